@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The project's whole test suite, runnable on a fresh clone: installs the npm packages, checks the code
+# (types, lint, format, generated files), then runs the three tiers:
+#   unit         pure code, no processes
+#   integration  FE client and components against the FE simulator and CN emulator (loopback only)
+#   e2e          the operator against a real kube-apiserver, controller-manager, scheduler and KWOK
+# The e2e tier builds the control-plane binaries on first use (long; cached outside the repository) and starts one
+# control plane for the whole tier, which it stops by pid on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$(date +%s)
+step() { printf '\n=== %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
+
+step "npm ci"
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+
+step "static checks"
+npm run --silent typecheck
+npm run --silent lint
+npm run --silent format:check
+if [ -f hack/generate.ts ]; then npx tsx hack/generate.ts --check; fi
+
+step "unit tests"
+bash hack/run-tests.sh test/unit
+
+step "integration tests"
+bash hack/run-tests.sh test/integration
+
+if [ -d test/e2e ] && [ -n "$(find test/e2e -name '*.test.ts' 2>/dev/null)" ]; then
+  step "control plane binaries"
+  bash hack/build-control-plane.sh
+  step "end-to-end tests"
+  bash hack/e2e.sh
+fi
+step "done"
