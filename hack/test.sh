@@ -11,6 +11,9 @@ cd "$(dirname "$0")/.."
 started=$(date +%s)
 step() { printf '\n=== %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
 
+step "prerequisites"
+bash hack/prerequisites.sh
+
 step "npm ci"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund

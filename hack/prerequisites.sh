@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the system tools the tests need when they are missing: openssl (the control plane's PKI) and the
+# `mysql` command-line client (a second, independent client in the FE simulator's conformance tests).
+# Uses apt-get when running as root on Debian; otherwise says what to install.
+set -euo pipefail
+missing=()
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v mysql >/dev/null 2>&1 || missing+=(default-mysql-client)
+[ "${#missing[@]}" -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "prerequisites: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "prerequisites: please install ${missing[*]} (Debian package names)" >&2
+  exit 1
+fi
