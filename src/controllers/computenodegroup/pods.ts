@@ -1,0 +1,134 @@
+// What the reconciler needs to know about one CN pod, parsed from the raw object in the cache. Parsing (rather
+// than casting) keeps a malformed or unexpected pod from crashing a reconcile: it is simply not a CN pod.
+import { z } from 'zod';
+
+const containerStateSchema = z.looseObject({
+  waiting: z.looseObject({ reason: z.string().optional(), message: z.string().optional() }).optional(),
+  running: z.looseObject({}).optional(),
+  terminated: z
+    .looseObject({ reason: z.string().optional(), message: z.string().optional(), exitCode: z.number().optional() })
+    .optional(),
+});
+
+const podSchema = z.looseObject({
+  metadata: z.looseObject({
+    name: z.string(),
+    deletionTimestamp: z.string().optional(),
+    annotations: z.record(z.string(), z.string()).optional(),
+  }),
+  status: z
+    .looseObject({
+      phase: z.string().optional(),
+      podIP: z.string().optional(),
+      conditions: z.array(z.looseObject({ type: z.string(), status: z.string() })).optional(),
+      containerStatuses: z
+        .array(
+          z.looseObject({
+            name: z.string(),
+            ready: z.boolean().optional(),
+            started: z.boolean().optional(),
+            restartCount: z.number().optional(),
+            state: containerStateSchema.optional(),
+            lastState: containerStateSchema.optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
+});
+
+export interface ContainerProblem {
+  reason: string;
+  message: string;
+}
+
+export interface PodView {
+  name: string;
+  /** The StatefulSet ordinal, a number: `cn-10` sorts after `cn-9`. */
+  ordinal: number;
+  ip: string | undefined;
+  terminating: boolean;
+  /** The pod's Ready condition (with the register sidecar: the FE reports this CN alive). */
+  ready: boolean;
+  /** The `cn` container runs and passed its startup probe: the CN can be added to the FE. */
+  cnUp: boolean;
+  annotations: Readonly<Record<string, string>>;
+  /** Why the `cn` container does not run, when the kubelet says so. */
+  cnProblem: ContainerProblem | undefined;
+}
+
+export const CN_CONTAINER = 'cn';
+
+/** Parses a pod of the StatefulSet `statefulSetName`; undefined for anything else. */
+export function viewPod(raw: unknown, statefulSetName: string): PodView | undefined {
+  const parsed = podSchema.safeParse(raw);
+  if (!parsed.success) return undefined;
+  const pod = parsed.data;
+  const ordinal = ordinalOf(pod.metadata.name, statefulSetName);
+  if (ordinal === undefined) return undefined;
+  const cn = pod.status?.containerStatuses?.find((status) => status.name === CN_CONTAINER);
+  const terminating = pod.metadata.deletionTimestamp !== undefined;
+  const running = pod.status?.phase === 'Running';
+  return {
+    name: pod.metadata.name,
+    ordinal,
+    ip: pod.status?.podIP === '' ? undefined : pod.status?.podIP,
+    terminating,
+    ready: pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+    // A container without a readiness probe turns ready once its startup probe passed; `started` says the same
+    // where the kubelet reports it.
+    cnUp: running && !terminating && cn?.state?.running !== undefined && (cn.ready === true || cn.started === true),
+    annotations: pod.metadata.annotations ?? {},
+    cnProblem: cn === undefined ? undefined : diagnoseContainer(cn.state, cn.lastState),
+  };
+}
+
+/** `<statefulSet>-<n>` gives n; names of other shapes give undefined. */
+export function ordinalOf(podName: string, statefulSetName: string): number | undefined {
+  const prefix = `${statefulSetName}-`;
+  if (!podName.startsWith(prefix)) return undefined;
+  const rest = podName.slice(prefix.length);
+  if (!/^(0|[1-9][0-9]{0,8})$/.test(rest)) return undefined;
+  return Number(rest);
+}
+
+type ContainerState = z.infer<typeof containerStateSchema> | undefined;
+
+const START_FAILURES = new Set(['CrashLoopBackOff', 'CreateContainerError', 'RunContainerError', 'StartError']);
+const IMAGE_FAILURES = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
+
+function diagnoseContainer(state: ContainerState, lastState: ContainerState): ContainerProblem | undefined {
+  const reason = state?.waiting?.reason;
+  if (reason === undefined) return undefined;
+  // In CrashLoopBackOff the waiting message only says "back-off"; the cause is in the last termination.
+  const detail = lastState?.terminated?.message ?? state?.waiting?.message ?? '';
+  if (IMAGE_FAILURES.has(reason)) {
+    return {
+      reason: 'CNImagePullFailed',
+      message: `container cn cannot pull its image (${reason}${suffix(detail)}); check spec.images.cnImage and spec.podPolicy.imagePullSecrets`,
+    };
+  }
+  if (reason === 'CreateContainerConfigError') {
+    return {
+      reason: 'CNConfigError',
+      message: `container cn cannot be configured${suffix(detail)}; check the Secret and ConfigMap the group names`,
+    };
+  }
+  if (!START_FAILURES.has(reason)) return undefined;
+  if (/no such file or directory|not found|executable file/i.test(detail)) {
+    return {
+      reason: 'CNStartScriptMissing',
+      message:
+        `container cn cannot start: ${detail}; spec.podPolicy.command must point at the image's start script ` +
+        `(official images: /opt/starrocks/cn/bin/start_cn.sh; old 2.x images: be/bin/start_cn.sh)`,
+    };
+  }
+  return {
+    reason: 'CNStartFailed',
+    message: `container cn keeps failing to start (${reason}${suffix(detail)}); see its logs: kubectl logs <pod> -c cn --previous`,
+  };
+}
+
+function suffix(detail: string): string {
+  return detail === '' ? '' : `: ${detail}`;
+}
