@@ -1,0 +1,42 @@
+// Identity of the ComputeNodeGroup API. Every other module takes these names from here so that the CRD, the RBAC,
+// the builders and the controllers can never disagree about them.
+export const GROUP = 'starrocks.com';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+export const KIND = 'ComputeNodeGroup';
+export const LIST_KIND = 'ComputeNodeGroupList';
+export const PLURAL = 'computenodegroups';
+export const SINGULAR = 'computenodegroup';
+export const SHORT_NAME = 'cng';
+export const CRD_NAME = `${PLURAL}.${GROUP}`;
+/** Held while this group may still have compute nodes registered in the FE. */
+export const FINALIZER = 'starrocks.com/fe-membership';
+
+/** Secret keys of `spec.feInfo.accountSecret` (2022 names, kept). */
+export const FE_USER_KEY = 'FE_USR';
+export const FE_PASSWORD_KEY = 'FE_PWD';
+/** ConfigMap key of `spec.cnInfo.configMap` (2022 name, kept). */
+export const CN_CONF_KEY = 'cn.conf';
+
+export const ConditionType = {
+  /** Summary: the workload is available and FE membership matches the pods. */
+  Ready: 'Ready',
+  /** The StatefulSet has the desired number of ready pods. */
+  WorkloadAvailable: 'WorkloadAvailable',
+  /** The operator could connect and authenticate to an FE. */
+  FEReachable: 'FEReachable',
+  /** The FE's compute nodes of this group equal its pods. */
+  MembershipSynced: 'MembershipSynced',
+  /** The account Secret and the cn.conf ConfigMap were found and are valid. */
+  ConfigResolved: 'ConfigResolved',
+} as const;
+export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
+
+export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 120;
+export const DEFAULT_REPLICAS = 1;
+export const DEFAULT_MAX_UNAVAILABLE = 1;
+/**
+ * Longest group name whose children all get valid names: the CronJob `<name>-offline` must stay within 52
+ * characters, and the StatefulSet's pods need room for `-<ordinal>` and the controller-revision-hash label.
+ */
+export const MAX_NAME_LENGTH = 44;

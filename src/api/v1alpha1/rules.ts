@@ -1,0 +1,83 @@
+// The checks the runtime and the API server both apply. Each rule is written once, as an RE2-compatible regular
+// expression or a CEL expression, so the zod validation and the CRD's x-kubernetes-validations cannot drift apart.
+
+/** A rule of a CRD `x-kubernetes-validations` list. */
+export interface CelRule {
+  rule: string;
+  message: string;
+  fieldPath?: string;
+}
+
+/** Quotes a text as a CEL single-quoted string literal. */
+export function celString(text: string): string {
+  return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+}
+
+/** A CEL rule for a string field that must match `pattern` (whole-string anchored by the pattern itself). */
+export function celMatches(pattern: string, message: string): CelRule {
+  return { rule: `self.matches(${celString(pattern)})`, message };
+}
+
+// ---- FE addresses: host:query_port -------------------------------------------------------------------------------
+
+/** Characters an address may hold at all: anything else (quotes, spaces, `;`, `\`, ...) could end up in SQL. */
+export const ADDRESS_CHARSET = '^[A-Za-z0-9.:\\[\\]-]+$';
+const HOSTNAME = '[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*';
+const IPV6_IN_BRACKETS = '\\[[0-9A-Fa-f:.]+\\]';
+/** `host:port` where host is a hostname, an IPv4 address or an IPv6 address in brackets. */
+export const ADDRESS_FORM = `^(${HOSTNAME}|${IPV6_IN_BRACKETS}):[0-9]+$`;
+/** The port part is 1-65535 without leading zeros. */
+export const ADDRESS_PORT_RANGE =
+  ':(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})$';
+export const ADDRESS_MAX_LENGTH = 261; // a 253-character DNS name, ':' and a port, with room for brackets
+export const MAX_FE_ADDRESSES = 32;
+
+export const ADDRESS_MESSAGES = {
+  charset:
+    'must hold only letters, digits, ".", "-", ":" and "[ ]" (no quotes, spaces, semicolons or other SQL characters)',
+  form: 'must be host:port, e.g. 10.0.0.1:9030, fe-0.fe.starrocks.svc:9030 or [fd00::1]:9030',
+  port: 'the port must be a number from 1 to 65535',
+} as const;
+
+// ---- Kubernetes names -------------------------------------------------------------------------------------------
+
+/** RFC 1123 subdomain: the names of Secrets, ConfigMaps, ServiceAccounts and PriorityClasses. */
+export const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+export const DNS_SUBDOMAIN_MAX_LENGTH = 253;
+export const DNS_SUBDOMAIN_MESSAGE =
+  'must be a Kubernetes object name: lower-case letters, digits, "-" and ".", starting and ending with a letter or digit';
+/** RFC 1035 label: the group's own name, because it becomes the name of a Service and of pods' host names. */
+export const DNS_LABEL = '^[a-z]([-a-z0-9]*[a-z0-9])?$';
+
+// ---- images, cron schedules --------------------------------------------------------------------------------------
+
+export const IMAGE_MAX_LENGTH = 1024;
+/** An image reference has no white space; the API server and the kubelet reject the rest themselves. */
+export const IMAGE_FORM = '^[^\\s]+$';
+export const IMAGE_MESSAGE = 'must be an image reference such as starrocks/cn-ubuntu:3.3.5, without spaces';
+
+export const SCHEDULE_MAX_LENGTH = 256;
+/** Five cron fields, or one of the predefined @ schedules a CronJob accepts. */
+export const SCHEDULE_FORM =
+  '^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|[^\\s]+\\s+[^\\s]+\\s+[^\\s]+\\s+[^\\s]+\\s+[^\\s]+)$';
+export const SCHEDULE_MESSAGE = 'must be a cron expression with five fields, e.g. "*/1 * * * *", or @hourly/@daily/...';
+
+// ---- int-or-string percentages -----------------------------------------------------------------------------------
+
+export const PERCENT_FORM = '^[0-9]{1,3}%$';
+export const MAX_UNAVAILABLE_RULE: CelRule = {
+  rule: `type(self) == int ? self >= 0 : self.matches(${celString(PERCENT_FORM)})`,
+  message: 'must be a number of pods (0 or more) or a percentage such as "25%"',
+};
+
+/** Labels the operator sets on every pod; users may not override them or the selector would lose its pods. */
+export const RESERVED_LABELS = [
+  'app.kubernetes.io/name',
+  'app.kubernetes.io/instance',
+  'app.kubernetes.io/managed-by',
+  'app.kubernetes.io/component',
+] as const;
+export const RESERVED_LABELS_RULE: CelRule = {
+  rule: `[${RESERVED_LABELS.map(celString).join(', ')}].all(k, !(k in self))`,
+  message: `must not set ${RESERVED_LABELS.join(', ')}: the operator sets them to select the group's pods`,
+};

@@ -1,0 +1,437 @@
+// The ComputeNodeGroup schema: the single source of the TypeScript types, the runtime validation, the CRD's OpenAPI
+// schema (hack/generate.ts) and the API reference. Field names, types and meanings of the 2022 API are kept; every
+// addition is optional with a default, so YAML written for the 2022 operator still validates.
+import type {
+  V1Affinity,
+  V1EnvVarSource,
+  V1PodSecurityContext,
+  V1TopologySpreadConstraint,
+  V2HorizontalPodAutoscalerBehavior,
+  V2MetricSpec,
+} from '@kubernetes/client-node';
+import { z } from 'zod';
+import { API_VERSION, KIND, MAX_NAME_LENGTH } from './constants.js';
+import {
+  ADDRESS_CHARSET,
+  ADDRESS_FORM,
+  ADDRESS_MAX_LENGTH,
+  ADDRESS_MESSAGES,
+  ADDRESS_PORT_RANGE,
+  DNS_LABEL,
+  DNS_SUBDOMAIN,
+  DNS_SUBDOMAIN_MAX_LENGTH,
+  DNS_SUBDOMAIN_MESSAGE,
+  IMAGE_FORM,
+  IMAGE_MAX_LENGTH,
+  IMAGE_MESSAGE,
+  MAX_FE_ADDRESSES,
+  MAX_UNAVAILABLE_RULE,
+  PERCENT_FORM,
+  RESERVED_LABELS,
+  RESERVED_LABELS_RULE,
+  SCHEDULE_FORM,
+  SCHEDULE_MAX_LENGTH,
+  SCHEDULE_MESSAGE,
+  celMatches,
+  type CelRule,
+} from './rules.js';
+
+/** Metadata keys the CRD generator turns into the Kubernetes OpenAPI extensions of the same name. */
+export const PRESERVE_UNKNOWN_FIELDS = 'x-kubernetes-preserve-unknown-fields';
+export const INT_OR_STRING = 'x-kubernetes-int-or-string';
+export const VALIDATIONS = 'x-kubernetes-validations';
+export const LIST_TYPE = 'x-kubernetes-list-type';
+export const LIST_MAP_KEYS = 'x-kubernetes-list-map-keys';
+
+/**
+ * An embedded Kubernetes type (affinity, HPA metrics, ...) that the operator copies verbatim into a child. Spelling
+ * out these large types would duplicate the API server's own validation, which runs when the child is applied; here
+ * it only has to be an object, and the CRD keeps its unknown fields.
+ */
+function kubeObject<T>(kubeType: string, description: string) {
+  return z
+    .record(z.string(), z.unknown(), { error: `must be an object (Kubernetes ${kubeType})` })
+    .transform((value) => value as T)
+    .meta({
+      description: `${description} Kubernetes \`${kubeType}\`, copied verbatim into the child; the API server validates it when the operator applies the child.`,
+      [PRESERVE_UNKNOWN_FIELDS]: true,
+    });
+}
+
+function objectName(description: string) {
+  return z
+    .string()
+    .min(1, 'must not be empty')
+    .max(DNS_SUBDOMAIN_MAX_LENGTH, `must be at most ${DNS_SUBDOMAIN_MAX_LENGTH} characters`)
+    .regex(new RegExp(DNS_SUBDOMAIN), DNS_SUBDOMAIN_MESSAGE)
+    .meta({ description });
+}
+
+function image(description: string) {
+  return z
+    .string()
+    .min(1, 'must not be empty: give an image reference such as starrocks/cn-ubuntu:3.3.5')
+    .max(IMAGE_MAX_LENGTH, `must be at most ${IMAGE_MAX_LENGTH} characters`)
+    .regex(new RegExp(IMAGE_FORM), IMAGE_MESSAGE)
+    .meta({ description });
+}
+
+const stringMap = (description: string) =>
+  z.record(z.string(), z.string({ error: 'must be a string (quote numbers and booleans)' })).meta({ description });
+
+function int32(description: string) {
+  return z.int32({ error: 'must be a whole number' }).meta({ description });
+}
+
+const feAddress = z
+  .string()
+  .max(ADDRESS_MAX_LENGTH, `must be at most ${ADDRESS_MAX_LENGTH} characters`)
+  .refine((value) => new RegExp(ADDRESS_CHARSET).test(value), ADDRESS_MESSAGES.charset)
+  .refine((value) => !new RegExp(ADDRESS_CHARSET).test(value) || new RegExp(ADDRESS_FORM).test(value), {
+    message: ADDRESS_MESSAGES.form,
+  })
+  .refine((value) => !new RegExp(ADDRESS_FORM).test(value) || new RegExp(ADDRESS_PORT_RANGE).test(value), {
+    message: ADDRESS_MESSAGES.port,
+  })
+  .meta({
+    description: 'An FE MySQL endpoint `host:query_port` (query_port is 9030 by default).',
+    [VALIDATIONS]: [
+      celMatches(ADDRESS_CHARSET, ADDRESS_MESSAGES.charset),
+      celMatches(ADDRESS_FORM, ADDRESS_MESSAGES.form),
+      celMatches(ADDRESS_PORT_RANGE.replace(/^:/, '^.*:'), ADDRESS_MESSAGES.port),
+    ] satisfies CelRule[],
+  });
+
+export const feInfoSchema = z
+  .strictObject({
+    addresses: z
+      .array(feAddress)
+      .min(1, 'must list at least one FE address host:query_port')
+      .max(MAX_FE_ADDRESSES, `must list at most ${MAX_FE_ADDRESSES} FE addresses`)
+      .meta({ description: 'FE MySQL endpoints `host:query_port`; the operator and the components try them in turn.' }),
+    accountSecret: objectName(
+      "Secret in the group's namespace with the keys `FE_USR` and `FE_PWD`: an FE account with the NODE privilege (or `cluster_admin`).",
+    ),
+  })
+  .meta({ description: 'How to reach the StarRocks FE.' });
+
+export const addressTypeSchema = z.enum(['IP', 'FQDN'], { error: 'must be IP or FQDN' }).meta({
+  description:
+    'How a CN registers in the FE: `IP` as `<pod IP>:<heartbeat port>` (FE in IP mode, the default), `FQDN` as `<pod>.<headless service>.<namespace>.svc.cluster.local:<heartbeat port>` (FE in FQDN mode).',
+});
+
+export const cnInfoSchema = z
+  .strictObject({
+    configMap: objectName(
+      "ConfigMap whose key `cn.conf` is mounted as the CN's cn.conf; the ports are read from it. Absent: the image's cn.conf and the default ports.",
+    ).optional(),
+    addressType: addressTypeSchema.default('IP'),
+  })
+  .meta({ description: 'Compute node configuration.' });
+
+export const imagesSchema = z
+  .strictObject({
+    cnImage: image('CN image, e.g. `starrocks/cn-ubuntu:3.3.5`.'),
+    componentsImage: image(
+      "Image with the `register` and `offline` programs. Absent: the operator's own image, which holds both.",
+    ).optional(),
+  })
+  .meta({ description: 'Container images.' });
+
+export const hpaPolicySchema = z
+  .strictObject({
+    metrics: z
+      .array(kubeObject<V2MetricSpec>('autoscaling/v2 MetricSpec', 'A metric the HPA scales on.'))
+      .optional()
+      .meta({ description: "Copied into the HPA's `spec.metrics`. Absent: the HPA's default (80% average CPU)." }),
+    behavior: kubeObject<V2HorizontalPodAutoscalerBehavior>(
+      'autoscaling/v2 HorizontalPodAutoscalerBehavior',
+      "Copied into the HPA's `spec.behavior`: scale-up and scale-down policies.",
+    ).optional(),
+  })
+  .meta({ description: 'Metrics and behavior of the HorizontalPodAutoscaler.' });
+
+const MIN_LE_MAX: CelRule = {
+  rule: '!has(self.minReplicas) || self.minReplicas <= self.maxReplicas',
+  message: 'minReplicas must be less than or equal to maxReplicas',
+  fieldPath: '.minReplicas',
+};
+
+export const autoScalingPolicySchema = z
+  .strictObject({
+    maxReplicas: int32('Upper bound of the number of CNs.').min(1, 'must be 1 or more'),
+    minReplicas: int32("Lower bound of the number of CNs (the HPA's default is 1).")
+      .min(1, 'must be 1 or more')
+      .optional(),
+    hpaPolicy: hpaPolicySchema.optional(),
+  })
+  .superRefine((policy, ctx) => {
+    if (policy.minReplicas !== undefined && policy.minReplicas > policy.maxReplicas) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minReplicas'],
+        message: `must be less than or equal to maxReplicas (${policy.minReplicas} > ${policy.maxReplicas})`,
+      });
+    }
+  })
+  .meta({
+    description:
+      'Autoscaling: the operator creates an `autoscaling/v2` HorizontalPodAutoscaler whose target is this ComputeNodeGroup (its scale subresource); removing the policy deletes the HPA.',
+    [VALIDATIONS]: [MIN_LE_MAX],
+  });
+
+/** A Kubernetes quantity such as `4`, `4000m`, `8Gi`; numbers are kept as their decimal text. */
+const QUANTITY_FORM =
+  '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
+const quantity = z
+  .union([
+    z.number(),
+    z.string().regex(new RegExp(QUANTITY_FORM), 'must be a Kubernetes quantity such as 4, 500m, 8Gi'),
+  ])
+  .transform((value) => String(value))
+  .meta({ [INT_OR_STRING]: true, pattern: QUANTITY_FORM });
+
+export const resourcesSchema = z
+  .strictObject({
+    limits: z
+      .record(z.string(), quantity)
+      .optional()
+      .meta({ description: 'Maximum resources, e.g. `cpu: 4`, `memory: 8Gi`.' }),
+    requests: z
+      .record(z.string(), quantity)
+      .optional()
+      .meta({ description: "Requested resources (the HPA's utilization is relative to these)." }),
+  })
+  .meta({ description: 'Resources of the `cn` container (Kubernetes `ResourceRequirements`).' });
+
+export const tolerationSchema = z
+  .strictObject({
+    key: z.string().optional(),
+    operator: z.enum(['Exists', 'Equal'], { error: 'must be Exists or Equal' }).optional(),
+    value: z.string().optional(),
+    effect: z
+      .enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute'], {
+        error: 'must be NoSchedule, PreferNoSchedule or NoExecute',
+      })
+      .optional(),
+    tolerationSeconds: z.int({ error: 'must be a whole number of seconds' }).optional(),
+  })
+  .meta({ description: 'A Kubernetes `Toleration`.' });
+
+export const envVarSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .min(1, 'must not be empty')
+      .regex(/^[^=]+$/, 'must not contain "="')
+      .meta({ description: 'Variable name.' }),
+    value: z.string().optional(),
+    valueFrom: kubeObject<V1EnvVarSource>('EnvVarSource', 'Source of the value.').optional(),
+  })
+  .meta({ description: 'A Kubernetes `EnvVar` of the `cn` container.' });
+
+export const imagePullPolicySchema = z
+  .enum(['Always', 'IfNotPresent', 'Never'], { error: 'must be Always, IfNotPresent or Never' })
+  .meta({ description: 'Pull policy of the containers.' });
+
+export const podPolicySchema = z
+  .strictObject({
+    labels: stringMap('Extra labels of the CN pods.')
+      .superRefine((labels, ctx) => {
+        for (const key of RESERVED_LABELS) {
+          if (key in labels) ctx.addIssue({ code: 'custom', path: [key], message: RESERVED_LABELS_RULE.message });
+        }
+      })
+      .meta({ [VALIDATIONS]: [RESERVED_LABELS_RULE] })
+      .optional(),
+    annotations: stringMap('Extra annotations of the CN pods.').optional(),
+    nodeSelector: stringMap('Node labels the CN pods must run on.').optional(),
+    resources: resourcesSchema.optional(),
+    imagePullSecrets: z
+      .array(z.strictObject({ name: objectName('Name of a docker-registry Secret.') }))
+      .optional()
+      .meta({ description: 'Secrets to pull the images with.' }),
+    affinity: kubeObject<V1Affinity>('Affinity', 'Scheduling affinity of the CN pods.').optional(),
+    securityContext: kubeObject<V1PodSecurityContext>(
+      'PodSecurityContext',
+      'Pod security context. Absent: the RuntimeDefault seccomp profile.',
+    ).optional(),
+    command: z.array(z.string()).optional().meta({
+      description:
+        "Command of the `cn` container. Absent: `/opt/starrocks/cn/bin/start_cn.sh` (the official image's start script, foreground). 2022 images used `be/bin/start_cn.sh`.",
+    }),
+    args: z.array(z.string()).optional().meta({ description: 'Arguments of the `cn` container.' }),
+    tolerations: z.array(tolerationSchema).optional().meta({ description: 'Tolerations of the CN pods.' }),
+    env: z.array(envVarSchema).optional().meta({ description: 'Extra environment variables of the `cn` container.' }),
+    serviceAccountName: objectName(
+      'ServiceAccount of the CN pods. Its token is never mounted: neither container calls the Kubernetes API.',
+    ).optional(),
+    terminationGracePeriodSeconds: z
+      .int({ error: 'must be a whole number of seconds' })
+      .min(0, 'must be 0 or more')
+      .default(120)
+      .meta({
+        description:
+          'Seconds a CN gets to finish its running queries when it stops; the graceful stop (`stop_cn.sh -g`) is bounded by it.',
+      }),
+    priorityClassName: objectName('PriorityClass of the CN pods.').optional(),
+    topologySpreadConstraints: z
+      .array(kubeObject<V1TopologySpreadConstraint>('TopologySpreadConstraint', 'How to spread the CN pods.'))
+      .optional()
+      .meta({ description: 'Topology spread constraints of the CN pods (their labelSelector must be given).' }),
+    imagePullPolicy: imagePullPolicySchema.optional(),
+  })
+  .meta({ description: 'Pod template settings of the CN pods.' });
+
+export const cronJobPolicySchema = z
+  .strictObject({
+    schedule: z
+      .string()
+      .max(SCHEDULE_MAX_LENGTH, `must be at most ${SCHEDULE_MAX_LENGTH} characters`)
+      .regex(new RegExp(SCHEDULE_FORM), SCHEDULE_MESSAGE)
+      .optional()
+      .meta({
+        description:
+          "Cron schedule of the `offline` CronJob (a clean-up pass that drops this group's dead CNs from the FE). The operator does the same continuously; the job is kept for 2022 compatibility. Absent: no CronJob.",
+      }),
+  })
+  .meta({ description: 'The `offline` CronJob.' });
+
+const maxUnavailable = z
+  .union(
+    [
+      z.int({ error: 'must be a whole number or a percentage' }).min(0, 'must be 0 or more'),
+      z.string().regex(new RegExp(PERCENT_FORM), 'must be a percentage such as "25%"'),
+    ],
+    { error: 'must be a number of pods or a percentage such as "25%"' },
+  )
+  .default(1)
+  .meta({
+    description: 'Most CN pods a voluntary disruption (a node drain) may take at once: a number or a percentage.',
+    [INT_OR_STRING]: true,
+    [VALIDATIONS]: [MAX_UNAVAILABLE_RULE],
+  });
+
+export const podDisruptionBudgetSchema = z
+  .strictObject({ maxUnavailable })
+  .meta({ description: 'The PodDisruptionBudget of the CN pods.' });
+
+export const computeNodeGroupSpecSchema = z
+  .strictObject({
+    feInfo: feInfoSchema,
+    cnInfo: cnInfoSchema.prefault({}),
+    images: imagesSchema,
+    replicas: int32('Number of CNs. With an autoscaling policy the HPA writes it through the scale subresource.')
+      .min(0, 'must be 0 or more')
+      .default(1),
+    autoScalingPolicy: autoScalingPolicySchema.optional(),
+    podPolicy: podPolicySchema.prefault({}),
+    cronJobPolicy: cronJobPolicySchema.optional(),
+    podDisruptionBudget: podDisruptionBudgetSchema.prefault({}),
+  })
+  .meta({ description: 'Desired state of a group of StarRocks compute nodes.' });
+
+export const conditionSchema = z
+  .object({
+    type: z
+      .string()
+      .min(1)
+      .meta({
+        description: 'Condition type: Ready, WorkloadAvailable, FEReachable, MembershipSynced, ConfigResolved.',
+      }),
+    status: z.enum(['True', 'False', 'Unknown']),
+    observedGeneration: z.int().min(0).optional(),
+    lastTransitionTime: z
+      .string()
+      .meta({ description: 'RFC 3339 time of the last status change.', format: 'date-time' }),
+    reason: z.string().meta({ description: 'CamelCase reason.' }),
+    message: z.string().meta({ description: 'What happened and what to do.' }),
+  })
+  .meta({ description: 'A standard Kubernetes condition.' });
+
+export const serversCountersSchema = z
+  .object({
+    available: z.int().min(0).meta({ description: 'CNs of this group registered and alive in the FE.' }),
+    unavailable: z.int().min(0).meta({ description: 'CNs of this group registered but not alive in the FE.' }),
+    unregistered: z.int().min(0).meta({ description: 'Pods of this group whose CN is not registered in the FE.' }),
+    useless: z.int().min(0).meta({ description: 'FE entries of this group with no pod: to be dropped.' }),
+  })
+  .meta({ description: 'Counters of the 2022 API.' });
+
+export const computeNodeStatusSchema = z
+  .object({
+    pod: z.string().meta({ description: 'Pod name (of the pod that had the address when it was registered).' }),
+    address: z.string().meta({ description: 'Registered address `host:heartbeatPort`.' }),
+    registered: z.boolean().meta({ description: 'The FE lists the address.' }),
+    alive: z.boolean().meta({ description: 'The FE reports the CN alive.' }),
+  })
+  .meta({ description: 'One CN of the group as the FE sees it.' });
+
+export const computeNodeGroupStatusSchema = z
+  .object({
+    observedGeneration: z.int().min(0).optional().meta({ description: 'The generation the status describes.' }),
+    conditions: z
+      .array(conditionSchema)
+      .optional()
+      .meta({ description: 'Standard conditions.', [LIST_TYPE]: 'map', [LIST_MAP_KEYS]: ['type'] }),
+    replicas: z.int().min(0).optional().meta({ description: 'Current number of CN pods (scale subresource).' }),
+    readyReplicas: z.int().min(0).optional().meta({ description: 'CN pods that are ready.' }),
+    labelSelector: z.string().optional().meta({ description: 'Selector of the CN pods (scale subresource, HPA).' }),
+    servers: serversCountersSchema.optional(),
+    computeNodes: z.array(computeNodeStatusSchema).optional().meta({
+      description:
+        'Every CN of the group, and every address this group registered that is still in the FE (the ledger the operator drops from).',
+    }),
+  })
+  .meta({ description: 'Observed state, written by the operator.' });
+
+const groupName = z
+  .string({ error: "must be the group's name" })
+  .min(1, 'must not be empty')
+  .max(MAX_NAME_LENGTH, `must be at most ${MAX_NAME_LENGTH} characters (the children's names add suffixes)`)
+  .regex(new RegExp(DNS_LABEL), 'must be lower-case letters, digits and "-", starting with a letter');
+
+export const objectMetaSchema = z.looseObject({
+  name: groupName,
+  namespace: z.string().optional(),
+  uid: z.string().optional(),
+  generation: z.int().optional(),
+  resourceVersion: z.string().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+  finalizers: z.array(z.string()).optional(),
+});
+
+export const computeNodeGroupSchema = z.object({
+  apiVersion: z.literal(API_VERSION, { error: `must be ${API_VERSION}` }),
+  kind: z.literal(KIND, { error: `must be ${KIND}` }),
+  metadata: objectMetaSchema,
+  spec: computeNodeGroupSpecSchema,
+  // A status the operator cannot read (e.g. the 2022 map of conditions) is dropped, never a reason to reject the
+  // group: the operator rewrites the whole status anyway.
+  status: computeNodeGroupStatusSchema.optional().catch(undefined),
+});
+
+/** Root CEL rules of the CRD, mirroring the `metadata.name` checks above. */
+export const ROOT_VALIDATIONS: CelRule[] = [
+  {
+    rule: `size(self.metadata.name) <= ${MAX_NAME_LENGTH}`,
+    message: `metadata.name must be at most ${MAX_NAME_LENGTH} characters (the children's names add suffixes)`,
+  },
+  {
+    rule: `self.metadata.name.matches('${DNS_LABEL}')`,
+    message: 'metadata.name must be lower-case letters, digits and "-", starting with a letter',
+  },
+];
+
+export type ComputeNodeGroup = z.output<typeof computeNodeGroupSchema>;
+/** What a user may write: defaults not yet applied. */
+export type ComputeNodeGroupInput = z.input<typeof computeNodeGroupSchema>;
+export type ComputeNodeGroupSpec = z.output<typeof computeNodeGroupSpecSchema>;
+export type ComputeNodeGroupStatus = z.output<typeof computeNodeGroupStatusSchema>;
+export type ComputeNodeStatus = z.output<typeof computeNodeStatusSchema>;
+export type Condition = z.output<typeof conditionSchema>;
+export type ServersCounters = z.output<typeof serversCountersSchema>;
+export type AddressType = z.output<typeof addressTypeSchema>;
+export type PodPolicy = z.output<typeof podPolicySchema>;
+export type AutoScalingPolicy = z.output<typeof autoScalingPolicySchema>;
