@@ -17,7 +17,9 @@ describe('podOrdinal', () => {
     { sts: 'my', pod: 'my-cn-2', expected: null },
   ];
   for (const { sts, pod, expected } of cases) {
-    it(`${sts} / ${pod} -> ${String(expected)}`, () => assert.equal(podOrdinal(sts, pod), expected));
+    it(`${sts} / ${pod} -> ${String(expected)}`, () => {
+      assert.equal(podOrdinal(sts, pod), expected);
+    });
   }
 });
 
