@@ -106,7 +106,7 @@ describe('Controller', () => {
     );
     assert.equal(await h.metricValue('controller_runtime_active_workers', { controller: 'test' }), 2);
     assert.equal(await h.metricValue('controller_runtime_max_concurrent_reconciles', { controller: 'test' }), 2);
-    h.pending[0]?.done.resolve({});
+    h.pending[0].done.resolve({});
     await flush();
     assert.equal(h.pending[2]?.key, 'ns/c');
     h.pending[1]?.done.resolve({});
