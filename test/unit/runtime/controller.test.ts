@@ -22,6 +22,12 @@ function deferred(): Deferred {
   return { promise, resolve, reject };
 }
 
+function settle(pending: { done: Deferred }[], index: number): Deferred {
+  const entry = pending[index];
+  if (!entry) throw new Error(`no reconcile #${index} is running`);
+  return entry.done;
+}
+
 /** A controller whose reconciles block until the test settles them, recording what ran concurrently. */
 function harness(workers: number) {
   const clock = new ManualClock();
@@ -85,10 +91,10 @@ describe('Controller', () => {
     h.controller.enqueue('ns/a');
     await flush();
     assert.equal(h.pending.length, 1, 'the re-added key waits for the running reconcile');
-    h.pending[0]?.done.resolve({});
+    settle(h.pending, 0).resolve({});
     await flush();
     assert.equal(h.pending.length, 2, 'then runs exactly once more');
-    h.pending[1]?.done.resolve({});
+    settle(h.pending, 1).resolve({});
     await flush();
     assert.equal(h.pending.length, 2);
     assert.equal(h.stats().maxSameKey, 1);
@@ -106,11 +112,11 @@ describe('Controller', () => {
     );
     assert.equal(await h.metricValue('controller_runtime_active_workers', { controller: 'test' }), 2);
     assert.equal(await h.metricValue('controller_runtime_max_concurrent_reconciles', { controller: 'test' }), 2);
-    h.pending[0].done.resolve({});
+    settle(h.pending, 0).resolve({});
     await flush();
     assert.equal(h.pending[2]?.key, 'ns/c');
-    h.pending[1]?.done.resolve({});
-    h.pending[2]?.done.resolve({});
+    settle(h.pending, 1).resolve({});
+    settle(h.pending, 2).resolve({});
     await h.controller.stop(1000);
     assert.equal(h.stats().maxParallel, 2);
   });
@@ -120,13 +126,13 @@ describe('Controller', () => {
     h.controller.start();
     h.controller.enqueue('ns/a');
     await flush();
-    h.pending[0]?.done.reject(new Error('fe unreachable'));
+    settle(h.pending, 0).reject(new Error('fe unreachable'));
     await flush();
     assert.equal(h.pending.length, 1, 'not retried before the backoff passes');
     h.clock.advance(5);
     await flush();
     assert.equal(h.pending.length, 2, 'retried after 5 ms');
-    h.pending[1]?.done.reject(new Error('fe unreachable'));
+    settle(h.pending, 1).reject(new Error('fe unreachable'));
     await flush();
     h.clock.advance(9);
     await flush();
@@ -134,7 +140,7 @@ describe('Controller', () => {
     h.clock.advance(1);
     await flush();
     assert.equal(h.pending.length, 3);
-    h.pending[2]?.done.resolve({});
+    settle(h.pending, 2).resolve({});
     await flush();
     assert.equal(h.controller.queue.numRequeues('ns/a'), 0, 'success forgets the backoff');
     assert.equal(await h.metricValue('controller_runtime_reconcile_errors_total', { controller: 'test' }), 2);
@@ -158,7 +164,7 @@ describe('Controller', () => {
     h.controller.start();
     h.controller.enqueue('ns/a');
     await flush();
-    h.pending[0]?.done.resolve({ requeueAfterMs: 30_000 });
+    settle(h.pending, 0).resolve({ requeueAfterMs: 30_000 });
     await flush();
     h.clock.advance(29_999);
     await flush();
@@ -170,7 +176,7 @@ describe('Controller', () => {
       await h.metricValue('controller_runtime_reconcile_total', { controller: 'test', result: 'requeue_after' }),
       1,
     );
-    h.pending[1]?.done.resolve({});
+    settle(h.pending, 1).resolve({});
     await h.controller.stop(1000);
   });
 
