@@ -1,6 +1,7 @@
 // What the reconciler needs to know about one CN pod, parsed from the raw object in the cache. Parsing (rather
 // than casting) keeps a malformed or unexpected pod from crashing a reconcile: it is simply not a CN pod.
 import { z } from 'zod';
+import { podOrdinal, type GroupIdentity } from '../../builders/names.js';
 
 const containerStateSchema = z.looseObject({
   waiting: z.looseObject({ reason: z.string().optional(), message: z.string().optional() }).optional(),
@@ -59,12 +60,12 @@ export interface PodView {
 
 export const CN_CONTAINER = 'cn';
 
-/** Parses a pod of the StatefulSet `statefulSetName`; undefined for anything else. */
-export function viewPod(raw: unknown, statefulSetName: string): PodView | undefined {
+/** Parses a CN pod of the group; undefined for anything else. */
+export function viewPod(raw: unknown, group: GroupIdentity): PodView | undefined {
   const parsed = podSchema.safeParse(raw);
   if (!parsed.success) return undefined;
   const pod = parsed.data;
-  const ordinal = ordinalOf(pod.metadata.name, statefulSetName);
+  const ordinal = podOrdinal(group, pod.metadata.name);
   if (ordinal === undefined) return undefined;
   const cn = pod.status?.containerStatuses?.find((status) => status.name === CN_CONTAINER);
   const terminating = pod.metadata.deletionTimestamp !== undefined;
@@ -81,15 +82,6 @@ export function viewPod(raw: unknown, statefulSetName: string): PodView | undefi
     annotations: pod.metadata.annotations ?? {},
     cnProblem: cn === undefined ? undefined : diagnoseContainer(cn.state, cn.lastState),
   };
-}
-
-/** `<statefulSet>-<n>` gives n; names of other shapes give undefined. */
-export function ordinalOf(podName: string, statefulSetName: string): number | undefined {
-  const prefix = `${statefulSetName}-`;
-  if (!podName.startsWith(prefix)) return undefined;
-  const rest = podName.slice(prefix.length);
-  if (!/^(0|[1-9][0-9]{0,8})$/.test(rest)) return undefined;
-  return Number(rest);
 }
 
 type ContainerState = z.infer<typeof containerStateSchema> | undefined;

@@ -1,10 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { ordinalOf, viewPod } from '../../../src/controllers/computenodegroup/pods.js';
+import { viewPod } from '../../../src/controllers/computenodegroup/pods.js';
 
 function pod(name: string, status: Record<string, unknown>, metadata: Record<string, unknown> = {}): unknown {
   return { metadata: { name, namespace: 'ns', ...metadata }, status };
 }
+
+const group = { metadata: { name: 'g', namespace: 'ns' } };
 
 const runningCn = {
   phase: 'Running',
@@ -16,22 +18,9 @@ const runningCn = {
   ],
 };
 
-describe('ordinalOf', () => {
-  it('reads numeric ordinals of the exact StatefulSet', () => {
-    assert.equal(ordinalOf('cn-group-10', 'cn-group'), 10);
-    assert.equal(ordinalOf('cn-group-0', 'cn-group'), 0);
-  });
-  it('refuses other names', () => {
-    assert.equal(ordinalOf('cn-group-x-1', 'cn-group'), undefined);
-    assert.equal(ordinalOf('other-1', 'cn-group'), undefined);
-    assert.equal(ordinalOf('cn-group-01', 'cn-group'), undefined);
-    assert.equal(ordinalOf('cn-group-', 'cn-group'), undefined);
-  });
-});
-
 describe('viewPod', () => {
   it('sees a running CN as up, ready, with its IP and ordinal', () => {
-    const view = viewPod(pod('g-3', runningCn), 'g');
+    const view = viewPod(pod('g-3', runningCn), group);
     assert.ok(view);
     assert.equal(view.ordinal, 3);
     assert.equal(view.ip, '10.244.0.7');
@@ -41,7 +30,7 @@ describe('viewPod', () => {
   });
 
   it('does not count a terminating pod as up', () => {
-    const view = viewPod(pod('g-0', runningCn, { deletionTimestamp: '2026-11-24T00:00:00Z' }), 'g');
+    const view = viewPod(pod('g-0', runningCn, { deletionTimestamp: '2026-11-24T00:00:00Z' }), group);
     assert.equal(view?.terminating, true);
     assert.equal(view.cnUp, false);
   });
@@ -51,7 +40,7 @@ describe('viewPod', () => {
       ...runningCn,
       containerStatuses: [{ name: 'cn', ready: false, started: false, state: { running: {} } }],
     };
-    assert.equal(viewPod(pod('g-0', status), 'g')?.cnUp, false);
+    assert.equal(viewPod(pod('g-0', status), group)?.cnUp, false);
   });
 
   it("explains the seed FAQ's missing start script and names the field to fix", () => {
@@ -72,7 +61,7 @@ describe('viewPod', () => {
         },
       ],
     };
-    const fromLastState = viewPod(pod('g-0', status), 'g')?.cnProblem;
+    const fromLastState = viewPod(pod('g-0', status), group)?.cnProblem;
     assert.equal(fromLastState?.reason, 'CNStartScriptMissing');
     const runError = {
       phase: 'Pending',
@@ -89,7 +78,7 @@ describe('viewPod', () => {
         },
       ],
     };
-    const missing = viewPod(pod('g-1', runError), 'g')?.cnProblem;
+    const missing = viewPod(pod('g-1', runError), group)?.cnProblem;
     assert.equal(missing?.reason, 'CNStartScriptMissing');
     assert.match(missing.message, /spec\.podPolicy\.command/);
     assert.match(missing.message, /\/opt\/starrocks\/cn\/bin\/start_cn\.sh/);
@@ -106,7 +95,7 @@ describe('viewPod', () => {
         },
       ],
     };
-    const problem = viewPod(pod('g-0', status), 'g')?.cnProblem;
+    const problem = viewPod(pod('g-0', status), group)?.cnProblem;
     assert.equal(problem?.reason, 'CNStartFailed');
     assert.match(problem.message, /kubectl logs/);
   });
@@ -116,14 +105,15 @@ describe('viewPod', () => {
       phase: 'Pending',
       containerStatuses: [{ name: 'cn', state: { waiting: { reason: 'ImagePullBackOff' } } }],
     };
-    const problem = viewPod(pod('g-0', status), 'g')?.cnProblem;
+    const problem = viewPod(pod('g-0', status), group)?.cnProblem;
     assert.equal(problem?.reason, 'CNImagePullFailed');
     assert.match(problem.message, /spec\.images\.cnImage/);
   });
 
   it('ignores objects that are not pods of this StatefulSet', () => {
-    assert.equal(viewPod({ metadata: {} }, 'g'), undefined);
-    assert.equal(viewPod(pod('h-0', runningCn), 'g'), undefined);
-    assert.equal(viewPod('garbage', 'g'), undefined);
+    assert.equal(viewPod({ metadata: {} }, group), undefined);
+    assert.equal(viewPod(pod('h-0', runningCn), group), undefined);
+    assert.equal(viewPod(pod('g-x-1', runningCn), group), undefined);
+    assert.equal(viewPod('garbage', group), undefined);
   });
 });
