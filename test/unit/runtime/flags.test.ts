@@ -6,8 +6,8 @@ import { parseManagerFlags } from '../../../src/runtime/flags.js';
 
 function errorsOf(argv: string[]): string[] {
   const result = parseManagerFlags(argv);
-  assert.equal(result.ok, false, 'expected a parse failure');
-  return result.ok ? [] : result.errors;
+  if (result.ok) throw new Error(`expected a parse failure for ${argv.join(' ')}`);
+  return result.errors;
 }
 
 describe('parseManagerFlags', () => {
