@@ -1,0 +1,230 @@
+// The FE's metadata: compute nodes, backends, users. Pure state and row formatting; statement semantics live in
+// executor.ts and liveness updates in heartbeat.ts.
+import { SHARED_DATA_COLUMNS, type Profile, type SystemPrivilege } from './profiles.js';
+
+export type StatusCode = 'CONNECTING' | 'OK' | 'SHUTDOWN' | 'DISCONNECTED';
+
+export interface SimComputeNode {
+  id: number;
+  /** As stored: the IP in IP mode, the verbatim host string in FQDN mode. */
+  host: string;
+  heartbeatPort: number;
+  bePort: number;
+  httpPort: number;
+  brpcPort: number;
+  starletPort: number;
+  alive: boolean;
+  lastStartTime: Date | null;
+  lastHeartbeat: Date | null;
+  errMsg: string;
+  version: string;
+  statusCode: StatusCode;
+  /** Consecutive failed heartbeats; the node is marked dead on the 4th. */
+  consecutiveFailures: number;
+  warehouse: string;
+  cnGroup: string;
+  cpuCores: number;
+}
+
+export interface SimBackend {
+  id: number;
+  host: string;
+  heartbeatPort: number;
+  bePort: number;
+  httpPort: number;
+  brpcPort: number;
+  alive: boolean;
+  decommissioned: boolean;
+  version: string;
+}
+
+export interface SimUser {
+  name: string;
+  password: string;
+  roles: string[];
+  /** Granted directly, on top of what the roles give. */
+  privileges: SystemPrivilege[];
+}
+
+export const DEFAULT_WAREHOUSE = 'default_warehouse';
+const FIRST_NODE_ID = 10001;
+
+export type Row = Record<string, string | null>;
+
+export class Catalog {
+  readonly computeNodes: SimComputeNode[] = [];
+  readonly backends: SimBackend[] = [];
+  readonly users = new Map<string, SimUser>();
+  readonly warehouses = new Set<string>([DEFAULT_WAREHOUSE]);
+  private nextId = FIRST_NODE_ID;
+
+  constructor(
+    readonly profile: Profile,
+    readonly sharedData: boolean,
+  ) {
+    this.users.set('root', { name: 'root', password: '', roles: ['root'], privileges: [] });
+  }
+
+  allocateId(): number {
+    return this.nextId++;
+  }
+
+  newComputeNode(host: string, heartbeatPort: number, warehouse = DEFAULT_WAREHOUSE, cnGroup = ''): SimComputeNode {
+    return {
+      id: this.allocateId(),
+      host,
+      heartbeatPort,
+      bePort: -1,
+      httpPort: -1,
+      brpcPort: -1,
+      starletPort: 0,
+      alive: false,
+      lastStartTime: null,
+      lastHeartbeat: null,
+      errMsg: '',
+      version: '',
+      statusCode: 'CONNECTING',
+      consecutiveFailures: 0,
+      warehouse,
+      cnGroup,
+      cpuCores: 0,
+    };
+  }
+
+  findComputeNode(host: string, port: number): SimComputeNode | undefined {
+    return this.computeNodes.find((node) => node.host === host && node.heartbeatPort === port);
+  }
+
+  findBackend(host: string, port: number): SimBackend | undefined {
+    return this.backends.find((backend) => backend.host === host && backend.heartbeatPort === port);
+  }
+
+  removeComputeNode(node: SimComputeNode): void {
+    const index = this.computeNodes.indexOf(node);
+    if (index >= 0) this.computeNodes.splice(index, 1);
+  }
+
+  privilegesOf(user: SimUser): Set<SystemPrivilege> {
+    const granted = new Set<SystemPrivilege>(user.privileges);
+    for (const role of user.roles)
+      for (const privilege of this.profile.rolePrivileges[role] ?? []) granted.add(privilege);
+    return granted;
+  }
+
+  computeNodeColumns(): string[] {
+    return this.sharedData
+      ? [...this.profile.computeNodeColumns, ...SHARED_DATA_COLUMNS]
+      : [...this.profile.computeNodeColumns];
+  }
+
+  /** SHOW COMPUTE NODES: sorted by IP then BePort, as the FE does. */
+  computeNodeRows(): Row[] {
+    const sorted = [...this.computeNodes].sort((a, b) =>
+      a.host === b.host ? a.bePort - b.bePort : a.host < b.host ? -1 : 1,
+    );
+    const columns = this.computeNodeColumns();
+    return sorted.map((node) => pick(computeNodeCells(node), columns));
+  }
+
+  backendColumns(): string[] {
+    return BACKEND_COLUMNS;
+  }
+
+  backendRows(): Row[] {
+    return this.backends.map((backend) => ({
+      BackendId: String(backend.id),
+      IP: backend.host,
+      HeartbeatPort: String(backend.heartbeatPort),
+      BePort: String(backend.bePort),
+      HttpPort: String(backend.httpPort),
+      BrpcPort: String(backend.brpcPort),
+      LastStartTime: null,
+      LastHeartbeat: null,
+      Alive: String(backend.alive),
+      SystemDecommissioned: String(backend.decommissioned),
+      ClusterDecommissioned: 'false',
+      TabletNum: '0',
+      ErrMsg: '',
+      Version: backend.version,
+    }));
+  }
+}
+
+const BACKEND_COLUMNS = [
+  'BackendId',
+  'IP',
+  'HeartbeatPort',
+  'BePort',
+  'HttpPort',
+  'BrpcPort',
+  'LastStartTime',
+  'LastHeartbeat',
+  'Alive',
+  'SystemDecommissioned',
+  'ClusterDecommissioned',
+  'TabletNum',
+  'ErrMsg',
+  'Version',
+];
+
+export const FRONTEND_COLUMNS = [
+  'Name',
+  'IP',
+  'EditLogPort',
+  'HttpPort',
+  'QueryPort',
+  'RpcPort',
+  'Role',
+  'ClusterId',
+  'Join',
+  'Alive',
+  'ReplayedJournalId',
+  'LastHeartbeat',
+  'IsHelper',
+  'ErrMsg',
+  'StartTime',
+  'Version',
+];
+
+function computeNodeCells(node: SimComputeNode): Row {
+  const heartbeated = node.lastHeartbeat !== null;
+  return {
+    ComputeNodeId: String(node.id),
+    IP: node.host,
+    HeartbeatPort: String(node.heartbeatPort),
+    BePort: String(node.bePort),
+    HttpPort: String(node.httpPort),
+    BrpcPort: String(node.brpcPort),
+    LastStartTime: formatTime(node.lastStartTime),
+    LastHeartbeat: formatTime(node.lastHeartbeat),
+    Alive: String(node.alive),
+    SystemDecommissioned: 'false',
+    ClusterDecommissioned: 'false',
+    ErrMsg: node.errMsg,
+    Version: node.version,
+    CpuCores: String(node.cpuCores),
+    MemLimit: heartbeated ? '16.000GB' : '0.000B',
+    NumRunningQueries: '0',
+    MemUsedPct: '0.00 %',
+    CpuUsedPct: '0.0 %',
+    DataCacheMetrics: 'N/A',
+    HasStoragePath: 'false',
+    StatusCode: node.statusCode,
+    StarletPort: String(node.starletPort),
+    WorkerId: String(node.id),
+    WarehouseName: node.warehouse,
+    TabletNum: '0',
+  };
+}
+
+function pick(cells: Row, columns: readonly string[]): Row {
+  const row: Row = {};
+  for (const column of columns) row[column] = cells[column] ?? null;
+  return row;
+}
+
+/** `yyyy-MM-dd HH:mm:ss` (UTC here, the FE's own time zone in reality), or SQL NULL. */
+export function formatTime(time: Date | null): string | null {
+  if (time === null) return null;
+  return time.toISOString().slice(0, 19).replace('T', ' ');
+}

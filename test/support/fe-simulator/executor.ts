@@ -1,0 +1,279 @@
+// Statement semantics per version (starrocks-fe.md sections 1-4): analysis first (address syntax, resolution,
+// warehouses), then the privilege check, then the change. Pure apart from the catalog it mutates.
+import { isIP } from 'node:net';
+import { DEFAULT_WAREHOUSE, FRONTEND_COLUMNS, type Catalog, type Row, type SimUser } from './catalog.js';
+import type { HostMode, SqlError, SystemPrivilege } from './profiles.js';
+import type { Statement } from './sql.js';
+
+export type Outcome =
+  | { type: 'ok'; affectedRows?: number }
+  | { type: 'rows'; columns: string[]; rows: Row[] }
+  | { type: 'error'; error: SqlError };
+
+/** Host name to IP, as the leader FE's resolver would answer; undefined = unknown host. Never real DNS. */
+export type Resolver = (host: string) => string | undefined;
+
+export interface ExecutionContext {
+  catalog: Catalog;
+  hostMode: HostMode;
+  resolve: Resolver;
+  user: SimUser;
+  /** SHOW FRONTENDS rows, built by the server from its listeners. */
+  frontendRows: () => Row[];
+  /** The original statement text, for syntax error messages. */
+  sql: string;
+}
+
+interface HostPort {
+  host: string;
+  port: number;
+}
+
+export function execute(statement: Statement, context: ExecutionContext): Outcome {
+  const { catalog } = context;
+  const errors = catalog.profile.errors;
+  switch (statement.kind) {
+    case 'syntaxError':
+      return fail(errors.syntax(context.sql, statement.column, statement.near));
+    case 'addComputeNodes':
+      return addComputeNodes(statement.addresses, statement.warehouse, context);
+    case 'dropComputeNodes':
+      return dropComputeNodes(statement.addresses, statement.warehouse, context);
+    case 'addBackends':
+    case 'dropBackends':
+    case 'decommissionBackends':
+      return changeBackends(statement.kind, statement.addresses, context);
+    case 'showComputeNodes':
+      return show(context, () => ({ columns: catalog.computeNodeColumns(), rows: catalog.computeNodeRows() }));
+    case 'showBackends':
+      return show(context, () => ({ columns: catalog.backendColumns(), rows: catalog.backendRows() }));
+    case 'showFrontends':
+      return show(context, () => ({ columns: FRONTEND_COLUMNS, rows: context.frontendRows() }));
+    case 'showProc':
+      return showProc(statement.path, context);
+    case 'showDatabases':
+      return {
+        type: 'rows',
+        columns: ['Database'],
+        rows: [{ Database: '_statistics_' }, { Database: 'information_schema' }],
+      };
+    case 'selectVariables':
+      return selectVariables(statement.names, context);
+    case 'selectLiteral':
+      return selectLiteral(statement.value, context);
+    case 'set':
+    case 'use':
+      return { type: 'ok' };
+  }
+}
+
+function fail(error: SqlError): Outcome {
+  return { type: 'error', error };
+}
+
+function hasAny(context: ExecutionContext, wanted: readonly SystemPrivilege[]): boolean {
+  const granted = context.catalog.privilegesOf(context.user);
+  return wanted.some((privilege) => granted.has(privilege));
+}
+
+function requireNode(context: ExecutionContext): SqlError | undefined {
+  if (hasAny(context, ['NODE'])) return undefined;
+  return context.catalog.profile.errors.nodePrivilegeDenied(context.user.name, context.user.roles);
+}
+
+function show(context: ExecutionContext, produce: () => { columns: string[]; rows: Row[] }): Outcome {
+  if (!hasAny(context, context.catalog.profile.showPrivileges)) {
+    return fail(context.catalog.profile.errors.showPrivilegeDenied(context.user.name, context.user.roles));
+  }
+  return { type: 'rows', ...produce() };
+}
+
+function showProc(path: string, context: ExecutionContext): Outcome {
+  const normalised = path.replace(/\/+$/, '');
+  if (normalised === '/compute_nodes') return execute({ kind: 'showComputeNodes' }, context);
+  if (normalised === '/backends') return execute({ kind: 'showBackends' }, context);
+  if (normalised === '/frontends') return execute({ kind: 'showFrontends' }, context);
+  return fail({ code: 1064, sqlState: 'HY000', message: `Proc path '${path}' doesn't exist` });
+}
+
+/** Splits `host:port` / `[v6]:port` as the FE's analyzer does; every failure has the profile's text. */
+export function analyzeHostPort(text: string, context: ExecutionContext): HostPort | SqlError {
+  const errors = context.catalog.profile.errors;
+  let host: string;
+  let portText: string;
+  if (text.startsWith('[')) {
+    const close = text.indexOf(']');
+    if (close < 0 || text.charAt(close + 1) !== ':') return errors.invalidHostPort(text);
+    host = text.slice(1, close);
+    portText = text.slice(close + 2);
+    if (isIP(host) !== 6) return errors.invalidHostPort(text);
+  } else {
+    const parts = text.split(':');
+    if (parts.length !== 2) return errors.invalidHostPort(text);
+    host = parts[0] ?? '';
+    portText = parts[1] ?? '';
+  }
+  if (host.length === 0) return errors.hostIsNull();
+  if (!/^[0-9]{1,5}$/.test(portText)) return errors.invalidHostPort(text);
+  const port = Number(portText);
+  if (port < 1 || port > 65535) return errors.invalidHostPort(text);
+  return { host, port };
+}
+
+/** IP mode: a host name becomes the IP the resolver gives (the FE stores the IP). */
+function resolveHost(address: HostPort, context: ExecutionContext): HostPort | SqlError {
+  if (isIP(address.host) !== 0) return address;
+  const ip = context.resolve(address.host);
+  return ip === undefined ? context.catalog.profile.errors.unknownHost(address.host) : { host: ip, port: address.port };
+}
+
+function analyzeAll(texts: readonly string[], resolve: boolean, context: ExecutionContext): HostPort[] | SqlError {
+  const result: HostPort[] = [];
+  for (const text of texts) {
+    const parsed = analyzeHostPort(text, context);
+    if (isSqlError(parsed)) return parsed;
+    const stored = resolve ? resolveHost(parsed, context) : parsed;
+    if (isSqlError(stored)) return stored;
+    if (!result.some((r) => r.host === stored.host && r.port === stored.port)) result.push(stored);
+  }
+  return result;
+}
+
+function isSqlError(value: HostPort | SqlError | HostPort[]): value is SqlError {
+  return 'sqlState' in value;
+}
+
+function checkWarehouse(warehouse: string | undefined, context: ExecutionContext): SqlError | undefined {
+  if (warehouse === undefined || context.catalog.warehouses.has(warehouse)) return undefined;
+  return context.catalog.profile.errors.unknownWarehouse(warehouse);
+}
+
+function addComputeNodes(texts: string[], warehouse: string | undefined, context: ExecutionContext): Outcome {
+  const { catalog } = context;
+  const addresses = analyzeAll(texts, context.hostMode === 'IP', context);
+  if (isSqlError(addresses)) return fail(addresses);
+  const warehouseError = checkWarehouse(warehouse, context);
+  if (warehouseError) return fail(warehouseError);
+  const denied = requireNode(context);
+  if (denied) return fail(denied);
+  // Every version checks all nodes before adding any.
+  for (const { host, port } of addresses) {
+    if (catalog.findComputeNode(host, port)) return fail(catalog.profile.errors.computeNodeExists(host, port));
+    if (catalog.findBackend(host, port)) return fail(catalog.profile.errors.backendExists(host, port));
+  }
+  for (const { host, port } of addresses) {
+    catalog.computeNodes.push(catalog.newComputeNode(host, port, warehouse ?? DEFAULT_WAREHOUSE));
+  }
+  return { type: 'ok' };
+}
+
+function dropComputeNodes(texts: string[], warehouse: string | undefined, context: ExecutionContext): Outcome {
+  const { catalog } = context;
+  const profile = catalog.profile;
+  const resolve = context.hostMode === 'IP' && profile.dropResolvesHostNames;
+  const addresses = analyzeAll(texts, resolve, context);
+  if (isSqlError(addresses)) return fail(addresses);
+  const warehouseError = checkWarehouse(warehouse, context);
+  if (warehouseError) return fail(warehouseError);
+  const denied = requireNode(context);
+  if (denied) return fail(denied);
+  const expectedWarehouse = warehouse ?? DEFAULT_WAREHOUSE;
+  const problem = (address: HostPort): SqlError | undefined => {
+    const node = catalog.findComputeNode(address.host, address.port);
+    if (!node) return profile.errors.computeNodeNotFound(address.host, address.port);
+    if (profile.hasWarehouses && node.warehouse !== expectedWarehouse) {
+      return profile.errors.notInWarehouse(address.host, address.port, expectedWarehouse);
+    }
+    return undefined;
+  };
+  if (profile.dropAllOrNothing) {
+    for (const address of addresses) {
+      const error = problem(address);
+      if (error) return fail(error);
+    }
+  }
+  // 3.3+: one by one; an unknown node stops the statement with the earlier ones already gone.
+  for (const address of addresses) {
+    const error = problem(address);
+    if (error) return fail(error);
+    const node = catalog.findComputeNode(address.host, address.port);
+    if (node) catalog.removeComputeNode(node);
+  }
+  return { type: 'ok' };
+}
+
+function changeBackends(
+  kind: 'addBackends' | 'dropBackends' | 'decommissionBackends',
+  texts: string[],
+  context: ExecutionContext,
+): Outcome {
+  const { catalog } = context;
+  const addresses = analyzeAll(texts, context.hostMode === 'IP' && kind === 'addBackends', context);
+  if (isSqlError(addresses)) return fail(addresses);
+  const denied = requireNode(context);
+  if (denied) return fail(denied);
+  for (const { host, port } of addresses) {
+    const backend = catalog.findBackend(host, port);
+    if (kind === 'addBackends') {
+      if (backend) return fail(catalog.profile.errors.backendExists(host, port));
+      if (catalog.findComputeNode(host, port)) return fail(catalog.profile.errors.computeNodeExists(host, port));
+    } else if (!backend) {
+      // Also what a DECOMMISSION of a compute node gets: CNs have no decommission.
+      return fail(catalog.profile.errors.backendNotFound(host, port));
+    }
+  }
+  for (const { host, port } of addresses) {
+    const backend = catalog.findBackend(host, port);
+    if (kind === 'addBackends') {
+      catalog.backends.push({
+        id: catalog.allocateId(),
+        host,
+        heartbeatPort: port,
+        bePort: -1,
+        httpPort: -1,
+        brpcPort: -1,
+        alive: false,
+        decommissioned: false,
+        version: '',
+      });
+    } else if (backend && kind === 'dropBackends') {
+      catalog.backends.splice(catalog.backends.indexOf(backend), 1);
+    } else if (backend) {
+      backend.decommissioned = true;
+    }
+  }
+  return { type: 'ok' };
+}
+
+function selectVariables(names: string[], context: ExecutionContext): Outcome {
+  const profile = context.catalog.profile;
+  const values: Record<string, string> = {
+    version_comment: profile.versionComment,
+    version: profile.serverVersion,
+    max_allowed_packet: '33554432',
+    auto_increment_increment: '1',
+    lower_case_table_names: '0',
+    tx_isolation: 'REPEATABLE-READ',
+    transaction_isolation: 'REPEATABLE-READ',
+  };
+  const row: Row = {};
+  const columns: string[] = [];
+  for (const name of names) {
+    const key = name.replace(/^(session|global)\./i, '').toLowerCase();
+    const value = values[key];
+    if (value === undefined) {
+      return fail({ code: 1193, sqlState: 'HY000', message: `Unknown system variable '${key}'` });
+    }
+    columns.push(`@@${name}`);
+    row[`@@${name}`] = value;
+  }
+  return { type: 'rows', columns, rows: [row] };
+}
+
+function selectLiteral(value: string, context: ExecutionContext): Outcome {
+  const { catalog } = context;
+  if (!catalog.profile.selectOneWithoutBackend && !catalog.backends.some((backend) => backend.alive)) {
+    return fail(catalog.profile.errors.noAliveBackend());
+  }
+  return { type: 'rows', columns: [value], rows: [{ [value]: value }] };
+}

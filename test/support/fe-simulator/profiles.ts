@@ -1,0 +1,231 @@
+// What differs between FE versions, as written in starrocks-fe.md: handshake, version strings, columns, error texts
+// and codes, DROP semantics, privileges. Everything version-specific in the simulator is looked up here.
+
+export type ProfileName = '2.4' | '3.3' | 'latest';
+export const PROFILE_NAMES: readonly ProfileName[] = ['2.4', '3.3', 'latest'];
+
+export type HostMode = 'IP' | 'FQDN';
+
+/** An error packet: code, SQLSTATE and text. */
+export interface SqlError {
+  code: number;
+  sqlState: string;
+  message: string;
+}
+
+export type SystemPrivilege = 'NODE' | 'OPERATE' | 'ADMIN';
+
+export interface Profile {
+  name: ProfileName;
+  /** Handshake server version: `5.1.0` up to 3.3, `8.0.33` from 3.4. */
+  serverVersion: string;
+  /** `SELECT @@version_comment`. */
+  versionComment: string;
+  /** The Version a CN of the same release reports on heartbeat. */
+  nodeVersion: string;
+  /** SHOW COMPUTE NODES columns in shared-nothing mode. */
+  computeNodeColumns: readonly string[];
+  /** From 3.4 on: StatusCode column and SHUTDOWN handling. */
+  hasStatusCode: boolean;
+  /** `INTO WAREHOUSE` / `FROM WAREHOUSE` clauses. */
+  hasWarehouses: boolean;
+  /** 2.4 checks every node of a DROP first; 3.3+ drops one by one and stops at the first unknown node. */
+  dropAllOrNothing: boolean;
+  /** IP mode: does DROP resolve host names? 2.4 yes; from 3.1 DROP must use the stored IP. */
+  dropResolvesHostNames: boolean;
+  /** `SELECT 1` answered by the FE itself from 3.3 on; before, it needs an alive BE. */
+  selectOneWithoutBackend: boolean;
+  /** Privileges given by built-in roles. */
+  rolePrivileges: Readonly<Record<string, readonly SystemPrivilege[]>>;
+  /** Privileges that allow SHOW COMPUTE NODES / BACKENDS / FRONTENDS. */
+  showPrivileges: readonly SystemPrivilege[];
+  errors: ProfileErrors;
+}
+
+export interface ProfileErrors {
+  computeNodeExists(host: string, port: number): SqlError;
+  backendExists(host: string, port: number): SqlError;
+  computeNodeNotFound(host: string, port: number): SqlError;
+  notInWarehouse(host: string, port: number, warehouse: string): SqlError;
+  unknownWarehouse(warehouse: string): SqlError;
+  /** Malformed address: text as written in the statement (whitespace already stripped). */
+  invalidHostPort(text: string): SqlError;
+  hostIsNull(): SqlError;
+  unknownHost(host: string): SqlError;
+  syntax(sql: string, column: number, near: string): SqlError;
+  nodePrivilegeDenied(user: string, roles: readonly string[]): SqlError;
+  showPrivilegeDenied(user: string, roles: readonly string[]): SqlError;
+  accessDenied(user: string, usedPassword: boolean): SqlError;
+  backendNotFound(host: string, port: number): SqlError;
+  noAliveBackend(): SqlError;
+}
+
+const ANALYSIS = 'Getting analyzing error. Detail message: ';
+
+const ddl = (message: string): SqlError => ({ code: 1064, sqlState: 'HY000', message });
+
+const COMMON_13 = [
+  'ComputeNodeId',
+  'IP',
+  'HeartbeatPort',
+  'BePort',
+  'HttpPort',
+  'BrpcPort',
+  'LastStartTime',
+  'LastHeartbeat',
+  'Alive',
+  'SystemDecommissioned',
+  'ClusterDecommissioned',
+  'ErrMsg',
+  'Version',
+] as const;
+
+const COLUMNS_3_3 = [
+  ...COMMON_13,
+  'CpuCores',
+  'MemLimit',
+  'NumRunningQueries',
+  'MemUsedPct',
+  'CpuUsedPct',
+  'DataCacheMetrics',
+  'HasStoragePath',
+] as const;
+
+/** Appended in shared-data mode (any version that has it). */
+export const SHARED_DATA_COLUMNS = ['StarletPort', 'WorkerId', 'WarehouseName', 'TabletNum'] as const;
+
+const accessDenied = (user: string, usedPassword: boolean): SqlError => ({
+  code: 1045,
+  sqlState: '28000',
+  message: `Access denied for user '${user}' (using password: ${usedPassword ? 'YES' : 'NO'})`,
+});
+
+const commonErrors = {
+  computeNodeNotFound: (host: string, port: number) => ddl(`compute node does not exists[${host}:${port}]`),
+  accessDenied,
+  backendNotFound: (host: string, port: number) => ddl(`Backend does not exist[${host}:${port}]`),
+  noAliveBackend: () => ddl('Backend node not found. Check if any backend node is down.'),
+};
+
+const newPrivilegeText = (privilege: string, roles: readonly string[]): string =>
+  `Access denied; you need (at least one of) the ${privilege} privilege(s) on SYSTEM for this operation. ` +
+  'Please ask the admin to grant permission(s) or try activating existing roles using <set [default] role>. ' +
+  `Current role(s): [${['public', ...roles].join(', ')}]. Inactivated role(s): NONE.`;
+
+const newErrors: Omit<ProfileErrors, 'computeNodeExists' | 'backendExists'> = {
+  ...commonErrors,
+  notInWarehouse: (host, port, warehouse) =>
+    ddl(`compute node [${host}:${port}] does not exist in warehouse ${warehouse}`),
+  unknownWarehouse: (warehouse) => ({
+    code: 5901,
+    sqlState: '42000',
+    message: `Warehouse name: ${warehouse} not exist.`,
+  }),
+  invalidHostPort: (text) => ddl(`${ANALYSIS}Invalid host port: ${text}.`),
+  hostIsNull: () => ddl(`${ANALYSIS}Host is null.`),
+  unknownHost: (host) => ddl(`${ANALYSIS}Unknown host: ${host}: Name or service not known.`),
+  syntax: (_sql, column, near) =>
+    ddl(
+      `Getting syntax error at line 1, column ${column}. Detail message: Unexpected input '${near}', ` +
+        "the most similar input is {<EOF>, ';'}.",
+    ),
+  nodePrivilegeDenied: (_user, roles) => ({ code: 5203, sqlState: '42000', message: newPrivilegeText('NODE', roles) }),
+  showPrivilegeDenied: (_user, roles) => ({
+    code: 5203,
+    sqlState: '42000',
+    message: newPrivilegeText('OPERATE', roles),
+  }),
+};
+
+const errors24: ProfileErrors = {
+  ...commonErrors,
+  computeNodeExists: (host, port) => ddl(`Same compute node already exists[${host}:${port}]`),
+  backendExists: (host, port) => ddl(`Same backend already exists[${host}:${port}]`),
+  // 2.4 has no warehouses; these are never reached because the clause is a syntax error there.
+  notInWarehouse: (host, port) => commonErrors.computeNodeNotFound(host, port),
+  unknownWarehouse: (warehouse) => ddl(`Unknown warehouse ${warehouse}`),
+  // 2.4 reports every address problem with one text.
+  invalidHostPort: () => ddl('compute node host or port is wrong!'),
+  hostIsNull: () => ddl('compute node host or port is wrong!'),
+  unknownHost: () => ddl('compute node host or port is wrong!'),
+  // Not in the reference: the 2.4 parser's shape, kept recognisable.
+  syntax: (sql, column, near) => ddl(`Syntax error in line 1:\n${sql}\n${' '.repeat(column)}^\nEncountered: ${near}`),
+  // A real 2.4 bug prints the user name where the privilege should be.
+  nodePrivilegeDenied: (user) =>
+    ddl(`Access denied; you need (at least one of) the ${user} privilege(s) for this operation`),
+  // Not in the reference: 2.4 SHOW statements are denied with MySQL's ER_SPECIFIC_ACCESS_DENIED.
+  showPrivilegeDenied: () => ({
+    code: 1227,
+    sqlState: '42000',
+    message: 'Access denied; you need (at least one of) the ADMIN/NODE privilege(s) for this operation',
+  }),
+};
+
+const errors32: Pick<ProfileErrors, 'computeNodeExists' | 'backendExists'> = {
+  computeNodeExists: (host, port) => ddl(`Compute node already exists with same host ${host} and port ${port}`),
+  backendExists: (host, port) => ddl(`Backend already exists with same host ${host} and port ${port}`),
+};
+
+const ROLES_24: Record<string, readonly SystemPrivilege[]> = {
+  root: ['NODE', 'ADMIN'],
+  operator: ['NODE', 'ADMIN'],
+  admin: ['ADMIN'],
+};
+const ROLES_3: Record<string, readonly SystemPrivilege[]> = {
+  root: ['NODE', 'OPERATE'],
+  cluster_admin: ['NODE', 'OPERATE'],
+  db_admin: [],
+  user_admin: [],
+};
+
+export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
+  '2.4': {
+    name: '2.4',
+    serverVersion: '5.1.0',
+    versionComment: 'StarRocks version 2.4.0',
+    nodeVersion: '2.4.0-c0fa2bb',
+    computeNodeColumns: COMMON_13,
+    hasStatusCode: false,
+    hasWarehouses: false,
+    dropAllOrNothing: true,
+    dropResolvesHostNames: true,
+    selectOneWithoutBackend: false,
+    rolePrivileges: ROLES_24,
+    showPrivileges: ['ADMIN', 'NODE'],
+    errors: errors24,
+  },
+  '3.3': {
+    name: '3.3',
+    serverVersion: '5.1.0',
+    versionComment: '3.3.0-rc01-3b8cb0c',
+    nodeVersion: '3.3.0-rc01-3b8cb0c',
+    computeNodeColumns: COLUMNS_3_3,
+    hasStatusCode: false,
+    hasWarehouses: false,
+    dropAllOrNothing: false,
+    dropResolvesHostNames: false,
+    selectOneWithoutBackend: true,
+    rolePrivileges: ROLES_3,
+    showPrivileges: ['OPERATE', 'NODE'],
+    errors: { ...newErrors, ...errors32 },
+  },
+  latest: {
+    name: 'latest',
+    serverVersion: '8.0.33',
+    versionComment: '3.5.2-69b2a4e',
+    nodeVersion: '3.5.2-69b2a4e',
+    computeNodeColumns: [...COLUMNS_3_3, 'StatusCode'],
+    hasStatusCode: true,
+    hasWarehouses: true,
+    dropAllOrNothing: false,
+    dropResolvesHostNames: false,
+    selectOneWithoutBackend: true,
+    rolePrivileges: ROLES_3,
+    showPrivileges: ['OPERATE', 'NODE'],
+    errors: { ...newErrors, ...errors32 },
+  },
+};
+
+export function isProfileName(value: string): value is ProfileName {
+  return (PROFILE_NAMES as readonly string[]).includes(value);
+}

@@ -1,0 +1,302 @@
+// One FE query port: the MySQL protocol (handshake, mysql_native_password, COM_QUERY text results) on top of
+// mysql2's server connection, plus the faults a test can inject. The FE's behaviour itself is in executor.ts.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
+import mysql from 'mysql2';
+import type { Row } from './catalog.js';
+import type { SqlError } from './profiles.js';
+
+/** The parts of mysql2's (untyped) server-side connection this module uses. */
+interface ServerConnection {
+  stream: Socket;
+  sequenceId: number;
+  serverHandshake(args: Record<string, unknown>): void;
+  writeOk(args?: { serverStatus?: number; affectedRows?: number }): void;
+  writeColumns(columns: ColumnDefinition[]): void;
+  writeTextRow(values: (string | null)[]): void;
+  writeEof(warnings?: number, statusFlags?: number): void;
+  write(buffer: Buffer): void;
+  on(event: string, listener: (...args: never[]) => void): void;
+}
+
+interface ColumnDefinition {
+  catalog: string;
+  schema: string;
+  table: string;
+  orgTable: string;
+  name: string;
+  orgName: string;
+  characterSet: number;
+  columnLength: number;
+  columnType: number;
+  flags: number;
+  decimals: number;
+}
+
+interface PacketView {
+  buffer: Buffer;
+  start: number;
+  end: number;
+}
+
+interface AuthParams {
+  user: string;
+  authPluginData1: Buffer;
+  authPluginData2: Buffer;
+  authToken: Buffer;
+}
+
+export type FaultMode = 'normal' | 'refuse' | 'stall' | 'drop';
+
+export interface Reply {
+  /** Results of the statements that ran, in order; an error ends the reply. */
+  results: ({ type: 'ok' } | { type: 'rows'; columns: string[]; rows: Row[] })[];
+  error?: SqlError;
+}
+
+export interface ProtocolHandlers {
+  serverVersion: () => string;
+  /** The user's password, or undefined when the user does not exist. */
+  passwordOf: (user: string) => string | undefined;
+  /** Runs a COM_QUERY payload for a logged-in user. */
+  query: (sql: string, session: { user: string; connectionId: number; listener: number }) => Reply;
+}
+
+// What the FE advertises (MysqlCapability.DEFAULT_CAPABILITY): long password, long flag, connect with db,
+// protocol 41, secure connection, plugin auth. No CLIENT_MULTI_STATEMENTS, although several statements work.
+const CAPABILITIES = 0x00000001 | 0x00000004 | 0x00000008 | 0x00000200 | 0x00008000 | 0x00080000;
+const CHARSET_UTF8_GENERAL_CI = 33;
+const SERVER_STATUS_AUTOCOMMIT = 0x0002;
+const SERVER_MORE_RESULTS_EXISTS = 0x0008;
+const MYSQL_TYPE_VAR_STRING = 253;
+const COM_QUIT = 0x01;
+const COM_INIT_DB = 0x02;
+const COM_QUERY = 0x03;
+const COM_PING = 0x0e;
+const COMMAND_NAMES: Record<number, string> = {
+  0x16: 'COM_STMT_PREPARE',
+  0x17: 'COM_STMT_EXECUTE',
+  0x04: 'COM_FIELD_LIST',
+};
+
+let nextConnectionId = 1;
+
+export class FeListener {
+  private server: ReturnType<typeof mysql.createServer> | undefined;
+  private readonly sockets = new Set<Socket>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private boundPort = 0;
+  fault: FaultMode = 'normal';
+  latencyMs = 0;
+
+  constructor(
+    readonly index: number,
+    readonly host: string,
+    private readonly requestedPort: number,
+    private readonly handlers: ProtocolHandlers,
+  ) {}
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  async start(): Promise<number> {
+    const server = mysql.createServer((connection) => {
+      this.accept(connection as unknown as ServerConnection);
+    });
+    const net = (server as unknown as { _server: NetServer })._server;
+    await new Promise<void>((resolve, reject) => {
+      net.once('error', reject);
+      net.listen(this.boundPort || this.requestedPort, this.host, () => {
+        net.off('error', reject);
+        resolve();
+      });
+    });
+    this.boundPort = (net.address() as AddressInfo).port;
+    this.server = server;
+    return this.boundPort;
+  }
+
+  /** Closes the port (new connections are refused) and cuts every open connection. */
+  async closePort(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+    if (server) {
+      await new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      });
+    }
+  }
+
+  async setFault(mode: FaultMode): Promise<void> {
+    this.fault = mode;
+    if (mode === 'refuse') await this.closePort();
+    else if (!this.server) await this.start();
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    await this.closePort();
+  }
+
+  private accept(connection: ServerConnection): void {
+    const socket = connection.stream;
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    // A client that vanishes must not crash the simulator.
+    connection.on('error', () => undefined);
+    socket.on('error', () => undefined);
+    if (this.fault === 'stall') return; // accepted, never greeted
+    const connectionId = nextConnectionId++;
+    let user = '';
+    connection.serverHandshake({
+      protocolVersion: 10,
+      serverVersion: this.handlers.serverVersion(),
+      connectionId,
+      statusFlags: SERVER_STATUS_AUTOCOMMIT,
+      characterSet: CHARSET_UTF8_GENERAL_CI,
+      capabilityFlags: CAPABILITIES,
+      authCallback: (params: AuthParams, done: (error: null) => void) => {
+        user = params.user;
+        const failure = this.authenticate(params);
+        if (failure) {
+          writeError(connection, failure);
+          socket.end();
+          return;
+        }
+        done(null);
+        connection.sequenceId = 0;
+      },
+    });
+    // mysql2 answers some commands itself when nobody listens (and treats `SET ...` as a prepare): listen to all
+    // of them and answer everything from the raw 'packet' event instead.
+    for (const event of ['query', 'stmt_prepare', 'stmt_execute', 'init_db', 'ping', 'quit', 'field_list']) {
+      connection.on(event, () => undefined);
+    }
+    connection.on('packet', (packet: PacketView, _known: boolean, command: number) => {
+      this.onCommand(connection, packet, command, { user, connectionId });
+    });
+  }
+
+  private authenticate(params: AuthParams): SqlError | undefined {
+    const password = this.handlers.passwordOf(params.user);
+    const usedPassword = params.authToken.length > 0;
+    const denied: SqlError = {
+      code: 1045,
+      sqlState: '28000',
+      message: `Access denied for user '${params.user}' (using password: ${usedPassword ? 'YES' : 'NO'})`,
+    };
+    if (password === undefined) return denied;
+    if (password === '') return usedPassword ? denied : undefined;
+    return verifyNativePassword(params, password) ? undefined : denied;
+  }
+
+  private onCommand(
+    connection: ServerConnection,
+    packet: PacketView,
+    command: number,
+    session: { user: string; connectionId: number },
+  ): void {
+    const payload = packet.buffer.subarray(packet.start + 5, packet.end).toString('utf8');
+    if (command === COM_QUIT) {
+      connection.stream.end();
+      return;
+    }
+    if (this.fault === 'stall') return;
+    if (this.fault === 'drop') {
+      connection.stream.destroy();
+      return;
+    }
+    const answer = (): void => {
+      if (connection.stream.destroyed) return;
+      if (command === COM_QUERY) {
+        writeReply(connection, this.handlers.query(payload, { ...session, listener: this.index }));
+      } else if (command === COM_PING || command === COM_INIT_DB) {
+        connection.writeOk({ serverStatus: SERVER_STATUS_AUTOCOMMIT });
+      } else {
+        const name = COMMAND_NAMES[command] ?? `COM_${command}`;
+        writeError(connection, { code: 1047, sqlState: '08S01', message: `Unsupported command(${name})` });
+      }
+      connection.sequenceId = 0;
+    };
+    if (this.latencyMs <= 0) {
+      answer();
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      answer();
+    }, this.latencyMs);
+    this.timers.add(timer);
+  }
+}
+
+function writeReply(connection: ServerConnection, reply: Reply): void {
+  if (reply.results.length === 0 && !reply.error) {
+    writeError(connection, { code: 1065, sqlState: '42000', message: 'Query was empty' });
+    return;
+  }
+  reply.results.forEach((result, index) => {
+    const more = index < reply.results.length - 1 || reply.error !== undefined;
+    const status = SERVER_STATUS_AUTOCOMMIT | (more ? SERVER_MORE_RESULTS_EXISTS : 0);
+    if (result.type === 'ok') {
+      connection.writeOk({ serverStatus: status });
+      return;
+    }
+    connection.writeColumns(result.columns.map(columnDefinition));
+    for (const row of result.rows) connection.writeTextRow(result.columns.map((column) => row[column] ?? null));
+    connection.writeEof(0, status);
+  });
+  if (reply.error) writeError(connection, reply.error);
+}
+
+function columnDefinition(name: string): ColumnDefinition {
+  return {
+    catalog: 'def',
+    schema: '',
+    table: '',
+    orgTable: '',
+    name,
+    orgName: name,
+    characterSet: CHARSET_UTF8_GENERAL_CI,
+    columnLength: 90,
+    columnType: MYSQL_TYPE_VAR_STRING,
+    flags: 0,
+    decimals: 0,
+  };
+}
+
+/** An ERR packet with the real SQLSTATE (mysql2's server helper writes a placeholder). */
+function writeError(connection: ServerConnection, error: SqlError): void {
+  const message = Buffer.from(error.message, 'utf8');
+  const payload = Buffer.alloc(9 + message.length);
+  payload.writeUInt8(0xff, 0);
+  payload.writeUInt16LE(error.code, 1);
+  payload.write(`#${error.sqlState.slice(0, 5).padEnd(5, '0')}`, 3, 'ascii');
+  message.copy(payload, 9);
+  const header = Buffer.alloc(4);
+  header.writeUIntLE(payload.length, 0, 3);
+  header.writeUInt8(connection.sequenceId, 3);
+  connection.sequenceId = (connection.sequenceId + 1) % 256;
+  connection.write(Buffer.concat([header, payload]));
+}
+
+/** mysql_native_password: token = SHA1(pw) XOR SHA1(scramble + SHA1(SHA1(pw))). */
+function verifyNativePassword(params: AuthParams, password: string): boolean {
+  const sha1 = (...parts: Buffer[]): Buffer => {
+    const hash = createHash('sha1');
+    for (const part of parts) hash.update(part);
+    return hash.digest();
+  };
+  const stage1 = sha1(Buffer.from(password, 'utf8'));
+  const stage2 = sha1(stage1);
+  const scramble = sha1(params.authPluginData1, params.authPluginData2, stage2);
+  const expected = Buffer.alloc(stage1.length);
+  for (let i = 0; i < stage1.length; i++) expected[i] = (stage1[i] ?? 0) ^ (scramble[i] ?? 0);
+  return params.authToken.length === expected.length && timingSafeEqual(params.authToken, expected);
+}

@@ -1,0 +1,287 @@
+// The FE simulator: several query ports (FE addresses) sharing one FE state, a version profile, IP or FQDN mode,
+// heartbeats, users, fault injection and a record of every statement. See docs/fe-simulator.md.
+import { isIP } from 'node:net';
+import { Catalog, formatTime, type Row, type SimComputeNode, type SimUser } from './catalog.js';
+import { execute, analyzeHostPort, type ExecutionContext, type Resolver } from './executor.js';
+import { HeartbeatLoop, LivenessTable, type HeartbeatProbe } from './heartbeat.js';
+import { PROFILES, type HostMode, type Profile, type ProfileName, type SystemPrivilege } from './profiles.js';
+import { FeListener, type FaultMode, type Reply } from './protocol.js';
+import { parseStatement, splitStatements } from './sql.js';
+
+export interface SimUserSpec {
+  name: string;
+  password: string;
+  /** Built-in roles: 2.4 `operator` (NODE), `admin` (ADMIN only); 3.x `cluster_admin` (NODE), `db_admin`. */
+  roles?: string[];
+  privileges?: SystemPrivilege[];
+}
+
+export interface SeedNode {
+  /** `host:heartbeatPort` as the FE stores it. */
+  address: string;
+  alive?: boolean;
+  warehouse?: string;
+}
+
+export interface FeSimulatorOptions {
+  version?: ProfileName;
+  hostMode?: HostMode;
+  /** Loopback address to listen on. Default 127.0.0.1. */
+  host?: string;
+  /** One listener per entry (0 = ephemeral). Default: one ephemeral port. */
+  ports?: number[];
+  /** The root password (default empty, as on a fresh FE). */
+  rootPassword?: string;
+  users?: SimUserSpec[];
+  /** Host name to IP for IP-mode ADD and FQDN-mode heartbeats. Never real DNS. */
+  resolve?: Record<string, string> | Resolver;
+  heartbeatPeriodMs?: number;
+  heartbeatTimeoutMs?: number;
+  /** Replaces the liveness table as the heartbeat target. */
+  heartbeatProbe?: HeartbeatProbe;
+  sharedData?: boolean;
+  warehouses?: string[];
+  /** Nodes registered before the test starts (other groups', added by hand). */
+  computeNodes?: SeedNode[];
+  backends?: SeedNode[];
+  /** Keep at most this many statement records (oldest dropped). Default 10000. */
+  maxStatementRecords?: number;
+}
+
+export interface StatementRecord {
+  at: Date;
+  user: string;
+  /** Index of the listener (FE address) that received it. */
+  listener: number;
+  port: number;
+  connectionId: number;
+  sql: string;
+}
+
+export const DEFAULT_HEARTBEAT_PERIOD_MS = 5000;
+
+export class FeSimulator {
+  readonly profile: Profile;
+  readonly hostMode: HostMode;
+  readonly catalog: Catalog;
+  readonly liveness: LivenessTable;
+  readonly statements: StatementRecord[] = [];
+  private readonly listeners: FeListener[];
+  private readonly resolutions = new Map<string, string>();
+  private readonly customResolver: Resolver | undefined;
+  private readonly heartbeat: HeartbeatLoop;
+  private readonly maxRecords: number;
+  private probe: HeartbeatProbe;
+  private started = false;
+
+  constructor(options: FeSimulatorOptions = {}) {
+    this.profile = PROFILES[options.version ?? 'latest'];
+    this.hostMode = options.hostMode ?? 'IP';
+    this.catalog = new Catalog(this.profile, options.sharedData ?? false);
+    this.maxRecords = options.maxStatementRecords ?? 10000;
+    if (typeof options.resolve === 'function') this.customResolver = options.resolve;
+    else for (const [host, ip] of Object.entries(options.resolve ?? {})) this.resolutions.set(host, ip);
+    const rootUser = this.catalog.users.get('root');
+    if (rootUser) rootUser.password = options.rootPassword ?? '';
+    for (const user of options.users ?? []) this.addUser(user);
+    for (const warehouse of options.warehouses ?? []) this.catalog.warehouses.add(warehouse);
+    const periodMs = options.heartbeatPeriodMs ?? DEFAULT_HEARTBEAT_PERIOD_MS;
+    const timeoutMs = options.heartbeatTimeoutMs ?? Math.min(periodMs, 5000);
+    this.liveness = new LivenessTable(
+      () => this.hostMode,
+      this.resolve,
+      () => timeoutMs,
+    );
+    this.probe = options.heartbeatProbe ?? this.liveness.probe;
+    this.heartbeat = new HeartbeatLoop({ catalog: this.catalog, probe: () => this.probe, periodMs, timeoutMs });
+    const host = options.host ?? '127.0.0.1';
+    this.listeners = (options.ports ?? [0]).map(
+      (port, index) =>
+        new FeListener(index, host, port, {
+          serverVersion: () => this.profile.serverVersion,
+          passwordOf: (user) => this.catalog.users.get(user)?.password,
+          query: (sql, session) => this.runQuery(sql, session),
+        }),
+    );
+    for (const seed of options.computeNodes ?? []) this.seedComputeNode(seed);
+    for (const seed of options.backends ?? []) this.seedBackend(seed);
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    for (const listener of this.listeners) await listener.start();
+    this.heartbeat.start();
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    await this.heartbeat.stop();
+    await Promise.all(this.listeners.map((listener) => listener.stop()));
+  }
+
+  get ports(): number[] {
+    return this.listeners.map((listener) => listener.port);
+  }
+
+  /** `host:port` of every listener, what a client's FE address list holds. */
+  get addresses(): string[] {
+    return this.listeners.map((listener) => `${listener.host}:${listener.port}`);
+  }
+
+  /** Fault injection on one listener (index) or all. 'refuse' closes the port; 'normal' reopens it. */
+  async setFault(mode: FaultMode, listener?: number): Promise<void> {
+    for (const target of this.selectListeners(listener)) await target.setFault(mode);
+  }
+
+  setLatency(ms: number, listener?: number): void {
+    for (const target of this.selectListeners(listener)) target.latencyMs = ms;
+  }
+
+  setHeartbeatProbe(probe: HeartbeatProbe): void {
+    this.probe = probe;
+  }
+
+  /** Runs one heartbeat round now. */
+  async runHeartbeats(rounds = 1): Promise<void> {
+    for (let round = 0; round < rounds; round++) await this.heartbeat.runOnce();
+  }
+
+  setResolution(host: string, ip: string | undefined): void {
+    if (ip === undefined) this.resolutions.delete(host);
+    else this.resolutions.set(host, ip);
+  }
+
+  readonly resolve: Resolver = (host) => {
+    if (isIP(host) !== 0) return host;
+    return this.customResolver ? this.customResolver(host) : this.resolutions.get(host);
+  };
+
+  addUser(spec: SimUserSpec): void {
+    const user: SimUser = {
+      name: spec.name,
+      password: spec.password,
+      roles: spec.roles ?? [],
+      privileges: spec.privileges ?? [],
+    };
+    this.catalog.users.set(spec.name, user);
+  }
+
+  /** Registers a node directly (no statement, no record), e.g. one another group or a human added. */
+  seedComputeNode(seed: SeedNode): SimComputeNode {
+    const { host, port } = this.parseSeed(seed.address);
+    const node = this.catalog.newComputeNode(host, port, seed.warehouse);
+    this.catalog.computeNodes.push(node);
+    if (seed.alive) this.liveness.setAlive(seed.address, true);
+    return node;
+  }
+
+  seedBackend(seed: SeedNode): void {
+    const { host, port } = this.parseSeed(seed.address);
+    this.catalog.backends.push({
+      id: this.catalog.allocateId(),
+      host,
+      heartbeatPort: port,
+      bePort: 9060,
+      httpPort: 8040,
+      brpcPort: 8060,
+      alive: seed.alive ?? true,
+      decommissioned: false,
+      version: this.profile.nodeVersion,
+    });
+  }
+
+  /** The registered compute nodes as `host:port`. */
+  computeNodeAddresses(): string[] {
+    return this.catalog.computeNodes.map((node) =>
+      isIP(node.host) === 6 ? `[${node.host}]:${node.heartbeatPort}` : `${node.host}:${node.heartbeatPort}`,
+    );
+  }
+
+  findComputeNode(address: string): SimComputeNode | undefined {
+    const { host, port } = this.parseSeed(address);
+    return this.catalog.findComputeNode(host, port);
+  }
+
+  /** Statements whose text matches, e.g. /ALTER SYSTEM/i. */
+  statementsMatching(pattern: RegExp): StatementRecord[] {
+    return this.statements.filter((record) => pattern.test(record.sql));
+  }
+
+  clearStatements(): void {
+    this.statements.length = 0;
+  }
+
+  private parseSeed(address: string): { host: string; port: number } {
+    const parsed = analyzeHostPort(address.replace(/\s+/g, ''), this.contextFor('root', ''));
+    if ('sqlState' in parsed) throw new Error(`seed address ${address}: ${parsed.message}`);
+    return parsed;
+  }
+
+  private selectListeners(index: number | undefined): FeListener[] {
+    if (index === undefined) return this.listeners;
+    const listener = this.listeners[index];
+    if (!listener) throw new Error(`no listener ${index}; the simulator has ${this.listeners.length}`);
+    return [listener];
+  }
+
+  private contextFor(userName: string, sql: string): ExecutionContext {
+    const user = this.catalog.users.get(userName) ?? { name: userName, password: '', roles: [], privileges: [] };
+    return {
+      catalog: this.catalog,
+      hostMode: this.hostMode,
+      resolve: this.resolve,
+      user,
+      frontendRows: () => this.frontendRows(),
+      sql,
+    };
+  }
+
+  private runQuery(sql: string, session: { user: string; connectionId: number; listener: number }): Reply {
+    const reply: Reply = { results: [] };
+    for (const statement of splitStatements(sql)) {
+      this.record({
+        at: new Date(),
+        user: session.user,
+        listener: session.listener,
+        port: this.listeners[session.listener]?.port ?? 0,
+        connectionId: session.connectionId,
+        sql: statement,
+      });
+      const outcome = execute(parseStatement(statement), this.contextFor(session.user, statement));
+      if (outcome.type === 'error') {
+        reply.error = outcome.error;
+        return reply;
+      }
+      reply.results.push(outcome.type === 'ok' ? { type: 'ok' } : outcome);
+    }
+    return reply;
+  }
+
+  private record(record: StatementRecord): void {
+    this.statements.push(record);
+    if (this.statements.length > this.maxRecords) this.statements.splice(0, this.statements.length - this.maxRecords);
+  }
+
+  private frontendRows(): Row[] {
+    const startTime = formatTime(new Date());
+    return this.listeners.map((listener, index) => ({
+      Name: `${listener.host}_9010_${index}`,
+      IP: listener.host,
+      EditLogPort: '9010',
+      HttpPort: '8030',
+      QueryPort: String(listener.port),
+      RpcPort: '9020',
+      Role: index === 0 ? 'LEADER' : 'FOLLOWER',
+      ClusterId: '1912345678',
+      Join: 'true',
+      Alive: String(listener.fault === 'normal'),
+      ReplayedJournalId: '1000',
+      LastHeartbeat: startTime,
+      IsHelper: 'true',
+      ErrMsg: '',
+      StartTime: startTime,
+      Version: this.profile.nodeVersion,
+    }));
+  }
+}

@@ -1,0 +1,289 @@
+// A parser for the handful of statements an FE simulator must understand. Anything else is a syntax error, the way
+// an FE answers a statement it does not know. Keywords are case-insensitive; strings take single or double quotes.
+
+export type Statement =
+  | { kind: 'addComputeNodes'; addresses: string[]; warehouse?: string; cnGroup?: string }
+  | { kind: 'dropComputeNodes'; addresses: string[]; warehouse?: string; cnGroup?: string }
+  | { kind: 'addBackends'; addresses: string[] }
+  | { kind: 'dropBackends'; addresses: string[] }
+  | { kind: 'decommissionBackends'; addresses: string[] }
+  | { kind: 'showComputeNodes' }
+  | { kind: 'showBackends' }
+  | { kind: 'showFrontends' }
+  | { kind: 'showProc'; path: string }
+  | { kind: 'showDatabases' }
+  | { kind: 'selectVariables'; names: string[] }
+  | { kind: 'selectLiteral'; value: string }
+  | { kind: 'set' }
+  | { kind: 'use'; database: string }
+  | { kind: 'syntaxError'; column: number; near: string };
+
+interface Token {
+  type: 'word' | 'string' | 'number' | 'variable' | 'symbol' | 'ident';
+  text: string;
+  /** Unquoted value for strings and identifiers. */
+  value: string;
+  column: number;
+}
+
+/** Splits a COM_QUERY payload on `;` outside quotes; empty statements are dropped. */
+export function splitStatements(sql: string): string[] {
+  const statements: string[] = [];
+  let current = '';
+  let quote: string | undefined;
+  for (let index = 0; index < sql.length; index++) {
+    const char = sql.charAt(index);
+    if (quote !== undefined) {
+      current += char;
+      if (char === '\\' && index + 1 < sql.length) {
+        current += sql.charAt(++index);
+      } else if (char === quote) {
+        quote = undefined;
+      }
+    } else if (char === "'" || char === '"' || char === '`') {
+      quote = char;
+      current += char;
+    } else if (char === ';') {
+      statements.push(current);
+      current = '';
+    } else {
+      current += char;
+    }
+  }
+  statements.push(current);
+  return statements.map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+type TokenizeResult = { ok: true; tokens: Token[] } | { ok: false; column: number; near: string };
+
+export function tokenize(sql: string): TokenizeResult {
+  const tokens: Token[] = [];
+  let index = 0;
+  while (index < sql.length) {
+    const char = sql.charAt(index);
+    if (/\s/.test(char)) {
+      index++;
+      continue;
+    }
+    const start = index;
+    if (char === "'" || char === '"' || char === '`') {
+      const read = readQuoted(sql, index);
+      if (read === undefined) return { ok: false, column: start, near: sql.slice(start) };
+      tokens.push({
+        type: char === '`' ? 'ident' : 'string',
+        text: sql.slice(start, read.end),
+        value: read.value,
+        column: start,
+      });
+      index = read.end;
+    } else if (sql.startsWith('@@', index)) {
+      const match = /^@@[A-Za-z_][A-Za-z0-9_.]*/.exec(sql.slice(index));
+      const text = match?.[0] ?? '@@';
+      tokens.push({ type: 'variable', text, value: text.slice(2), column: start });
+      index += text.length;
+    } else if (/[A-Za-z_]/.test(char)) {
+      const text = /^[A-Za-z_][A-Za-z0-9_$]*/.exec(sql.slice(index))?.[0] ?? char;
+      tokens.push({ type: 'word', text, value: text, column: start });
+      index += text.length;
+    } else if (/[0-9]/.test(char)) {
+      const text = /^[0-9]+(?:\.[0-9]+)?/.exec(sql.slice(index))?.[0] ?? char;
+      tokens.push({ type: 'number', text, value: text, column: start });
+      index += text.length;
+    } else {
+      tokens.push({ type: 'symbol', text: char, value: char, column: start });
+      index++;
+    }
+  }
+  return { ok: true, tokens };
+}
+
+function readQuoted(sql: string, start: number): { value: string; end: number } | undefined {
+  const quote = sql.charAt(start);
+  let value = '';
+  for (let index = start + 1; index < sql.length; index++) {
+    const char = sql.charAt(index);
+    if (char === '\\' && quote !== '`' && index + 1 < sql.length) {
+      value += sql.charAt(++index);
+    } else if (char === quote) {
+      if (sql.charAt(index + 1) === quote) {
+        value += quote;
+        index++;
+      } else {
+        return { value, end: index + 1 };
+      }
+    } else {
+      value += char;
+    }
+  }
+  return undefined;
+}
+
+/** A cursor over the tokens; every `expect` failure becomes a syntax error at the offending token. */
+class Cursor {
+  private position = 0;
+  constructor(
+    private readonly tokens: readonly Token[],
+    private readonly length: number,
+  ) {}
+
+  peekWord(...words: string[]): boolean {
+    const token = this.tokens[this.position];
+    return token?.type === 'word' && words.includes(token.value.toUpperCase());
+  }
+
+  acceptWord(...words: string[]): string | undefined {
+    if (!this.peekWord(...words)) return undefined;
+    return this.tokens[this.position++]?.value.toUpperCase();
+  }
+
+  acceptSymbol(symbol: string): boolean {
+    const token = this.tokens[this.position];
+    if (token?.type !== 'symbol' || token.text !== symbol) return false;
+    this.position++;
+    return true;
+  }
+
+  accept(type: Token['type']): Token | undefined {
+    const token = this.tokens[this.position];
+    if (token?.type !== type) return undefined;
+    this.position++;
+    return token;
+  }
+
+  skipToEnd(): void {
+    this.position = this.tokens.length;
+  }
+
+  atEnd(): boolean {
+    return this.position >= this.tokens.length;
+  }
+
+  error(): Statement {
+    const token = this.tokens[this.position];
+    return token
+      ? { kind: 'syntaxError', column: token.column, near: token.text }
+      : { kind: 'syntaxError', column: this.length, near: '<EOF>' };
+  }
+}
+
+export function parseStatement(sql: string): Statement {
+  const tokenized = tokenize(sql);
+  if (!tokenized.ok) return { kind: 'syntaxError', column: tokenized.column, near: tokenized.near };
+  const cursor = new Cursor(tokenized.tokens, sql.length);
+  const statement = parseWith(cursor);
+  if (statement.kind === 'syntaxError') return statement;
+  return cursor.atEnd() ? statement : cursor.error();
+}
+
+function parseWith(cursor: Cursor): Statement {
+  switch (cursor.acceptWord('ALTER', 'SHOW', 'SELECT', 'SET', 'USE')) {
+    case 'ALTER':
+      return parseAlter(cursor);
+    case 'SHOW':
+      return parseShow(cursor);
+    case 'SELECT':
+      return parseSelect(cursor);
+    case 'SET':
+      return skipRest(cursor, { kind: 'set' });
+    case 'USE': {
+      const name = cursor.accept('word') ?? cursor.accept('ident');
+      return name ? { kind: 'use', database: name.value } : cursor.error();
+    }
+    case undefined:
+    default:
+      return cursor.error();
+  }
+}
+
+function skipRest(cursor: Cursor, statement: Statement): Statement {
+  // SET takes any expression; the simulator accepts and ignores it, as session variables do not matter here.
+  cursor.skipToEnd();
+  return statement;
+}
+
+function parseAlter(cursor: Cursor): Statement {
+  if (!cursor.acceptWord('SYSTEM')) return cursor.error();
+  const action = cursor.acceptWord('ADD', 'DROP', 'DECOMMISSION');
+  if (!action) return cursor.error();
+  if (action !== 'DECOMMISSION' && cursor.acceptWord('COMPUTE')) {
+    if (!cursor.acceptWord('NODE')) return cursor.error();
+    const addresses = parseAddressList(cursor);
+    if (!addresses) return cursor.error();
+    const placement = parseWarehouseClause(cursor, action === 'ADD' ? 'INTO' : 'FROM');
+    if (placement === 'error') return cursor.error();
+    return { kind: action === 'ADD' ? 'addComputeNodes' : 'dropComputeNodes', addresses, ...placement };
+  }
+  if (!cursor.acceptWord('BACKEND')) return cursor.error();
+  const addresses = parseAddressList(cursor);
+  if (!addresses) return cursor.error();
+  const kinds = { ADD: 'addBackends', DROP: 'dropBackends', DECOMMISSION: 'decommissionBackends' } as const;
+  return { kind: kinds[action as keyof typeof kinds], addresses };
+}
+
+/** Quoted addresses separated by commas; whitespace inside each is stripped, as the FE does. */
+function parseAddressList(cursor: Cursor): string[] | undefined {
+  const addresses: string[] = [];
+  do {
+    const token = cursor.accept('string');
+    if (!token) return undefined;
+    addresses.push(token.value.replace(/\s+/g, ''));
+  } while (cursor.acceptSymbol(','));
+  return addresses;
+}
+
+function parseWarehouseClause(
+  cursor: Cursor,
+  preposition: 'INTO' | 'FROM',
+): { warehouse?: string; cnGroup?: string } | 'error' {
+  if (!cursor.acceptWord(preposition)) return {};
+  if (!cursor.acceptWord('WAREHOUSE')) return 'error';
+  const warehouse = nameToken(cursor);
+  if (warehouse === undefined) return 'error';
+  if (!cursor.acceptWord('CNGROUP')) return { warehouse };
+  const cnGroup = nameToken(cursor);
+  return cnGroup === undefined ? 'error' : { warehouse, cnGroup };
+}
+
+function nameToken(cursor: Cursor): string | undefined {
+  return (cursor.accept('word') ?? cursor.accept('ident') ?? cursor.accept('string'))?.value;
+}
+
+function parseShow(cursor: Cursor): Statement {
+  const what = cursor.acceptWord('COMPUTE', 'BACKENDS', 'FRONTENDS', 'PROC', 'DATABASES');
+  switch (what) {
+    case 'COMPUTE':
+      return cursor.acceptWord('NODES') ? { kind: 'showComputeNodes' } : cursor.error();
+    case 'BACKENDS':
+      return { kind: 'showBackends' };
+    case 'FRONTENDS':
+      return { kind: 'showFrontends' };
+    case 'DATABASES':
+      return { kind: 'showDatabases' };
+    case 'PROC': {
+      const path = cursor.accept('string');
+      return path ? { kind: 'showProc', path: path.value } : cursor.error();
+    }
+    case undefined:
+    default:
+      return cursor.error();
+  }
+}
+
+/** `SELECT @@a, @@b [LIMIT n]` (what mysql clients send on connect) and `SELECT <number>`. */
+function parseSelect(cursor: Cursor): Statement {
+  const literal = cursor.accept('number');
+  let statement: Statement;
+  if (literal) {
+    statement = { kind: 'selectLiteral', value: literal.value };
+  } else {
+    const names: string[] = [];
+    do {
+      const variable = cursor.accept('variable');
+      if (!variable) return cursor.error();
+      names.push(variable.value);
+    } while (cursor.acceptSymbol(','));
+    statement = { kind: 'selectVariables', names };
+  }
+  if (cursor.acceptWord('LIMIT') && !cursor.accept('number')) return cursor.error();
+  return statement;
+}
