@@ -13,7 +13,7 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; errors: Field
 export function parseComputeNodeGroup(input: unknown): ParseResult<ComputeNodeGroup> {
   const result = computeNodeGroupSchema.safeParse(input);
   if (result.success) return { ok: true, value: result.data };
-  return { ok: false, errors: result.error.issues.flatMap(toFieldErrors) };
+  return { ok: false, errors: result.error.issues.flatMap((issue) => toFieldErrors(issue, input)) };
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -27,14 +27,23 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return text === '' ? '(root)' : text;
 }
 
-function toFieldErrors(issue: z.core.$ZodIssue): FieldError[] {
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let node = input;
+  for (const segment of path) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<PropertyKey, unknown>)[segment];
+  }
+  return node;
+}
+
+function toFieldErrors(issue: z.core.$ZodIssue, input: unknown): FieldError[] {
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => ({
       path: formatPath([...issue.path, key]),
       message: 'unknown field: check its spelling and indentation',
     }));
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
+  if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) {
     return [{ path: formatPath(issue.path), message: `is required (${issue.expected})` }];
   }
   return [{ path: formatPath(issue.path), message: issue.message }];

@@ -65,11 +65,6 @@ export const SCHEDULE_MESSAGE = 'must be a cron expression with five fields, e.g
 // ---- int-or-string percentages -----------------------------------------------------------------------------------
 
 export const PERCENT_FORM = '^[0-9]{1,3}%$';
-export const MAX_UNAVAILABLE_RULE: CelRule = {
-  rule: `type(self) == int ? self >= 0 : self.matches(${celString(PERCENT_FORM)})`,
-  message: 'must be a number of pods (0 or more) or a percentage such as "25%"',
-};
-
 /** Labels the operator sets on every pod; users may not override them or the selector would lose its pods. */
 export const RESERVED_LABELS = [
   'app.kubernetes.io/name',

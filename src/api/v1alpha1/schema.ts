@@ -25,7 +25,6 @@ import {
   IMAGE_MAX_LENGTH,
   IMAGE_MESSAGE,
   MAX_FE_ADDRESSES,
-  MAX_UNAVAILABLE_RULE,
   PERCENT_FORM,
   RESERVED_LABELS,
   RESERVED_LABELS_RULE,
@@ -206,15 +205,22 @@ export const resourcesSchema = z
 
 export const tolerationSchema = z
   .strictObject({
-    key: z.string().optional(),
-    operator: z.enum(['Exists', 'Equal'], { error: 'must be Exists or Equal' }).optional(),
-    value: z.string().optional(),
+    key: z.string().optional().meta({ description: 'Taint key; empty with operator Exists matches every taint.' }),
+    operator: z
+      .enum(['Exists', 'Equal'], { error: 'must be Exists or Equal' })
+      .optional()
+      .meta({ description: 'Exists or Equal (the default).' }),
+    value: z.string().optional().meta({ description: 'Taint value, for operator Equal.' }),
     effect: z
       .enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute'], {
         error: 'must be NoSchedule, PreferNoSchedule or NoExecute',
       })
-      .optional(),
-    tolerationSeconds: z.int({ error: 'must be a whole number of seconds' }).optional(),
+      .optional()
+      .meta({ description: 'Taint effect to match; empty matches all effects.' }),
+    tolerationSeconds: z
+      .int({ error: 'must be a whole number of seconds' })
+      .optional()
+      .meta({ description: 'With NoExecute: how long the pod stays bound after the taint appears.' }),
   })
   .meta({ description: 'A Kubernetes `Toleration`.' });
 
@@ -225,7 +231,7 @@ export const envVarSchema = z
       .min(1, 'must not be empty')
       .regex(/^[^=]+$/, 'must not contain "="')
       .meta({ description: 'Variable name.' }),
-    value: z.string().optional(),
+    value: z.string().optional().meta({ description: 'Variable value.' }),
     valueFrom: kubeObject<V1EnvVarSource>('EnvVarSource', 'Source of the value.').optional(),
   })
   .meta({ description: 'A Kubernetes `EnvVar` of the `cn` container.' });
@@ -309,7 +315,6 @@ const maxUnavailable = z
   .meta({
     description: 'Most CN pods a voluntary disruption (a node drain) may take at once: a number or a percentage.',
     [INT_OR_STRING]: true,
-    [VALIDATIONS]: [MAX_UNAVAILABLE_RULE],
   });
 
 export const podDisruptionBudgetSchema = z
@@ -333,12 +338,9 @@ export const computeNodeGroupSpecSchema = z
 
 export const conditionSchema = z
   .object({
-    type: z
-      .string()
-      .min(1)
-      .meta({
-        description: 'Condition type: Ready, WorkloadAvailable, FEReachable, MembershipSynced, ConfigResolved.',
-      }),
+    type: z.string().min(1).meta({
+      description: 'Condition type: Ready, WorkloadAvailable, FEReachable, MembershipSynced, ConfigResolved.',
+    }),
     status: z.enum(['True', 'False', 'Unknown']),
     observedGeneration: z.int().min(0).optional(),
     lastTransitionTime: z
@@ -376,6 +378,11 @@ export const computeNodeGroupStatusSchema = z
       .meta({ description: 'Standard conditions.', [LIST_TYPE]: 'map', [LIST_MAP_KEYS]: ['type'] }),
     replicas: z.int().min(0).optional().meta({ description: 'Current number of CN pods (scale subresource).' }),
     readyReplicas: z.int().min(0).optional().meta({ description: 'CN pods that are ready.' }),
+    registeredReplicas: z
+      .int()
+      .min(0)
+      .optional()
+      .meta({ description: 'CNs of this group the FE lists, alive or not (servers.available + servers.unavailable).' }),
     labelSelector: z.string().optional().meta({ description: 'Selector of the CN pods (scale subresource, HPA).' }),
     servers: serversCountersSchema.optional(),
     computeNodes: z.array(computeNodeStatusSchema).optional().meta({
