@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The end-to-end tier: starts one real control plane (etcd, kube-apiserver, kube-controller-manager,
+# kube-scheduler, kwok, the metrics.k8s.io backend) on loopback for all e2e tests, runs them, and always stops
+# every process it started, by pid, whatever happens.
+#   bash hack/e2e.sh                      # every test under test/e2e
+#   bash hack/e2e.sh test/e2e/foo.test.ts # only these files
+# The binaries come from bash hack/build-control-plane.sh. The run folder (logs, audit log) is kept on failure
+# or with E2E_KEEP_RUN_DIR=1; its path is printed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$(date +%s)
+run_dir="$(mktemp -d "${TMPDIR:-/tmp}/cn-operator-e2e.XXXXXX")"
+cli=(node --import tsx test/support/control-plane/main.ts)
+status=1
+
+finish() {
+  "${cli[@]}" down --dir "$run_dir" || echo "e2e: stopping the control plane failed; see $run_dir" >&2
+  if [ "$status" -eq 0 ] && [ "${E2E_KEEP_RUN_DIR:-0}" != 1 ]; then
+    rm -rf "$run_dir"
+  else
+    echo "e2e: control plane files and logs kept in $run_dir" >&2
+  fi
+  echo "e2e: finished in $(( $(date +%s) - started ))s (exit $status)" >&2
+}
+trap finish EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+"${cli[@]}" up --dir "$run_dir" >/dev/null
+eval "$("${cli[@]}" env --dir "$run_dir")"
+echo "e2e: control plane up after $(( $(date +%s) - started ))s; KUBECONFIG=$KUBECONFIG" >&2
+
+set +e
+if [ "$#" -gt 0 ]; then
+  bash hack/run-tests.sh "$@"
+else
+  bash hack/run-tests.sh test/e2e
+fi
+status=$?
+set -e
+exit "$status"

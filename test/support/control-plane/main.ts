@@ -1,0 +1,62 @@
+// CLI: `tsx test/support/control-plane/main.ts up|down|env|status --dir <run dir> [--bin-dir <dir>]`.
+// Progress goes to stderr; `env` prints shell `export` lines on stdout for `eval`.
+import { Command } from 'commander';
+import { down, envLines, isHealthy, up } from './control-plane.js';
+
+const log = (line: string): void => {
+  process.stderr.write(`[control-plane ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+};
+
+interface DirOptions {
+  dir: string;
+  binDir?: string;
+}
+
+const program = new Command('control-plane')
+  .description('A real Kubernetes control plane on loopback for the end-to-end tests')
+  .showHelpAfterError();
+
+program
+  .command('up')
+  .description('start (or reuse) the control plane in the run folder')
+  .requiredOption('--dir <dir>', 'run folder (PKI, kubeconfigs, logs, pid files, audit log)')
+  .option('--bin-dir <dir>', 'folder of the binaries (default: the build script cache)')
+  .action(async (options: DirOptions) => {
+    const plane = await up({ dir: options.dir, binDir: options.binDir, log });
+    process.stdout.write(`${plane.kubeconfig}\n`);
+  });
+
+program
+  .command('down')
+  .description('stop every process of the run folder by pid (safe to repeat)')
+  .requiredOption('--dir <dir>', 'run folder')
+  .option('--bin-dir <dir>', 'folder of the binaries (default: the build script cache)')
+  .action(async (options: DirOptions) => {
+    await down({ dir: options.dir, binDir: options.binDir, log });
+    log('stopped');
+  });
+
+program
+  .command('env')
+  .description('print export lines for KUBECONFIG, CONTROL_PLANE_DIR and KUBECTL')
+  .requiredOption('--dir <dir>', 'run folder')
+  .action(async (options: DirOptions) => {
+    process.stdout.write((await envLines(options.dir)).join('\n') + '\n');
+  });
+
+program
+  .command('status')
+  .description('exit 0 when the control plane of the run folder is running and ready')
+  .requiredOption('--dir <dir>', 'run folder')
+  .action(async (options: DirOptions) => {
+    const healthy = await isHealthy(options.dir);
+    log(healthy ? 'running' : 'not running');
+    process.exitCode = healthy ? 0 : 1;
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  log(error instanceof Error ? error.message : String(error));
+  process.exitCode = 1;
+}
