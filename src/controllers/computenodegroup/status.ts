@@ -1,0 +1,183 @@
+// The group's status, computed from what this reconcile observed and did. Pure: the same observations give the same
+// status, so a quiet reconcile produces an identical object and no write.
+import { ConditionType, type ComputeNodeGroup, type ComputeNodeGroupStatus } from '../../api/v1alpha1/index.js';
+import { labelSelectorString } from '../../builders/names.js';
+import type { FeError } from '../../fe/index.js';
+import type { MembershipPlan } from '../../membership/index.js';
+import { mergeConditions, readyCondition, type ConditionUpdate } from './conditions.js';
+import type { ConfigProblem } from './config.js';
+import type { PodView } from './pods.js';
+import type { ReplicaDecision } from './replicas.js';
+
+/** What the FE said this reconcile. */
+export type FeObservation =
+  { kind: 'NotAttempted' } | { kind: 'Read'; feAddress: string | undefined } | { kind: 'Failed'; error: FeError };
+
+export interface StatusInputs {
+  group: ComputeNodeGroup;
+  now: Date;
+  configProblem: ConfigProblem | undefined;
+  /** The Secret's FE user, for messages (never the password). */
+  feUser: string | undefined;
+  pods: readonly PodView[];
+  fe: FeObservation;
+  /** The group's FE membership after the FE's answers to this reconcile's ADD and DROP (see applyOutcome). */
+  membership: Pick<MembershipPlan, 'feKnown' | 'computeNodes' | 'servers'> | undefined;
+  /** An ADD or DROP the FE refused this reconcile. */
+  feActionError: FeError | undefined;
+  replicas: ReplicaDecision | undefined;
+}
+
+export function buildStatus(inputs: StatusInputs): ComputeNodeGroupStatus {
+  const { group } = inputs;
+  const previous = group.status;
+  const updates = [
+    configCondition(inputs),
+    workloadCondition(inputs),
+    feCondition(inputs),
+    membershipCondition(inputs),
+  ];
+  const livePods = inputs.pods.filter((pod) => !pod.terminating);
+  const status: ComputeNodeGroupStatus = {
+    observedGeneration: group.metadata.generation,
+    conditions: mergeConditions(
+      previous?.conditions ?? [],
+      [readyCondition(updates), ...updates],
+      group.metadata.generation,
+      inputs.now,
+    ),
+    replicas: livePods.length,
+    readyReplicas: livePods.filter((pod) => pod.ready).length,
+    labelSelector: labelSelectorString(group),
+    servers: inputs.membership?.servers ?? previous?.servers,
+    // Without a plan (configuration missing) the ledger is carried over untouched: no address may be forgotten.
+    computeNodes: inputs.membership?.computeNodes ?? previous?.computeNodes ?? [],
+  };
+  if (status.observedGeneration === undefined) delete status.observedGeneration;
+  if (status.servers === undefined) delete status.servers;
+  return status;
+}
+
+function configCondition({ configProblem, group }: StatusInputs): ConditionUpdate {
+  if (configProblem !== undefined) {
+    return { type: ConditionType.ConfigResolved, status: 'False', ...configProblem };
+  }
+  const configMap = group.spec.cnInfo.configMap;
+  return {
+    type: ConditionType.ConfigResolved,
+    status: 'True',
+    reason: 'Resolved',
+    message:
+      `Secret ${group.spec.feInfo.accountSecret} found` +
+      (configMap === undefined
+        ? '; no cn.conf ConfigMap, CN defaults apply'
+        : ` and cn.conf read from ConfigMap ${configMap}`),
+  };
+}
+
+function workloadCondition({ configProblem, pods, group }: StatusInputs): ConditionUpdate {
+  const type = ConditionType.WorkloadAvailable;
+  if (configProblem !== undefined) {
+    return { type, status: 'Unknown', reason: 'ConfigUnresolved', message: 'waiting for the Secret and ConfigMap' };
+  }
+  const failing = pods.find((pod) => pod.cnProblem !== undefined);
+  if (failing?.cnProblem !== undefined) {
+    return {
+      type,
+      status: 'False',
+      reason: failing.cnProblem.reason,
+      message: `pod ${failing.name}: ${failing.cnProblem.message}`,
+    };
+  }
+  const desired = group.spec.replicas;
+  const up = pods.filter((pod) => pod.cnUp && pod.ordinal < desired).length;
+  if (up >= desired) {
+    return { type, status: 'True', reason: 'CNsUp', message: `${up} of ${desired} CNs are up` };
+  }
+  return {
+    type,
+    status: 'False',
+    reason: 'CNsStarting',
+    message: `${up} of ${desired} CNs are up; the others are being scheduled or are starting (kubectl get pods -l ${labelSelectorString(group)})`,
+  };
+}
+
+function feCondition({ fe, group, feUser }: StatusInputs): ConditionUpdate {
+  const type = ConditionType.FEReachable;
+  switch (fe.kind) {
+    case 'NotAttempted':
+      return { type, status: 'Unknown', reason: 'ConfigUnresolved', message: 'the FE account is not known yet' };
+    case 'Read':
+      return {
+        type,
+        status: 'True',
+        reason: 'Connected',
+        message: `FE ${fe.feAddress ?? ''} answered`.replace('  ', ' '),
+      };
+    case 'Failed':
+      return { type, status: 'False', reason: fe.error.kind, message: feFailureMessage(fe.error, group, feUser) };
+  }
+}
+
+/** What went wrong talking to the FE, and what the user can do about it. */
+export function feFailureMessage(error: FeError, group: ComputeNodeGroup, feUser: string | undefined): string {
+  const addresses = group.spec.feInfo.addresses.join(', ');
+  const secret = group.spec.feInfo.accountSecret;
+  const user = feUser ?? '(unknown)';
+  switch (error.kind) {
+    case 'Unreachable':
+      return `no FE answered at ${addresses}: ${error.message}; check spec.feInfo.addresses (host:query_port) and that the operator can reach it`;
+    case 'Timeout':
+      return `the FE at ${addresses} did not answer in time: ${error.message}`;
+    case 'AuthenticationFailed':
+      return `the FE refused user ${user}: check FE_USR and FE_PWD in Secret ${secret}`;
+    case 'MissingPrivilege':
+      return `user ${user} lacks the NODE privilege: GRANT NODE ON SYSTEM TO USER ${user} (StarRocks 3.x) or GRANT NODE_PRIV ON *.* TO ${user} (2.x)`;
+    case 'InvalidAddress':
+      return `an address was refused before reaching the FE: ${error.message}`;
+    case 'Unknown':
+      return `the FE answered with an error: ${error.feMessage ?? error.message}`;
+  }
+}
+
+function membershipCondition(inputs: StatusInputs): ConditionUpdate {
+  const type = ConditionType.MembershipSynced;
+  const { membership, replicas, feActionError } = inputs;
+  if (membership === undefined || !membership.feKnown) {
+    if (replicas?.kind === 'WaitingForFeDrop') return waitingForDrop(replicas.leaving);
+    return { type, status: 'Unknown', reason: 'FEUnknown', message: 'the FE could not be read' };
+  }
+  if (feActionError !== undefined) {
+    return {
+      type,
+      status: 'False',
+      reason: 'FEUpdateFailed',
+      message: feFailureMessage(feActionError, inputs.group, inputs.feUser),
+    };
+  }
+  if (replicas?.kind === 'WaitingForFeDrop') return waitingForDrop(replicas.leaving);
+  const { useless } = membership.servers;
+  if (useless > 0) {
+    return {
+      type,
+      status: 'False',
+      reason: 'StaleEntries',
+      message: `${useless} FE entries of this group have no pod`,
+    };
+  }
+  return {
+    type,
+    status: 'True',
+    reason: 'Synced',
+    message: 'the FE lists every running CN of this group and no other',
+  };
+}
+
+function waitingForDrop(leaving: readonly number[]): ConditionUpdate {
+  return {
+    type: ConditionType.MembershipSynced,
+    status: 'False',
+    reason: 'WaitingForFEDrop',
+    message: `scale-in: ordinals ${leaving.join(', ')} leave the FE before their pods stop`,
+  };
+}

@@ -1,0 +1,155 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import {
+  ConditionType,
+  parseComputeNodeGroup,
+  type ComputeNodeGroup,
+  type ComputeNodeGroupStatus,
+} from '../../../src/api/v1alpha1/index.js';
+import { FeError } from '../../../src/fe/index.js';
+import type { PodView } from '../../../src/controllers/computenodegroup/pods.js';
+import { buildStatus, type StatusInputs } from '../../../src/controllers/computenodegroup/status.js';
+
+function group(status?: ComputeNodeGroupStatus): ComputeNodeGroup {
+  const parsed = parseComputeNodeGroup({
+    apiVersion: 'starrocks.com/v1alpha1',
+    kind: 'ComputeNodeGroup',
+    metadata: { name: 'g', namespace: 'ns', generation: 3 },
+    spec: {
+      feInfo: { addresses: ['127.0.0.1:9030'], accountSecret: 'fe-account' },
+      images: { cnImage: 'starrocks/cn-ubuntu:3.3.0' },
+      replicas: 2,
+    },
+    ...(status === undefined ? {} : { status }),
+  });
+  assert.ok(parsed.ok, JSON.stringify(parsed));
+  return parsed.value;
+}
+
+function pod(ordinal: number, overrides: Partial<PodView> = {}): PodView {
+  return {
+    name: `g-${ordinal}`,
+    ordinal,
+    ip: `10.244.0.${ordinal + 1}`,
+    terminating: false,
+    ready: true,
+    cnUp: true,
+    annotations: {},
+    cnProblem: undefined,
+    ...overrides,
+  };
+}
+
+const synced = {
+  feKnown: true,
+  computeNodes: [
+    { pod: 'g-0', address: '10.244.0.1:9050', registered: true, alive: true },
+    { pod: 'g-1', address: '10.244.0.2:9050', registered: true, alive: true },
+  ],
+  servers: { available: 2, unavailable: 0, unregistered: 0, useless: 0 },
+};
+
+const healthy: StatusInputs = {
+  group: group(),
+  now: new Date('2026-11-24T10:00:00Z'),
+  configProblem: undefined,
+  feUser: 'root',
+  pods: [pod(0), pod(1)],
+  fe: { kind: 'Read', feAddress: '127.0.0.1:9030' },
+  membership: synced,
+  feActionError: undefined,
+  replicas: { kind: 'Steady', replicas: 2 },
+};
+
+function condition(status: ComputeNodeGroupStatus, type: string): { status: string; reason: string; message: string } {
+  const found = status.conditions?.find((c) => c.type === type);
+  assert.ok(found, `condition ${type} missing`);
+  return found;
+}
+
+describe('buildStatus', () => {
+  it('reports a healthy group as Ready with the scale-subresource fields', () => {
+    const status = buildStatus(healthy);
+    assert.equal(condition(status, ConditionType.Ready).status, 'True');
+    assert.deepEqual(
+      [status.replicas, status.readyReplicas, status.observedGeneration, status.labelSelector],
+      [
+        2,
+        2,
+        3,
+        'app.kubernetes.io/instance=g,app.kubernetes.io/managed-by=starrocks-cn-operator,app.kubernetes.io/name=starrocks-cn',
+      ],
+    );
+    assert.deepEqual(status.servers, synced.servers);
+  });
+
+  it('is identical on a quiet reconcile a minute later (no status write)', () => {
+    const first = buildStatus(healthy);
+    const second = buildStatus({ ...healthy, group: group(first), now: new Date('2026-11-24T10:01:00Z') });
+    assert.deepEqual(second, first);
+  });
+
+  it('waits for a missing Secret, keeps the ledger, and says so in Ready', () => {
+    const ledger = [{ pod: 'g-5', address: '10.244.0.9:9050', registered: true, alive: false }];
+    const status = buildStatus({
+      ...healthy,
+      group: group({ computeNodes: ledger }),
+      configProblem: { reason: 'SecretNotFound', message: 'Secret fe-account was not found' },
+      fe: { kind: 'NotAttempted' },
+      membership: undefined,
+      replicas: undefined,
+    });
+    assert.equal(condition(status, ConditionType.ConfigResolved).reason, 'SecretNotFound');
+    assert.equal(condition(status, ConditionType.Ready).status, 'False');
+    assert.equal(condition(status, ConditionType.Ready).reason, 'SecretNotFound');
+    assert.deepEqual(status.computeNodes, ledger);
+  });
+
+  it('names the Secret on an authentication failure, never the password', () => {
+    const status = buildStatus({
+      ...healthy,
+      fe: { kind: 'Failed', error: new FeError('AuthenticationFailed', "Access denied for user 'root'") },
+      membership: { ...synced, feKnown: false },
+    });
+    const fe = condition(status, ConditionType.FEReachable);
+    assert.equal(fe.status, 'False');
+    assert.equal(fe.reason, 'AuthenticationFailed');
+    assert.match(fe.message, /FE_USR and FE_PWD in Secret fe-account/);
+    assert.equal(condition(status, ConditionType.MembershipSynced).status, 'Unknown');
+  });
+
+  it('tells how to grant NODE when the privilege is missing', () => {
+    const status = buildStatus({
+      ...healthy,
+      feActionError: new FeError('MissingPrivilege', 'Access denied; you need the NODE privilege'),
+    });
+    const membership = condition(status, ConditionType.MembershipSynced);
+    assert.equal(membership.reason, 'FEUpdateFailed');
+    assert.match(membership.message, /GRANT NODE ON SYSTEM TO USER root/);
+  });
+
+  it('surfaces a CN that cannot start', () => {
+    const problem = { reason: 'CNStartScriptMissing', message: 'spec.podPolicy.command must point at ...' };
+    const status = buildStatus({ ...healthy, pods: [pod(0), pod(1, { cnUp: false, cnProblem: problem })] });
+    const workload = condition(status, ConditionType.WorkloadAvailable);
+    assert.equal(workload.reason, 'CNStartScriptMissing');
+    assert.match(workload.message, /^pod g-1: /);
+  });
+
+  it('shows a scale-in waiting for the FE', () => {
+    const status = buildStatus({ ...healthy, replicas: { kind: 'WaitingForFeDrop', replicas: 4, leaving: [2, 3] } });
+    const membership = condition(status, ConditionType.MembershipSynced);
+    assert.equal(membership.reason, 'WaitingForFEDrop');
+    assert.match(membership.message, /2, 3/);
+  });
+
+  it('reports FE entries of the group that have no pod', () => {
+    const status = buildStatus({ ...healthy, membership: { ...synced, servers: { ...synced.servers, useless: 1 } } });
+    assert.equal(condition(status, ConditionType.MembershipSynced).reason, 'StaleEntries');
+  });
+
+  it('does not count terminating pods as replicas', () => {
+    const status = buildStatus({ ...healthy, pods: [pod(0), pod(1, { terminating: true, ready: false })] });
+    assert.equal(status.replicas, 1);
+  });
+});
