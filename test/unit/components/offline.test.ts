@@ -199,7 +199,10 @@ describe('offlinePass', () => {
       },
     });
     assert.deepEqual(credentials, ['127.0.0.1:9030', 'root', '']);
-    assert.deepEqual(fe.dropped.map((batch) => [...batch].sort()), [['10.0.0.3:9050', '10.0.0.3:9051']]);
+    assert.deepEqual(
+      fe.dropped.map((batch) => [...batch].sort()),
+      [['10.0.0.3:9050', '10.0.0.3:9051']],
+    );
     assert.equal(plan.drop.length, 2);
     assert.equal(fe.closed, true);
     assert.match(kube.selectors[0] ?? '', /app\.kubernetes\.io\/instance=g/);
