@@ -248,7 +248,10 @@ export class FeSimulator {
         connectionId: session.connectionId,
         sql: statement,
       });
-      const outcome = execute(parseStatement(statement), this.contextFor(session.user, statement));
+      const outcome = execute(
+        parseStatement(statement, { warehouses: this.profile.hasWarehouses }),
+        this.contextFor(session.user, statement),
+      );
       if (outcome.type === 'error') {
         reply.error = outcome.error;
         return reply;

@@ -166,19 +166,24 @@ class Cursor {
   }
 }
 
-export function parseStatement(sql: string): Statement {
+export interface ParseOptions {
+  /** `INTO WAREHOUSE` / `FROM WAREHOUSE` exist (latest); elsewhere they are a syntax error. */
+  warehouses: boolean;
+}
+
+export function parseStatement(sql: string, options: ParseOptions = { warehouses: true }): Statement {
   const tokenized = tokenize(sql);
   if (!tokenized.ok) return { kind: 'syntaxError', column: tokenized.column, near: tokenized.near };
   const cursor = new Cursor(tokenized.tokens, sql.length);
-  const statement = parseWith(cursor);
+  const statement = parseWith(cursor, options);
   if (statement.kind === 'syntaxError') return statement;
   return cursor.atEnd() ? statement : cursor.error();
 }
 
-function parseWith(cursor: Cursor): Statement {
+function parseWith(cursor: Cursor, options: ParseOptions): Statement {
   switch (cursor.acceptWord('ALTER', 'SHOW', 'SELECT', 'SET', 'USE')) {
     case 'ALTER':
-      return parseAlter(cursor);
+      return parseAlter(cursor, options);
     case 'SHOW':
       return parseShow(cursor);
     case 'SELECT':
@@ -201,7 +206,7 @@ function skipRest(cursor: Cursor, statement: Statement): Statement {
   return statement;
 }
 
-function parseAlter(cursor: Cursor): Statement {
+function parseAlter(cursor: Cursor, options: ParseOptions): Statement {
   if (!cursor.acceptWord('SYSTEM')) return cursor.error();
   const action = cursor.acceptWord('ADD', 'DROP', 'DECOMMISSION');
   if (!action) return cursor.error();
@@ -209,7 +214,7 @@ function parseAlter(cursor: Cursor): Statement {
     if (!cursor.acceptWord('NODE')) return cursor.error();
     const addresses = parseAddressList(cursor);
     if (!addresses) return cursor.error();
-    const placement = parseWarehouseClause(cursor, action === 'ADD' ? 'INTO' : 'FROM');
+    const placement = options.warehouses ? parseWarehouseClause(cursor, action === 'ADD' ? 'INTO' : 'FROM') : {};
     if (placement === 'error') return cursor.error();
     return { kind: action === 'ADD' ? 'addComputeNodes' : 'dropComputeNodes', addresses, ...placement };
   }

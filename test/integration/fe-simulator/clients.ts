@@ -1,0 +1,104 @@
+// Test clients for the FE simulator: mysql2 (text protocol) and the `mysql` command-line client from Debian
+// (MariaDB's), both bounded in time.
+import { execFile } from 'node:child_process';
+import { connect } from 'node:net';
+import mysql from 'mysql2/promise';
+
+export type SqlAnswer =
+  | { ok: true; rows: Record<string, string | null>[]; columns: string[] }
+  | { ok: false; errno: number; sqlState: string; message: string };
+
+const CLIENT_TIMEOUT_MS = 5000;
+
+/** Runs one query as `user` on 127.0.0.1:port and returns rows (by name) or the error packet's fields. */
+export async function sql(port: number, query: string, user = 'root', password = ''): Promise<SqlAnswer> {
+  const connection = await mysql.createConnection({
+    host: '127.0.0.1',
+    port,
+    user,
+    password,
+    connectTimeout: CLIENT_TIMEOUT_MS,
+  });
+  connection.on('error', () => undefined);
+  try {
+    const [result, fields] = await connection.query({ sql: query, timeout: CLIENT_TIMEOUT_MS });
+    const columns = Array.isArray(fields) ? fields.map((field) => field.name) : [];
+    const rows = Array.isArray(result) ? (result as Record<string, string | null>[]) : [];
+    return { ok: true, rows, columns };
+  } catch (error) {
+    return toAnswer(error);
+  } finally {
+    connection.destroy();
+  }
+}
+
+/** Like sql(), for statements that must fail at login (wrong password). */
+export async function login(port: number, user: string, password: string): Promise<SqlAnswer> {
+  try {
+    const connection = await mysql.createConnection({
+      host: '127.0.0.1',
+      port,
+      user,
+      password,
+      connectTimeout: CLIENT_TIMEOUT_MS,
+    });
+    connection.destroy();
+    return { ok: true, rows: [], columns: [] };
+  } catch (error) {
+    return toAnswer(error);
+  }
+}
+
+function toAnswer(error: unknown): SqlAnswer {
+  const record = error as { errno?: number; sqlState?: string; sqlMessage?: string; message?: string };
+  if (typeof record.errno !== 'number') throw error;
+  return { ok: false, errno: record.errno, sqlState: record.sqlState ?? '', message: record.sqlMessage ?? '' };
+}
+
+export function expectRows(answer: SqlAnswer): Record<string, string | null>[] {
+  if (!answer.ok) throw new Error(`expected rows, got error ${answer.errno} ${answer.message}`);
+  return answer.rows;
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs /usr/bin/mysql (batch mode) against the simulator; asynchronous, so the in-process simulator can answer. */
+export function mysqlCli(port: number, args: string[], input?: string): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      'mysql',
+      ['--protocol=TCP', '-h', '127.0.0.1', '-P', String(port), '--connect-timeout=5', '--batch', ...args],
+      { timeout: CLIENT_TIMEOUT_MS * 2, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+/** Reads the server greeting: protocol version and server version string. */
+export function readGreeting(port: number): Promise<{ protocol: number; serverVersion: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error('no greeting within 5 s'));
+    }, CLIENT_TIMEOUT_MS);
+    socket.once('data', (data) => {
+      clearTimeout(timer);
+      socket.destroy();
+      const end = data.indexOf(0, 5);
+      resolve({ protocol: data.readUInt8(4), serverVersion: data.subarray(5, end).toString('latin1') });
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
