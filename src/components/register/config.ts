@@ -54,8 +54,8 @@ class Reader {
     return value ?? '';
   }
 
-  port(name: string, fallback: number): number {
-    return this.integer(name, fallback, 1, 65535, 'a port number from 1 to 65535');
+  port(name: string, fallback: number, min = 1): number {
+    return this.integer(name, fallback, min, 65535, `a port number from ${min} to 65535`);
   }
 
   integer(name: string, fallback: number, min: number, max: number, what: string): number {
@@ -147,7 +147,8 @@ export function parseRegisterConfig(env: Env): ParseConfigResult {
     cnAddress,
     cnHealthUrl: `http://${healthHostInUrl}:${cnHttpPort}/api/health`,
     probeHost: reader.raw('REGISTER_PROBE_HOST') ?? '0.0.0.0',
-    probePort: reader.port('REGISTER_PROBE_PORT', 8099),
+    // 0 picks a free port (tests run many sidecars side by side); the pod always sets 8099.
+    probePort: reader.port('REGISTER_PROBE_PORT', 8099, 0),
     periodMs: reader.seconds('REGISTER_PERIOD_SECONDS', 10, 0.1, 3600),
     healthPollMs: reader.seconds('REGISTER_HEALTH_POLL_SECONDS', 0.25, 0.05, 60),
     errorRetryMaxMs: reader.seconds('REGISTER_ERROR_RETRY_MAX_SECONDS', 30, 0.1, 3600),

@@ -70,7 +70,7 @@ describe('parseRegisterConfig', () => {
     { name: 'CN_PORT not a number', env: { ...base, CN_PORT: 'nine' }, variable: 'CN_PORT' },
     { name: 'CN_PORT out of range', env: { ...base, CN_PORT: '70000' }, variable: 'CN_PORT' },
     { name: 'CN_HTTP_PORT zero', env: { ...base, CN_HTTP_PORT: '0' }, variable: 'CN_HTTP_PORT' },
-    { name: 'probe port', env: { ...base, REGISTER_PROBE_PORT: '-1' }, variable: 'REGISTER_PROBE_PORT' },
+    { name: 'probe port', env: { ...base, REGISTER_PROBE_PORT: '65536' }, variable: 'REGISTER_PROBE_PORT' },
     { name: 'period zero', env: { ...base, REGISTER_PERIOD_SECONDS: '0' }, variable: 'REGISTER_PERIOD_SECONDS' },
     { name: 'period text', env: { ...base, REGISTER_PERIOD_SECONDS: '10s' }, variable: 'REGISTER_PERIOD_SECONDS' },
     { name: 'bad timeout', env: { ...base, FE_QUERY_TIMEOUT_MS: '5' }, variable: 'FE_QUERY_TIMEOUT_MS' },
