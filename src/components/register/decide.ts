@@ -14,6 +14,8 @@ export interface RegisterState {
   errorStreak: number;
   /** Consecutive checks where the FE listed the CN but not alive; drives the re-check interval. */
   notAliveStreak: number;
+  /** ADDs the FE accepted since SHOW COMPUTE NODES last listed this address. */
+  unconfirmedAdds: number;
   /** When the FE last reported this CN alive (ms since epoch), or null. */
   lastAliveAt: number | null;
   ready: boolean;
@@ -25,6 +27,7 @@ export const initialState: RegisterState = {
   missingStreak: 0,
   errorStreak: 0,
   notAliveStreak: 0,
+  unconfirmedAdds: 0,
   lastAliveAt: null,
   ready: false,
 };
@@ -129,6 +132,7 @@ function listed(state: RegisterState, alive: boolean, now: number, timing: Decis
     missingStreak: 0,
     errorStreak: 0,
     notAliveStreak,
+    unconfirmedAdds: 0,
     lastAliveAt: alive ? now : state.lastAliveAt,
     ready: alive,
   };
@@ -156,6 +160,23 @@ function missing(state: RegisterState, timing: DecisionTiming): Decision {
       action: 'add',
       delayMs: FIRST_RECHECK_MS,
       log: { level: 'info', event: 'adding', reason: 'the CN is healthy and the FE does not list it' },
+    };
+  }
+  if (state.unconfirmedAdds >= MISSING_CHECKS_BEFORE_READD) {
+    // The FE accepts the ADD ("already exists" counts as accepted) yet never lists the address: it stores this CN
+    // under another host string. Adding again cannot help; say so and wait like for any error a person must fix.
+    return {
+      state: { ...state, missingStreak: 0, unconfirmedAdds: 0, ready: false, notAliveStreak: 0 },
+      action: 'none',
+      delayMs: timing.configErrorRetryMs,
+      log: {
+        level: 'error',
+        event: 'stored-under-another-address',
+        reason:
+          'the FE accepts ADD for this CN but never lists this address: it stores the CN under another host ' +
+          '(an FE in IP mode stores the resolved IP of a host name; use addressType IP, or run the FE in FQDN mode). ' +
+          `Next try in ${Math.round(timing.configErrorRetryMs / 1000)} s.`,
+      },
     };
   }
   const missingStreak = state.missingStreak + 1;
@@ -189,7 +210,14 @@ export function decideAfterAdd(
 ): Decision {
   if (outcome.ok) {
     return {
-      state: { ...state, phase: 'registered', seenListed: true, missingStreak: 0, errorStreak: 0 },
+      state: {
+        ...state,
+        phase: 'registered',
+        seenListed: true,
+        missingStreak: 0,
+        errorStreak: 0,
+        unconfirmedAdds: state.unconfirmedAdds + 1,
+      },
       action: 'none',
       delayMs: FIRST_RECHECK_MS,
       log: { level: 'info', event: 'added', reason: 'the FE accepted the ADD (or already had this CN)' },

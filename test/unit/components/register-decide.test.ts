@@ -164,3 +164,32 @@ describe('decideAfterAdd', () => {
     assert.match(d.log.reason, /NODE/);
   });
 });
+
+describe('an FE that accepts ADD but never lists the address', () => {
+  it('stops adding after two unconfirmed ADDs, says why, and waits the long period', () => {
+    let state = initialState;
+    const events: string[] = [];
+    for (let i = 0; i < 8 && events.length < 8; i++) {
+      const d = tick(state, true, { kind: 'missing' });
+      events.push(d.log.event);
+      state = d.state;
+      if (d.action === 'add') {
+        const after = decideAfterAdd(state, { ok: true }, { now: 1, random: 0.5 }, timing);
+        events.push(after.log.event);
+        state = after.state;
+      }
+      if (d.log.event === 'stored-under-another-address') {
+        assert.equal(d.delayMs, timing.configErrorRetryMs);
+        assert.equal(d.log.level, 'error');
+        break;
+      }
+    }
+    assert.deepEqual(events, ['adding', 'added', 'missing', 're-adding', 'added', 'stored-under-another-address']);
+  });
+
+  it('forgets unconfirmed ADDs once the FE lists the address', () => {
+    const added = decideAfterAdd(initialState, { ok: true }, { now: 1, random: 0.5 }, timing).state;
+    assert.equal(added.unconfirmedAdds, 1);
+    assert.equal(tick(added, true, { kind: 'listed', alive: false }).state.unconfirmedAdds, 0);
+  });
+});
