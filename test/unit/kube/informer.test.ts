@@ -68,6 +68,12 @@ class FakeSource implements ListWatchSource {
   }
 }
 
+function watchAt(source: FakeSource, index: number): OpenWatch {
+  const watch = source.watches[index];
+  if (!watch) throw new Error(`watch #${index} was not opened`);
+  return watch;
+}
+
 function setup(options: { watchdogMs?: number; resyncPeriodMs?: number } = {}) {
   const clock = new ManualClock();
   const source = new FakeSource();
@@ -103,8 +109,8 @@ describe('Informer', () => {
     assert.deepEqual(events, ['add a', 'add b', 'add c']);
     assert.equal(informer.get('ns/a')?.metadata.managedFields, undefined);
     assert.equal(Object.getPrototypeOf(informer.get('ns/a')), Object.prototype);
-    assert.equal(source.watches[0]?.options.resourceVersion, '10');
-    const timeout = source.watches[0]?.options.timeoutSeconds ?? 0;
+    assert.equal(watchAt(source, 0).options.resourceVersion, '10');
+    const timeout = watchAt(source, 0).options.timeoutSeconds;
     assert.ok(timeout >= 300 && timeout < 600, `timeoutSeconds ${timeout} in [300, 600)`);
     await informer.stop();
   });
@@ -113,17 +119,17 @@ describe('Informer', () => {
     const { source, events, informer } = setup();
     informer.start();
     await flush();
-    const watch = source.watches[0];
-    watch?.emit('ADDED', pod('a', '2'));
-    watch?.emit('MODIFIED', pod('a', '3'));
-    watch?.emit('BOOKMARK', { kind: 'Pod', metadata: { name: '', resourceVersion: '9' } });
-    watch?.emit('DELETED', pod('a', '11'));
+    const watch = watchAt(source, 0);
+    watch.emit('ADDED', pod('a', '2'));
+    watch.emit('MODIFIED', pod('a', '3'));
+    watch.emit('BOOKMARK', { kind: 'Pod', metadata: { name: '', resourceVersion: '9' } });
+    watch.emit('DELETED', pod('a', '11'));
     assert.deepEqual(events, ['add a', 'update a', 'delete a']);
     assert.equal(informer.get('ns/a'), undefined);
-    watch?.end();
+    watch.end();
     await flush();
     assert.equal(source.watches.length, 2, 'a watch closed by the server timeout is reopened at once');
-    assert.equal(source.watches[1]?.options.resourceVersion, '11');
+    assert.equal(watchAt(source, 1).options.resourceVersion, '11');
     assert.equal(source.listCalls.length, 1, 'no relist for a normal close');
     await informer.stop();
   });
@@ -136,13 +142,13 @@ describe('Informer', () => {
     ];
     informer.start();
     await flush();
-    source.watches[0]?.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' });
+    watchAt(source, 0).emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' });
     await flush();
     assert.equal(source.listCalls.length, 2);
     assert.deepEqual(events, ['add a', 'add b', 'delete a', 'update b', 'add c']);
-    assert.equal(source.watches[1]?.options.resourceVersion, '20');
+    assert.equal(watchAt(source, 1).options.resourceVersion, '20');
     source.watchRefusals = [gone()];
-    source.watches[1]?.end();
+    watchAt(source, 1).end();
     await flush();
     assert.equal(source.listCalls.length, 3, 'a watch refused with 410 relists too');
     await informer.stop();
@@ -166,9 +172,9 @@ describe('Informer', () => {
     clock.advance(1);
     await flush();
     assert.equal(informer.hasSynced(), true);
-    source.watches[0]?.emit('ADDED', pod('a', '3'));
+    watchAt(source, 0).emit('ADDED', pod('a', '3'));
     source.watchRefusals = [new Error('socket hang up')];
-    source.watches[0]?.end(new Error('read ECONNRESET'));
+    watchAt(source, 0).end(new Error('read ECONNRESET'));
     await flush();
     assert.equal(source.watches.length, 1);
     clock.advance(1000);
@@ -180,7 +186,7 @@ describe('Informer', () => {
     clock.advance(1);
     await flush();
     assert.equal(source.watches.length, 2);
-    assert.equal(source.watches[1]?.options.resourceVersion, '3', 'resumes without relisting');
+    assert.equal(watchAt(source, 1).options.resourceVersion, '3', 'resumes without relisting');
     assert.equal(source.listCalls.length, 3);
     await informer.stop();
   });
@@ -190,17 +196,17 @@ describe('Informer', () => {
     informer.start();
     await flush();
     clock.advance(30_000);
-    source.watches[0]?.emit('BOOKMARK', { metadata: { name: '', resourceVersion: '4' } });
+    watchAt(source, 0).emit('BOOKMARK', { metadata: { name: '', resourceVersion: '4' } });
     clock.advance(59_999);
     await flush();
-    assert.equal(source.watches[0]?.stopped, false, 'the bookmark counted as life');
+    assert.equal(watchAt(source, 0).stopped, false, 'the bookmark counted as life');
     clock.advance(1);
     await flush();
-    assert.equal(source.watches[0]?.stopped, true);
+    assert.equal(watchAt(source, 0).stopped, true);
     assert.equal(source.watches.length, 2);
-    assert.equal(source.watches[1]?.options.resourceVersion, '4');
+    assert.equal(watchAt(source, 1).options.resourceVersion, '4');
     await informer.stop();
-    assert.equal(source.watches[1]?.stopped, true, 'stop closes the open watch');
+    assert.equal(watchAt(source, 1).stopped, true, 'stop closes the open watch');
   });
 
   it('survives a throwing handler and resyncs every key periodically', async () => {
@@ -211,7 +217,7 @@ describe('Informer', () => {
     source.listPages = [[{ items: [pod('a', '1')], resourceVersion: '1', continue: undefined }]];
     informer.start();
     await flush();
-    source.watches[0]?.emit('MODIFIED', pod('a', '2'));
+    watchAt(source, 0).emit('MODIFIED', pod('a', '2'));
     assert.equal(informer.get('ns/a')?.metadata.resourceVersion, '2');
     clock.advance(10_000);
     assert.deepEqual(events, ['add a', 'update a', 'resync a']);
