@@ -1,15 +1,15 @@
 // How many pods the StatefulSet may have right now. Scale-out is immediate. Scale-in is ordered: the leaving CNs
 // (the highest ordinals) leave the FE first, so the FE stops scheduling new fragments on them while their running
-// queries finish, and only then does the StatefulSet lose them. The StatefulSet removes its highest ordinals
-// first, so lowering `replicas` to N removes exactly the ordinals >= N.
+// queries finish, and only then does the StatefulSet lose them. Which CNs leave and whether the FE still lists them
+// is planScaleIn's business (membership); this module only decides when the StatefulSet may shrink.
+import type { ScaleInPlan } from '../../membership/index.js';
 
 export interface ReplicaInputs {
   /** `spec.replicas` of the ComputeNodeGroup: the user's or the HPA's wish. */
   desired: number;
   /** `spec.replicas` of the existing StatefulSet; undefined when it does not exist yet. */
   current: number | undefined;
-  /** Ordinals >= desired whose address the FE still lists (they must leave the FE before their pod stops). */
-  leavingStillRegistered: readonly number[];
+  scaleIn: Pick<ScaleInPlan, 'leaving' | 'safeToLower'>;
   /** Whether the FE answered this reconcile; when it did not, drops cannot be confirmed. */
   feReachable: boolean;
   /** When the group started waiting for the FE to confirm a scale-in drop; undefined when not waiting. */
@@ -27,19 +27,16 @@ export type ReplicaDecision =
   | { kind: 'ScaleInWithoutFe'; replicas: number; leaving: readonly number[] };
 
 export function decideReplicas(inputs: ReplicaInputs): ReplicaDecision {
-  const { desired, current } = inputs;
+  const { desired, current, scaleIn } = inputs;
   if (current === undefined || current === desired) return { kind: 'Steady', replicas: desired };
   if (desired > current) return { kind: 'ScaleOut', replicas: desired };
-
-  const stillRegistered = inputs.leavingStillRegistered.filter((ordinal) => ordinal >= desired && ordinal < current);
-  if (stillRegistered.length === 0) return { kind: 'ScaleIn', replicas: desired };
-
-  // Ordinals above the highest still-registered one have left the FE and may go now; the rest wait.
-  const holdAt = Math.max(...stillRegistered) + 1;
+  if (scaleIn.safeToLower) return { kind: 'ScaleIn', replicas: desired };
+  // A reachable FE that refuses a drop is retried, never skipped; only an FE nobody can reach is waited out, so
+  // an FE outage cannot block Kubernetes-side work forever. The ledger keeps the addresses for a later DROP.
   if (!inputs.feReachable && waitedTooLong(inputs)) {
-    return { kind: 'ScaleInWithoutFe', replicas: desired, leaving: stillRegistered };
+    return { kind: 'ScaleInWithoutFe', replicas: desired, leaving: scaleIn.leaving };
   }
-  return { kind: 'WaitingForFeDrop', replicas: Math.min(current, holdAt), leaving: stillRegistered };
+  return { kind: 'WaitingForFeDrop', replicas: current, leaving: scaleIn.leaving };
 }
 
 function waitedTooLong(inputs: ReplicaInputs): boolean {

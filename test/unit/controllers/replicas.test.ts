@@ -6,12 +6,13 @@ const now = new Date('2026-11-24T12:00:00Z');
 const base: ReplicaInputs = {
   desired: 3,
   current: 3,
-  leavingStillRegistered: [],
+  scaleIn: { leaving: [], safeToLower: true },
   feReachable: true,
   waitingSince: undefined,
   now,
   feWaitLimitMs: 120_000,
 };
+const secondsAgo = (seconds: number): Date => new Date(now.getTime() - seconds * 1000);
 
 describe('decideReplicas', () => {
   it('creates the StatefulSet at the desired size', () => {
@@ -23,54 +24,48 @@ describe('decideReplicas', () => {
   });
 
   it('holds the StatefulSet while a leaving CN is still in the FE', () => {
-    const decision = decideReplicas({ ...base, current: 12, desired: 9, leavingStillRegistered: [9, 10, 11] });
-    assert.deepEqual(decision, { kind: 'WaitingForFeDrop', replicas: 12, leaving: [9, 10, 11] });
-  });
-
-  it('lets the ordinals above the highest still-registered one go (numeric order, not text: 10 > 9)', () => {
-    const decision = decideReplicas({ ...base, current: 12, desired: 8, leavingStillRegistered: [9, 10] });
-    assert.deepEqual(decision, { kind: 'WaitingForFeDrop', replicas: 11, leaving: [9, 10] });
-  });
-
-  it('ignores registered ordinals that are not leaving', () => {
-    const decision = decideReplicas({ ...base, current: 5, desired: 3, leavingStillRegistered: [0, 1, 2] });
-    assert.deepEqual(decision, { kind: 'ScaleIn', replicas: 3 });
+    const scaleIn = { leaving: [11, 10, 9], safeToLower: false };
+    assert.deepEqual(decideReplicas({ ...base, current: 12, desired: 9, scaleIn }), {
+      kind: 'WaitingForFeDrop',
+      replicas: 12,
+      leaving: [11, 10, 9],
+    });
   });
 
   it('scales in once every leaving CN is out of the FE', () => {
-    assert.deepEqual(decideReplicas({ ...base, current: 12, desired: 2 }), { kind: 'ScaleIn', replicas: 2 });
+    const scaleIn = { leaving: [11, 10, 9], safeToLower: true };
+    assert.deepEqual(decideReplicas({ ...base, current: 12, desired: 9, scaleIn }), { kind: 'ScaleIn', replicas: 9 });
   });
 
   it('keeps waiting for an unreachable FE until the limit', () => {
-    const waitingSince = new Date(now.getTime() - 60_000);
+    const scaleIn = { leaving: [3, 2], safeToLower: false };
     const decision = decideReplicas({
       ...base,
       current: 4,
       desired: 2,
-      leavingStillRegistered: [2, 3],
+      scaleIn,
       feReachable: false,
-      waitingSince,
+      waitingSince: secondsAgo(60),
     });
-    assert.equal(decision.kind, 'WaitingForFeDrop');
-    assert.equal(decision.replicas, 4);
+    assert.deepEqual(decision, { kind: 'WaitingForFeDrop', replicas: 4, leaving: [3, 2] });
   });
 
   it('scales in without the FE after the limit, naming the CNs left behind', () => {
-    const waitingSince = new Date(now.getTime() - 120_000);
+    const scaleIn = { leaving: [3, 2], safeToLower: false };
     const decision = decideReplicas({
       ...base,
       current: 4,
       desired: 2,
-      leavingStillRegistered: [2, 3],
+      scaleIn,
       feReachable: false,
-      waitingSince,
+      waitingSince: secondsAgo(120),
     });
-    assert.deepEqual(decision, { kind: 'ScaleInWithoutFe', replicas: 2, leaving: [2, 3] });
+    assert.deepEqual(decision, { kind: 'ScaleInWithoutFe', replicas: 2, leaving: [3, 2] });
   });
 
-  it('never gives up on a reachable FE: a failing drop is retried, not skipped', () => {
-    const waitingSince = new Date(now.getTime() - 3_600_000);
-    const decision = decideReplicas({ ...base, current: 4, desired: 2, leavingStillRegistered: [3], waitingSince });
+  it('never gives up on a reachable FE: a refused drop is retried, not skipped', () => {
+    const scaleIn = { leaving: [3], safeToLower: false };
+    const decision = decideReplicas({ ...base, current: 4, desired: 3, scaleIn, waitingSince: secondsAgo(3600) });
     assert.deepEqual(decision, { kind: 'WaitingForFeDrop', replicas: 4, leaving: [3] });
   });
 });

@@ -1,0 +1,57 @@
+// What the ComputeNodeGroup reconciler needs from the outside world, and nothing more. The manager wires these to
+// the informer caches, the API server and the FE client; keeping them narrow keeps the reconciler readable and lets
+// the decisions stay pure.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { ComputeNodeGroupStatus } from '../../api/v1alpha1/index.js';
+import type { ComputeNodeRecord } from '../../fe/index.js';
+import type { FeCredentials } from './config.js';
+
+/** Reads come from the informer caches (no API request); writes go to the API server. */
+export interface ClusterPort {
+  group(namespace: string, name: string): unknown;
+  secret(namespace: string, name: string): unknown;
+  configMap(namespace: string, name: string): unknown;
+  statefulSet(namespace: string, name: string): unknown;
+  /** The pods carrying the group's selector labels. */
+  pods(namespace: string, groupName: string): unknown[];
+
+  /** Server-side apply; makes no request when the object already matches. */
+  apply(object: KubernetesObject): Promise<void>;
+  /** Deletes a child if it exists (a 404 is success). */
+  deleteChild(kind: ChildKind, namespace: string, name: string): Promise<void>;
+  /** Writes the group's status through the /status subresource. */
+  writeStatus(namespace: string, name: string, status: ComputeNodeGroupStatus): Promise<void>;
+  /** Sets metadata.finalizers, guarded by resourceVersion (a conflict is retried by the queue). */
+  setFinalizers(
+    namespace: string,
+    name: string,
+    finalizers: string[],
+    resourceVersion: string | undefined,
+  ): Promise<void>;
+}
+
+export type ChildKind = 'HorizontalPodAutoscaler' | 'CronJob' | 'RoleBinding' | 'Role' | 'ServiceAccount';
+
+export interface EventSink {
+  /** Records an Event on the group (deduplicated by the sink). */
+  record(
+    group: { metadata: { name: string; namespace?: string | undefined; uid?: string | undefined } },
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+  ): void;
+}
+
+/** One group's view of its FE cluster: reads are shared with every group on the same FE. */
+export interface FeSession {
+  /** The FE's compute nodes, at most one sync period old. */
+  computeNodes(): Promise<{ nodes: readonly ComputeNodeRecord[]; feAddress: string }>;
+  add(addresses: string[]): Promise<void>;
+  drop(addresses: string[]): Promise<void>;
+  /** Forget the shared snapshot after a change, so the next read sees it. */
+  invalidate(): void;
+}
+
+export interface FePort {
+  session(addresses: readonly string[], credentials: FeCredentials): FeSession;
+}
