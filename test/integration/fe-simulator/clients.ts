@@ -60,6 +60,11 @@ export function expectRows(answer: SqlAnswer): Record<string, string | null>[] {
   return answer.rows;
 }
 
+export function expectError(answer: SqlAnswer): { errno: number; sqlState: string; message: string } {
+  if (answer.ok) throw new Error('expected an error, the statement succeeded');
+  return answer;
+}
+
 export interface CliResult {
   code: number;
   stdout: string;

@@ -46,7 +46,12 @@ interface AuthParams {
   authToken: Buffer;
 }
 
-export type FaultMode = 'normal' | 'refuse' | 'stall' | 'drop';
+/**
+ * normal; refuse: the port is closed; stall: connections are accepted and never answered (no greeting for new
+ * ones, no answer to queries on open ones); drop: the connection is cut when a query arrives, before it runs;
+ * lose-answer: the query runs, then the connection is cut before the answer (the client cannot know it worked).
+ */
+export type FaultMode = 'normal' | 'refuse' | 'stall' | 'drop' | 'lose-answer';
 
 export interface Reply {
   /** Results of the statements that ran, in order; an error ends the reply. */
@@ -58,6 +63,8 @@ export interface ProtocolHandlers {
   serverVersion: () => string;
   /** The user's password, or undefined when the user does not exist. */
   passwordOf: (user: string) => string | undefined;
+  /** Every COM_QUERY as it arrives, whatever the fault mode. */
+  received: (sql: string, session: { user: string; connectionId: number; listener: number }) => void;
   /** Runs a COM_QUERY payload for a logged-in user. */
   query: (sql: string, session: { user: string; connectionId: number; listener: number }) => Reply;
 }
@@ -207,6 +214,8 @@ export class FeListener {
       connection.stream.end();
       return;
     }
+    const fullSession = { ...session, listener: this.index };
+    if (command === COM_QUERY) this.handlers.received(payload, fullSession);
     if (this.fault === 'stall') return;
     if (this.fault === 'drop') {
       connection.stream.destroy();
@@ -215,7 +224,12 @@ export class FeListener {
     const answer = (): void => {
       if (connection.stream.destroyed) return;
       if (command === COM_QUERY) {
-        writeReply(connection, this.handlers.query(payload, { ...session, listener: this.index }));
+        const reply = this.handlers.query(payload, fullSession);
+        if (this.fault === 'lose-answer') {
+          connection.stream.destroy();
+          return;
+        }
+        writeReply(connection, reply);
       } else if (command === COM_PING || command === COM_INIT_DB) {
         connection.writeOk({ serverStatus: SERVER_STATUS_AUTOCOMMIT });
       } else {

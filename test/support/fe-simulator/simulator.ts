@@ -100,6 +100,9 @@ export class FeSimulator {
         new FeListener(index, host, port, {
           serverVersion: () => this.profile.serverVersion,
           passwordOf: (user) => this.catalog.users.get(user)?.password,
+          received: (sql, session) => {
+            this.recordQuery(sql, session);
+          },
           query: (sql, session) => this.runQuery(sql, session),
         }),
     );
@@ -237,17 +240,23 @@ export class FeSimulator {
     };
   }
 
-  private runQuery(sql: string, session: { user: string; connectionId: number; listener: number }): Reply {
-    const reply: Reply = { results: [] };
+  private recordQuery(sql: string, session: { user: string; connectionId: number; listener: number }): void {
+    const at = new Date();
     for (const statement of splitStatements(sql)) {
       this.record({
-        at: new Date(),
+        at,
         user: session.user,
         listener: session.listener,
         port: this.listeners[session.listener]?.port ?? 0,
         connectionId: session.connectionId,
         sql: statement,
       });
+    }
+  }
+
+  private runQuery(sql: string, session: { user: string; connectionId: number; listener: number }): Reply {
+    const reply: Reply = { results: [] };
+    for (const statement of splitStatements(sql)) {
       const outcome = execute(
         parseStatement(statement, { warehouses: this.profile.hasWarehouses }),
         this.contextFor(session.user, statement),
