@@ -1,0 +1,106 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseComputeNodeRows } from '../../../src/fe/index.js';
+
+const ROW_2_4 = {
+  ComputeNodeId: '10001',
+  IP: '10.0.0.1',
+  HeartbeatPort: '9050',
+  BePort: '9060',
+  HttpPort: '8040',
+  BrpcPort: '8060',
+  LastStartTime: '2026-01-02 03:04:05',
+  LastHeartbeat: '2026-01-02 03:04:10',
+  Alive: 'true',
+  SystemDecommissioned: 'false',
+  ClusterDecommissioned: 'false',
+  ErrMsg: '',
+  Version: '2.4.0-c0fa2bb',
+};
+const ROW_3_3_EXTRA = {
+  CpuCores: '8',
+  MemLimit: '16.000GB',
+  NumRunningQueries: '0',
+  MemUsedPct: '0.00 %',
+  CpuUsedPct: '0.0 %',
+  DataCacheMetrics: 'N/A',
+  HasStoragePath: 'false',
+};
+
+describe('parseComputeNodeRows', () => {
+  it('reads a 2.4 row (13 columns): no StatusCode, no warehouse', () => {
+    const result = parseComputeNodeRows([ROW_2_4]);
+    assert.deepEqual(result, {
+      ok: true,
+      value: [
+        {
+          id: '10001',
+          host: '10.0.0.1',
+          heartbeatPort: 9050,
+          address: '10.0.0.1:9050',
+          bePort: 9060,
+          httpPort: 8040,
+          brpcPort: 8060,
+          alive: true,
+          lastStartTime: '2026-01-02 03:04:05',
+          lastHeartbeat: '2026-01-02 03:04:10',
+          errMsg: '',
+          version: '2.4.0-c0fa2bb',
+          statusCode: null,
+          warehouse: null,
+        },
+      ],
+    });
+  });
+
+  it('reads latest shared-data rows by name, in any column order', () => {
+    const row = {
+      WarehouseName: 'wh1',
+      StatusCode: 'CONNECTING',
+      TabletNum: '0',
+      ...ROW_3_3_EXTRA,
+      WorkerId: '3',
+      StarletPort: '9070',
+      ...ROW_2_4,
+      Alive: 'false',
+      BePort: '-1',
+      HttpPort: '-1',
+      BrpcPort: '-1',
+      LastStartTime: null,
+      LastHeartbeat: null,
+    };
+    const result = parseComputeNodeRows([row]);
+    assert.ok(result.ok);
+    const record = result.value[0];
+    assert.equal(record?.alive, false);
+    assert.equal(record.bePort, -1);
+    assert.equal(record.lastStartTime, null);
+    assert.equal(record.lastHeartbeat, null);
+    assert.equal(record.statusCode, 'CONNECTING');
+    assert.equal(record.warehouse, 'wh1');
+  });
+
+  it('treats an empty or literal NULL time as never', () => {
+    const result = parseComputeNodeRows([{ ...ROW_2_4, LastStartTime: '', LastHeartbeat: 'NULL' }]);
+    assert.ok(result.ok);
+    assert.equal(result.value[0]?.lastStartTime, null);
+    assert.equal(result.value[0].lastHeartbeat, null);
+  });
+
+  it('brackets an IPv6 host in the address', () => {
+    const result = parseComputeNodeRows([{ ...ROW_2_4, IP: 'fd00::7' }]);
+    assert.ok(result.ok);
+    assert.equal(result.value[0]?.address, '[fd00::7]:9050');
+  });
+
+  it('names the missing column', () => {
+    const { IP: _ip, ...withoutIp } = ROW_2_4;
+    const result = parseComputeNodeRows([ROW_2_4, withoutIp]);
+    assert.deepEqual(result, { ok: false, message: 'SHOW COMPUTE NODES row 1: missing or NULL column(s) IP' });
+  });
+
+  it('refuses a heartbeat port that is not a port', () => {
+    const result = parseComputeNodeRows([{ ...ROW_2_4, HeartbeatPort: '-1' }]);
+    assert.equal(result.ok, false);
+  });
+});

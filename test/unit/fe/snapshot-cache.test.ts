@@ -1,0 +1,96 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { FeSnapshotCache, feCacheKey, type ComputeNodeRecord, type SnapshotSource } from '../../../src/fe/index.js';
+
+function source(key = 'fe|root'): SnapshotSource & { calls: number; release: () => void; fail: boolean } {
+  let release: () => void = () => undefined;
+  const state = {
+    cacheKey: key,
+    calls: 0,
+    fail: false,
+    release: () => {
+      release();
+    },
+    showComputeNodes: async (): Promise<ComputeNodeRecord[]> => {
+      state.calls += 1;
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      if (state.fail) throw new Error('FE down');
+      return [];
+    },
+  };
+  return state;
+}
+
+describe('FeSnapshotCache', () => {
+  it('two callers at once share one query', async () => {
+    const cache = new FeSnapshotCache({ periodMs: 1000 });
+    const fe = source();
+    const first = cache.get(fe);
+    const second = cache.get(fe);
+    await Promise.resolve();
+    fe.release();
+    assert.equal(await first, await second);
+    assert.equal(fe.calls, 1);
+  });
+
+  it('reuses a snapshot within the period and refreshes after it', async () => {
+    let now = 0;
+    const cache = new FeSnapshotCache({ periodMs: 1000, now: () => now });
+    const fe = source();
+    const load = async (): Promise<void> => {
+      const pending = cache.get(fe);
+      await Promise.resolve();
+      fe.release();
+      await pending;
+    };
+    await load();
+    now = 999;
+    await cache.get(fe);
+    assert.equal(fe.calls, 1);
+    now = 1000;
+    await load();
+    assert.equal(fe.calls, 2);
+  });
+
+  it('does not cache failures', async () => {
+    const cache = new FeSnapshotCache({ periodMs: 1000 });
+    const fe = source();
+    fe.fail = true;
+    const failing = cache.get(fe);
+    await Promise.resolve();
+    fe.release();
+    await assert.rejects(failing, /FE down/);
+    fe.fail = false;
+    const next = cache.get(fe);
+    await Promise.resolve();
+    fe.release();
+    await next;
+    assert.equal(fe.calls, 2);
+  });
+
+  it('invalidate forces the next read to query', async () => {
+    const cache = new FeSnapshotCache({ periodMs: 60_000 });
+    const fe = source();
+    const first = cache.get(fe);
+    await Promise.resolve();
+    fe.release();
+    await first;
+    cache.invalidate(fe.cacheKey);
+    const second = cache.get(fe);
+    await Promise.resolve();
+    fe.release();
+    await second;
+    assert.equal(fe.calls, 2);
+  });
+
+  it('keys by sorted FE addresses and user', () => {
+    assert.equal(feCacheKey(['b:1', 'a:1'], 'root'), feCacheKey(['a:1', 'b:1'], 'root'));
+    assert.notEqual(feCacheKey(['a:1'], 'root'), feCacheKey(['a:1'], 'other'));
+  });
+
+  it('refuses a negative period', () => {
+    assert.throws(() => new FeSnapshotCache({ periodMs: -1 }), /periodMs/);
+  });
+});
