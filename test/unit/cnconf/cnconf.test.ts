@@ -71,7 +71,11 @@ describe('parseCnConf', () => {
     for (const value of ['abc', '0', '65536', '-1', '90 50', '']) {
       const found = errors(`# c\nheartbeat_service_port = ${value}\n`);
       assert.equal(found[0]?.line, 2, value);
-      assert.match(found.map((error) => error.message).join('\n'), /heartbeat_service_port must be a port number/, value);
+      assert.match(
+        found.map((error) => error.message).join('\n'),
+        /heartbeat_service_port must be a port number/,
+        value,
+      );
     }
   });
 

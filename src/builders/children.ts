@@ -1,0 +1,243 @@
+// The desired children of a ComputeNodeGroup (design.md section 3). Pure: the same input always gives the same
+// objects, which the reconciler server-side-applies and `cngctl render` prints.
+import type {
+  CronJob,
+  HorizontalPodAutoscaler,
+  PodDisruptionBudget,
+  Role,
+  RoleBinding,
+  Service,
+  ServiceAccount,
+  StatefulSet,
+} from './plain.js';
+import { API_VERSION, GROUP, KIND, PLURAL, type ComputeNodeGroup } from '../api/v1alpha1/index.js';
+import type { CnPorts } from '../cnconf/index.js';
+import { childLabels, childMetadata } from './metadata.js';
+import {
+  LABEL_NAME,
+  groupNamespace,
+  headlessServiceName,
+  horizontalPodAutoscalerName,
+  offlineName,
+  podDisruptionBudgetName,
+  selectorLabels,
+  statefulSetName,
+} from './names.js';
+import { buildPodTemplate, componentsImage, definedOnly, restrictedContainerSecurityContext } from './pod.js';
+import { COMPONENTS_ENTRYPOINT, type OperatorSettings } from './settings.js';
+
+export interface BuildInput {
+  cng: ComputeNodeGroup;
+  /** Ports parsed from the group's cn.conf (DEFAULT_CN_PORTS without a ConfigMap). */
+  ports: CnPorts;
+  /** hashCnConf of the group's cn.conf; undefined when the group names no ConfigMap. */
+  cnConfHash: string | undefined;
+  /**
+   * The StatefulSet's replicas. The reconciler decides it: on scale-in it keeps the old count until the leaving
+   * CNs are out of the FE, so this is not simply spec.replicas.
+   */
+  replicas: number;
+  settings: OperatorSettings;
+}
+
+export interface OfflineChildren {
+  serviceAccount: ServiceAccount;
+  role: Role;
+  roleBinding: RoleBinding;
+  cronJob: CronJob;
+}
+
+export interface DesiredChildren {
+  statefulSet: StatefulSet;
+  service: Service;
+  podDisruptionBudget: PodDisruptionBudget;
+  /** Only with spec.autoScalingPolicy; the reconciler deletes an existing HPA when this is absent. */
+  horizontalPodAutoscaler: HorizontalPodAutoscaler | undefined;
+  /** Only with spec.cronJobPolicy.schedule; the reconciler deletes existing ones when this is absent. */
+  offline: OfflineChildren | undefined;
+}
+
+export function buildStatefulSet(input: BuildInput): StatefulSet {
+  const { cng } = input;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: childMetadata(cng, statefulSetName(cng), 'cn'),
+    spec: {
+      replicas: input.replicas,
+      serviceName: headlessServiceName(cng),
+      // Pods start and stop together; the operator, not the StatefulSet, orders which CNs leave and when.
+      podManagementPolicy: 'Parallel',
+      updateStrategy: { type: 'RollingUpdate' },
+      selector: { matchLabels: selectorLabels(cng) },
+      template: buildPodTemplate(input),
+    },
+  };
+}
+
+export function buildHeadlessService(input: BuildInput): Service {
+  const { cng, ports } = input;
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: childMetadata(cng, headlessServiceName(cng), 'cn'),
+    spec: {
+      clusterIP: 'None',
+      // DNS names exist before the pods are ready: a CN in FQDN mode must resolve to register and become ready.
+      publishNotReadyAddresses: true,
+      selector: selectorLabels(cng),
+      ports: [
+        { name: 'heartbeat', port: ports.heartbeatServicePort, targetPort: 'heartbeat', protocol: 'TCP' },
+        { name: 'be', port: ports.bePort, targetPort: 'be', protocol: 'TCP' },
+        { name: 'http', port: ports.httpPort, targetPort: 'http', protocol: 'TCP' },
+        { name: 'brpc', port: ports.brpcPort, targetPort: 'brpc', protocol: 'TCP' },
+      ],
+    },
+  };
+}
+
+export function buildPodDisruptionBudget(input: BuildInput): PodDisruptionBudget {
+  const { cng } = input;
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: childMetadata(cng, podDisruptionBudgetName(cng), 'cn'),
+    spec: {
+      maxUnavailable: cng.spec.podDisruptionBudget.maxUnavailable,
+      selector: { matchLabels: selectorLabels(cng) },
+    },
+  };
+}
+
+/** The HPA scales the ComputeNodeGroup (its scale subresource), never the StatefulSet, so the operator orders scale-in. */
+export function buildHorizontalPodAutoscaler(input: BuildInput): HorizontalPodAutoscaler | undefined {
+  const { cng } = input;
+  const policy = cng.spec.autoScalingPolicy;
+  if (policy === undefined) return undefined;
+  return {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: childMetadata(cng, horizontalPodAutoscalerName(cng), 'cn'),
+    spec: {
+      scaleTargetRef: { apiVersion: API_VERSION, kind: KIND, name: cng.metadata.name },
+      maxReplicas: policy.maxReplicas,
+      ...definedOnly({
+        minReplicas: policy.minReplicas,
+        metrics: policy.hpaPolicy?.metrics,
+        behavior: policy.hpaPolicy?.behavior,
+      }),
+    },
+  };
+}
+
+/**
+ * The 2022 `offline` CronJob: one clean-up pass of this group's FE membership. Its ServiceAccount may read this
+ * group, list pods, and read only the Secret (and ConfigMap) the group names; nothing cluster-wide.
+ */
+export function buildOffline(input: BuildInput): OfflineChildren | undefined {
+  const { cng, settings } = input;
+  const schedule = cng.spec.cronJobPolicy?.schedule;
+  if (schedule === undefined) return undefined;
+  const name = offlineName(cng);
+  const namespace = groupNamespace(cng);
+  const policy = cng.spec.podPolicy;
+  const configMap = cng.spec.cnInfo.configMap;
+  const serviceAccount: ServiceAccount = {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: childMetadata(cng, name, 'offline'),
+    automountServiceAccountToken: false,
+  };
+  const role: Role = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: childMetadata(cng, name, 'offline'),
+    rules: [
+      { apiGroups: [GROUP], resources: [PLURAL], resourceNames: [cng.metadata.name], verbs: ['get'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
+      { apiGroups: [''], resources: ['secrets'], resourceNames: [cng.spec.feInfo.accountSecret], verbs: ['get'] },
+      ...(configMap === undefined
+        ? []
+        : [{ apiGroups: [''], resources: ['configmaps'], resourceNames: [configMap], verbs: ['get'] }]),
+    ],
+  };
+  const roleBinding: RoleBinding = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: childMetadata(cng, name, 'offline'),
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+    subjects: [{ kind: 'ServiceAccount', name, namespace }],
+  };
+  // The job's pods must not carry the CN selector labels, or the HPA and the PDB would count them as CNs.
+  const jobPodLabels = (): Record<string, string> => ({
+    ...childLabels(cng, 'offline'),
+    [LABEL_NAME]: 'starrocks-cn-offline',
+  });
+  const cronJob: CronJob = {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: childMetadata(cng, name, 'offline'),
+    spec: {
+      schedule,
+      concurrencyPolicy: 'Forbid',
+      startingDeadlineSeconds: 300,
+      successfulJobsHistoryLimit: 1,
+      failedJobsHistoryLimit: 3,
+      jobTemplate: {
+        metadata: { labels: jobPodLabels() },
+        spec: {
+          backoffLimit: 1,
+          // One pass is a few FE statements with their own timeouts; a job that runs longer is stuck.
+          activeDeadlineSeconds: 300,
+          ttlSecondsAfterFinished: 3600,
+          template: {
+            metadata: { labels: jobPodLabels() },
+            spec: {
+              serviceAccountName: name,
+              automountServiceAccountToken: true,
+              restartPolicy: 'Never',
+              enableServiceLinks: false,
+              securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+              containers: [
+                {
+                  name: 'offline',
+                  image: componentsImage(cng, settings),
+                  command: [...COMPONENTS_ENTRYPOINT, 'offline', '--namespace', namespace, '--name', cng.metadata.name],
+                  resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+                  securityContext: restrictedContainerSecurityContext(),
+                  ...definedOnly({ imagePullPolicy: policy.imagePullPolicy }),
+                },
+              ],
+              ...definedOnly({ imagePullSecrets: policy.imagePullSecrets }),
+            },
+          },
+        },
+      },
+    },
+  };
+  return { serviceAccount, role, roleBinding, cronJob };
+}
+
+export function buildChildren(input: BuildInput): DesiredChildren {
+  return {
+    statefulSet: buildStatefulSet(input),
+    service: buildHeadlessService(input),
+    podDisruptionBudget: buildPodDisruptionBudget(input),
+    horizontalPodAutoscaler: buildHorizontalPodAutoscaler(input),
+    offline: buildOffline(input),
+  };
+}
+
+/** The children as one list in an order that applies cleanly (RBAC before the CronJob that uses it). */
+export type Child =
+  StatefulSet | Service | PodDisruptionBudget | HorizontalPodAutoscaler | ServiceAccount | Role | RoleBinding | CronJob;
+
+export function childrenList(children: DesiredChildren): Child[] {
+  const list: Child[] = [children.service, children.statefulSet, children.podDisruptionBudget];
+  if (children.horizontalPodAutoscaler !== undefined) list.push(children.horizontalPodAutoscaler);
+  if (children.offline !== undefined) {
+    const { serviceAccount, role, roleBinding, cronJob } = children.offline;
+    list.push(serviceAccount, role, roleBinding, cronJob);
+  }
+  return list;
+}

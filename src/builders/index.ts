@@ -1,0 +1,6 @@
+export * from './names.js';
+export * from './settings.js';
+export * from './metadata.js';
+export * from './pod.js';
+export * from './children.js';
+export type * from './plain.js';

@@ -1,0 +1,207 @@
+// The CN pod template: container `cn` (the CN process) and container `register` (the sidecar that adds its CN to
+// the FE). Everything here comes from the group, the parsed cn.conf ports, the cn.conf hash and the operator
+// settings; nothing else may change the template, since any change to it rolls every CN.
+import type {
+  V1Container,
+  V1EnvVar,
+  V1Lifecycle,
+  V1PodSecurityContext,
+  V1PodTemplateSpec,
+  V1Probe,
+  V1SecurityContext,
+  V1Volume,
+  V1VolumeMount,
+} from '@kubernetes/client-node';
+import type { Plain } from './plain.js';
+import { CN_CONF_KEY, FE_PASSWORD_KEY, FE_USER_KEY, type ComputeNodeGroup } from '../api/v1alpha1/index.js';
+import type { CnPorts } from '../cnconf/index.js';
+import { childLabels } from './metadata.js';
+import { groupNamespace, headlessServiceName } from './names.js';
+import {
+  CN_CONF_HASH_ANNOTATION,
+  CN_CONF_PATH,
+  CN_START_SCRIPT,
+  CN_STOP_SCRIPT,
+  COMPONENTS_ENTRYPOINT,
+  REGISTER_PROBE_PORT,
+  type OperatorSettings,
+} from './settings.js';
+
+export interface PodTemplateInput {
+  cng: ComputeNodeGroup;
+  ports: CnPorts;
+  /** hashCnConf of the mounted cn.conf; undefined when the group names no ConfigMap. */
+  cnConfHash: string | undefined;
+  settings: OperatorSettings;
+}
+
+const CN_CONF_VOLUME = 'cn-conf';
+/** Seconds kept between the end of the graceful stop and the kubelet's SIGKILL, for the process to exit. */
+const STOP_MARGIN_SECONDS = 5;
+
+export function componentsImage(cng: ComputeNodeGroup, settings: OperatorSettings): string {
+  return cng.spec.images.componentsImage ?? settings.operatorImage;
+}
+
+export function buildPodTemplate(input: PodTemplateInput): Plain<V1PodTemplateSpec> {
+  const { cng, cnConfHash } = input;
+  const policy = cng.spec.podPolicy;
+  const annotations = {
+    ...policy.annotations,
+    ...(cnConfHash === undefined ? {} : { [CN_CONF_HASH_ANNOTATION]: cnConfHash }),
+  };
+  return {
+    metadata: {
+      labels: { ...policy.labels, ...childLabels(cng, 'cn') },
+      ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+    },
+    spec: {
+      containers: [cnContainer(input), registerContainer(input)],
+      // Neither container calls the Kubernetes API; the register sidecar only talks to the FE and its own CN.
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      terminationGracePeriodSeconds: policy.terminationGracePeriodSeconds,
+      securityContext: policy.securityContext ?? defaultPodSecurityContext(),
+      ...definedOnly({
+        serviceAccountName: policy.serviceAccountName,
+        priorityClassName: policy.priorityClassName,
+        nodeSelector: policy.nodeSelector,
+        affinity: policy.affinity,
+        tolerations: policy.tolerations,
+        topologySpreadConstraints: policy.topologySpreadConstraints,
+        imagePullSecrets: policy.imagePullSecrets,
+        volumes: cnConfVolumes(cng),
+      }),
+    },
+  };
+}
+
+/** The CN image runs as root (its files belong to root), so the pod default only restricts system calls. */
+function defaultPodSecurityContext(): Plain<V1PodSecurityContext> {
+  return { seccompProfile: { type: 'RuntimeDefault' } };
+}
+
+function cnConfVolumes(cng: ComputeNodeGroup): Plain<V1Volume>[] | undefined {
+  const configMap = cng.spec.cnInfo.configMap;
+  if (configMap === undefined) return undefined;
+  return [{ name: CN_CONF_VOLUME, configMap: { name: configMap, items: [{ key: CN_CONF_KEY, path: CN_CONF_KEY }] } }];
+}
+
+function cnConfMounts(cng: ComputeNodeGroup): Plain<V1VolumeMount>[] | undefined {
+  if (cng.spec.cnInfo.configMap === undefined) return undefined;
+  return [{ name: CN_CONF_VOLUME, mountPath: CN_CONF_PATH, subPath: CN_CONF_KEY, readOnly: true }];
+}
+
+function healthProbe(port: number, periodSeconds: number, failureThreshold: number): Plain<V1Probe> {
+  return {
+    httpGet: { path: '/api/health', port },
+    periodSeconds,
+    failureThreshold,
+    timeoutSeconds: 3,
+  };
+}
+
+function cnContainer(input: PodTemplateInput): Plain<V1Container> {
+  const { cng, ports } = input;
+  const policy = cng.spec.podPolicy;
+  const command = policy.command ?? [CN_START_SCRIPT];
+  return {
+    name: 'cn',
+    image: cng.spec.images.cnImage,
+    command,
+    ports: [
+      { name: 'heartbeat', containerPort: ports.heartbeatServicePort, protocol: 'TCP' },
+      { name: 'be', containerPort: ports.bePort, protocol: 'TCP' },
+      { name: 'http', containerPort: ports.httpPort, protocol: 'TCP' },
+      { name: 'brpc', containerPort: ports.brpcPort, protocol: 'TCP' },
+      { name: 'starlet', containerPort: ports.starletPort, protocol: 'TCP' },
+    ],
+    // Up to 10 minutes to start (data cache warm-up), then restarted after 30 s without an HTTP answer.
+    startupProbe: healthProbe(ports.httpPort, 5, 120),
+    livenessProbe: healthProbe(ports.httpPort, 10, 3),
+    lifecycle: gracefulStop(command, policy.terminationGracePeriodSeconds),
+    securityContext: { allowPrivilegeEscalation: false },
+    ...definedOnly({
+      args: policy.args,
+      env: policy.env && policy.env.length > 0 ? policy.env : undefined,
+      resources: policy.resources?.limits || policy.resources?.requests ? policy.resources : undefined,
+      imagePullPolicy: policy.imagePullPolicy,
+      volumeMounts: cnConfMounts(cng),
+    }),
+  };
+}
+
+/**
+ * preStop: `stop_cn.sh -g` asks the CN to exit gracefully (a 3.4.5+ CN lets running fragments finish) and waits for
+ * it. `timeout` ends the wait a few seconds before the grace period does, so the CN gets SIGTERM and exits before the
+ * kubelet's SIGKILL. With a custom start command the stop script is looked for next to the start script.
+ */
+function gracefulStop(command: readonly string[], gracePeriodSeconds: number): Plain<V1Lifecycle> {
+  const start = command[0] ?? '';
+  const stopScript = start.endsWith('start_cn.sh') ? start.replace(/start_cn\.sh$/, 'stop_cn.sh') : CN_STOP_SCRIPT;
+  const bound = Math.max(1, gracePeriodSeconds - STOP_MARGIN_SECONDS);
+  return { preStop: { exec: { command: ['/bin/sh', '-c', `timeout ${bound} ${stopScript} -g || true`] } } };
+}
+
+function registerEnv(input: PodTemplateInput): Plain<V1EnvVar>[] {
+  const { cng, ports } = input;
+  const secret = cng.spec.feInfo.accountSecret;
+  const fieldRef = (fieldPath: string): Plain<V1EnvVar>['valueFrom'] => ({ fieldRef: { fieldPath } });
+  // CN_HOST refers to POD_NAME/POD_IP, so those come first: Kubernetes expands $(VAR) only from earlier entries.
+  const cnHost =
+    cng.spec.cnInfo.addressType === 'FQDN'
+      ? `$(POD_NAME).${headlessServiceName(cng)}.${groupNamespace(cng)}.svc.cluster.local`
+      : '$(POD_IP)';
+  return [
+    { name: 'FE_ADDRS', value: cng.spec.feInfo.addresses.join(',') },
+    { name: 'FE_USR', valueFrom: { secretKeyRef: { name: secret, key: FE_USER_KEY } } },
+    { name: 'FE_PWD', valueFrom: { secretKeyRef: { name: secret, key: FE_PASSWORD_KEY } } },
+    { name: 'POD_NAME', valueFrom: fieldRef('metadata.name') },
+    { name: 'POD_NAMESPACE', valueFrom: fieldRef('metadata.namespace') },
+    { name: 'POD_IP', valueFrom: fieldRef('status.podIP') },
+    { name: 'CN_HOST', value: cnHost },
+    { name: 'CN_PORT', value: String(ports.heartbeatServicePort) },
+    { name: 'CN_HTTP_PORT', value: String(ports.httpPort) },
+    { name: 'REGISTER_PROBE_PORT', value: String(REGISTER_PROBE_PORT) },
+  ];
+}
+
+/** The components image is ours: it runs as a fixed non-root user with nothing writable. */
+export function restrictedContainerSecurityContext(): Plain<V1SecurityContext> {
+  return {
+    runAsNonRoot: true,
+    runAsUser: 65532,
+    runAsGroup: 65532,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+function registerContainer(input: PodTemplateInput): Plain<V1Container> {
+  const { cng, settings } = input;
+  const probe = (path: string, periodSeconds: number, failureThreshold: number): Plain<V1Probe> => ({
+    httpGet: { path, port: REGISTER_PROBE_PORT },
+    periodSeconds,
+    failureThreshold,
+    timeoutSeconds: 3,
+  });
+  return {
+    name: 'register',
+    image: componentsImage(cng, settings),
+    command: [...COMPONENTS_ENTRYPOINT, 'register'],
+    env: registerEnv(input),
+    ports: [{ name: 'register', containerPort: REGISTER_PROBE_PORT, protocol: 'TCP' }],
+    readinessProbe: probe('/readyz', 5, 1),
+    livenessProbe: probe('/healthz', 10, 3),
+    resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+    securityContext: restrictedContainerSecurityContext(),
+    ...definedOnly({ imagePullPolicy: cng.spec.podPolicy.imagePullPolicy }),
+  };
+}
+
+/** Drops undefined members so the built objects (and their YAML) hold only what is set. */
+export function definedOnly<T extends Record<string, unknown>>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,31 @@
+// What the builders need to know about the operator itself, passed in rather than read from the environment so the
+// builders stay pure.
+import { createHash } from 'node:crypto';
+
+export interface OperatorSettings {
+  /** The operator's image; it also holds the `register` and `offline` programs (the default componentsImage). */
+  operatorImage: string;
+}
+
+/** The image `cngctl render` assumes when none is given; the Helm chart and deploy/ set the real one. */
+export const DEFAULT_OPERATOR_IMAGE = 'starrocks-cn-operator:0.1.0';
+
+/** Where the programs live in the operator image (dist/ of this package, built into /app). */
+export const COMPONENTS_ENTRYPOINT = ['node', '/app/dist/cli/main.js'] as const;
+
+/** The register sidecar's health server: /readyz (CN alive in the FE) and /healthz. */
+export const REGISTER_PROBE_PORT = 8099;
+
+/** StarRocks layout of the official CN images (starrocks/cn-ubuntu). */
+export const CN_HOME = '/opt/starrocks/cn';
+export const CN_CONF_PATH = `${CN_HOME}/conf/cn.conf`;
+export const CN_START_SCRIPT = `${CN_HOME}/bin/start_cn.sh`;
+export const CN_STOP_SCRIPT = `${CN_HOME}/bin/stop_cn.sh`;
+
+/** Pod template annotation holding the hash of cn.conf: a config change rolls the pods, nothing else does. */
+export const CN_CONF_HASH_ANNOTATION = 'starrocks.com/cn-conf-hash';
+
+/** The value of CN_CONF_HASH_ANNOTATION for a cn.conf text (the first 16 hex digits of its SHA-256). */
+export function hashCnConf(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 16);
+}

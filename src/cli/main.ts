@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// Entry point of the image and of `cngctl`: `node dist/cli/main.js <command>`.
+import { buildProgram } from './program.js';
+
+await buildProgram().parseAsync(process.argv);
