@@ -1,8 +1,8 @@
 // What the ComputeNodeGroup reconciler needs from the outside world, and nothing more. The manager wires these to
 // the informer caches, the API server and the FE client; keeping them narrow keeps the reconciler readable and lets
 // the decisions stay pure.
-import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ComputeNodeGroupStatus } from '../../api/v1alpha1/index.js';
+import type { Child } from '../../builders/index.js';
 import type { ComputeNodeRecord } from '../../fe/index.js';
 import type { FeCredentials } from './config.js';
 
@@ -16,9 +16,11 @@ export interface ClusterPort {
   pods(namespace: string, groupName: string): unknown[];
 
   /** Server-side apply; makes no request when the object already matches. */
-  apply(object: KubernetesObject): Promise<void>;
+  apply(object: Child): Promise<void>;
   /** Deletes a child if it exists (a 404 is success). */
   deleteChild(kind: ChildKind, namespace: string, name: string): Promise<void>;
+  /** Sets a StatefulSet's replicas through its scale subresource (deletion: stop the pods before releasing). */
+  scaleStatefulSet(namespace: string, name: string, replicas: number): Promise<void>;
   /** Writes the group's status through the /status subresource. */
   writeStatus(namespace: string, name: string, status: ComputeNodeGroupStatus): Promise<void>;
   /** Sets metadata.finalizers, guarded by resourceVersion (a conflict is retried by the queue). */

@@ -1,0 +1,457 @@
+// The ComputeNodeGroup reconciler: observe (caches and one shared FE snapshot), decide (pure modules), act (FE
+// first, then Kubernetes), report (status and Events). Level-triggered: every pass starts from what exists, so a
+// crash at any point is repaired by the next pass.
+//
+// Order within a pass, and why:
+//   1. FE DROPs and ADDs. A scale-in's leaving CNs must be out of the FE before their pods stop.
+//   2. The children, with the StatefulSet's replicas decided from the FE's state after step 1. An FE outage never
+//      blocks this step: without an answer only the scale-in waits, and only for a bounded time.
+//   3. The status, written only when it changed.
+import { isDeepStrictEqual } from 'node:util';
+import { z } from 'zod';
+import {
+  ConditionType,
+  FINALIZER,
+  parseComputeNodeGroup,
+  type ComputeNodeGroup,
+  type ComputeNodeStatus,
+} from '../../api/v1alpha1/index.js';
+import {
+  buildChildren,
+  childrenList,
+  groupNamespace,
+  hashCnConf,
+  horizontalPodAutoscalerName,
+  offlineName,
+  podFqdn,
+  statefulSetName,
+  type OperatorSettings,
+} from '../../builders/index.js';
+import { FeError, isFeError, type ComputeNodeRecord } from '../../fe/index.js';
+import {
+  addressKey,
+  addressKeyOf,
+  applyOutcome,
+  cnAddress,
+  planMembership,
+  planScaleIn,
+  type MemberPod,
+  type MembershipPlan,
+} from '../../membership/index.js';
+import type { Logger } from '../../runtime/logging.js';
+import { splitKey, type ReconcileContext, type ReconcileResult } from '../../runtime/controller.js';
+import { findCondition } from './conditions.js';
+import { resolveConfig, type ResolvedConfig } from './config.js';
+import { viewPod, type PodView } from './pods.js';
+import type { ClusterPort, EventSink, FePort, FeSession } from './ports.js';
+import { decideReplicas, type ReplicaDecision } from './replicas.js';
+import { buildStatus, feFailureMessage, type FeObservation } from './status.js';
+
+export interface ReconcilerSettings {
+  operator: OperatorSettings;
+  /** How often a group re-reads the FE when nothing else happens. */
+  feSyncPeriodMs: number;
+  /** How long a scale-in waits for an unreachable FE before removing the pods anyway. */
+  feWaitLimitMs: number;
+  /** How long a deletion tries to take the group's CNs out of the FE before it gives up and lets go. */
+  deletionTimeoutMs: number;
+  /** Re-check interval while the Secret or ConfigMap is missing (their watches also trigger a pass). */
+  configRetryMs: number;
+}
+
+export const DEFAULT_RECONCILER_SETTINGS: Omit<ReconcilerSettings, 'operator'> = {
+  feSyncPeriodMs: 15_000,
+  feWaitLimitMs: 120_000,
+  deletionTimeoutMs: 120_000,
+  configRetryMs: 60_000,
+};
+
+/** After an FE change, look again soon: the next pass confirms it and may lower the StatefulSet. */
+const AFTER_FE_CHANGE_MS = 1_000;
+const DELETION_RETRY_MS = 2_000;
+
+export interface ReconcilerDeps {
+  cluster: ClusterPort;
+  fe: FePort;
+  events: EventSink;
+  settings: ReconcilerSettings;
+  now?: () => Date;
+}
+
+interface FeRead {
+  observation: FeObservation;
+  nodes: readonly ComputeNodeRecord[] | null;
+}
+
+interface FeActions {
+  added: string[];
+  dropped: string[];
+  error: FeError | undefined;
+}
+
+const statefulSetSchema = z.looseObject({ spec: z.looseObject({ replicas: z.number().int().min(0).optional() }) });
+
+export class ComputeNodeGroupReconciler {
+  private readonly cluster: ClusterPort;
+  private readonly fe: FePort;
+  private readonly events: EventSink;
+  private readonly settings: ReconcilerSettings;
+  private readonly now: () => Date;
+
+  constructor(deps: ReconcilerDeps) {
+    this.cluster = deps.cluster;
+    this.fe = deps.fe;
+    this.events = deps.events;
+    this.settings = deps.settings;
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** The controller's Reconcile function. */
+  readonly reconcile = async (key: string, context: ReconcileContext): Promise<ReconcileResult> => {
+    const { namespace, name } = splitKey(key);
+    const raw = this.cluster.group(namespace, name);
+    if (raw === undefined) return {};
+    const parsed = parseComputeNodeGroup(raw);
+    if (!parsed.ok) {
+      // Admission normally refuses such specs; one that got in (an older CRD, a disabled validation) is reported
+      // and left alone until it is edited, which triggers a new pass.
+      const detail = parsed.errors.map((error) => `${error.path}: ${error.message}`).join('; ');
+      this.events.record({ metadata: { name, namespace } }, 'Warning', 'InvalidSpec', `spec is invalid: ${detail}`);
+      context.logger.warn({ errors: parsed.errors }, 'invalid ComputeNodeGroup left unchanged');
+      return {};
+    }
+    const group = parsed.value;
+    const deletionTimestamp = deletionTimeOf(group);
+    if (deletionTimestamp !== undefined) return this.finalize(group, deletionTimestamp, context.logger);
+    await this.ensureFinalizer(group);
+    return this.sync(group, context.logger);
+  };
+
+  private async sync(group: ComputeNodeGroup, logger: Logger): Promise<ReconcileResult> {
+    const now = this.now();
+    const pods = this.observePods(group);
+    const config = this.resolve(group);
+    if (!config.ok) {
+      this.events.record(group, 'Warning', config.problem.reason, config.problem.message);
+      await this.writeStatus(group, {
+        group,
+        now,
+        configProblem: config.problem,
+        feUser: undefined,
+        pods,
+        fe: { kind: 'NotAttempted' },
+        membership: undefined,
+        feActionError: undefined,
+        replicas: undefined,
+      });
+      return { requeueAfterMs: this.settings.configRetryMs };
+    }
+
+    const { credentials } = config.value;
+    const session = this.fe.session(group.spec.feInfo.addresses, credentials);
+    const feRead = await this.readFe(session, group, credentials.user);
+    const members = this.memberPods(group, pods, config.value);
+    const plan = planMembership({
+      pods: members,
+      fe: feRead.nodes,
+      ledger: group.status?.computeNodes ?? [],
+      desiredReplicas: group.spec.replicas,
+    });
+    const actions = await this.actOnFe(group, session, plan, logger);
+    const replicas = this.decideReplicas(group, members, feRead, actions, now);
+    await this.applyChildren(group, config.value, replicas.replicas);
+    this.reportReplicaDecision(group, replicas);
+
+    const after = applyOutcome(plan, { added: actions.added, dropped: actions.dropped });
+    await this.writeStatus(group, {
+      group,
+      now,
+      configProblem: undefined,
+      feUser: credentials.user,
+      pods,
+      fe: feRead.observation,
+      membership: { feKnown: plan.feKnown, ...after },
+      feActionError: actions.error,
+      replicas,
+    });
+    const changed = actions.added.length + actions.dropped.length > 0 || replicas.kind === 'WaitingForFeDrop';
+    return { requeueAfterMs: changed ? AFTER_FE_CHANGE_MS : this.settings.feSyncPeriodMs };
+  }
+
+  private resolve(group: ComputeNodeGroup): ReturnType<typeof resolveConfig> {
+    const namespace = groupNamespace(group);
+    const configMapName = group.spec.cnInfo.configMap;
+    return resolveConfig(
+      group,
+      this.cluster.secret(namespace, group.spec.feInfo.accountSecret),
+      configMapName === undefined ? undefined : this.cluster.configMap(namespace, configMapName),
+    );
+  }
+
+  private observePods(group: ComputeNodeGroup): PodView[] {
+    const pods = this.cluster.pods(groupNamespace(group), group.metadata.name);
+    const views = pods.map((pod) => viewPod(pod, group)).filter((view): view is PodView => view !== undefined);
+    return views.sort((a, b) => a.ordinal - b.ordinal);
+  }
+
+  private memberPods(group: ComputeNodeGroup, pods: readonly PodView[], config: ResolvedConfig): MemberPod[] {
+    return pods.map((pod) => ({
+      name: pod.name,
+      ordinal: pod.ordinal,
+      address: cnAddress({
+        addressType: group.spec.cnInfo.addressType,
+        podIP: pod.ip,
+        podFqdn: podFqdn(group, pod.ordinal),
+        heartbeatPort: config.cnConf.ports.heartbeatServicePort,
+      }),
+      cnUp: pod.cnUp,
+      terminating: pod.terminating,
+    }));
+  }
+
+  private async readFe(session: FeSession, group: ComputeNodeGroup, user: string): Promise<FeRead> {
+    try {
+      const { nodes, feAddress } = await session.computeNodes();
+      return { observation: { kind: 'Read', feAddress }, nodes };
+    } catch (error) {
+      const feError = asFeError(error);
+      this.events.record(group, 'Warning', `FE${feError.kind}`, feFailureMessage(feError, group, user));
+      return { observation: { kind: 'Failed', error: feError }, nodes: null };
+    }
+  }
+
+  /** DROPs first (leaving and vanished CNs), then ADDs; each statement is bounded by the FE client's timeouts. */
+  private async actOnFe(
+    group: ComputeNodeGroup,
+    session: FeSession,
+    plan: MembershipPlan,
+    logger: Logger,
+  ): Promise<FeActions> {
+    const actions: FeActions = { added: [], dropped: [], error: undefined };
+    if (plan.drop.length > 0) {
+      const addresses = plan.drop.map((drop) => drop.address);
+      try {
+        await session.drop(addresses);
+        actions.dropped = addresses;
+        const detail = plan.drop.map((drop) => `${drop.address} (${drop.pod ?? 'no pod'}, ${drop.reason})`);
+        this.events.record(group, 'Normal', 'CNDropped', `dropped from the FE: ${detail.join(', ')}`);
+        logger.info({ drop: plan.drop }, 'dropped compute nodes from the FE');
+      } catch (error) {
+        actions.error = asFeError(error);
+      }
+    }
+    if (plan.add.length > 0) {
+      const addresses = plan.add.map((add) => add.address);
+      try {
+        await session.add(addresses);
+        actions.added = addresses;
+        const detail = plan.add.map((add) => `${add.address} (${add.pod})`);
+        this.events.record(group, 'Normal', 'CNAdded', `added to the FE: ${detail.join(', ')}`);
+        logger.info({ add: plan.add }, 'added compute nodes to the FE');
+      } catch (error) {
+        actions.error ??= asFeError(error);
+      }
+    }
+    if (actions.added.length + actions.dropped.length > 0) session.invalidate();
+    if (actions.error !== undefined) {
+      this.events.record(group, 'Warning', 'FEUpdateFailed', feFailureMessage(actions.error, group, undefined));
+      logger.warn({ kind: actions.error.kind, err: actions.error.message }, 'FE refused a membership change');
+    }
+    return actions;
+  }
+
+  private decideReplicas(
+    group: ComputeNodeGroup,
+    members: readonly MemberPod[],
+    feRead: FeRead,
+    actions: FeActions,
+    now: Date,
+  ): ReplicaDecision {
+    const current = this.currentStatefulSetReplicas(group);
+    // The FE as it is after this pass's statements: a DROP the FE acknowledged counts as done.
+    const dropped = new Set(actions.dropped.map(addressKeyOf));
+    const feAfter = feRead.nodes?.filter(
+      (node) => !dropped.has(addressKey({ host: node.host, port: node.heartbeatPort })),
+    );
+    const scaleIn = planScaleIn({
+      statefulSetName: statefulSetName(group),
+      currentReplicas: current ?? group.spec.replicas,
+      desiredReplicas: group.spec.replicas,
+      pods: members,
+      ledger: group.status?.computeNodes ?? [],
+      fe: feAfter ?? null,
+    });
+    const waiting = findCondition(group.status?.conditions, ConditionType.MembershipSynced);
+    return decideReplicas({
+      desired: group.spec.replicas,
+      current,
+      scaleIn,
+      feReachable: feRead.nodes !== null,
+      waitingSince: waiting?.reason === 'WaitingForFEDrop' ? new Date(waiting.lastTransitionTime) : undefined,
+      now,
+      feWaitLimitMs: this.settings.feWaitLimitMs,
+    });
+  }
+
+  private currentStatefulSetReplicas(group: ComputeNodeGroup): number | undefined {
+    const raw = this.cluster.statefulSet(groupNamespace(group), statefulSetName(group));
+    const parsed = statefulSetSchema.safeParse(raw);
+    return parsed.success ? (parsed.data.spec.replicas ?? 1) : undefined;
+  }
+
+  private async applyChildren(group: ComputeNodeGroup, config: ResolvedConfig, replicas: number): Promise<void> {
+    const children = buildChildren({
+      cng: group,
+      ports: config.cnConf.ports,
+      cnConfHash: group.spec.cnInfo.configMap === undefined ? undefined : hashCnConf(config.cnConf.text),
+      replicas,
+      settings: this.settings.operator,
+    });
+    for (const child of childrenList(children)) await this.cluster.apply(child);
+    const namespace = groupNamespace(group);
+    if (children.horizontalPodAutoscaler === undefined) {
+      await this.cluster.deleteChild('HorizontalPodAutoscaler', namespace, horizontalPodAutoscalerName(group));
+    }
+    if (children.offline === undefined) {
+      const name = offlineName(group);
+      for (const kind of ['CronJob', 'RoleBinding', 'Role', 'ServiceAccount'] as const) {
+        await this.cluster.deleteChild(kind, namespace, name);
+      }
+    }
+  }
+
+  private reportReplicaDecision(group: ComputeNodeGroup, decision: ReplicaDecision): void {
+    if (decision.kind !== 'ScaleInWithoutFe') return;
+    this.events.record(
+      group,
+      'Warning',
+      'ScaleInWithoutFE',
+      `the FE stayed unreachable for ${Math.round(this.settings.feWaitLimitMs / 1000)}s; ordinals ` +
+        `${decision.leaving.join(', ')} stop now and leave the FE when it is reachable again`,
+    );
+  }
+
+  private async writeStatus(group: ComputeNodeGroup, inputs: Parameters<typeof buildStatus>[0]): Promise<void> {
+    const status = buildStatus(inputs);
+    if (isDeepStrictEqual(status, group.status)) return;
+    await this.cluster.writeStatus(groupNamespace(group), group.metadata.name, status);
+  }
+
+  private async ensureFinalizer(group: ComputeNodeGroup): Promise<void> {
+    const finalizers = group.metadata.finalizers ?? [];
+    if (finalizers.includes(FINALIZER)) return;
+    await this.cluster.setFinalizers(
+      groupNamespace(group),
+      group.metadata.name,
+      [...finalizers, FINALIZER],
+      group.metadata.resourceVersion,
+    );
+  }
+
+  // ---- deletion ------------------------------------------------------------------------------------------------
+
+  /**
+   * Takes every CN of the group out of the FE, then lets the group go. The pods are stopped before the final check,
+   * because a running register sidecar would add its CN again; after the deadline the group is released anyway,
+   * with an Event naming the addresses that may be left in the FE.
+   */
+  private async finalize(group: ComputeNodeGroup, deletionTimestamp: string, logger: Logger): Promise<ReconcileResult> {
+    const finalizers = group.metadata.finalizers ?? [];
+    if (!finalizers.includes(FINALIZER)) return {};
+    const deadline = Date.parse(deletionTimestamp) + this.settings.deletionTimeoutMs;
+    const pods = this.observePods(group);
+    const config = this.resolve(group);
+    let failure = config.ok ? undefined : config.problem.message;
+
+    if (config.ok) {
+      const members = this.memberPods(group, pods, config.value);
+      try {
+        const remaining = await this.dropAllMembers(group, config.value, members);
+        if (remaining === 0 && pods.length === 0) return await this.release(group, logger, []);
+        if (pods.length > 0) await this.stopPods(group);
+        return { requeueAfterMs: DELETION_RETRY_MS };
+      } catch (error) {
+        failure = asFeError(error).message;
+      }
+    } else if (pods.length > 0) {
+      await this.stopPods(group);
+    }
+
+    if (this.now().getTime() < deadline) {
+      this.events.record(group, 'Warning', 'FEDropPending', `cannot take the CNs out of the FE yet: ${failure ?? ''}`);
+      return { requeueAfterMs: DELETION_RETRY_MS };
+    }
+    const leftBehind = registeredAddresses(group.status?.computeNodes ?? []);
+    this.events.record(
+      group,
+      'Warning',
+      'FEMembersLeftBehind',
+      `gave up after ${Math.round(this.settings.deletionTimeoutMs / 1000)}s (${failure ?? 'FE unreachable'}); ` +
+        `these CNs may still be listed in the FE: ${leftBehind.join(', ') || 'none known'}. Remove them with ` +
+        `ALTER SYSTEM DROP COMPUTE NODE "<address>"`,
+    );
+    return this.release(group, logger, leftBehind);
+  }
+
+  /** DROPs what the FE still lists of the group; returns how many entries were still there. */
+  private async dropAllMembers(
+    group: ComputeNodeGroup,
+    config: ResolvedConfig,
+    members: readonly MemberPod[],
+  ): Promise<number> {
+    const session = this.fe.session(group.spec.feInfo.addresses, config.credentials);
+    const { nodes } = await session.computeNodes();
+    const plan = planMembership({
+      pods: members,
+      fe: nodes,
+      ledger: group.status?.computeNodes ?? [],
+      desiredReplicas: 0,
+    });
+    if (plan.drop.length === 0) return 0;
+    const addresses = plan.drop.map((drop) => drop.address);
+    await session.drop(addresses);
+    session.invalidate();
+    this.events.record(group, 'Normal', 'CNDropped', `group deleted; dropped from the FE: ${addresses.join(', ')}`);
+    return addresses.length;
+  }
+
+  private async stopPods(group: ComputeNodeGroup): Promise<void> {
+    const namespace = groupNamespace(group);
+    if (this.currentStatefulSetReplicas(group) === 0) return;
+    await this.cluster.scaleStatefulSet(namespace, statefulSetName(group), 0);
+  }
+
+  private async release(
+    group: ComputeNodeGroup,
+    logger: Logger,
+    leftBehind: readonly string[],
+  ): Promise<ReconcileResult> {
+    const finalizers = (group.metadata.finalizers ?? []).filter((finalizer) => finalizer !== FINALIZER);
+    await this.cluster.setFinalizers(
+      groupNamespace(group),
+      group.metadata.name,
+      finalizers,
+      group.metadata.resourceVersion,
+    );
+    logger.info(
+      { leftBehind },
+      leftBehind.length === 0 ? 'group released: no CN left in the FE' : 'group released with CNs left in the FE',
+    );
+    return {};
+  }
+}
+
+/** metadata.deletionTimestamp, when the API server set it (the schema keeps unknown metadata as it came). */
+function deletionTimeOf(group: ComputeNodeGroup): string | undefined {
+  const value: unknown = (group.metadata as Record<string, unknown>)['deletionTimestamp'];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function registeredAddresses(ledger: readonly ComputeNodeStatus[]): string[] {
+  return ledger.filter((entry) => entry.registered).map((entry) => entry.address);
+}
+
+function asFeError(error: unknown): FeError {
+  if (isFeError(error)) return error;
+  return new FeError('Unknown', error instanceof Error ? error.message : String(error));
+}
