@@ -1,0 +1,65 @@
+// Pure comparisons behind "no write when nothing changed", and the stable hash of an applied configuration.
+import { createHash } from 'node:crypto';
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Absent, null, {} and [] all mean "nothing here": the API server drops empty values we send. */
+function isEmpty(value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return isPlainObject(value) && Object.values(value).every(isEmpty);
+}
+
+/**
+ * True when every field set in `desired` has the same value in `actual` (which may hold more: defaults, fields of
+ * other managers). Arrays must have the same length and match element by element, each element as a subset.
+ */
+export function isSubset(desired: unknown, actual: unknown): boolean {
+  if (desired === undefined) return true;
+  if (desired === null) return isEmpty(actual);
+  if (Array.isArray(desired)) {
+    if (desired.length === 0) return isEmpty(actual);
+    return Array.isArray(actual) && actual.length === desired.length && desired.every((d, i) => isSubset(d, actual[i]));
+  }
+  if (isPlainObject(desired)) {
+    // An absent map on the server equals an empty one we sent.
+    const target = actual ?? {};
+    if (!isPlainObject(target)) return false;
+    return Object.entries(desired).every(([key, value]) => isSubset(value, target[key]));
+  }
+  return desired === actual;
+}
+
+/** Deep equality where absent, null and empty values are the same. */
+export function isEquivalent(a: unknown, b: unknown): boolean {
+  if (isEmpty(a) || isEmpty(b)) return isEmpty(a) && isEmpty(b);
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => isEquivalent(x, b[i]));
+  }
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].every((key) => isEquivalent(a[key], b[key]));
+  }
+  return a === b;
+}
+
+/** JSON with object keys sorted, so equal configurations serialise identically. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isPlainObject(value)) {
+    const entries = Object.keys(value)
+      .filter((key) => value[key] !== undefined)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`);
+    return `{${entries.join(',')}}`;
+  }
+  const text = JSON.stringify(value) as string | undefined;
+  return text ?? 'null';
+}
+
+/** A short stable hash of a configuration. */
+export function configHash(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 32);
+}

@@ -1,0 +1,84 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { Applier, APPLIED_HASH_ANNOTATION, type DesiredObject } from '../../../src/kube/apply.js';
+import { canonicalJson, configHash, isEquivalent, isSubset } from '../../../src/kube/compare.js';
+
+const desired: DesiredObject = {
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'cn-cn', namespace: 'ns', labels: { app: 'cn' } },
+  spec: { clusterIP: 'None', ports: [{ name: 'heartbeat', port: 9050 }] },
+};
+
+/** What the API server returns after applying `desired`: defaults and other managers' fields added. */
+function served(from: DesiredObject): Record<string, unknown> & DesiredObject {
+  const stamped = Applier.stamp(from);
+  return {
+    ...stamped,
+    metadata: {
+      ...stamped.metadata,
+      uid: 'u',
+      resourceVersion: '7',
+      annotations: { ...stamped.metadata.annotations, other: 'x' },
+    },
+    spec: {
+      ...(stamped['spec'] as object),
+      ports: [{ name: 'heartbeat', port: 9050, protocol: 'TCP', targetPort: 9050 }],
+    },
+    status: { loadBalancer: {} },
+  };
+}
+
+describe('isSubset', () => {
+  it('accepts server defaults and foreign fields, not changed or missing values', () => {
+    assert.equal(isSubset({ a: 1, b: { c: [{ d: 1 }] } }, { a: 1, x: 2, b: { c: [{ d: 1, e: 3 }] } }), true);
+    assert.equal(isSubset({ a: 1 }, { a: 2 }), false);
+    assert.equal(isSubset({ a: [1, 2] }, { a: [1] }), false);
+    assert.equal(isSubset({ a: { b: 1 } }, {}), false);
+    assert.equal(isSubset({ labels: {} }, {}), true, 'the server drops empty maps');
+    assert.equal(isSubset({ a: null }, { a: 1 }), false, 'null asks for removal');
+    assert.equal(isSubset({ a: [] }, { a: [1] }), false);
+    assert.equal(isSubset({ a: '1' }, { a: 1 }), false);
+  });
+});
+
+describe('isEquivalent', () => {
+  it('treats absent, null and empty alike and compares the rest deeply', () => {
+    assert.equal(isEquivalent({ a: 1, b: [] }, { a: 1 }), true);
+    assert.equal(isEquivalent({ a: 1 }, { a: 1, c: 2 }), false);
+    assert.equal(isEquivalent([{ a: 1 }], [{ a: 1 }]), true);
+  });
+});
+
+describe('configHash', () => {
+  it('is independent of key order and changes with any value', () => {
+    assert.equal(canonicalJson({ b: 1, a: [{ d: 1, c: 2 }] }), '{"a":[{"c":2,"d":1}],"b":1}');
+    assert.equal(configHash({ a: 1, b: 2 }), configHash({ b: 2, a: 1 }));
+    assert.notEqual(configHash({ a: 1 }), configHash({ a: 2 }));
+  });
+});
+
+describe('Applier.matches', () => {
+  it('skips the write when the served object holds the same applied configuration', () => {
+    assert.equal(Applier.matches(desired, served(desired)), true);
+  });
+
+  it('writes when a field we own was changed by someone else', () => {
+    const drifted = served(desired);
+    drifted['spec'] = { clusterIP: 'None', ports: [{ name: 'heartbeat', port: 9999 }] };
+    assert.equal(Applier.matches(desired, drifted), false);
+  });
+
+  it('writes when a field was removed from the desired object (hash differs)', () => {
+    const before: DesiredObject = { ...desired, metadata: { ...desired.metadata, labels: { app: 'cn', tier: 'x' } } };
+    assert.equal(Applier.matches(desired, served(before)), false);
+  });
+
+  it('writes when there is no cached object or no hash annotation', () => {
+    assert.equal(Applier.matches(desired, undefined), false);
+    const unstamped = served(desired);
+    unstamped.metadata.annotations = {};
+    assert.equal(Applier.matches(desired, unstamped), false);
+    assert.equal(served(desired).metadata.annotations?.[APPLIED_HASH_ANNOTATION], configHash(desired));
+  });
+});
