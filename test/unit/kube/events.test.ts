@@ -29,9 +29,13 @@ describe('EventAggregator', () => {
     });
     aggregator.updated(first.key, 3, t0 + 30_000);
     assert.equal(aggregator.flush(first.key, t0 + 90_000), undefined, 'nothing new to write');
-    const later = aggregator.observe(input, t0 + 61_000);
-    assert.equal(later.kind, 'update');
-    assert.equal(later.kind === 'update' ? later.count : 0, 4);
+    assert.deepEqual(aggregator.observe(input, t0 + 61_000), {
+      kind: 'update',
+      key: first.key,
+      eventName: 'cn.abc',
+      count: 4,
+      lastObserved: t0 + 61_000,
+    });
   });
 
   it('never creates a second Event while the first create is in flight', () => {
