@@ -239,8 +239,9 @@ export class FeClient {
       return await this.queryOnce(endpoint, sql);
     } catch (error) {
       // A kept connection may have been closed by the FE while idle (restart, idle timeout): one fresh try on the
-      // same FE before failing over. Safe for ADD/DROP because both are idempotent.
-      if (!reused || isAnswer(error)) throw error;
+      // same FE before failing over. Safe for ADD/DROP because both are idempotent. Not after a timeout: a slow FE
+      // would only double the wait.
+      if (!reused || isAnswer(error) || isTimeout(error)) throw error;
       this.logger?.debug({ fe: endpoint.label }, 'kept FE connection failed; reconnecting once');
       return await this.queryOnce(endpoint, sql);
     }
@@ -339,6 +340,11 @@ export class FeClient {
 function isAnswer(error: unknown): boolean {
   const driver = toDriverError(error);
   return driver.sqlMessage !== undefined && !isConnectionFailure(driver);
+}
+
+function isTimeout(error: unknown): boolean {
+  if (error instanceof FeError) return error.kind === 'Timeout';
+  return classifyConnectionFailure(toDriverError(error)) === 'Timeout';
 }
 
 function isResultRow(value: unknown): value is ResultRow {
