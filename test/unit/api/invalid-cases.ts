@@ -1,0 +1,249 @@
+// Invalid ComputeNodeGroups, each breaking one rule, with the field the error must name. The runtime parser must
+// reject every one (validation.test.ts); the API server, given the generated CRD, rejects them too (an e2e test can
+// apply them with the dry-run flag: `admission: true` marks the ones the CRD itself can check).
+/** A valid group; each case below breaks one thing in a fresh copy. */
+export function validGroup(): Record<string, unknown> {
+  return {
+    apiVersion: 'starrocks.com/v1alpha1',
+    kind: 'ComputeNodeGroup',
+    metadata: { name: 'cn', namespace: 'starrocks' },
+    spec: {
+      feInfo: { addresses: ['10.0.0.1:9030'], accountSecret: 'fe-account' },
+      cnInfo: { configMap: 'cn-conf' },
+      images: { cnImage: 'starrocks/cn-ubuntu:3.3.5' },
+      replicas: 3,
+      autoScalingPolicy: { minReplicas: 1, maxReplicas: 10 },
+      podPolicy: {},
+    },
+  };
+}
+
+type Json = Record<string, unknown>;
+
+/** Sets `value` at a dotted path (numeric segments index arrays); `undefined` deletes the field. */
+export function withValue(path: string, value: unknown): Json {
+  const group = validGroup();
+  const segments = path.split('.');
+  let node = group as Json;
+  for (const segment of segments.slice(0, -1)) {
+    node[segment] ??= {};
+    node = node[segment] as Json;
+  }
+  const last = segments[segments.length - 1] ?? '';
+  if (value === undefined) Reflect.deleteProperty(node, last);
+  else node[last] = value;
+  return group;
+}
+
+export interface InvalidCase {
+  name: string;
+  input: Json;
+  /** The field the error must name. */
+  path: string;
+  /** Words the message must hold, so a user knows what is expected. */
+  message: RegExp;
+}
+
+const address = (text: string): Json => withValue('spec.feInfo.addresses', [text]);
+
+export const INVALID_CASES: InvalidCase[] = [
+  {
+    name: 'minReplicas greater than maxReplicas',
+    input: withValue('spec.autoScalingPolicy', { minReplicas: 5, maxReplicas: 2 }),
+    path: 'spec.autoScalingPolicy.minReplicas',
+    message: /less than or equal to maxReplicas/,
+  },
+  { name: 'negative replicas', input: withValue('spec.replicas', -1), path: 'spec.replicas', message: /0 or more/ },
+  {
+    name: 'fractional replicas',
+    input: withValue('spec.replicas', 1.5),
+    path: 'spec.replicas',
+    message: /whole number/,
+  },
+  { name: 'replicas as text', input: withValue('spec.replicas', '3'), path: 'spec.replicas', message: /whole number/ },
+  {
+    name: 'address without a port',
+    input: address('10.0.0.1'),
+    path: 'spec.feInfo.addresses[0]',
+    message: /host:port/,
+  },
+  { name: 'port 0', input: address('10.0.0.1:0'), path: 'spec.feInfo.addresses[0]', message: /1 to 65535/ },
+  {
+    name: 'port above 65535',
+    input: address('fe.example.com:65536'),
+    path: 'spec.feInfo.addresses[0]',
+    message: /1 to 65535/,
+  },
+  {
+    name: 'address with a quote',
+    input: address("10.0.0.1:9030'"),
+    path: 'spec.feInfo.addresses[0]',
+    message: /quotes/,
+  },
+  {
+    name: 'address carrying SQL',
+    input: address("10.0.0.1:9030'; DROP COMPUTE NODE '1.1.1.1:9050"),
+    path: 'spec.feInfo.addresses[0]',
+    message: /SQL/,
+  },
+  {
+    name: 'address with a space',
+    input: address('10.0.0.1 :9030'),
+    path: 'spec.feInfo.addresses[0]',
+    message: /spaces/,
+  },
+  {
+    name: 'IPv6 address without brackets',
+    input: address('fd00::1:9030'),
+    path: 'spec.feInfo.addresses[0]',
+    message: /host:port/,
+  },
+  {
+    name: 'empty address list',
+    input: withValue('spec.feInfo.addresses', []),
+    path: 'spec.feInfo.addresses',
+    message: /at least one/,
+  },
+  { name: 'missing feInfo', input: withValue('spec.feInfo', undefined), path: 'spec.feInfo', message: /required/ },
+  {
+    name: 'missing accountSecret',
+    input: withValue('spec.feInfo.accountSecret', undefined),
+    path: 'spec.feInfo.accountSecret',
+    message: /required/,
+  },
+  {
+    name: 'accountSecret not a Kubernetes name',
+    input: withValue('spec.feInfo.accountSecret', 'FE_Account'),
+    path: 'spec.feInfo.accountSecret',
+    message: /lower-case/,
+  },
+  {
+    name: 'empty cnImage',
+    input: withValue('spec.images.cnImage', ''),
+    path: 'spec.images.cnImage',
+    message: /must not be empty/,
+  },
+  { name: 'missing cnImage', input: withValue('spec.images', {}), path: 'spec.images.cnImage', message: /required/ },
+  {
+    name: 'componentsImage with a space',
+    input: withValue('spec.images.componentsImage', 'repo/img :1'),
+    path: 'spec.images.componentsImage',
+    message: /without spaces/,
+  },
+  {
+    name: 'unknown address type',
+    input: withValue('spec.cnInfo.addressType', 'DNS'),
+    path: 'spec.cnInfo.addressType',
+    message: /IP or FQDN/,
+  },
+  {
+    name: 'configMap not a Kubernetes name',
+    input: withValue('spec.cnInfo.configMap', 'cn conf'),
+    path: 'spec.cnInfo.configMap',
+    message: /lower-case/,
+  },
+  {
+    name: 'maxReplicas 0',
+    input: withValue('spec.autoScalingPolicy', { maxReplicas: 0 }),
+    path: 'spec.autoScalingPolicy.maxReplicas',
+    message: /1 or more/,
+  },
+  {
+    name: 'minReplicas 0',
+    input: withValue('spec.autoScalingPolicy', { minReplicas: 0, maxReplicas: 3 }),
+    path: 'spec.autoScalingPolicy.minReplicas',
+    message: /1 or more/,
+  },
+  {
+    name: 'autoscaling without maxReplicas',
+    input: withValue('spec.autoScalingPolicy', { minReplicas: 1 }),
+    path: 'spec.autoScalingPolicy.maxReplicas',
+    message: /required/,
+  },
+  {
+    name: 'HPA metrics not objects',
+    input: withValue('spec.autoScalingPolicy.hpaPolicy', { metrics: ['cpu'] }),
+    path: 'spec.autoScalingPolicy.hpaPolicy.metrics[0]',
+    message: /object/,
+  },
+  {
+    name: 'negative grace period',
+    input: withValue('spec.podPolicy.terminationGracePeriodSeconds', -5),
+    path: 'spec.podPolicy.terminationGracePeriodSeconds',
+    message: /0 or more/,
+  },
+  {
+    name: 'bad imagePullPolicy',
+    input: withValue('spec.podPolicy.imagePullPolicy', 'Sometimes'),
+    path: 'spec.podPolicy.imagePullPolicy',
+    message: /Always, IfNotPresent or Never/,
+  },
+  {
+    name: 'bad toleration operator',
+    input: withValue('spec.podPolicy.tolerations', [{ key: 'a', operator: 'In' }]),
+    path: 'spec.podPolicy.tolerations[0].operator',
+    message: /Exists or Equal/,
+  },
+  {
+    name: 'env without a name',
+    input: withValue('spec.podPolicy.env', [{ value: 'x' }]),
+    path: 'spec.podPolicy.env[0].name',
+    message: /required/,
+  },
+  {
+    name: 'label overriding the selector',
+    input: withValue('spec.podPolicy.labels', { 'app.kubernetes.io/instance': 'other' }),
+    path: 'spec.podPolicy.labels["app.kubernetes.io/instance"]',
+    message: /operator sets them/,
+  },
+  {
+    name: 'label value not a string',
+    input: withValue('spec.podPolicy.labels', { tier: 1 }),
+    path: 'spec.podPolicy.labels.tier',
+    message: /string/,
+  },
+  {
+    name: 'bad quantity',
+    input: withValue('spec.podPolicy.resources', { limits: { cpu: 'four' } }),
+    path: 'spec.podPolicy.resources.limits.cpu',
+    message: /quantity/,
+  },
+  {
+    name: 'bad cron schedule',
+    input: withValue('spec.cronJobPolicy', { schedule: 'every minute' }),
+    path: 'spec.cronJobPolicy.schedule',
+    message: /cron expression/,
+  },
+  {
+    name: 'negative maxUnavailable',
+    input: withValue('spec.podDisruptionBudget', { maxUnavailable: -1 }),
+    path: 'spec.podDisruptionBudget.maxUnavailable',
+    message: /number of pods or a percentage|0 or more/,
+  },
+  {
+    name: 'maxUnavailable not a percentage',
+    input: withValue('spec.podDisruptionBudget', { maxUnavailable: 'half' }),
+    path: 'spec.podDisruptionBudget.maxUnavailable',
+    message: /percentage/,
+  },
+  { name: 'misspelled field', input: withValue('spec.replica', 3), path: 'spec.replica', message: /unknown field/ },
+  {
+    name: 'name too long for the children',
+    input: withValue('metadata.name', 'a'.repeat(45)),
+    path: 'metadata.name',
+    message: /at most 44/,
+  },
+  {
+    name: 'name with upper case',
+    input: withValue('metadata.name', 'CN'),
+    path: 'metadata.name',
+    message: /lower-case/,
+  },
+  {
+    name: 'wrong apiVersion',
+    input: withValue('apiVersion', 'starrocks.com/v1'),
+    path: 'apiVersion',
+    message: /starrocks.com\/v1alpha1/,
+  },
+  { name: 'missing spec', input: withValue('spec', undefined), path: 'spec', message: /required/ },
+];
