@@ -2,7 +2,6 @@
 // group, its pods, the FE account Secret (and the cn.conf ConfigMap for the heartbeat port), then the FE's compute
 // nodes, and drops only this group's entries whose pods are gone (planOffline, the operator's own decision). It
 // never adds and never writes the group's status: see docs/components.md.
-import * as k8s from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION, parseComputeNodeGroup, type ComputeNodeGroup } from '../../api/v1alpha1/index.js';
 import { labelSelectorString } from '../../builders/names.js';
 import { resolveConfig } from '../../controllers/computenodegroup/config.js';
@@ -61,12 +60,19 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   });
 }
 
+/** The HTTP status of a client-node ApiException (read by shape: the library is loaded lazily). */
+function httpStatus(error: unknown): number | undefined {
+  if (!(error instanceof Error) || !('code' in error)) return undefined;
+  return typeof error.code === 'number' ? error.code : undefined;
+}
+
 function isNotFound(error: unknown): boolean {
-  return error instanceof k8s.ApiException && error.code === 404;
+  return httpStatus(error) === 404;
 }
 
 function describeError(error: unknown): string {
-  if (error instanceof k8s.ApiException) return `HTTP ${error.code}: ${error.message.split('\n')[0] ?? ''}`;
+  const status = httpStatus(error);
+  if (status !== undefined && error instanceof Error) return `HTTP ${status}: ${error.message.split('\n')[0] ?? ''}`;
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -75,8 +81,12 @@ function wire(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value)) as unknown;
 }
 
-/** Kubernetes access from in-cluster credentials, or KUBECONFIG / ~/.kube/config outside a cluster. */
-export function kubeReaderFromDefault(): OfflineKubeReader {
+/**
+ * Kubernetes access from in-cluster credentials, or KUBECONFIG / ~/.kube/config outside a cluster. The client
+ * library is loaded here, not at module load: the register sidecar shares the program and must start fast.
+ */
+export async function kubeReaderFromDefault(): Promise<OfflineKubeReader> {
+  const k8s = await import('@kubernetes/client-node');
   const config = new k8s.KubeConfig();
   config.loadFromDefault();
   const core = config.makeApiClient(k8s.CoreV1Api);
@@ -183,7 +193,7 @@ function defaultConnectFe(options: OfflineOptions): (addresses: string[], user: 
 /** One clean-up pass. Resolves with the plan it carried out; rejects with OfflineError, saying what failed. */
 export async function offlinePass(options: OfflineOptions): Promise<OfflinePlan> {
   const kubeTimeoutMs = options.kubeTimeoutMs ?? 15_000;
-  const kube = options.kube ?? kubeReaderFromDefault();
+  const kube = options.kube ?? (await step('loading Kubernetes credentials', kubeTimeoutMs, kubeReaderFromDefault));
   const inputs = await readGroupInputs(kube, options, kubeTimeoutMs);
   const fe = (options.connectFe ?? defaultConnectFe(options))(
     inputs.group.spec.feInfo.addresses,

@@ -1,5 +1,6 @@
 // The register sidecar's control loop: observe (CN health, the FE's view of this CN), decide (decide.ts, pure),
 // act (ADD), sleep. Every wait is bounded and every await gives way to shutdown at once.
+import http from 'node:http';
 import { isFeError, type FeErrorKind } from '../../fe/index.js';
 import { addressKeyOf } from '../../membership/index.js';
 import type { Logger } from '../../runtime/logging.js';
@@ -72,15 +73,29 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** GET <url> with a timeout; true only for a 200 answer. */
-export async function fetchHealth(url: string, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) });
-    await response.body?.cancel();
-    return response.status === 200;
-  } catch {
-    return false;
-  }
+/**
+ * GET <url>; true only for a 200 answer within timeoutMs. node:http with an explicit deadline rather than fetch:
+ * a deadline that cannot be lost, and one fresh connection per check (no pooled socket to a restarted CN).
+ */
+export function fetchHealth(url: string, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise<boolean>((resolve) => {
+    const request = http.get(url, { agent: false, signal }, (response) => {
+      response.resume();
+      finish(response.statusCode === 200);
+    });
+    const timer = setTimeout(() => {
+      finish(false);
+    }, timeoutMs);
+    request.on('error', () => {
+      finish(false);
+    });
+    function finish(healthy: boolean): void {
+      clearTimeout(timer);
+      request.destroy();
+      resolve(healthy);
+    }
+  });
 }
 
 function errorKind(error: unknown): { error: FeErrorKind; message: string } {
