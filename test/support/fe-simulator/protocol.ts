@@ -153,6 +153,8 @@ export class FeListener {
 
   private accept(connection: ServerConnection): void {
     const socket = connection.stream;
+    // A result set is many small writes; without this, Nagle + delayed ACK add ~40 ms to every SHOW.
+    socket.setNoDelay(true);
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
     // A client that vanishes must not crash the simulator.
@@ -229,7 +231,10 @@ export class FeListener {
           connection.stream.destroy();
           return;
         }
+        // One socket write for the whole result set instead of one per packet.
+        connection.stream.cork();
         writeReply(connection, reply);
+        connection.stream.uncork();
       } else if (command === COM_PING || command === COM_INIT_DB) {
         connection.writeOk({ serverStatus: SERVER_STATUS_AUTOCOMMIT });
       } else {
