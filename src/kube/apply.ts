@@ -42,7 +42,7 @@ export interface DeleteOptions {
 
 export class Applier {
   constructor(
-    private readonly rest: KubeRest,
+    private readonly rest: Pick<KubeRest, 'request'>,
     private readonly logger?: Logger,
     readonly fieldManager: string = FIELD_MANAGER,
   ) {}

@@ -21,7 +21,7 @@ const EVENTS_PATH = (namespace: string): string =>
   `/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/events`;
 
 export interface EventRecorderOptions extends EventAggregatorOptions {
-  rest: KubeRest;
+  rest: Pick<KubeRest, 'request'>;
   logger: Logger;
   /** reportingController, e.g. `starrocks.com/cn-operator`. */
   controller: string;
