@@ -1,5 +1,5 @@
-import type { V1ObjectMeta, V1OwnerReference } from '@kubernetes/client-node';
-import type { Plain } from './plain.js';
+import type { V1OwnerReference } from '@kubernetes/client-node';
+import type { ChildMetadata, Plain } from './plain.js';
 import { API_VERSION, KIND, type ComputeNodeGroup } from '../api/v1alpha1/index.js';
 import { LABEL_COMPONENT, groupNamespace, selectorLabels } from './names.js';
 
@@ -22,7 +22,7 @@ export function ownerReferences(cng: ComputeNodeGroup): Plain<V1OwnerReference>[
   ];
 }
 
-export function childMetadata(cng: ComputeNodeGroup, name: string, component: Component): Plain<V1ObjectMeta> {
+export function childMetadata(cng: ComputeNodeGroup, name: string, component: Component): ChildMetadata {
   const owners = ownerReferences(cng);
   return {
     name,

@@ -97,7 +97,7 @@ describe('buildChildren', () => {
     assert.equal(offline.roleBinding.roleRef.kind, 'Role');
     const job = offline.cronJob.spec?.jobTemplate.spec?.template.spec;
     assert.ok(job);
-    assert.equal(job.serviceAccountName, offline.serviceAccount.metadata?.name);
+    assert.equal(job.serviceAccountName, offline.serviceAccount.metadata.name);
     assert.deepEqual(job.containers[0]?.command, [
       'node',
       '/app/dist/cli/main.js',
@@ -118,7 +118,7 @@ describe('buildChildren', () => {
 
   it('gives every child a controller owner reference to the group and the app.kubernetes.io labels', () => {
     for (const child of childrenList(buildChildren(caseInput('maximal')))) {
-      const owners = child.metadata?.ownerReferences ?? [];
+      const owners = child.metadata.ownerReferences ?? [];
       assert.equal(owners.length, 1, child.kind);
       assert.deepEqual(owners[0], {
         apiVersion: 'starrocks.com/v1alpha1',
@@ -128,7 +128,7 @@ describe('buildChildren', () => {
         controller: true,
         blockOwnerDeletion: true,
       });
-      assert.equal(child.metadata?.namespace, 'starrocks');
+      assert.equal(child.metadata.namespace, 'starrocks');
       assert.equal(child.metadata.labels?.['app.kubernetes.io/instance'], 'lake-cn');
       assert.equal(child.metadata.labels['app.kubernetes.io/managed-by'], 'starrocks-cn-operator');
     }
@@ -137,7 +137,7 @@ describe('buildChildren', () => {
   it('leaves owner references out when the group has no uid (render without a cluster)', () => {
     const document = baseDocument();
     const cng = group({ ...document, metadata: { name: 'g', namespace: 'ns' } });
-    assert.equal(buildChildren(buildInput(cng, undefined)).statefulSet.metadata?.ownerReferences, undefined);
+    assert.equal(buildChildren(buildInput(cng, undefined)).statefulSet.metadata.ownerReferences, undefined);
   });
 
   it('selects the pods the template labels, and labelSelectorString says the same', () => {
