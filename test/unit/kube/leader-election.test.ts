@@ -119,8 +119,9 @@ describe('LeaderElector', () => {
     await advance(clock, 30_000);
     assert.equal(a.instance.isLeader(), true);
     assert.equal(b.instance.isLeader(), false);
-    assert.equal(store.lease?.spec.holderIdentity, 'a');
-    assert.match(store.lease?.spec.renewTime ?? '', /\.\d{6}Z$/);
+    const lease = store.lease;
+    assert.equal(lease?.spec.holderIdentity, 'a');
+    assert.match(lease.spec.renewTime ?? '', /\.\d{6}Z$/);
     const gauge = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'leader_election_master_status');
     assert.equal(gauge?.values[0]?.value, 1);
     await a.instance.stop();
