@@ -56,11 +56,14 @@ function escapeCell(text: string): string {
 
 function collect(node: JsonSchema, path: string, required: boolean, rows: Row[]): void {
   const description = typeof node['description'] === 'string' ? node['description'] : '';
+  const items = isSchema(node['items']) ? node['items'] : undefined;
+  const itemNotes = items === undefined || isSchema(items['properties']) ? [] : constraints(items);
+  const itemText = itemNotes.length > 0 ? [`Each item: ${itemNotes.join(' ')}`] : [];
   rows.push({
     path,
     type: typeOf(node),
     required,
-    details: [description, ...constraints(node)].filter(Boolean).join(' '),
+    details: [description, ...constraints(node), ...itemText].filter(Boolean).join(' '),
   });
   const requiredNames = Array.isArray(node['required']) ? node['required'] : [];
   const children = isSchema(node['properties'])
