@@ -65,8 +65,19 @@ export interface Decision {
 
 /** First retry after an FE failure; doubles up to errorRetryMaxMs. */
 const FIRST_RETRY_MS = 1000;
-/** First re-check after an ADD, or while the FE has not yet heartbeated the CN; doubles up to the period. */
-const FIRST_RECHECK_MS = 500;
+/** First re-check after an ADD. */
+const FIRST_RECHECK_MS = 250;
+/** Fast re-checks while the FE has not yet heartbeated a listed CN (real FEs heartbeat every 5 s). */
+const FAST_RECHECKS = 20;
+
+/**
+ * 250 ms, 500 ms, then every second for about 20 s, then the period: readiness follows the FE's first good
+ * heartbeat within a second, and a CN the FE cannot reach does not cost the FE a SHOW per second forever.
+ */
+export function notAliveDelay(streak: number, periodMs: number): number {
+  if (streak <= 2) return Math.min(periodMs, FIRST_RECHECK_MS * 2 ** Math.max(streak - 1, 0));
+  return streak <= FAST_RECHECKS ? Math.min(periodMs, 1000) : periodMs;
+}
 /** Checks that must find the address missing before it is re-added (see docs/components.md: scale-in race). */
 export const MISSING_CHECKS_BEFORE_READD = 2;
 
@@ -142,7 +153,7 @@ function listed(state: RegisterState, alive: boolean, now: number, timing: Decis
     state: next,
     action: 'none',
     // Until the FE has heartbeated the CN, look again soon so that readiness follows within about a second.
-    delayMs: alive ? timing.periodMs : doubling(FIRST_RECHECK_MS, notAliveStreak, timing.periodMs),
+    delayMs: alive ? timing.periodMs : notAliveDelay(notAliveStreak, timing.periodMs),
     log: {
       level: becameReady || becameUnready ? 'info' : 'debug',
       event: alive ? (becameReady ? 'alive' : 'listed') : becameUnready ? 'not-alive' : 'listed-not-alive',

@@ -57,15 +57,15 @@ describe('decideTick', () => {
     assert.equal(alive.log.event, 'alive');
   });
 
-  it('re-checks a listed-but-not-alive CN with a growing interval capped at the period', () => {
+  it('re-checks a listed-but-not-alive CN quickly for about 20 s, then every period', () => {
     let state = initialState;
     const delays: number[] = [];
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 23; i++) {
       const d = tick(state, true, { kind: 'listed', alive: false });
       delays.push(d.delayMs);
       state = d.state;
     }
-    assert.deepEqual(delays, [500, 1000, 2000, 4000, 8000, 10_000, 10_000, 10_000]);
+    assert.deepEqual(delays, [250, 500, ...Array<number>(18).fill(1000), 10_000, 10_000, 10_000]);
   });
 
   it(`re-adds a vanished address only after ${MISSING_CHECKS_BEFORE_READD} checks in a row find it missing`, () => {
