@@ -85,6 +85,27 @@ for (const version of PROFILE_NAMES) {
       assert.match(denied.stderr, /ERROR 1045 \(28000\): Access denied for user 'op' \(using password: YES\)/);
     });
 
+    it('a client offering another auth plugin gets an auth switch to mysql_native_password', async () => {
+      const good = await mysqlCli(port, [
+        '--default-auth=caching_sha2_password',
+        '-uop',
+        '-pop-pass',
+        '-e',
+        'SHOW BACKENDS',
+      ]);
+      assert.equal(good.code, 0, good.stderr);
+      const bad = await mysqlCli(port, [
+        '--default-auth=caching_sha2_password',
+        '-uop',
+        '-pnope',
+        '-e',
+        'SHOW BACKENDS',
+      ]);
+      assert.match(bad.stderr, /ERROR 1045 \(28000\)/);
+      const root = await mysqlCli(port, ['--default-auth=caching_sha2_password', '-uroot', '-e', 'SHOW BACKENDS']);
+      assert.equal(root.code, 0, root.stderr);
+    });
+
     it('the mysql client: statements from standard input, including what it sends on connect', async () => {
       sim.clearStatements();
       const result = await mysqlCli(port, ['-uroot'], 'select @@version_comment limit 1;\nSHOW BACKENDS;\n');

@@ -17,6 +17,10 @@ interface ServerConnection {
   writeEof(warnings?: number, statusFlags?: number): void;
   write(buffer: Buffer): void;
   on(event: string, listener: (...args: never[]) => void): void;
+  /** What the client sent in its handshake response (mysql2 sets it before calling authCallback). */
+  clientHelloReply?: { authPluginName?: string };
+  /** The running command (the server handshake); its `next` is the state that reads the next packet. */
+  _command?: { next: ((packet: PacketView, connection: unknown) => unknown) | null };
 }
 
 interface ColumnDefinition {
@@ -76,6 +80,7 @@ const CHARSET_UTF8_GENERAL_CI = 33;
 const SERVER_STATUS_AUTOCOMMIT = 0x0002;
 const SERVER_MORE_RESULTS_EXISTS = 0x0008;
 const MYSQL_TYPE_VAR_STRING = 253;
+const NATIVE_PASSWORD = 'mysql_native_password';
 const COM_QUIT = 0x01;
 const COM_INIT_DB = 0x02;
 const COM_QUERY = 0x03;
@@ -172,14 +177,22 @@ export class FeListener {
       capabilityFlags: CAPABILITIES,
       authCallback: (params: AuthParams, done: (error: null) => void) => {
         user = params.user;
-        const failure = this.authenticate(params);
-        if (failure) {
-          writeError(connection, failure);
-          socket.end();
-          return;
+        const finish = (token: Buffer): void => {
+          const failure = this.authenticate({ ...params, authToken: token });
+          if (failure) {
+            writeError(connection, failure);
+            socket.end();
+            return;
+          }
+          done(null);
+          connection.sequenceId = 0;
+        };
+        const plugin = connection.clientHelloReply?.authPluginName;
+        if (plugin === undefined || plugin === '' || plugin === NATIVE_PASSWORD) {
+          finish(params.authToken);
+        } else {
+          this.switchToNativePassword(connection, params, finish);
         }
-        done(null);
-        connection.sequenceId = 0;
       },
     });
     // mysql2 answers some commands itself when nobody listens (and treats `SET ...` as a prepare): listen to all
@@ -189,6 +202,41 @@ export class FeListener {
     }
     connection.on('packet', (packet: PacketView, _known: boolean, command: number) => {
       this.onCommand(connection, packet, command, { user, connectionId });
+    });
+  }
+
+  /**
+   * The FE answers a client that offered another plugin with an auth switch to mysql_native_password (same
+   * scramble). mysql2's server has no such state, so the handshake command's next state is replaced, for one
+   * packet, by a reader of the client's switch response.
+   */
+  private switchToNativePassword(
+    connection: ServerConnection,
+    params: AuthParams,
+    finish: (token: Buffer) => void,
+  ): void {
+    const command = connection._command;
+    if (!command) {
+      finish(params.authToken);
+      return;
+    }
+    writePacket(
+      connection,
+      Buffer.concat([
+        Buffer.from([0xfe]),
+        Buffer.from(`${NATIVE_PASSWORD}\0`, 'latin1'),
+        params.authPluginData1,
+        params.authPluginData2,
+        Buffer.from([0]),
+      ]),
+    );
+    // mysql2 assigns the handshake's next state after this callback returns: replace it just after.
+    queueMicrotask(() => {
+      const resume = command.next;
+      command.next = (packet: PacketView) => {
+        finish(Buffer.from(packet.buffer.subarray(packet.start + 4, packet.end)));
+        return resume;
+      };
     });
   }
 
@@ -298,6 +346,11 @@ function writeError(connection: ServerConnection, error: SqlError): void {
   payload.writeUInt16LE(error.code, 1);
   payload.write(`#${error.sqlState.slice(0, 5).padEnd(5, '0')}`, 3, 'ascii');
   message.copy(payload, 9);
+  writePacket(connection, payload);
+}
+
+/** One packet with the connection's next sequence id. */
+function writePacket(connection: ServerConnection, payload: Buffer): void {
   const header = Buffer.alloc(4);
   header.writeUIntLE(payload.length, 0, 3);
   header.writeUInt8(connection.sequenceId, 3);
