@@ -1,0 +1,276 @@
+// The reconciler's decisions carried out against the FE simulator (real MySQL protocol on loopback), with the
+// Kubernetes side held in memory (see world.ts). The end-to-end tier repeats the key scenarios on a real control plane.
+import { strict as assert } from 'node:assert';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import type { Child } from '../../../src/builders/index.js';
+import { FeError } from '../../../src/fe/index.js';
+import { FeSessionPool } from '../../../src/controllers/computenodegroup/fe-sessions.js';
+import {
+  ComputeNodeGroupReconciler,
+  DEFAULT_RECONCILER_SETTINGS,
+  type ReconcilerSettings,
+} from '../../../src/controllers/computenodegroup/reconciler.js';
+import type { ReconcileContext } from '../../../src/runtime/controller.js';
+import { createLogger } from '../../../src/runtime/logging.js';
+import { FeSimulator } from '../../support/fe-simulator/index.js';
+import { MemoryCluster } from './world.js';
+
+const logger = createLogger({ name: 'test', level: 'silent' });
+const context: ReconcileContext = {
+  logger,
+  reconcileId: 'test',
+  namespace: 'ns',
+  name: 'cn-group',
+  signal: new AbortController().signal,
+};
+const KEY = 'ns/cn-group';
+
+function groupObject(feAddresses: string[], replicas: number): Record<string, unknown> {
+  return {
+    apiVersion: 'starrocks.com/v1alpha1',
+    kind: 'ComputeNodeGroup',
+    metadata: { name: 'cn-group', namespace: 'ns', uid: 'uid-1', generation: 1, resourceVersion: '1' },
+    spec: {
+      feInfo: { addresses: feAddresses, accountSecret: 'fe-account' },
+      cnInfo: { configMap: 'cn-config' },
+      images: { cnImage: 'starrocks/cn-ubuntu:3.3.0' },
+      replicas,
+    },
+  };
+}
+
+const cnConf =
+  'sys_log_level = INFO\nbe_port = 9060\nwebserver_port = 8040\nheartbeat_service_port = 9050\nbrpc_port = 8060\n';
+const address = (ordinal: number): string => `10.244.0.${ordinal + 10}:9050`;
+
+interface Harness {
+  sim: FeSimulator;
+  cluster: MemoryCluster;
+  pool: FeSessionPool;
+  reconciler: ComputeNodeGroupReconciler;
+  clock: { now: Date };
+}
+
+async function harness(replicas: number, settings: Partial<ReconcilerSettings> = {}): Promise<Harness> {
+  const sim = new FeSimulator({ version: '3.3', heartbeatPeriodMs: 60_000 });
+  await sim.start();
+  const cluster = new MemoryCluster(groupObject(sim.addresses, replicas));
+  cluster.secrets.set('fe-account', { data: { FE_USR: Buffer.from('root').toString('base64'), FE_PWD: '' } });
+  cluster.configMaps.set('cn-config', { data: { 'cn.conf': cnConf } });
+  const pool = new FeSessionPool({
+    syncPeriodMs: 0,
+    idleCloseMs: 60_000,
+    connectTimeoutMs: 1000,
+    queryTimeoutMs: 2000,
+  });
+  const clock = { now: new Date('2026-11-24T10:00:00Z') };
+  const reconciler = new ComputeNodeGroupReconciler({
+    cluster,
+    fe: pool,
+    events: cluster,
+    settings: { ...DEFAULT_RECONCILER_SETTINGS, operator: { operatorImage: 'op:test' }, ...settings },
+    now: () => clock.now,
+  });
+  return { sim, cluster, pool, reconciler, clock };
+}
+
+async function converge(h: Harness, passes = 3): Promise<void> {
+  for (let pass = 0; pass < passes; pass++) {
+    await h.reconciler.reconcile(KEY, context);
+    h.cluster.settlePods();
+  }
+}
+
+function statefulSetReplicasSeen(h: Harness): Array<{ replicas: number; fe: string[] }> {
+  const seen: Array<{ replicas: number; fe: string[] }> = [];
+  const apply = h.cluster.apply.bind(h.cluster);
+  h.cluster.apply = async (object: Child) => {
+    if (object.kind === 'StatefulSet')
+      seen.push({ replicas: object.spec?.replicas ?? 0, fe: h.sim.computeNodeAddresses() });
+    await apply(object);
+  };
+  return seen;
+}
+
+describe('ComputeNodeGroupReconciler against the FE simulator', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h.pool.close();
+    await h.sim.stop();
+  });
+
+  it('creates the children, then registers every CN whose pod is up', async () => {
+    h = await harness(3);
+    await h.reconciler.reconcile(KEY, context);
+    assert.deepEqual(h.cluster.finalizers(), ['starrocks.com/fe-membership']);
+    assert.equal(h.cluster.statefulSetReplicas(), 3);
+    assert.ok(h.cluster.applied.has('Service/cn-group-cn'));
+    assert.equal(h.sim.computeNodeAddresses().length, 0, 'no pod yet, nothing to add');
+
+    h.cluster.settlePods();
+    await h.reconciler.reconcile(KEY, context);
+    assert.deepEqual(h.sim.computeNodeAddresses().sort(), [address(0), address(1), address(2)].sort());
+    const status = h.cluster.status();
+    assert.deepEqual(
+      status?.computeNodes?.map((entry) => [entry.pod, entry.registered]),
+      [
+        ['cn-group-0', true],
+        ['cn-group-1', true],
+        ['cn-group-2', true],
+      ],
+    );
+    assert.ok(h.cluster.events.some((event) => event.reason === 'CNAdded'));
+  });
+
+  it('makes no status write and no FE change on a quiet pass', async () => {
+    h = await harness(2);
+    await converge(h, 4);
+    const writes = h.cluster.statusWrites;
+    h.sim.clearStatements();
+    await h.reconciler.reconcile(KEY, context);
+    assert.equal(h.cluster.statusWrites, writes);
+    assert.deepEqual(h.sim.statementsMatching(/ALTER SYSTEM/i), []);
+  });
+
+  it('scales in 12 -> 9: exactly ordinals 9, 10, 11 leave the FE before the StatefulSet shrinks', async () => {
+    h = await harness(12);
+    await converge(h);
+    assert.equal(h.sim.computeNodeAddresses().length, 12);
+    const seen = statefulSetReplicasSeen(h);
+    h.cluster.setSpec('replicas', 9);
+    await h.reconciler.reconcile(KEY, context);
+
+    const drops = h.sim
+      .statementsMatching(/DROP COMPUTE NODE/i)
+      .map((record) => record.sql)
+      .join(' ');
+    for (const ordinal of [9, 10, 11]) assert.ok(drops.includes(address(ordinal)), `${address(ordinal)} dropped`);
+    for (const ordinal of [0, 1, 2, 8]) assert.ok(!drops.includes(`"${address(ordinal)}"`), `${address(ordinal)} kept`);
+    const shrink = seen.find((entry) => entry.replicas === 9);
+    assert.ok(shrink, 'the StatefulSet was lowered to 9');
+    for (const ordinal of [9, 10, 11]) assert.ok(!shrink.fe.includes(address(ordinal)), 'dropped before the shrink');
+    h.cluster.settlePods();
+    await h.reconciler.reconcile(KEY, context);
+    assert.equal(h.sim.computeNodeAddresses().length, 9);
+  });
+
+  it('never touches CNs of other groups, nodes added by hand, or BEs', async () => {
+    h = await harness(2);
+    h.sim.seedComputeNode({ address: '10.9.9.9:9050' });
+    h.sim.seedComputeNode({ address: 'manual-cn.example.com:9050' });
+    h.sim.seedBackend({ address: '10.8.8.8:9050' });
+    await converge(h);
+    h.cluster.setSpec('replicas', 0);
+    await converge(h);
+    const drops = h.sim
+      .statementsMatching(/DROP/i)
+      .map((record) => record.sql)
+      .join(' ');
+    assert.ok(!drops.includes('10.9.9.9') && !drops.includes('manual-cn') && !drops.includes('10.8.8.8'), drops);
+    assert.deepEqual(h.sim.computeNodeAddresses().sort(), ['10.9.9.9:9050', 'manual-cn.example.com:9050']);
+  });
+
+  it('drops the old address of a pod whose IP changed and adds the new one', async () => {
+    h = await harness(2);
+    await converge(h);
+    h.cluster.podObjects.delete('cn-group-1');
+    h.cluster.settlePods((ordinal) => (ordinal === 1 ? '10.244.1.99' : `10.244.0.${ordinal + 10}`));
+    await h.reconciler.reconcile(KEY, context);
+    assert.deepEqual(h.sim.computeNodeAddresses().sort(), [address(0), '10.244.1.99:9050'].sort());
+  });
+
+  it('holds a scale-in while the FE is unreachable, then proceeds after the limit with a Warning', async () => {
+    h = await harness(4, { feWaitLimitMs: 30_000 });
+    await converge(h);
+    await h.sim.setFault('refuse');
+    h.cluster.setSpec('replicas', 2);
+    await h.reconciler.reconcile(KEY, context);
+    assert.equal(h.cluster.statefulSetReplicas(), 4, 'held while the FE cannot confirm the drop');
+    const condition = h.cluster.status()?.conditions?.find((c) => c.type === 'FEReachable');
+    assert.equal(condition?.status, 'False');
+    h.clock.now = new Date(h.clock.now.getTime() + 31_000);
+    await h.reconciler.reconcile(KEY, context);
+    assert.equal(h.cluster.statefulSetReplicas(), 2);
+    assert.ok(h.cluster.events.some((event) => event.reason === 'ScaleInWithoutFE'));
+    const ledger = h.cluster.status()?.computeNodes?.map((entry) => entry.address) ?? [];
+    assert.ok(ledger.includes(address(3)), 'the ledger keeps the address for a later drop');
+
+    await h.sim.setFault('normal');
+    h.cluster.settlePods();
+    await h.reconciler.reconcile(KEY, context);
+    assert.deepEqual(h.sim.computeNodeAddresses().sort(), [address(0), address(1)].sort());
+  });
+
+  it('waits for a missing Secret with a condition that says what to create, and applies nothing', async () => {
+    h = await harness(2);
+    h.cluster.secrets.clear();
+    await h.reconciler.reconcile(KEY, context);
+    assert.equal(h.cluster.applied.size, 0);
+    const condition = h.cluster.status()?.conditions?.find((c) => c.type === 'ConfigResolved');
+    assert.equal(condition?.reason, 'SecretNotFound');
+    assert.match(condition.message, /fe-account/);
+  });
+
+  it('on deletion drops every member, stops the pods, and releases the group', async () => {
+    h = await harness(3);
+    await converge(h);
+    h.cluster.markDeleted(h.clock.now);
+    await h.reconciler.reconcile(KEY, context);
+    assert.deepEqual(h.sim.computeNodeAddresses(), []);
+    assert.equal(h.cluster.statefulSetReplicas(), 0);
+    assert.deepEqual(h.cluster.finalizers(), ['starrocks.com/fe-membership'], 'held until the pods are gone');
+    h.cluster.settlePods();
+    await h.reconciler.reconcile(KEY, context);
+    assert.equal(h.cluster.groupObject, undefined, 'finalizer removed');
+  });
+
+  it('on deletion with the FE down, gives up after the bound and names what is left behind', async () => {
+    h = await harness(2, { deletionTimeoutMs: 20_000 });
+    await converge(h);
+    await h.sim.setFault('refuse');
+    h.cluster.markDeleted(h.clock.now);
+    await h.reconciler.reconcile(KEY, context);
+    h.cluster.settlePods();
+    assert.deepEqual(h.cluster.finalizers(), ['starrocks.com/fe-membership']);
+    h.clock.now = new Date(h.clock.now.getTime() + 21_000);
+    await h.reconciler.reconcile(KEY, context);
+    assert.equal(h.cluster.groupObject, undefined);
+    const leftBehind = h.cluster.events.find((event) => event.reason === 'FEMembersLeftBehind');
+    assert.ok(leftBehind);
+    assert.ok(leftBehind.message.includes(address(0)) && leftBehind.message.includes(address(1)));
+  });
+});
+
+describe('FeSessionPool', () => {
+  let sim: FeSimulator;
+  before(async () => {
+    sim = new FeSimulator({ version: 'latest', heartbeatPeriodMs: 60_000 });
+    await sim.start();
+  });
+  after(async () => {
+    await sim.stop();
+  });
+  beforeEach(() => {
+    sim.clearStatements();
+  });
+
+  it('shares one SHOW COMPUTE NODES per period among every group on the same FE', async () => {
+    const pool = new FeSessionPool({ syncPeriodMs: 60_000, idleCloseMs: 60_000 });
+    const sessions = [1, 2, 3, 4, 5].map(() => pool.session(sim.addresses, { user: 'root', password: '' }));
+    await Promise.all(sessions.map((session) => session.computeNodes()));
+    await Promise.all(sessions.map((session) => session.computeNodes()));
+    assert.equal(sim.statementsMatching(/SHOW COMPUTE NODES/i).length, 1);
+    await pool.close();
+  });
+
+  it('never reuses a connection across passwords: a rotated Secret is used as written', async () => {
+    sim.addUser({ name: 'ops', password: 'current', roles: ['cluster_admin'] });
+    const pool = new FeSessionPool({ syncPeriodMs: 0, idleCloseMs: 60_000 });
+    await pool.session(sim.addresses, { user: 'ops', password: 'current' }).computeNodes();
+    await assert.rejects(
+      pool.session(sim.addresses, { user: 'ops', password: 'stale' }).computeNodes(),
+      (error: unknown) => error instanceof FeError && error.kind === 'AuthenticationFailed',
+    );
+    await pool.close();
+  });
+});
