@@ -60,6 +60,8 @@ export class Informer {
   watchesStarted = 0;
   /** Full LISTs done since start(). */
   listsDone = 0;
+  /** Watches the watchdog stopped for silence. */
+  silentRestarts = 0;
 
   constructor(private readonly options: InformerOptions) {
     this.clock = options.clock ?? systemClock;
@@ -137,6 +139,7 @@ export class Informer {
           this.logger.info({ resourceVersion: this.lastResourceVersion }, 'resourceVersion expired; relisting');
           needList = true;
         } else if (end === 'silent') {
+          this.silentRestarts += 1;
           this.logger.warn({ watchdogMs: this.watchdogMs }, 'watch silent too long; restarting it');
         }
       } catch (error: unknown) {

@@ -1,0 +1,140 @@
+// The list-watch cache against the real API server: paginated list, watch events, and recovery when the connection
+// is cut, refused, or goes silent (through a loopback proxy that breaks it on cue).
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import { Informer } from '../../src/kube/informer.js';
+import { restListWatch } from '../../src/kube/list-watch.js';
+import type { ResourceRef } from '../../src/kube/objects.js';
+import { KubeRest } from '../../src/kube/rest.js';
+import { createLogger } from '../../src/runtime/logging.js';
+import { OperatorMetrics } from '../../src/runtime/metrics.js';
+import { kubeConfig, kubectl, useNamespace, waitFor } from '../support/e2e.js';
+import { proxiedKubeConfig, type TcpProxy } from './runtime-tcp-proxy.js';
+
+const CONFIG_MAPS: ResourceRef = { apiPath: '/api/v1', plural: 'configmaps', namespaced: true, kind: 'ConfigMap' };
+const logger = createLogger({
+  name: 'e2e-informer',
+  level: process.env['E2E_LOG_LEVEL'] === 'debug' ? 'debug' : 'silent',
+});
+
+async function createConfigMap(namespace: string, name: string, labels: string): Promise<void> {
+  const result = await kubectl(['-n', namespace, 'create', 'configmap', name, '--from-literal=k=v']);
+  assert.equal(result.code, 0, result.stderr);
+  if (labels !== '') assert.equal((await kubectl(['-n', namespace, 'label', 'configmap', name, labels])).code, 0);
+}
+
+describe('Informer on a real API server', () => {
+  let namespace: string;
+  let proxy: TcpProxy;
+  let rest: KubeRest;
+  let informer: Informer;
+  const metrics = new OperatorMetrics({ defaultMetrics: false });
+  const events: string[] = [];
+
+  before(async () => {
+    namespace = await useNamespace(
+      {
+        after: (fn) => {
+          after(fn);
+        },
+      },
+      'runtime-informer',
+    );
+    for (const name of ['a', 'b', 'c']) await createConfigMap(namespace, name, 'app=runtime-e2e');
+    await createConfigMap(namespace, 'unlabelled', '');
+    const proxied = await proxiedKubeConfig(await kubeConfig());
+    proxy = proxied.proxy;
+    rest = new KubeRest(proxied.config, { metrics, requestTimeoutMs: 5000 });
+    informer = new Informer({
+      source: restListWatch(rest, CONFIG_MAPS, { namespace, labelSelector: 'app=runtime-e2e' }),
+      logger,
+      pageSize: 2,
+      watchTimeoutSeconds: { min: 4, max: 6 },
+      watchdogMs: 8000,
+      backoff: { initialDelayMs: 200, maxDelayMs: 2000 },
+    });
+    informer.addHandler((type, object) => events.push(`${type} ${object.metadata.name}`));
+    informer.start();
+  });
+
+  after(async () => {
+    await informer.stop();
+    rest.close();
+    await proxy.stop();
+  });
+
+  it('lists the labelled objects page by page, as plain JSON without managedFields', async () => {
+    assert.equal(await informer.waitForSync(30_000), true);
+    assert.deepEqual(
+      informer
+        .list()
+        .map((object) => object.metadata.name)
+        .sort(),
+      ['a', 'b', 'c'],
+    );
+    const cached = informer.get(`${namespace}/a`);
+    assert.ok(cached);
+    assert.equal(cached.metadata.managedFields, undefined);
+    assert.equal(typeof cached.metadata['creationTimestamp'], 'string', 'times stay strings, never Date objects');
+    assert.ok(informer.listsDone >= 1);
+  });
+
+  it('follows additions, updates and deletions through the watch', async () => {
+    await createConfigMap(namespace, 'd', 'app=runtime-e2e');
+    assert.equal((await kubectl(['-n', namespace, 'annotate', 'configmap', 'a', 'touched=yes'])).code, 0);
+    assert.equal((await kubectl(['-n', namespace, 'delete', 'configmap', 'b'])).code, 0);
+    await waitFor(
+      () =>
+        Promise.resolve(
+          informer.get(`${namespace}/d`) !== undefined &&
+            informer.get(`${namespace}/a`)?.metadata.annotations?.['touched'] === 'yes' &&
+            informer.get(`${namespace}/b`) === undefined,
+        ),
+      { description: 'the cache to show d added, a annotated, b deleted', timeoutMs: 20_000 },
+    );
+    assert.ok(events.includes('add d') && events.includes('update a') && events.includes('delete b'), events.join());
+  });
+
+  it('keeps watching across server-side watch timeouts', async () => {
+    const before = informer.watchesStarted;
+    await waitFor(() => Promise.resolve(informer.watchesStarted >= before + 2), {
+      description: 'two more watches after the 4-6 s server timeouts',
+      timeoutMs: 20_000,
+    });
+    await createConfigMap(namespace, 'e', 'app=runtime-e2e');
+    await waitFor(() => Promise.resolve(informer.get(`${namespace}/e`)), {
+      description: 'e in the cache',
+      timeoutMs: 20_000,
+    });
+  });
+
+  it('recovers after the connection is cut and refused for a while, and catches up on what it missed', async () => {
+    proxy.setRefusing(true);
+    proxy.cutAll();
+    await createConfigMap(namespace, 'f', 'app=runtime-e2e');
+    assert.equal((await kubectl(['-n', namespace, 'delete', 'configmap', 'c'])).code, 0);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    assert.equal(informer.get(`${namespace}/f`), undefined, 'nothing arrives while the API server is unreachable');
+    proxy.setRefusing(false);
+    await waitFor(
+      () =>
+        Promise.resolve(informer.get(`${namespace}/f`) !== undefined && informer.get(`${namespace}/c`) === undefined),
+      { description: 'f added and c deleted after reconnecting', timeoutMs: 30_000 },
+    );
+  });
+
+  it('restarts a watch that went silent (half-open connection)', async () => {
+    const silentBefore = informer.silentRestarts;
+    proxy.freezeExisting();
+    await createConfigMap(namespace, 'g', 'app=runtime-e2e');
+    await waitFor(() => Promise.resolve(informer.get(`${namespace}/g`)), {
+      description: 'g in the cache after the watchdog replaced the silent watch',
+      timeoutMs: 45_000,
+    });
+    assert.ok(informer.silentRestarts > silentBefore, 'the watchdog restarted the watch');
+    const counted = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'rest_client_requests_total');
+    const codes = new Set(counted?.values.map((v) => String(v.labels['code'])));
+    assert.ok(codes.has('200'), 'successful requests are counted');
+    assert.ok(codes.has('<error>'), 'failed connections are counted');
+  });
+});
