@@ -265,6 +265,8 @@ export class FeClient {
   }
 
   private connectionTo(endpoint: Endpoint): Promise<Connection> {
+    // A call that started before close() must not leave a new connection behind.
+    if (this.closed) return Promise.reject(new FeError('Unknown', 'the FE client is closed'));
     const existing = this.connections.get(endpoint.label);
     if (existing) return existing;
     const opening = this.open(endpoint);
