@@ -1,6 +1,5 @@
 // `offline --namespace N --name G`: one FE membership clean-up pass for one group (the 2022 CronJob's program).
 import type { Command } from 'commander';
-import { runOffline } from '../components/offline/index.js';
 import { createLogger } from '../runtime/logging.js';
 
 interface OfflineFlags {
@@ -27,6 +26,8 @@ export async function offlineMain(flags: OfflineFlags): Promise<never> {
     logger.flush();
     process.exit(1);
   }, timeoutSeconds * 1000).unref();
+  // Loaded here: the sidecar shares this program and should not pay for the API schema and client at start.
+  const { runOffline } = await import('../components/offline/index.js');
   const code = await runOffline({ namespace: flags.namespace, name: flags.name, logger });
   logger.flush();
   process.exit(code);
