@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseAllDocuments } from 'yaml';
 import {
   CoreV1Api,
   KubeConfig,
@@ -20,7 +21,7 @@ import {
   type AuditMark,
   type AuditRequest,
 } from './control-plane/audit.js';
-import { readState } from './control-plane/control-plane.js';
+import { readState, REPO_ROOT } from './control-plane/control-plane.js';
 import { runKubectl, type KubectlResult } from './control-plane/kubectl.js';
 import { runLayout, type RunLayout } from './control-plane/layout.js';
 import { CPU_ANNOTATION, MEMORY_ANNOTATION } from './metrics-api/metrics.js';
@@ -178,4 +179,56 @@ export async function setPodMetrics(namespace: string, pod: string, usage: PodUs
     { name: pod, namespace, body: { metadata: { annotations } } },
     setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
   );
+}
+
+/** The repository's generated CRD manifest. */
+export const CRD_PATH = path.join(REPO_ROOT, 'deploy', 'crd', 'starrocks.com_computenodegroups.yaml');
+export const CRD_NAME = 'computenodegroups.starrocks.com';
+
+/**
+ * Installs (or updates) the project's CRD with a server-side apply and waits until it is Established. Several test
+ * files share the cluster, so the CRD is never deleted by a test.
+ */
+export async function installCrd(): Promise<void> {
+  const applied = await kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=e2e', '-f', CRD_PATH]);
+  if (applied.code !== 0) throw new Error(`the CRD ${CRD_PATH} was not accepted: ${applied.stderr.trim()}`);
+  await waitFor(
+    async () => {
+      const result = await kubectl([
+        'get',
+        'crd',
+        CRD_NAME,
+        '-o',
+        'jsonpath={.status.conditions[?(@.type=="Established")].status}',
+      ]);
+      return result.code === 0 && result.stdout.trim() === 'True';
+    },
+    { description: `CRD ${CRD_NAME} Established`, timeoutMs: 30_000 },
+  );
+}
+
+/** Every document of a YAML stream as a plain object, with the namespace set (examples name their own). */
+export function yamlObjects(text: string, namespace?: string): Record<string, unknown>[] {
+  const objects: Record<string, unknown>[] = [];
+  for (const document of parseAllDocuments(text)) {
+    const value: unknown = document.toJS();
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
+    const object = { ...(value as Record<string, unknown>) };
+    if (namespace !== undefined) {
+      const metadata = typeof object['metadata'] === 'object' && object['metadata'] !== null ? object['metadata'] : {};
+      object['metadata'] = { ...metadata, namespace };
+    }
+    objects.push(object);
+  }
+  return objects;
+}
+
+/** `kubectl create` (or a server-side dry run of it) of objects given as plain values. */
+export async function kubectlCreate(
+  objects: readonly Record<string, unknown>[],
+  options: { dryRun?: boolean } = {},
+): Promise<KubectlResult> {
+  const args = ['create', '-f', '-', '-o', 'name'];
+  if (options.dryRun === true) args.push('--dry-run=server');
+  return kubectl(args, { input: objects.map((object) => JSON.stringify(object)).join('\n---\n') + '\n' });
 }

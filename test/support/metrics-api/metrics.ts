@@ -114,6 +114,8 @@ export function status(code: number, reason: string, message: string): Record<st
 /** What a request path asks for. Pure. */
 export type Route =
   | { kind: 'health' }
+  | { kind: 'openapi-v2' }
+  | { kind: 'openapi-v3' }
   | { kind: 'group' }
   | { kind: 'resources' }
   | { kind: 'pods'; namespace: string | null }
@@ -126,6 +128,9 @@ const SEGMENT = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 export function route(pathname: string): Route {
   if (pathname === '/healthz' || pathname === '/readyz' || pathname === '/livez') return { kind: 'health' };
+  // The aggregator downloads these to merge into the API server's OpenAPI; an empty document keeps it quiet.
+  if (pathname === '/openapi/v2') return { kind: 'openapi-v2' };
+  if (pathname === '/openapi/v3') return { kind: 'openapi-v3' };
   const parts = pathname.split('/').filter((part) => part !== '');
   if (parts[0] !== 'apis' || parts[1] !== 'metrics.k8s.io') return { kind: 'not-found' };
   if (parts.length === 2) return { kind: 'group' };
@@ -142,4 +147,9 @@ export function route(pathname: string): Route {
     return { kind: 'pod', namespace: b, name: d };
   }
   return { kind: 'not-found' };
+}
+
+/** An OpenAPI v2 document without paths (the metrics types are not published; kubectl does not need them). */
+export function emptyOpenApiV2(): Record<string, unknown> {
+  return { swagger: '2.0', info: { title: 'metrics.k8s.io test backend', version: 'v1beta1' }, paths: {} };
 }

@@ -3,7 +3,16 @@
 // test writes into a pod's annotations is what the HPA sees on its next sync.
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { apiGroup, apiResourceList, podMetrics, podMetricsList, route, status, type PodView } from './metrics.js';
+import {
+  apiGroup,
+  apiResourceList,
+  emptyOpenApiV2,
+  podMetrics,
+  podMetricsList,
+  route,
+  status,
+  type PodView,
+} from './metrics.js';
 
 export interface PodSource {
   listPods(namespace: string | null, labelSelector: string | undefined): Promise<PodView[]>;
@@ -33,6 +42,10 @@ async function answer(req: IncomingMessage, options: MetricsServerOptions): Prom
   switch (target.kind) {
     case 'health':
       return [200, 'ok'];
+    case 'openapi-v2':
+      return [200, emptyOpenApiV2()];
+    case 'openapi-v3':
+      return [200, { paths: {} }];
     case 'group':
       return [200, apiGroup()];
     case 'resources':

@@ -1,0 +1,128 @@
+// The project's generated CRD against the real API server: it is accepted, the examples validate (real create and
+// server-side dry run), and invalid specs are rejected by the API server's CEL rules with their messages.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { REPO_ROOT } from '../support/control-plane/control-plane.js';
+import {
+  CRD_PATH,
+  freshNamespace,
+  installCrd,
+  kubectl,
+  kubectlCreate,
+  yamlObjects,
+  type TestNamespace,
+} from '../support/e2e.js';
+
+const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples', 'cn');
+
+async function exampleFiles(): Promise<string[]> {
+  return (await readdir(EXAMPLES_DIR)).filter((name) => name.endsWith('.yaml')).sort();
+}
+
+async function baseGroup(namespace: string): Promise<Record<string, unknown>> {
+  const objects = yamlObjects(await readFile(path.join(EXAMPLES_DIR, 'cn.yaml'), 'utf8'), namespace);
+  const group = objects.find((object) => object['kind'] === 'ComputeNodeGroup');
+  assert.ok(group, 'examples/cn/cn.yaml holds a ComputeNodeGroup');
+  return structuredClone(group);
+}
+
+type Mutation = (group: { metadata: Record<string, unknown>; spec: Record<string, Record<string, unknown>> }) => void;
+
+const INVALID: readonly { name: string; mutate: Mutation; message: RegExp }[] = [
+  {
+    name: 'minReplicas above maxReplicas',
+    mutate: (group) => {
+      group.spec['autoScalingPolicy'] = { minReplicas: 5, maxReplicas: 2 };
+    },
+    message: /minReplicas must be less than or equal to maxReplicas/,
+  },
+  {
+    name: 'an FE address with SQL characters',
+    mutate: (group) => {
+      group.spec['feInfo'] = { ...group.spec['feInfo'], addresses: ["fe';drop:9030"] };
+    },
+    message: /must hold only letters, digits/,
+  },
+  {
+    name: 'an FE address with a port out of range',
+    mutate: (group) => {
+      group.spec['feInfo'] = { ...group.spec['feInfo'], addresses: ['fe-0.fe:70000'] };
+    },
+    message: /the port must be a number from 1 to 65535/,
+  },
+  {
+    name: 'a pod label the operator owns',
+    mutate: (group) => {
+      group.spec['podPolicy'] = { ...group.spec['podPolicy'], labels: { 'app.kubernetes.io/instance': 'x' } };
+    },
+    message: /must not set app\.kubernetes\.io\/name/,
+  },
+  {
+    name: 'a name longer than 44 characters',
+    mutate: (group) => {
+      group.metadata['name'] = 'a'.repeat(45);
+    },
+    message: /metadata\.name must be at most 44 characters/,
+  },
+];
+
+describe('ComputeNodeGroup CRD on the real API server', () => {
+  let namespace: TestNamespace;
+  before(async () => {
+    namespace = await freshNamespace('crd');
+  });
+  after(async () => {
+    await namespace.delete();
+  });
+
+  it('is accepted by a server-side dry run and then installed and Established', async () => {
+    const dryRun = await kubectl(['create', '--dry-run=server', '-f', CRD_PATH, '-o', 'name']);
+    // Another test file may have installed it already; a dry run of create then reports AlreadyExists.
+    assert.ok(dryRun.code === 0 || /AlreadyExists|already exists/.test(dryRun.stderr), `dry run: ${dryRun.stderr}`);
+    await installCrd();
+    const resources = await kubectl(['api-resources', '--api-group=starrocks.com', '-o', 'name']);
+    assert.equal(resources.code, 0, resources.stderr);
+    assert.match(resources.stdout, /^computenodegroups\.starrocks\.com$/m);
+  });
+
+  it('accepts every example under examples/cn/, by server-side dry run and by a real create', async () => {
+    await installCrd();
+    const files = await exampleFiles();
+    assert.ok(files.length > 0);
+    for (const file of files) {
+      const objects = yamlObjects(await readFile(path.join(EXAMPLES_DIR, file), 'utf8'), namespace.name);
+      const dryRun = await kubectlCreate(objects, { dryRun: true });
+      assert.equal(dryRun.code, 0, `${file} (dry run): ${dryRun.stderr}`);
+    }
+    for (const file of files) {
+      const objects = yamlObjects(await readFile(path.join(EXAMPLES_DIR, file), 'utf8'), namespace.name);
+      const created = await kubectlCreate(objects);
+      // Examples may share names (two variants of the same group): the first one wins, the others must fail
+      // only with AlreadyExists, never with a validation error.
+      assert.ok(
+        created.code === 0 || /AlreadyExists|already exists/.test(created.stderr),
+        `${file}: ${created.stderr}`,
+      );
+      assert.doesNotMatch(created.stderr, /Invalid value|is invalid/, file);
+    }
+    const listed = await kubectl(['get', 'cng', '-n', namespace.name, '-o', 'name']);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /^computenodegroup\.starrocks\.com\//m);
+  });
+
+  for (const invalid of INVALID) {
+    it(`rejects ${invalid.name} with the CEL message`, async () => {
+      await installCrd();
+      const group = await baseGroup(namespace.name);
+      invalid.mutate(group as Parameters<Mutation>[0]);
+      for (const dryRun of [true, false]) {
+        const result = await kubectlCreate([group], { dryRun });
+        assert.notEqual(result.code, 0, `${invalid.name} must be rejected (dry run: ${dryRun})`);
+        assert.match(result.stderr, /is invalid/);
+        assert.match(result.stderr, invalid.message);
+      }
+    });
+  }
+});
