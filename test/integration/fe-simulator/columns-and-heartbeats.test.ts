@@ -148,6 +148,9 @@ for (const version of PROFILE_NAMES) {
       if (version === 'latest') {
         assert.equal(cells['Alive'], 'false');
         assert.equal(cells['StatusCode'], 'SHUTDOWN');
+        sim.liveness.setAlive(address, false);
+        await sim.runHeartbeats(FAILURES_BEFORE_DEAD);
+        assert.equal((await row())['StatusCode'], 'DISCONNECTED', 'once the process is gone');
       } else {
         assert.equal(cells['Alive'], 'true');
       }

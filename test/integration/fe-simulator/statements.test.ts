@@ -129,6 +129,12 @@ for (const version of PROFILE_NAMES) {
       }
     });
 
+    it('accepts SET and USE (session statements a client may send)', async () => {
+      assert.equal((await sql(port, 'SET NAMES utf8mb4')).ok, true);
+      assert.equal((await sql(port, 'set @@session.query_timeout = 300')).ok, true);
+      assert.equal((await sql(port, 'USE information_schema')).ok, true);
+    });
+
     it('records every statement with user, listener and time', async () => {
       sim.clearStatements();
       const before = Date.now();
