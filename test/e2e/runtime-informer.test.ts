@@ -8,7 +8,7 @@ import type { ResourceRef } from '../../src/kube/objects.js';
 import { KubeRest } from '../../src/kube/rest.js';
 import { createLogger } from '../../src/runtime/logging.js';
 import { OperatorMetrics } from '../../src/runtime/metrics.js';
-import { kubeConfig, kubectl, useNamespace, waitFor } from '../support/e2e.js';
+import { freshNamespace, kubeConfig, kubectl, waitFor, type TestNamespace } from '../support/e2e.js';
 import { proxiedKubeConfig, type TcpProxy } from './runtime-tcp-proxy.js';
 
 const CONFIG_MAPS: ResourceRef = { apiPath: '/api/v1', plural: 'configmaps', namespaced: true, kind: 'ConfigMap' };
@@ -25,6 +25,7 @@ async function createConfigMap(namespace: string, name: string, labels: string):
 
 describe('Informer on a real API server', () => {
   let namespace: string;
+  let testNamespace: TestNamespace;
   let proxy: TcpProxy;
   let rest: KubeRest;
   let informer: Informer;
@@ -32,14 +33,8 @@ describe('Informer on a real API server', () => {
   const events: string[] = [];
 
   before(async () => {
-    namespace = await useNamespace(
-      {
-        after: (fn) => {
-          after(fn);
-        },
-      },
-      'runtime-informer',
-    );
+    testNamespace = await freshNamespace('runtime-informer');
+    namespace = testNamespace.name;
     for (const name of ['a', 'b', 'c']) await createConfigMap(namespace, name, 'app=runtime-e2e');
     await createConfigMap(namespace, 'unlabelled', '');
     const proxied = await proxiedKubeConfig(await kubeConfig());
@@ -61,6 +56,7 @@ describe('Informer on a real API server', () => {
     await informer.stop();
     rest.close();
     await proxy.stop();
+    await testNamespace.delete();
   });
 
   it('lists the labelled objects page by page, as plain JSON without managedFields', async () => {
