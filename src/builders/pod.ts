@@ -124,7 +124,7 @@ function cnContainer(input: PodTemplateInput): Plain<V1Container> {
     ...definedOnly({
       args: policy.args,
       env: policy.env && policy.env.length > 0 ? policy.env : undefined,
-      resources: policy.resources?.limits || policy.resources?.requests ? policy.resources : undefined,
+      resources: policy.resources && Object.keys(policy.resources).length > 0 ? policy.resources : undefined,
       imagePullPolicy: policy.imagePullPolicy,
       volumeMounts: cnConfMounts(cng),
     }),

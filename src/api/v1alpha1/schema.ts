@@ -5,6 +5,7 @@ import type {
   V1Affinity,
   V1EnvVarSource,
   V1PodSecurityContext,
+  CoreV1ResourceClaim,
   V1TopologySpreadConstraint,
   V2HorizontalPodAutoscalerBehavior,
   V2MetricSpec,
@@ -200,6 +201,12 @@ export const resourcesSchema = z
       .record(z.string(), quantity)
       .optional()
       .meta({ description: "Requested resources (the HPA's utilization is relative to these)." }),
+    claims: z
+      .array(
+        kubeObject<CoreV1ResourceClaim>('ResourceClaim', 'A dynamic resource claim of the pod the container uses.'),
+      )
+      .optional()
+      .meta({ description: 'Dynamic resource claims (Kubernetes DRA), copied verbatim.' }),
   })
   .meta({ description: 'Resources of the `cn` container (Kubernetes `ResourceRequirements`).' });
 
