@@ -20,7 +20,17 @@ command -v go >/dev/null 2>&1 || { echo "build-control-plane: Go is needed to bu
 export CGO_ENABLED=0 GOWORK=off GOFLAGS=-mod=mod GOTOOLCHAIN=local
 mkdir -p "$BIN" "$SRC"
 started=$(date +%s)
-log() { printf '[build-control-plane %4ss] %s\n' "$(( $(date +%s) - started ))" "$*"; }
+log() { printf '[build-control-plane %s %4ss] %s\n' "$(date -u +%H:%M:%S)" "$(( $(date +%s) - started ))" "$*"; }
+
+# One build at a time per cache (the tests and the demo may both call this script): a second caller waits here,
+# then finds the binaries cached.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$CACHE_ROOT/.build.lock"
+  if ! flock -n 9; then
+    log "another build holds $CACHE_ROOT/.build.lock; waiting for it"
+    flock 9
+  fi
+fi
 
 minor="$(echo "$KUBE_VERSION" | cut -d. -f2)"
 staging="v0.${KUBE_VERSION#1.}"
@@ -75,7 +85,7 @@ build_etcd() {
 build_kwok() {
   log "compiling kwok v$KWOK_VERSION"
   local d="$SRC/kwok-gobin"; rm -rf "$d"; mkdir -p "$d"
-  GOBIN="$d" GOFLAGS= go install "sigs.k8s.io/kwok/cmd/kwok@v$KWOK_VERSION"
+  GOBIN="$d" GOFLAGS= go install -trimpath -ldflags="-s -w" "sigs.k8s.io/kwok/cmd/kwok@v$KWOK_VERSION"
   mv "$d/kwok" "$BIN/kwok"
 }
 
@@ -103,5 +113,5 @@ for f in stage/node/fast/node-initialize.yaml stage/node/heartbeat/node-heartbea
          stage/pod/fast/pod-ready.yaml stage/pod/fast/pod-complete.yaml stage/pod/fast/pod-delete.yaml; do
   install -m 0644 "$KWOK_SRC/$f" "$BIN/kwok-$(basename "$f")"
 done
-log "binaries in $BIN"
+log "binaries in $BIN ($(du -sh "$BIN" | cut -f1))"
 echo "$BIN"
