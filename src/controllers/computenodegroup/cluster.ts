@@ -1,0 +1,109 @@
+// The reconciler's ClusterPort over the informer caches (reads) and the API server (writes). Every write checks
+// the cache first, so a pass where nothing changed sends no request: apply is skipped when the cached child already
+// matches, a delete only goes out for a child the cache holds, and the status only when it differs.
+import { API_VERSION, KIND, type ComputeNodeGroupStatus } from '../../api/v1alpha1/index.js';
+import { LABEL_INSTANCE, type Child } from '../../builders/index.js';
+import type { Applier, DesiredObject } from '../../kube/apply.js';
+import type { EventRecorder } from '../../kube/events.js';
+import { objectPath, type KubeObject } from '../../kube/objects.js';
+import type { KubeRest } from '../../kube/rest.js';
+import type { ChildKind, ClusterPort, EventSink } from './ports.js';
+import { CHILD_RESOURCES, GROUP_RESOURCE, type ChildResourceKind } from './resources.js';
+
+/** Read access to one kind's cache (an informer, or several informers of one kind read as one). */
+export interface ObjectCache {
+  /** By "namespace/name". */
+  get(key: string): KubeObject | undefined;
+  list(namespace?: string): KubeObject[];
+}
+
+export interface ClusterCaches {
+  groups: ObjectCache;
+  pods: ObjectCache;
+  secrets: ObjectCache;
+  configMaps: ObjectCache;
+  children: Record<ChildResourceKind, ObjectCache>;
+}
+
+export class KubeCluster implements ClusterPort, EventSink {
+  constructor(
+    private readonly caches: ClusterCaches,
+    private readonly applier: Applier,
+    private readonly rest: Pick<KubeRest, 'request'>,
+    private readonly recorder: EventRecorder,
+  ) {}
+
+  group(namespace: string, name: string): unknown {
+    return this.caches.groups.get(`${namespace}/${name}`);
+  }
+  secret(namespace: string, name: string): unknown {
+    return this.caches.secrets.get(`${namespace}/${name}`);
+  }
+  configMap(namespace: string, name: string): unknown {
+    return this.caches.configMaps.get(`${namespace}/${name}`);
+  }
+  statefulSet(namespace: string, name: string): unknown {
+    return this.caches.children.StatefulSet.get(`${namespace}/${name}`);
+  }
+  pods(namespace: string, groupName: string): unknown[] {
+    return this.caches.pods.list(namespace).filter((pod) => pod.metadata.labels?.[LABEL_INSTANCE] === groupName);
+  }
+
+  async apply(child: Child): Promise<void> {
+    const kind: ChildResourceKind = child.kind;
+    const desired = child as DesiredObject;
+    const cached = this.caches.children[kind].get(`${desired.metadata.namespace ?? ''}/${desired.metadata.name}`);
+    await this.applier.applyObject(CHILD_RESOURCES[kind], desired, cached);
+  }
+
+  async deleteChild(kind: ChildKind, namespace: string, name: string): Promise<void> {
+    if (this.caches.children[kind].get(`${namespace}/${name}`) === undefined) return;
+    await this.applier.deleteObject(CHILD_RESOURCES[kind], namespace, name);
+  }
+
+  async scaleStatefulSet(namespace: string, name: string, replicas: number): Promise<void> {
+    await this.rest.request({
+      method: 'PATCH',
+      path: `${objectPath(CHILD_RESOURCES.StatefulSet, namespace, name)}/scale`,
+      contentType: 'application/merge-patch+json',
+      body: { spec: { replicas } },
+    });
+  }
+
+  async writeStatus(namespace: string, name: string, status: ComputeNodeGroupStatus): Promise<void> {
+    const desired: DesiredObject = { apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace }, status };
+    await this.applier.applyStatus(GROUP_RESOURCE, desired, this.caches.groups.get(`${namespace}/${name}`));
+  }
+
+  async setFinalizers(
+    namespace: string,
+    name: string,
+    finalizers: string[],
+    resourceVersion: string | undefined,
+  ): Promise<void> {
+    const metadata = { name, namespace, ...(resourceVersion === undefined ? {} : { resourceVersion }) };
+    await this.applier.setFinalizers(GROUP_RESOURCE, { metadata }, finalizers);
+  }
+
+  record(
+    group: { metadata: { name: string; namespace?: string | undefined; uid?: string | undefined } },
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+  ): void {
+    const { name, namespace, uid } = group.metadata;
+    this.recorder.record({
+      subject: {
+        apiVersion: API_VERSION,
+        kind: KIND,
+        name,
+        namespace: namespace ?? '',
+        ...(uid === undefined ? {} : { uid }),
+      },
+      type,
+      reason,
+      action: reason,
+      note: message,
+    });
+  }
+}
