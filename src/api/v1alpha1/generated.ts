@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { customResourceDefinition, openApiV3Schema, structuralViolations } from './crd.js';
 import { apiReferenceMarkdown } from './reference.js';
 
-export const CRD_FILE = 'deploy/crd/starrocks.com_computenodegroups.yaml';
+export const CRD_FILE = 'deploy/starrocks.com_computenodegroups.yaml';
 export const API_REFERENCE_FILE = 'docs/api-reference.md';
 
 export function generatedFiles(): Map<string, string> {

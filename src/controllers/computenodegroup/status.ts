@@ -1,6 +1,11 @@
 // The group's status, computed from what this reconcile observed and did. Pure: the same observations give the same
 // status, so a quiet reconcile produces an identical object and no write.
-import { ConditionType, type ComputeNodeGroup, type ComputeNodeGroupStatus } from '../../api/v1alpha1/index.js';
+import {
+  ConditionType,
+  type ComputeNodeGroup,
+  type ComputeNodeGroupStatus,
+  type ServersCounters,
+} from '../../api/v1alpha1/index.js';
 import { labelSelectorString } from '../../builders/names.js';
 import type { FeError } from '../../fe/index.js';
 import type { MembershipPlan } from '../../membership/index.js';
@@ -50,12 +55,19 @@ export function buildStatus(inputs: StatusInputs): ComputeNodeGroupStatus {
     readyReplicas: livePods.filter((pod) => pod.ready).length,
     labelSelector: labelSelectorString(group),
     servers: inputs.membership?.servers ?? previous?.servers,
+    registeredReplicas: registeredCount(inputs.membership?.servers) ?? previous?.registeredReplicas,
     // Without a plan (configuration missing) the ledger is carried over untouched: no address may be forgotten.
     computeNodes: inputs.membership?.computeNodes ?? previous?.computeNodes ?? [],
   };
   if (status.observedGeneration === undefined) delete status.observedGeneration;
   if (status.servers === undefined) delete status.servers;
+  if (status.registeredReplicas === undefined) delete status.registeredReplicas;
   return status;
+}
+
+/** The Registered printer column: CNs of this group's pods that the FE lists, alive or not. */
+function registeredCount(servers: ServersCounters | undefined): number | undefined {
+  return servers === undefined ? undefined : servers.available + servers.unavailable;
 }
 
 function configCondition({ configProblem, group }: StatusInputs): ConditionUpdate {

@@ -81,6 +81,7 @@ describe('buildStatus', () => {
       ],
     );
     assert.deepEqual(status.servers, synced.servers);
+    assert.equal(status.registeredReplicas, 2);
   });
 
   it('is identical on a quiet reconcile a minute later (no status write)', () => {
