@@ -190,13 +190,13 @@ describe('FE client: failover, timeouts, outages', () => {
 
   it('a stalled FE is skipped for the next address', async () => {
     await sim.setFault('stall', 0);
-    const client = newClient(sim.addresses, { connectTimeoutMs: 300, queryTimeoutMs: 300 });
+    const client = newClient(sim.addresses, { connectTimeoutMs: 1000, queryTimeoutMs: 1000 });
     await client.showComputeNodes();
     assert.equal(client.currentAddress, sim.addresses[1]);
   });
 
   it('Timeout when a kept connection stops answering, and a fresh connection afterwards', async () => {
-    const client = newClient([sim.addresses[0] ?? ''], { connectTimeoutMs: 300, queryTimeoutMs: 300 });
+    const client = newClient([sim.addresses[0] ?? ''], { connectTimeoutMs: 1000, queryTimeoutMs: 300 });
     await client.showComputeNodes();
     await sim.setFault('stall', 0);
     await expectFeError(client.showComputeNodes(), 'Timeout');
@@ -205,10 +205,10 @@ describe('FE client: failover, timeouts, outages', () => {
   });
 
   it('a slow answer within the query timeout succeeds; beyond it is a Timeout', async () => {
-    const client = newClient([sim.addresses[0] ?? ''], { connectTimeoutMs: 1000, queryTimeoutMs: 400 });
+    const client = newClient([sim.addresses[0] ?? ''], { connectTimeoutMs: 2000, queryTimeoutMs: 800 });
     sim.setLatency(100, 0);
     await client.showComputeNodes();
-    sim.setLatency(1000, 0);
+    sim.setLatency(2000, 0);
     await expectFeError(client.showComputeNodes(), 'Timeout');
   });
 
