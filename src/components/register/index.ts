@@ -71,11 +71,12 @@ export async function startRegister(
     try {
       await loop.run(signal);
     } finally {
-      // Stop answering probes, then close FE connections, each bounded so a dead FE cannot hold the exit.
+      // Stop answering probes and close FE connections, for at most a second: FeClient.close() waits for a
+      // connection attempt in flight, which a stalled FE would stretch to the connect timeout.
       const stopTimer = new AbortController();
       await Promise.race([
         Promise.allSettled([probes.close(), fe.close()]),
-        sleep(Math.max(500, config.shutdownTimeoutMs - 1000), stopTimer.signal),
+        sleep(Math.min(1000, config.shutdownTimeoutMs / 2), stopTimer.signal),
       ]);
       stopTimer.abort();
       logger.info({ event: 'stopped', address: config.cnAddress }, 'register stopped; its address stays in the FE');
