@@ -73,6 +73,8 @@ export class EventRecorder {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly flushTimers = new Map<string, TimerHandle>();
   private readonly pendingInputs = new Map<string, EventInput>();
+  /** Series with a write in flight: one write per series at a time, so counts never arrive out of order. */
+  private readonly busy = new Set<string>();
 
   constructor(private readonly options: EventRecorderOptions) {
     this.aggregator = new EventAggregator(options);
@@ -97,12 +99,14 @@ export class EventRecorder {
   }
 
   private act(decision: EventDecision, input: EventInput): void {
+    // The write in flight re-checks the series when it completes.
+    if (this.busy.has(decision.key)) return;
     switch (decision.kind) {
       case 'create':
-        this.track(this.create(decision.key, input));
+        this.track(decision.key, this.create(decision.key, input));
         return;
       case 'update':
-        this.track(this.update(decision.key, input.subject.namespace, decision));
+        this.track(decision.key, this.update(decision.key, input.subject.namespace, decision));
         return;
       case 'defer':
         if (!this.flushTimers.has(decision.key)) {
@@ -122,9 +126,14 @@ export class EventRecorder {
     if (decision && input) this.act(decision, input);
   }
 
-  private track(work: Promise<void>): void {
-    this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
+  private track(key: string, work: Promise<void>): void {
+    this.busy.add(key);
+    const settled = work.finally(() => {
+      this.busy.delete(key);
+      this.inFlight.delete(settled);
+      this.flushKey(key);
+    });
+    this.inFlight.add(settled);
   }
 
   private async create(key: string, input: EventInput): Promise<void> {

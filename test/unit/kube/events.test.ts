@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { EventAggregator, type EventInput } from '../../../src/kube/event-aggregator.js';
-import { newEventBody } from '../../../src/kube/events.js';
+import { EventRecorder, newEventBody } from '../../../src/kube/events.js';
+import type { KubeRequest } from '../../../src/kube/rest.js';
+import { createLogger } from '../../../src/runtime/logging.js';
 
 const input: EventInput = {
   subject: { apiVersion: 'starrocks.com/v1alpha1', kind: 'ComputeNodeGroup', name: 'cn', namespace: 'ns', uid: 'u-1' },
@@ -92,5 +94,37 @@ describe('newEventBody', () => {
     });
     assert.equal(Buffer.byteLength(String(body['note'])), 1024);
     assert.match(String(body['note']), /\.\.\.$/);
+  });
+});
+
+describe('EventRecorder', () => {
+  it('creates once, then writes series counts in order, one write at a time', async () => {
+    const writes: string[] = [];
+    let open = 0;
+    let maxOpen = 0;
+    const rest = {
+      async request(request: KubeRequest): Promise<unknown> {
+        open += 1;
+        maxOpen = Math.max(maxOpen, open);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        open -= 1;
+        const body = request.body as { series?: { count: number } };
+        writes.push(request.method === 'POST' ? 'create' : `count ${body.series?.count ?? '?'}`);
+        return {};
+      },
+    };
+    const recorder = new EventRecorder({
+      rest,
+      logger: createLogger({ name: 'test', level: 'silent' }),
+      controller: 'c',
+      instance: 'i',
+      minUpdateIntervalMs: 0,
+    });
+    for (let i = 0; i < 4; i++) recorder.record(input);
+    await recorder.flush();
+    recorder.record(input);
+    await recorder.flush();
+    assert.equal(maxOpen, 1);
+    assert.deepEqual(writes, ['create', 'count 4', 'count 5']);
   });
 });
