@@ -182,7 +182,7 @@ export async function setPodMetrics(namespace: string, pod: string, usage: PodUs
 }
 
 /** The repository's generated CRD manifest. */
-export const CRD_PATH = path.join(REPO_ROOT, 'deploy', 'crd', 'starrocks.com_computenodegroups.yaml');
+export const CRD_PATH = path.join(REPO_ROOT, 'deploy', 'starrocks.com_computenodegroups.yaml');
 export const CRD_NAME = 'computenodegroups.starrocks.com';
 
 /**
