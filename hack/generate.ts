@@ -1,4 +1,5 @@
-// Writes the files generated from the ComputeNodeGroup schema: the CRD and the API reference.
+// Writes the files generated from the ComputeNodeGroup schema: the CRD (plain and as a Helm chart template) and the
+// API reference.
 //   npx tsx hack/generate.ts          write them
 //   npx tsx hack/generate.ts --check  exit 1, naming each file, when a committed file differs from what it would write
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';

@@ -1,0 +1,182 @@
+// The Helm chart and the plain manifests against the real API server: `helm template` output (default values, and
+// single-namespace mode) and deploy/*.yaml in the seed's `kubectl apply -f` order, each through
+// `kubectl apply --dry-run=server`, so admission (schema, RBAC escalation checks, CRD structural rules) judges them.
+// Helm comes from hack/build-helm.sh; without it this test fails and says how to build it.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { access, constants, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { REPO_ROOT } from '../support/control-plane/control-plane.js';
+import { kubectl, useNamespace, yamlObjects } from '../support/e2e.js';
+
+const run = promisify(execFile);
+const CHART = path.join(REPO_ROOT, 'charts', 'starrocks-cn-operator');
+
+/** The seed's order: the CRD, the namespace, then RBAC, the service account and the manager. */
+const SEED_ORDER = [
+  'starrocks.com_computenodegroups.yaml',
+  'namespace.yaml',
+  'leader_election_role.yaml',
+  'role.yaml',
+  'role_binding.yaml',
+  'leader_election_role_binding.yaml',
+  'service_account.yaml',
+  'manager.yaml',
+];
+
+async function helmPath(): Promise<string> {
+  const { stdout } = await run('bash', [path.join(REPO_ROOT, 'hack', 'build-helm.sh'), '--path'], { timeout: 10_000 });
+  const helm = stdout.trim();
+  try {
+    await access(helm, constants.X_OK);
+  } catch {
+    throw new Error(`helm is not built (${helm} missing): run bash hack/build-helm.sh first (hack/test.sh does)`);
+  }
+  return helm;
+}
+
+async function dryRunApply(manifest: string, what: string): Promise<string[]> {
+  const result = await kubectl(['apply', '--dry-run=server', '-o', 'name', '-f', '-'], { input: manifest });
+  assert.equal(result.code, 0, `${what} was rejected by the API server:\n${result.stderr}`);
+  return result.stdout.trim().split('\n').filter(Boolean);
+}
+
+function rulesOf(objects: Record<string, unknown>[], kind: string): unknown[] {
+  return objects.filter((o) => o['kind'] === kind).map((o) => o['rules']);
+}
+
+function metadataOf(object: Record<string, unknown>): { name?: string; namespace?: string } {
+  return object['metadata'] as { name?: string; namespace?: string };
+}
+
+function managerArgs(objects: Record<string, unknown>[]): string[] {
+  const deployment = objects.find((o) => o['kind'] === 'Deployment');
+  assert.ok(deployment, 'no Deployment rendered');
+  const spec = deployment['spec'] as { template: { spec: { containers: { name: string; args: string[] }[] } } };
+  const manager = spec.template.spec.containers.find((c) => c.name === 'manager');
+  assert.ok(manager, 'no manager container rendered');
+  return manager.args;
+}
+
+describe('Helm chart and deploy/ against the real API server', () => {
+  let helm: string;
+  let helmHome: string;
+  let deployRules: unknown;
+
+  before(async () => {
+    helm = await helmPath();
+    // Helm writes caches and settings: keep them out of the user's home.
+    helmHome = await mkdtemp(path.join(tmpdir(), 'helm-e2e-'));
+    deployRules = (parse(await readFile(path.join(REPO_ROOT, 'deploy', 'role.yaml'), 'utf8')) as { rules: unknown })
+      .rules;
+  });
+  after(async () => {
+    await rm(helmHome, { recursive: true, force: true });
+  });
+
+  async function helmRun(args: string[]): Promise<string> {
+    const env = {
+      ...process.env,
+      HELM_CACHE_HOME: path.join(helmHome, 'cache'),
+      HELM_CONFIG_HOME: path.join(helmHome, 'config'),
+      HELM_DATA_HOME: path.join(helmHome, 'data'),
+    };
+    try {
+      const { stdout } = await run(helm, args, { env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
+      return stdout;
+    } catch (error) {
+      const stderr = typeof error === 'object' && error !== null && 'stderr' in error ? String(error.stderr) : '';
+      throw new Error(`helm ${args.join(' ')} failed: ${stderr || String(error)}`, { cause: error });
+    }
+  }
+
+  it('passes helm lint', async () => {
+    const out = await helmRun(['lint', CHART]);
+    assert.match(out, /0 chart\(s\) failed/);
+  });
+
+  it('renders with default values into objects the API server accepts, cluster-wide', async (t) => {
+    const namespace = await useNamespace(t, 'helm-default');
+    const manifest = await helmRun(['template', 'cn', CHART, '--namespace', namespace]);
+    const objects = yamlObjects(manifest);
+    const applied = await dryRunApply(manifest, 'helm template (default values)');
+    assert.equal(applied.length, objects.length);
+    assert.deepEqual(objects.map((o) => o['kind']).sort(), [
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'CustomResourceDefinition',
+      'Deployment',
+      'Role',
+      'RoleBinding',
+      'ServiceAccount',
+    ]);
+    assert.deepEqual(rulesOf(objects, 'ClusterRole'), [deployRules]);
+    const args = managerArgs(objects);
+    assert.ok(args.includes('--leader-elect'), args.join(' '));
+    assert.ok(args.includes(`--leader-election-namespace=${namespace}`), args.join(' '));
+    assert.ok(!args.some((a) => a.startsWith('--watch-namespace')), args.join(' '));
+    const crd = objects.find((o) => o['kind'] === 'CustomResourceDefinition');
+    assert.deepEqual((crd?.['metadata'] as { annotations?: unknown }).annotations, {
+      'helm.sh/resource-policy': 'keep',
+    });
+    for (const object of objects.filter(
+      (o) => !['CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding'].includes(String(o['kind'])),
+    )) {
+      assert.equal(metadataOf(object).namespace, namespace, `${String(object['kind'])} not in the release namespace`);
+    }
+  });
+
+  it('renders single-namespace mode: a Role per watched namespace, nothing cluster-wide but the CRD', async (t) => {
+    const release = await useNamespace(t, 'helm-ns-release');
+    const watched = [await useNamespace(t, 'helm-ns-a'), await useNamespace(t, 'helm-ns-b')];
+    const manifest = await helmRun([
+      'template',
+      'cn',
+      CHART,
+      '--namespace',
+      release,
+      '--set',
+      `watchNamespaces={${watched.join(',')}}`,
+      '--set',
+      'image.tag=9.9.9',
+    ]);
+    const objects = yamlObjects(manifest);
+    await dryRunApply(manifest, 'helm template (watchNamespaces)');
+    const kinds = objects.map((o) => o['kind']);
+    assert.ok(!kinds.includes('ClusterRole') && !kinds.includes('ClusterRoleBinding'), kinds.join(', '));
+    const managerRoles = objects.filter(
+      (o) => o['kind'] === 'Role' && metadataOf(o).name === 'cn-starrocks-cn-operator-manager',
+    );
+    assert.deepEqual(managerRoles.map((o) => metadataOf(o).namespace).sort(), [...watched].sort());
+    for (const role of managerRoles) assert.deepEqual(role['rules'], deployRules);
+    const bindings = objects.filter(
+      (o) => o['kind'] === 'RoleBinding' && watched.includes(metadataOf(o).namespace ?? ''),
+    );
+    assert.equal(bindings.length, 2);
+    assert.ok(managerArgs(objects).includes(`--watch-namespace=${watched.join(',')}`), managerArgs(objects).join(' '));
+    const deployment = JSON.stringify(objects.find((o) => o['kind'] === 'Deployment'));
+    assert.equal(deployment.match(/starrocks-cn-operator:9\.9\.9/g)?.length, 2, 'image and OPERATOR_IMAGE');
+  });
+
+  it("applies deploy/*.yaml in the seed's order", async (t) => {
+    // A server-side dry run creates nothing, so the namespace of namespace.yaml must exist for the objects that
+    // follow it: dry-run namespace.yaml, then create it for real if missing (and delete it again if created here).
+    const exists = (await kubectl(['get', 'namespace', 'starrocks', '-o', 'name'])).code === 0;
+    for (const file of SEED_ORDER) {
+      const manifest = await readFile(path.join(REPO_ROOT, 'deploy', file), 'utf8');
+      const applied = await dryRunApply(manifest, `deploy/${file}`);
+      assert.equal(applied.length, yamlObjects(manifest).length, `deploy/${file}: ${applied.join(', ')}`);
+      if (file === 'namespace.yaml' && !exists) {
+        const created = await kubectl(['create', 'namespace', 'starrocks']);
+        assert.equal(created.code, 0, created.stderr);
+        t.after(async () => {
+          await kubectl(['delete', 'namespace', 'starrocks', '--wait=false']);
+        });
+      }
+    }
+  });
+});
