@@ -1,5 +1,6 @@
 // Pure comparisons behind "no write when nothing changed", and the stable hash of an applied configuration.
 import { createHash } from 'node:crypto';
+import { sameQuantity } from './quantity.js';
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -29,6 +30,9 @@ export function isSubset(desired: unknown, actual: unknown): boolean {
     if (!isPlainObject(target)) return false;
     return Object.entries(desired).every(([key, value]) => isSubset(value, target[key]));
   }
+  // The API server rewrites quantities into its canonical spelling ("4000m" is stored as "4").
+  if (typeof desired === 'string' && typeof actual === 'string')
+    return desired === actual || sameQuantity(desired, actual);
   return desired === actual;
 }
 

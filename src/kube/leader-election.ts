@@ -35,8 +35,11 @@ export interface LeaderElectorOptions {
   retryPeriodMs?: number;
   /** Called once when this replica becomes leader; `signal` aborts when leadership ends. */
   onStartedLeading: (signal: AbortSignal) => void;
-  /** Called once when leadership ends (lost or released). The manager should exit. */
-  onStoppedLeading: () => void;
+  /**
+   * Called once when leadership ends: 'lost' (renewal failed or another replica holds the lease: stop acting now and
+   * exit) or 'released' (stop() was called: an orderly shutdown already in progress).
+   */
+  onStoppedLeading: (reason: 'lost' | 'released') => void;
 }
 
 export function defaultIdentity(): string {
@@ -81,7 +84,7 @@ export class LeaderElector {
     if (!acquired) return;
     this.becomeLeader();
     await this.renewLoop();
-    this.endLeadership();
+    this.endLeadership(this.isStopped() ? 'released' : 'lost');
   }
 
   /** Stops campaigning; a leader releases the lease so a follower takes over at once. */
@@ -89,7 +92,7 @@ export class LeaderElector {
     if (this.stopController.signal.aborted) return;
     this.stopController.abort();
     if (this.leading) await this.release();
-    this.endLeadership();
+    this.endLeadership('released');
   }
 
   private isStopped(): boolean {
@@ -209,13 +212,13 @@ export class LeaderElector {
     this.options.onStartedLeading(this.leadership.signal);
   }
 
-  private endLeadership(): void {
+  private endLeadership(reason: 'lost' | 'released'): void {
     if (!this.leading) return;
     this.leading = false;
     this.setMetric(false);
     this.leadership?.abort();
-    this.logger.info('stopped leading');
-    this.options.onStoppedLeading();
+    this.logger.info({ reason }, 'stopped leading');
+    this.options.onStoppedLeading(reason);
   }
 
   private setMetric(leading: boolean): void {

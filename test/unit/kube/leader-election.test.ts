@@ -85,7 +85,7 @@ class LeaseStore {
 }
 
 function elector(store: LeaseStore, clock: ManualClock, identity: string, metrics?: OperatorMetrics) {
-  const state = { started: 0, stopped: 0 };
+  const state = { started: 0, stopped: 0, reasons: [] as string[] };
   const instance = new LeaderElector({
     rest: store.client(identity),
     namespace: 'ops',
@@ -96,7 +96,10 @@ function elector(store: LeaseStore, clock: ManualClock, identity: string, metric
     metrics,
     logger: createLogger({ name: 'test', level: 'silent' }),
     onStartedLeading: () => (state.started += 1),
-    onStoppedLeading: () => (state.stopped += 1),
+    onStoppedLeading: (reason) => {
+      state.stopped += 1;
+      state.reasons.push(reason);
+    },
   });
   return { instance, state, done: instance.run() };
 }
@@ -137,7 +140,7 @@ describe('LeaderElector', () => {
     await advance(clock, 4000);
     await a.instance.stop();
     await a.done;
-    assert.equal(a.state.stopped, 1);
+    assert.deepEqual(a.state.reasons, ['released']);
     await advance(clock, 3000);
     assert.equal(b.instance.isLeader(), true);
     assert.equal(store.lease?.spec.leaseTransitions, 1);
@@ -161,7 +164,7 @@ describe('LeaderElector', () => {
     }
     assert.equal(overlap, false, 'never two leaders');
     assert.equal(a.instance.isLeader(), false);
-    assert.equal(a.state.stopped, 1, 'the old leader was told to stop');
+    assert.deepEqual(a.state.reasons, ['lost'], 'the old leader was told it lost the lease');
     assert.equal(b.instance.isLeader(), true, 'the follower took over');
     await b.instance.stop();
   });
