@@ -1,13 +1,19 @@
 // The command-line program. Each subcommand lives in its own module and adds itself here.
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { addManagerCommand } from './manager.js';
 import { addOfflineCommand } from './offline.js';
 import { addRegisterCommand } from './register.js';
 import { addRenderCommand } from './render.js';
 
 type AddCommand = (program: Command) => Command;
 
-export const SUBCOMMANDS: readonly AddCommand[] = [addRenderCommand, addRegisterCommand, addOfflineCommand];
+export const SUBCOMMANDS: readonly AddCommand[] = [
+  addRenderCommand,
+  addManagerCommand,
+  addRegisterCommand,
+  addOfflineCommand,
+];
 
 function packageVersion(): string {
   // src/cli and dist/cli both sit two levels below the package root.

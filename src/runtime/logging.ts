@@ -26,8 +26,8 @@ export interface LoggerOptions {
 
 export function createLogger(options: LoggerOptions): Logger {
   const level = options.level ?? parseLevel(process.env['LOG_LEVEL']) ?? 'info';
+  // No pino `name`: it would print a second "name" key beside the object names the operator logs.
   const config = {
-    name: options.name,
     level,
     base: { logger: options.name },
     messageKey: 'msg',

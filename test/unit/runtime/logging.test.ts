@@ -27,6 +27,7 @@ describe('createLogger', () => {
     );
     const lines = out.lines();
     assert.equal(lines.length, 1);
+    assert.ok(!('name' in (lines[0] ?? {})), 'no pino name field to clash with object names');
     assert.deepEqual(
       {
         level: lines[0]?.['level'],

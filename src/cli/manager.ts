@@ -1,0 +1,164 @@
+// `manager`: the operator process. Flags have kubebuilder's names (see docs/operating.md). In the cluster it uses
+// the pod's service account; outside it, KUBECONFIG.
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type { Command } from 'commander';
+import { DEFAULT_OPERATOR_IMAGE } from '../builders/index.js';
+import {
+  createComputeNodeGroupController,
+  type ComputeNodeGroupController,
+} from '../controllers/computenodegroup/setup.js';
+import { DEFAULT_RECONCILER_SETTINGS } from '../controllers/computenodegroup/reconciler.js';
+import { loadKubeConfig, createKubeClients } from '../kube/client.js';
+import { EventRecorder } from '../kube/events.js';
+import { LeaderElector } from '../kube/leader-election.js';
+import { parseManagerFlags, MANAGER_FLAGS, type ManagerSettings } from '../runtime/flags.js';
+import { HealthChecks, startMetricsServer, startProbeServer } from '../runtime/health.js';
+import type { RunningServer } from '../runtime/http-server.js';
+import { createLogger, type Logger } from '../runtime/logging.js';
+import { OperatorMetrics } from '../runtime/metrics.js';
+import { Shutdown } from '../runtime/shutdown.js';
+
+/** How long the caches may take to list everything before the manager gives up and exits (to be restarted). */
+const CACHE_SYNC_TIMEOUT_MS = 120_000;
+/** Reconciles in progress get this long to finish on shutdown; FE calls inside them are bounded anyway. */
+const DRAIN_TIMEOUT_MS = 15_000;
+const SERVICE_ACCOUNT_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+export async function managerMain(argv: readonly string[]): Promise<void> {
+  const parsed = parseManagerFlags(argv);
+  if (!parsed.ok) {
+    process.stderr.write(`manager: ${parsed.errors.join('\n manager: ')}\n`);
+    process.exit(2);
+  }
+  const flags = parsed.value;
+  const logger = createLogger({ name: 'manager', level: flags.logLevel });
+  const shutdown = new Shutdown({ logger });
+  shutdown.install();
+  try {
+    await run(flags, logger, shutdown);
+  } catch (error) {
+    logger.fatal({ err: error instanceof Error ? error.message : String(error) }, 'manager failed to start');
+    await shutdown.run('start-up failure');
+    process.exit(1);
+  }
+}
+
+async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): Promise<void> {
+  const metrics = new OperatorMetrics();
+  const kube = createKubeClients(loadKubeConfig(), metrics);
+  const checks = new HealthChecks();
+  checks.addHealthz('ping', () => undefined);
+
+  const recorder = new EventRecorder({
+    rest: kube.rest,
+    logger,
+    controller: 'starrocks.com/cn-operator',
+    instance: hostname(),
+  });
+  const operatorImage = process.env['OPERATOR_IMAGE'] ?? DEFAULT_OPERATOR_IMAGE;
+  let controller: ComputeNodeGroupController | undefined;
+  const startController = async (): Promise<void> => {
+    controller = createComputeNodeGroupController({
+      rest: kube.rest,
+      logger,
+      metrics,
+      recorder,
+      namespaces: flags.watchNamespaces,
+      resyncPeriodMs: flags.resyncPeriodMs,
+      settings: { ...DEFAULT_RECONCILER_SETTINGS, feSyncPeriodMs: flags.feSyncPeriodMs, operator: { operatorImage } },
+    });
+    logger.info({ namespaces: flags.watchNamespaces, operatorImage }, 'starting the ComputeNodeGroup controller');
+    if (!(await controller.start(CACHE_SYNC_TIMEOUT_MS))) {
+      throw new Error(`caches did not sync within ${CACHE_SYNC_TIMEOUT_MS / 1000}s: check RBAC and the API server`);
+    }
+    logger.info('caches synced; reconciling');
+  };
+  checks.addReadyz('caches', () => {
+    // A follower waiting for the lease is ready (it serves probes and metrics); a leader once its caches synced.
+    if (controller !== undefined && !controller.informers.every((informer) => informer.hasSynced())) {
+      throw new Error('caches not synced yet');
+    }
+  });
+
+  shutdown.register('controller', async () => {
+    await controller?.stop(DRAIN_TIMEOUT_MS);
+  });
+  shutdown.register('events', () => recorder.flush());
+
+  const servers = await startServers(flags, metrics, checks);
+  if (!flags.leaderElect) {
+    shutdown.register('http servers', () => closeAll(servers));
+    await startController();
+    return;
+  }
+  const elector = new LeaderElector({
+    rest: kube.rest,
+    namespace: flags.leaderElectionNamespace ?? ownNamespace(),
+    name: flags.leaderElectionId,
+    logger,
+    metrics,
+    onStartedLeading: () => {
+      startController().catch((error: unknown) => {
+        logger.fatal({ err: error instanceof Error ? error.message : String(error) }, 'controller failed to start');
+        void shutdown.run('controller start-up failure').then(() => process.exit(1));
+      });
+    },
+    onStoppedLeading: () => {
+      // Another replica may take over now; this one must stop acting at once and be restarted as a follower.
+      logger.error('lost the leader lease; exiting');
+      void shutdown.run('leadership lost').then(() => process.exit(1));
+    },
+  });
+  // After the controller stopped: releasing the lease lets a follower take over at once.
+  shutdown.register('leader election', () => elector.stop());
+  shutdown.register('http servers', () => closeAll(servers));
+  void elector.run();
+}
+
+async function startServers(
+  flags: ManagerSettings,
+  metrics: OperatorMetrics,
+  checks: HealthChecks,
+): Promise<RunningServer[]> {
+  const servers: RunningServer[] = [];
+  if (flags.metricsBindAddress !== undefined) servers.push(await startMetricsServer(flags.metricsBindAddress, metrics));
+  if (flags.healthProbeBindAddress !== undefined) {
+    servers.push(await startProbeServer(flags.healthProbeBindAddress, checks));
+  }
+  return servers;
+}
+
+async function closeAll(servers: readonly RunningServer[]): Promise<void> {
+  await Promise.all(servers.map((server) => server.close()));
+}
+
+/** The namespace this pod runs in (for the Lease), from the downward API or the service account mount. */
+function ownNamespace(): string {
+  const fromEnv = process.env['POD_NAMESPACE'];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  try {
+    return readFileSync(SERVICE_ACCOUNT_NAMESPACE_FILE, 'utf8').trim();
+  } catch {
+    throw new Error('cannot tell which namespace to keep the leader Lease in: set --leader-election-namespace');
+  }
+}
+
+/** Adds `manager` to the command-line program. Its flags are parsed by the runtime's kubebuilder-style parser. */
+export function addManagerCommand(program: Command): Command {
+  const help = MANAGER_FLAGS.map(
+    (flag) =>
+      `  --${flag.name}${flag.kind === 'string' ? '=<value>' : ''}  ${flag.help} (default ${JSON.stringify(flag.default)})`,
+  );
+  return program
+    .command('manager')
+    .description('Run the operator (reconciles ComputeNodeGroups).')
+    .helpOption(false)
+    .allowUnknownOption(true)
+    .allowExcessArguments(true)
+    .argument('[flags...]')
+    .addHelpText('after', `\nFlags:\n${help.join('\n')}`)
+    .action(async (args: string[]) => {
+      await managerMain(args);
+    });
+}
