@@ -26,8 +26,8 @@ trap finish EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-"${cli[@]}" up --dir "$run_dir" >/dev/null
-eval "$("${cli[@]}" env --dir "$run_dir")"
+env_lines="$("${cli[@]}" up --dir "$run_dir")"
+eval "$env_lines"
 echo "e2e: control plane up after $(( $(date +%s) - started ))s; KUBECONFIG=$KUBECONFIG" >&2
 
 set +e

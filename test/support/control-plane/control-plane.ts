@@ -276,8 +276,11 @@ async function start(layout: RunLayout, state: ControlPlaneState, log: (line: st
     abort: exited('etcd'),
   });
 
-  log('starting kube-apiserver');
+  // The metrics backend only calls the API server when asked for metrics, so it can start (and pay its
+  // TypeScript load time) while the API server comes up.
+  log('starting kube-apiserver and metrics-api');
   await launch('kube-apiserver');
+  await launch('metrics-api');
   await waitUntil(httpReady(`${state.apiServerUrl}/readyz`, ca, token), {
     description: 'kube-apiserver /readyz',
     timeoutMs: 120_000,
@@ -285,8 +288,8 @@ async function start(layout: RunLayout, state: ControlPlaneState, log: (line: st
     abort: exited('kube-apiserver'),
   });
 
-  log('starting kube-controller-manager, kube-scheduler, kwok, metrics-api');
-  for (const component of ['kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-api'] as const) {
+  log('starting kube-controller-manager, kube-scheduler, kwok');
+  for (const component of ['kube-controller-manager', 'kube-scheduler', 'kwok'] as const) {
     await launch(component);
   }
   const kubectl = {

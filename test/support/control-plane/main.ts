@@ -18,12 +18,13 @@ const program = new Command('control-plane')
 
 program
   .command('up')
-  .description('start (or reuse) the control plane in the run folder')
+  .description('start (or reuse) the control plane in the run folder; prints the export lines of `env`')
   .requiredOption('--dir <dir>', 'run folder (PKI, kubeconfigs, logs, pid files, audit log)')
   .option('--bin-dir <dir>', 'folder of the binaries (default: the build script cache)')
   .action(async (options: DirOptions) => {
-    const plane = await up({ dir: options.dir, binDir: options.binDir, log });
-    process.stdout.write(`${plane.kubeconfig}\n`);
+    await up({ dir: options.dir, binDir: options.binDir, log });
+    // The same lines as `env`, so a script can `eval "$(... up --dir D)"` without a second start of node.
+    process.stdout.write((await envLines(options.dir)).join('\n') + '\n');
   });
 
 program
