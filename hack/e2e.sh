@@ -13,7 +13,10 @@ run_dir="$(mktemp -d "${TMPDIR:-/tmp}/cn-operator-e2e.XXXXXX")"
 cli=(node --import tsx test/support/control-plane/main.ts)
 status=1
 
+test_pid=
 finish() {
+  # Interrupted: stop the test runner (by its pid) before the control plane goes away under it.
+  if [ -n "$test_pid" ]; then kill "$test_pid" 2>/dev/null || true; wait "$test_pid" 2>/dev/null || true; fi
   "${cli[@]}" down --dir "$run_dir" || echo "e2e: stopping the control plane failed; see $run_dir" >&2
   if [ "$status" -eq 0 ] && [ "${E2E_KEEP_RUN_DIR:-0}" != 1 ]; then
     rm -rf "$run_dir"
@@ -30,12 +33,17 @@ env_lines="$("${cli[@]}" up --dir "$run_dir")"
 eval "$env_lines"
 echo "e2e: control plane up after $(( $(date +%s) - started ))s; KUBECONFIG=$KUBECONFIG" >&2
 
-set +e
+# The tests run in the background and the script waits for them: bash runs a trap only between commands, so a
+# foreground test run would delay the clean-up of an interrupted run until every test had finished.
 if [ "$#" -gt 0 ]; then
-  bash hack/run-tests.sh "$@"
+  bash hack/run-tests.sh "$@" &
 else
-  bash hack/run-tests.sh test/e2e
+  bash hack/run-tests.sh test/e2e &
 fi
+test_pid=$!
+set +e
+wait "$test_pid"
 status=$?
 set -e
+test_pid=
 exit "$status"
