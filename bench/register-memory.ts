@@ -3,8 +3,11 @@
 // Linux only (reads /proc/<pid>/status).
 //
 //   node --import tsx bench/register-memory.ts [seconds]    (default 60)
+//
+// Two entries are measured: the image's `cli/main.js register` (which loads every subcommand's module), and an
+// entry that loads only the register module (what main.js costs once subcommands are loaded lazily).
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CnEmulator } from '../test/support/cn-emulator/index.js';
 import { FeSimulator } from '../test/support/fe-simulator/index.js';
@@ -32,11 +35,77 @@ async function readyz(port: number): Promise<boolean> {
   }
 }
 
+interface Measurement {
+  readyAfterMs: number;
+  atReadyKiB: number;
+  laterKiB: number;
+  stillReady: boolean;
+  shows: number;
+}
+
+async function measure(entry: string[]): Promise<Measurement> {
+  const fe = new FeSimulator({ version: 'latest', heartbeatPeriodMs: 1000 });
+  const cn = new CnEmulator({ state: 'up' });
+  let pid: number | undefined;
+  try {
+    await cn.start();
+    fe.liveness.mapToEndpoint(CN_ADDRESS, cn.healthUrl);
+    await fe.start();
+    const probePort = 18099 + Math.floor(Math.random() * 1000);
+    const child = spawn(process.execPath, entry, {
+      env: {
+        PATH: process.env['PATH'],
+        FE_ADDRS: fe.addresses.join(','),
+        FE_USR: 'root',
+        FE_PWD: '',
+        CN_HOST: CN_IP,
+        CN_PORT: '9050',
+        CN_HTTP_PORT: String(cn.port),
+        REGISTER_PROBE_HOST: '127.0.0.1',
+        REGISTER_PROBE_PORT: String(probePort),
+      },
+      stdio: 'ignore',
+    });
+    pid = child.pid;
+    if (pid === undefined) throw new Error('register did not start');
+    const startedAt = Date.now();
+    while (!(await readyz(probePort))) {
+      if (Date.now() - startedAt > 60_000) throw new Error('register not ready within 60 s');
+      await sleep(50);
+    }
+    const readyAfterMs = Date.now() - startedAt;
+    const atReadyKiB = rssKiB(pid);
+    await sleep(seconds * 1000);
+    return {
+      readyAfterMs,
+      atReadyKiB,
+      laterKiB: rssKiB(pid),
+      stillReady: await readyz(probePort),
+      shows: fe.statementsMatching(/SHOW COMPUTE NODES/i).length,
+    };
+  } finally {
+    if (pid !== undefined) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+    await fe.stop();
+    await cn.stop();
+  }
+}
+
+function report(name: string, m: Measurement): void {
+  const mib = (kib: number): string => (kib / 1024).toFixed(1);
+  console.log(
+    `${name.padEnd(28)} start->ready ${String(m.readyAfterMs).padStart(6)} ms   RSS ready ${mib(m.atReadyKiB)} MiB   ` +
+      `RSS +${seconds}s ${mib(m.laterKiB)} MiB   still ready ${m.stillReady}   SHOWs ${m.shows}`,
+  );
+}
+
 // Compiled into an ignored folder inside the repository so that node_modules resolves as in the image.
 const buildDir = mkdtempSync(join('.tmp', 'register-memory-'));
-const fe = new FeSimulator({ version: 'latest', heartbeatPeriodMs: 1000 });
-const cn = new CnEmulator({ state: 'up' });
-let pid: number | undefined;
 try {
   execFileSync(
     process.execPath,
@@ -45,51 +114,11 @@ try {
       stdio: 'inherit',
     },
   );
-  await cn.start();
-  fe.liveness.mapToEndpoint(CN_ADDRESS, cn.healthUrl);
-  await fe.start();
-  const probePort = 18099 + Math.floor(Math.random() * 1000);
-  const child = spawn(process.execPath, [join(buildDir, 'cli', 'main.js'), 'register'], {
-    env: {
-      PATH: process.env['PATH'],
-      FE_ADDRS: fe.addresses.join(','),
-      FE_USR: 'root',
-      FE_PWD: '',
-      CN_HOST: CN_IP,
-      CN_PORT: '9050',
-      CN_HTTP_PORT: String(cn.port),
-      REGISTER_PROBE_HOST: '127.0.0.1',
-      REGISTER_PROBE_PORT: String(probePort),
-    },
-    stdio: 'ignore',
-  });
-  pid = child.pid;
-  if (pid === undefined) throw new Error('register did not start');
-  const startedAt = Date.now();
-  while (!(await readyz(probePort))) {
-    if (Date.now() - startedAt > 30_000) throw new Error('register not ready within 30 s');
-    await sleep(50);
-  }
-  const readyAfterMs = Date.now() - startedAt;
-  const atReady = rssKiB(pid);
-  await sleep(seconds * 1000);
-  const later = rssKiB(pid);
-  const stillReady = await readyz(probePort);
-  const shows = fe.statementsMatching(/SHOW COMPUTE NODES/i).length;
+  const registerOnly = join(buildDir, 'register-only.js');
+  writeFileSync(registerOnly, "import { registerMain } from './cli/register.js';\nawait registerMain();\n");
   console.log(`register sidecar (compiled, node ${process.version}, default 10 s period), FE simulator 'latest'`);
-  console.log(`process start -> /readyz 200     ${readyAfterMs} ms`);
-  console.log(`RSS when ready                   ${(atReady / 1024).toFixed(1)} MiB`);
-  console.log(`RSS after ${seconds} s               ${(later / 1024).toFixed(1)} MiB (still ready: ${stillReady})`);
-  console.log(`SHOW COMPUTE NODES sent in total ${shows}`);
+  report('cli/main.js register', await measure([join(buildDir, 'cli', 'main.js'), 'register']));
+  report('register module only', await measure([registerOnly]));
 } finally {
-  if (pid !== undefined) {
-    try {
-      process.kill(pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  }
-  await fe.stop();
-  await cn.stop();
   rmSync(buildDir, { recursive: true, force: true });
 }
