@@ -2,13 +2,17 @@
 // "nothing changed" really sends nothing.
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
+import { V1ConfigMap, V1ObjectMeta } from '@kubernetes/client-node';
 import { Applier, type DesiredObject } from '../../src/kube/apply.js';
+import { createKubeClients } from '../../src/kube/client.js';
+import { isConflict, isNotFound, statusOf } from '../../src/kube/errors.js';
 import { EventRecorder } from '../../src/kube/events.js';
 import { Informer } from '../../src/kube/informer.js';
 import { restListWatch } from '../../src/kube/list-watch.js';
 import type { KubeObject, ResourceRef } from '../../src/kube/objects.js';
 import { KubeRest } from '../../src/kube/rest.js';
 import { createLogger } from '../../src/runtime/logging.js';
+import { OperatorMetrics } from '../../src/runtime/metrics.js';
 import {
   auditMark,
   auditRequestsSince,
@@ -217,5 +221,37 @@ describe('server-side apply, status and events on a real API server', () => {
     const warning = items.find((item) => item['reason'] === 'FEUnreachable');
     assert.deepEqual((warning?.['series'] as { count: number } | undefined)?.count, 3);
     assert.match(String(warning?.['eventTime']), /\.\d{6}Z$/);
+  });
+
+  it('typed client-node APIs count their requests, and their errors classify by Status', async () => {
+    const metrics = new OperatorMetrics({ defaultMetrics: false });
+    const { apis, rest: counted } = createKubeClients(await kubeConfig(), metrics);
+    await apis.core.readNamespace({ name: namespace });
+    const missing = await apis.core.readNamespacedConfigMap({ name: 'absent', namespace }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    assert.equal(isNotFound(missing), true);
+    assert.match(statusOf(missing)?.message ?? '', /configmaps "absent" not found/);
+    const stale = new V1ConfigMap();
+    stale.metadata = new V1ObjectMeta();
+    stale.metadata.name = 'applied';
+    stale.metadata.namespace = namespace;
+    stale.metadata.resourceVersion = '1';
+    stale.data = { k: 'stale' };
+    const conflict = await apis.core.replaceNamespacedConfigMap({ name: 'applied', namespace, body: stale }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    assert.equal(isConflict(conflict), true);
+    const values = (await metrics.registry.getMetricsAsJSON()).find(
+      (m) => m.name === 'rest_client_requests_total',
+    )?.values;
+    const count = (code: string, method: string): number | undefined =>
+      values?.find((v) => v.labels['code'] === code && v.labels['method'] === method)?.value;
+    assert.equal(count('200', 'GET'), 1);
+    assert.equal(count('404', 'GET'), 1);
+    assert.equal(count('409', 'PUT'), 1);
+    assert.equal(values?.[0]?.labels['host'], counted.host);
   });
 });
