@@ -346,6 +346,25 @@ async function start(layout: RunLayout, state: ControlPlaneState, log: (line: st
       },
     ),
   ]);
+  await warmUpPodIpPool(kubectl);
+}
+
+/**
+ * KWOK (v0.8.0, PodController.ipPool) creates its pod IP pool with a Load-then-Store that is not atomic: pods that
+ * get their first IPs at the same moment (a Parallel StatefulSet) each create a pool and receive the same address.
+ * One pod placed alone first creates the single pool that every later pod shares; it is deleted right away.
+ */
+async function warmUpPodIpPool(kubectl: KubectlTarget): Promise<void> {
+  const pod = 'kwok-ip-pool-warm-up';
+  await kubectlOk(['run', pod, '-n', 'default', '--image=warm-up', '--restart=Never'], kubectl);
+  await waitUntil(
+    async () => {
+      const result = await runKubectl(['get', 'pod', pod, '-n', 'default', '-o', 'jsonpath={.status.podIP}'], kubectl);
+      return result.code === 0 && result.stdout.trim() !== '' ? true : 'no pod IP yet';
+    },
+    { description: 'warm-up pod IP', timeoutMs: 60_000, intervalMs: 300 },
+  );
+  await kubectlOk(['delete', 'pod', pod, '-n', 'default', '--wait=false'], kubectl);
 }
 
 interface KubectlTarget {
