@@ -202,7 +202,9 @@ export class Informer {
   private async watchOnce(): Promise<WatchEnd> {
     const range = this.options.watchTimeoutSeconds ?? { min: 300, max: 600 };
     const timeoutSeconds = Math.floor(range.min + this.random() * (range.max - range.min));
-    let lastLineAt = this.clock.now();
+    const openedAt = this.clock.now();
+    let lines = 0;
+    let lastLineAt = openedAt;
     // Filled by the event callback, which may run before `stream` below is assigned.
     const outcome: { gone: boolean; error: Error | undefined; stopRequested: boolean } = {
       gone: false,
@@ -216,6 +218,7 @@ export class Informer {
     const stream = await this.options.source.watch(
       { resourceVersion: this.lastResourceVersion, timeoutSeconds },
       (type, object) => {
+        lines += 1;
         lastLineAt = this.clock.now();
         try {
           this.applyEvent(type, object);
@@ -239,6 +242,11 @@ export class Informer {
     if (outcome.error) throw outcome.error;
     if (silent.fired()) return 'silent';
     if (streamError && !this.isStopped()) throw streamError;
+    // A watch closed at once without a single line is a failure in disguise (a proxy or a server in trouble):
+    // treat it as an error so it backs off instead of reconnecting in a tight loop.
+    if (lines === 0 && this.clock.now() - openedAt < 1000 && !this.isStopped()) {
+      throw new Error('the watch closed immediately without any event');
+    }
     return 'closed';
   }
 

@@ -135,7 +135,7 @@ describe('Informer', () => {
   });
 
   it('relists on 410 Gone and emits what changed in between', async () => {
-    const { source, events, informer } = setup();
+    const { source, clock, events, informer } = setup();
     source.listPages = [
       [{ items: [pod('a', '1'), pod('b', '1')], resourceVersion: '5', continue: undefined }],
       [{ items: [pod('b', '8'), pod('c', '9')], resourceVersion: '20', continue: undefined }],
@@ -148,6 +148,7 @@ describe('Informer', () => {
     assert.deepEqual(events, ['add a', 'add b', 'delete a', 'update b', 'add c']);
     assert.equal(watchAt(source, 1).options.resourceVersion, '20');
     source.watchRefusals = [gone()];
+    clock.advance(60_000);
     watchAt(source, 1).end();
     await flush();
     assert.equal(source.listCalls.length, 3, 'a watch refused with 410 relists too');
@@ -188,6 +189,19 @@ describe('Informer', () => {
     assert.equal(source.watches.length, 2);
     assert.equal(watchAt(source, 1).options.resourceVersion, '3', 'resumes without relisting');
     assert.equal(source.listCalls.length, 3);
+    await informer.stop();
+  });
+
+  it('backs off instead of spinning when watches close at once without events', async () => {
+    const { source, clock, informer } = setup();
+    informer.start();
+    await flush();
+    watchAt(source, 0).end();
+    await flush();
+    assert.equal(source.watches.length, 1, 'no immediate reconnect');
+    clock.advance(1000);
+    await flush();
+    assert.equal(source.watches.length, 2, 'reconnected after the backoff');
     await informer.stop();
   });
 
