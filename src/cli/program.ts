@@ -1,19 +1,17 @@
-// The command-line program. Each subcommand lives in its own module and adds itself here.
+// The command-line program. Each subcommand lives in its own module, loaded only when that command runs: the
+// register sidecar must not pay (in start-up time and memory) for the manager, the schema or the Kubernetes client.
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { addManagerCommand } from './manager.js';
-import { addOfflineCommand } from './offline.js';
-import { addRegisterCommand } from './register.js';
-import { addRenderCommand } from './render.js';
 
 type AddCommand = (program: Command) => Command;
 
-export const SUBCOMMANDS: readonly AddCommand[] = [
-  addRenderCommand,
-  addManagerCommand,
-  addRegisterCommand,
-  addOfflineCommand,
-];
+export const SUBCOMMANDS: Readonly<Record<string, () => Promise<AddCommand>>> = {
+  render: async () => (await import('./render.js')).addRenderCommand,
+  status: async () => (await import('./status.js')).addStatusCommand,
+  manager: async () => (await import('./manager.js')).addManagerCommand,
+  register: async () => (await import('./register.js')).addRegisterCommand,
+  offline: async () => (await import('./offline.js')).addOfflineCommand,
+};
 
 function packageVersion(): string {
   // src/cli and dist/cli both sit two levels below the package root.
@@ -29,11 +27,17 @@ function packageVersion(): string {
   return 'unknown';
 }
 
-export function buildProgram(): Command {
+/** The program for `argv`: with a known subcommand only that one is loaded, otherwise all (for the help). */
+export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command('cngctl')
     .description('StarRocks compute node operator: the manager, the CN components and user tools')
     .version(packageVersion())
     .showHelpAfterError();
-  for (const add of SUBCOMMANDS) add(program);
+  const requested = argv[2];
+  const names = requested !== undefined && requested in SUBCOMMANDS ? [requested] : Object.keys(SUBCOMMANDS);
+  for (const name of names) {
+    const load = SUBCOMMANDS[name];
+    if (load !== undefined) (await load())(program);
+  }
   return program;
 }
