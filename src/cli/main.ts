@@ -2,4 +2,4 @@
 // Entry point of the image and of `cngctl`: `node dist/cli/main.js <command>`.
 import { buildProgram } from './program.js';
 
-await buildProgram().parseAsync(process.argv);
+await (await buildProgram(process.argv)).parseAsync(process.argv);

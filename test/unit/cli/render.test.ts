@@ -172,8 +172,13 @@ describe('render', () => {
     assert.match(result.yaml, /image: op:1/);
   });
 
-  it('is a subcommand of the program, next to register and offline', () => {
-    const names = buildProgram().commands.map((command) => command.name());
-    for (const name of ['render', 'register', 'offline']) assert.ok(names.includes(name), name);
+  it('is a subcommand of the program, next to the others', async () => {
+    const names = (await buildProgram(['node', 'cngctl'])).commands.map((command) => command.name());
+    for (const name of ['render', 'status', 'manager', 'register', 'offline']) assert.ok(names.includes(name), name);
+  });
+
+  it('loads only the subcommand that runs', async () => {
+    const names = (await buildProgram(['node', 'cngctl', 'register'])).commands.map((command) => command.name());
+    assert.deepEqual(names, ['register']);
   });
 });
