@@ -100,9 +100,13 @@ export class Informer {
   /** Resolves true once synced, false when `timeoutMs` passes or the informer stops first. */
   async waitForSync(timeoutMs: number): Promise<boolean> {
     if (this.synced) return true;
-    const woken = new Promise<void>((resolve) => this.syncWaiters.push(resolve));
-    const timer = new Promise<void>((resolve) => this.clock.setTimer(resolve, timeoutMs));
-    await Promise.race([woken, timer]);
+    let timer: TimerHandle | undefined;
+    await new Promise<void>((resolve) => {
+      this.syncWaiters.push(resolve);
+      timer = this.clock.setTimer(resolve, timeoutMs);
+    });
+    // A pending timer would keep the process alive after everything else stopped.
+    timer?.cancel();
     return this.synced;
   }
 
