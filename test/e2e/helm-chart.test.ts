@@ -63,12 +63,13 @@ function managerArgs(objects: Record<string, unknown>[]): string[] {
 }
 
 describe('Helm chart and deploy/ against the real API server', () => {
-  let helm: string;
+  // Looked up by each test rather than in before(): without helm every test then FAILS with the message (a failed
+  // hook would only mark them cancelled).
+  let helm: Promise<string> | undefined;
   let helmHome: string;
   let deployRules: unknown;
 
   before(async () => {
-    helm = await helmPath();
     // Helm writes caches and settings: keep them out of the user's home.
     helmHome = await mkdtemp(path.join(tmpdir(), 'helm-e2e-'));
     deployRules = (parse(await readFile(path.join(REPO_ROOT, 'deploy', 'role.yaml'), 'utf8')) as { rules: unknown })
@@ -85,8 +86,10 @@ describe('Helm chart and deploy/ against the real API server', () => {
       HELM_CONFIG_HOME: path.join(helmHome, 'config'),
       HELM_DATA_HOME: path.join(helmHome, 'data'),
     };
+    helm ??= helmPath();
+    const binary = await helm;
     try {
-      const { stdout } = await run(helm, args, { env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
+      const { stdout } = await run(binary, args, { env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
       return stdout;
     } catch (error) {
       const stderr = typeof error === 'object' && error !== null && 'stderr' in error ? String(error.stderr) : '';
