@@ -40,6 +40,11 @@ describe('isSubset', () => {
     assert.equal(isSubset({ a: [] }, { a: [1] }), false);
     assert.equal(isSubset({ a: '1' }, { a: 1 }), false);
   });
+
+  it("accepts the API server's canonical spelling of a quantity, not a different value", () => {
+    assert.equal(isSubset({ cpu: '4000m', memory: '1024Mi' }, { cpu: '4', memory: '1Gi' }), true);
+    assert.equal(isSubset({ cpu: '4000m' }, { cpu: '4001m' }), false);
+  });
 });
 
 describe('isEquivalent', () => {
