@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { AppsV1Api, CoreV1Api, V1Deployment } from '@kubernetes/client-node';
 import { COMPONENTS } from '../support/control-plane/layout.js';
+import { runKubectl } from '../support/control-plane/kubectl.js';
 import { readPidFile } from '../support/control-plane/processes.js';
 import {
   auditMark,
@@ -13,6 +14,8 @@ import {
   freshNamespace,
   kubeConfig,
   kubectl,
+  OPERATOR_USER,
+  operatorKubeconfigPath,
   setPodMetrics,
   waitFor,
   type TestNamespace,
@@ -104,6 +107,21 @@ describe('test control plane', () => {
     const top = await kubectl(['top', 'pod', first, '-n', namespace.name, '--no-headers']);
     assert.equal(top.code, 0, top.stderr);
     assert.match(top.stdout, new RegExp(`^${first}\\s+321m\\s+77Mi`));
+  });
+
+  it('gives the operator an identity of its own that the audit log names', async () => {
+    const mark = await auditMark();
+    const { kubectlPath } = await e2eEnvironment();
+    const listed = await runKubectl(['get', 'pods', '-n', namespace.name, '-o', 'name'], {
+      kubectl: kubectlPath,
+      kubeconfig: await operatorKubeconfigPath(),
+    });
+    assert.equal(listed.code, 0, listed.stderr);
+    const requests = await auditRequestsSince(mark, { user: OPERATOR_USER, namespace: namespace.name });
+    assert.deepEqual(
+      requests.map((r) => `${r.verb} ${r.resource ?? ''}`),
+      ['list pods'],
+    );
   });
 
   it('has no control-plane process with a connection to an address outside loopback', async () => {

@@ -23,7 +23,7 @@ import {
 } from './control-plane/audit.js';
 import { readState, REPO_ROOT } from './control-plane/control-plane.js';
 import { runKubectl, type KubectlResult } from './control-plane/kubectl.js';
-import { runLayout, type RunLayout } from './control-plane/layout.js';
+import { runLayout, USER_NAMES, type RunLayout } from './control-plane/layout.js';
 import { CPU_ANNOTATION, MEMORY_ANNOTATION } from './metrics-api/metrics.js';
 
 export { countAudit, matchesAudit, type AuditFilter, type AuditMark, type AuditRequest };
@@ -51,6 +51,15 @@ export async function e2eEnvironment(): Promise<E2eEnvironment> {
   cachedEnvironment = { kubeconfigPath, layout, kubectlPath };
   return cachedEnvironment;
 }
+
+/**
+ * A kubeconfig for the operator under test: user `starrocks-cn-operator` (in system:masters), so that
+ * `auditRequestsSince(mark, { user: OPERATOR_USER })` counts the operator's requests and nothing of the test's.
+ */
+export async function operatorKubeconfigPath(): Promise<string> {
+  return (await e2eEnvironment()).layout.kubeconfigPath('operator');
+}
+export const OPERATOR_USER = USER_NAMES.operator;
 
 export async function kubeConfig(): Promise<KubeConfig> {
   const environment = await e2eEnvironment();

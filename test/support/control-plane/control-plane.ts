@@ -456,5 +456,6 @@ export async function envLines(dir: string): Promise<string[]> {
     `export KUBECONFIG=${quote(layout.adminKubeconfigPath)}`,
     `export CONTROL_PLANE_DIR=${quote(layout.dir)}`,
     `export KUBECTL=${quote(path.join(state.binDir, 'kubectl'))}`,
+    `export OPERATOR_KUBECONFIG=${quote(layout.kubeconfigPath('operator'))}`,
   ];
 }

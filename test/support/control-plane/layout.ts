@@ -16,12 +16,21 @@ export const COMPONENTS = [
 export type Component = (typeof COMPONENTS)[number];
 
 /** The identities the control plane hands out; each component gets its own so the audit log tells them apart. */
-export const IDENTITIES = ['admin', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-api'] as const;
+// `operator` is for the operator under test, so the audit log separates its requests from the test's own.
+export const IDENTITIES = [
+  'admin',
+  'operator',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kwok',
+  'metrics-api',
+] as const;
 export type Identity = (typeof IDENTITIES)[number];
 
 /** The user name each identity authenticates as (static token file; all are in system:masters). */
 export const USER_NAMES: Readonly<Record<Identity, string>> = {
   admin: 'kube-admin',
+  operator: 'starrocks-cn-operator',
   'kube-controller-manager': 'system:kube-controller-manager',
   'kube-scheduler': 'system:kube-scheduler',
   kwok: 'system:kwok-controller',

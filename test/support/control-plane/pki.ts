@@ -144,6 +144,7 @@ export function randomTokens(): Tokens {
   const token = (): string => randomBytes(24).toString('hex');
   return {
     admin: token(),
+    operator: token(),
     'kube-controller-manager': token(),
     'kube-scheduler': token(),
     kwok: token(),

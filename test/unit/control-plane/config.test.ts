@@ -120,8 +120,9 @@ describe('PKI', () => {
   });
   it('puts every identity in the token file with a distinct token', () => {
     const lines = tokenFileContent(randomTokens()).trim().split('\n');
-    assert.equal(lines.length, 5);
-    assert.equal(new Set(lines.map((line) => line.split(',')[0])).size, 5);
+    assert.equal(lines.length, 6);
+    assert.equal(new Set(lines.map((line) => line.split(',')[0])).size, 6);
     assert.ok(lines.some((line) => line.includes(',system:kube-controller-manager,')));
+    assert.ok(lines.some((line) => line.includes(',starrocks-cn-operator,')));
   });
 });
