@@ -51,10 +51,18 @@ export function podFqdn(cng: GroupIdentity, ordinal: number): string {
 
 /** The ordinal of one of the group's pods, or undefined for any other name. Numbers, never text order. */
 export function podOrdinal(cng: GroupIdentity, name: string): number | undefined {
-  const prefix = `${statefulSetName(cng)}-`;
-  if (!name.startsWith(prefix)) return undefined;
-  const rest = name.slice(prefix.length);
-  if (!/^(0|[1-9][0-9]*)$/.test(rest)) return undefined;
+  return statefulSetPodOrdinal(statefulSetName(cng), name);
+}
+
+/**
+ * The ordinal of a StatefulSet pod (`<statefulSet>-<n>`), or undefined when the name does not belong to that
+ * StatefulSet (another prefix, no number, leading zeros, a number too large to be an ordinal).
+ */
+export function statefulSetPodOrdinal(statefulSet: string, podName: string): number | undefined {
+  const prefix = `${statefulSet}-`;
+  if (!podName.startsWith(prefix)) return undefined;
+  const rest = podName.slice(prefix.length);
+  if (!/^(0|[1-9][0-9]{0,8})$/.test(rest)) return undefined;
   return Number(rest);
 }
 

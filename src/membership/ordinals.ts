@@ -1,17 +1,11 @@
 // StatefulSet ordinals. Pod names are never compared as text: `cn-10` sorts before `cn-9` as a string, which is how
 // the upstream operator once dropped the wrong node with ten or more CNs (issue #713). Everything here works on the
 // numeric ordinal parsed from the name.
+import { statefulSetPodOrdinal } from '../builders/names.js';
 
-/**
- * The ordinal of a StatefulSet pod (`<statefulSet>-<n>`), or null when the name does not belong to that StatefulSet
- * (another prefix, no number, leading zeros, or a number too large to be an ordinal).
- */
+/** The ordinal of a StatefulSet pod (`<statefulSet>-<n>`), or null when the name does not belong to it. */
 export function podOrdinal(statefulSetName: string, podName: string): number | null {
-  const prefix = `${statefulSetName}-`;
-  if (!podName.startsWith(prefix)) return null;
-  const suffix = podName.slice(prefix.length);
-  if (!/^(0|[1-9]\d{0,8})$/.test(suffix)) return null;
-  return Number(suffix);
+  return statefulSetPodOrdinal(statefulSetName, podName) ?? null;
 }
 
 /** Ordinals that leave when a StatefulSet goes from `currentReplicas` to `desiredReplicas`, highest first. */

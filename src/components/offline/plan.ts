@@ -2,10 +2,8 @@
 // of addresses whose pods are gone. offline never ADDs (the sidecar and the operator do) and never takes part in a
 // scale-in (only the operator can order "leave the FE, then lower the StatefulSet").
 import type { ComputeNodeGroup } from '../../api/v1alpha1/index.js';
-import { podFqdn } from '../../builders/names.js';
-import { viewPod } from '../../controllers/computenodegroup/pods.js';
+import { memberPodOf, viewPod, type PodView } from '../../controllers/computenodegroup/pods.js';
 import {
-  cnAddress,
   planMembership,
   type FeComputeNode,
   type MemberPod,
@@ -31,24 +29,10 @@ export interface OfflinePlan {
 }
 
 export function memberPods(group: ComputeNodeGroup, pods: readonly unknown[], heartbeatPort: number): MemberPod[] {
-  const members: MemberPod[] = [];
-  for (const raw of pods) {
-    const view = viewPod(raw, group);
-    if (view === undefined) continue;
-    members.push({
-      name: view.name,
-      ordinal: view.ordinal,
-      address: cnAddress({
-        addressType: group.spec.cnInfo.addressType,
-        podIP: view.ip,
-        podFqdn: podFqdn(group, view.ordinal),
-        heartbeatPort,
-      }),
-      cnUp: view.cnUp,
-      terminating: view.terminating,
-    });
-  }
-  return members;
+  return pods
+    .map((raw) => viewPod(raw, group))
+    .filter((view): view is PodView => view !== undefined)
+    .map((view) => memberPodOf(group, view, heartbeatPort));
 }
 
 export function planOffline(input: OfflineInput): OfflinePlan {

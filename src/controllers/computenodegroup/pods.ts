@@ -1,7 +1,9 @@
 // What the reconciler needs to know about one CN pod, parsed from the raw object in the cache. Parsing (rather
 // than casting) keeps a malformed or unexpected pod from crashing a reconcile: it is simply not a CN pod.
 import { z } from 'zod';
-import { podOrdinal, type GroupIdentity } from '../../builders/names.js';
+import type { ComputeNodeGroup } from '../../api/v1alpha1/index.js';
+import { podFqdn, podOrdinal, type GroupIdentity } from '../../builders/names.js';
+import { cnAddress, type MemberPod } from '../../membership/index.js';
 
 const containerStateSchema = z.looseObject({
   waiting: z.looseObject({ reason: z.string().optional(), message: z.string().optional() }).optional(),
@@ -123,4 +125,20 @@ function diagnoseContainer(state: ContainerState, lastState: ContainerState): Co
 
 function suffix(detail: string): string {
   return detail === '' ? '' : `: ${detail}`;
+}
+
+/** What the membership decision needs of a CN pod: the address its CN has in the FE (pod IP or DNS name). */
+export function memberPodOf(group: ComputeNodeGroup, pod: PodView, heartbeatPort: number): MemberPod {
+  return {
+    name: pod.name,
+    ordinal: pod.ordinal,
+    address: cnAddress({
+      addressType: group.spec.cnInfo.addressType,
+      podIP: pod.ip,
+      podFqdn: podFqdn(group, pod.ordinal),
+      heartbeatPort,
+    }),
+    cnUp: pod.cnUp,
+    terminating: pod.terminating,
+  };
 }

@@ -23,7 +23,6 @@ import {
   hashCnConf,
   horizontalPodAutoscalerName,
   offlineName,
-  podFqdn,
   statefulSetName,
   type OperatorSettings,
 } from '../../builders/index.js';
@@ -32,7 +31,6 @@ import {
   addressKey,
   addressKeyOf,
   applyOutcome,
-  cnAddress,
   planMembership,
   planScaleIn,
   type MemberPod,
@@ -42,7 +40,7 @@ import type { Logger } from '../../runtime/logging.js';
 import { splitKey, type ReconcileContext, type ReconcileResult } from '../../runtime/controller.js';
 import { findCondition } from './conditions.js';
 import { resolveConfig, type ResolvedConfig } from './config.js';
-import { viewPod, type PodView } from './pods.js';
+import { memberPodOf, viewPod, type PodView } from './pods.js';
 import type { ClusterPort, EventSink, FePort, FeSession } from './ports.js';
 import { decideReplicas, type ReplicaDecision } from './replicas.js';
 import { buildStatus, feFailureMessage, type FeObservation } from './status.js';
@@ -195,18 +193,7 @@ export class ComputeNodeGroupReconciler {
   }
 
   private memberPods(group: ComputeNodeGroup, pods: readonly PodView[], config: ResolvedConfig): MemberPod[] {
-    return pods.map((pod) => ({
-      name: pod.name,
-      ordinal: pod.ordinal,
-      address: cnAddress({
-        addressType: group.spec.cnInfo.addressType,
-        podIP: pod.ip,
-        podFqdn: podFqdn(group, pod.ordinal),
-        heartbeatPort: config.cnConf.ports.heartbeatServicePort,
-      }),
-      cnUp: pod.cnUp,
-      terminating: pod.terminating,
-    }));
+    return pods.map((pod) => memberPodOf(group, pod, config.cnConf.ports.heartbeatServicePort));
   }
 
   private async readFe(session: FeSession, group: ComputeNodeGroup, user: string): Promise<FeRead> {
