@@ -4,7 +4,7 @@
 #   unit         pure code, no processes
 #   integration  FE client and components against the FE simulator and CN emulator (loopback only)
 #   e2e          the operator against a real kube-apiserver, controller-manager, scheduler and KWOK
-# The e2e tier builds the control-plane binaries on first use (long; cached outside the repository) and starts one
+# The e2e tier builds the control-plane binaries and helm on first use (long; cached outside the repository) and starts one
 # control plane for the whole tier, which it stops by pid on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +34,7 @@ bash hack/run-tests.sh test/integration
 if [ -d test/e2e ] && [ -n "$(find test/e2e -name '*.test.ts' 2>/dev/null)" ]; then
   step "control plane binaries"
   bash hack/build-control-plane.sh
+  bash hack/build-helm.sh >/dev/null
   step "end-to-end tests"
   bash hack/e2e.sh
 fi

@@ -104,7 +104,8 @@ async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): 
         void shutdown.run('controller start-up failure').then(() => process.exit(1));
       });
     },
-    onStoppedLeading: () => {
+    onStoppedLeading: (reason) => {
+      if (reason === 'released') return; // an orderly shutdown released the lease and is already under way
       // Another replica may take over now; this one must stop acting at once and be restarted as a follower.
       logger.error('lost the leader lease; exiting');
       void shutdown.run('leadership lost').then(() => process.exit(1));

@@ -5,8 +5,8 @@ import { API_VERSION, KIND } from '../../api/v1alpha1/index.js';
 import { LABEL_INSTANCE, LABEL_MANAGED_BY, MANAGED_BY } from '../../builders/index.js';
 import { Applier } from '../../kube/apply.js';
 import type { EventRecorder } from '../../kube/events.js';
-import { Informer, type InformerHandler } from '../../kube/informer.js';
-import { restListWatch } from '../../kube/list-watch.js';
+import type { InformerHandler } from '../../kube/informer.js';
+import { ScopedInformers } from '../../kube/scoped-informers.js';
 import type { KubeObject, ResourceRef } from '../../kube/objects.js';
 import type { KubeRest } from '../../kube/rest.js';
 import { Controller } from '../../runtime/controller.js';
@@ -34,7 +34,7 @@ export interface ComputeNodeGroupControllerOptions {
 
 export interface ComputeNodeGroupController {
   controller: Controller;
-  informers: Informer[];
+  informers: ScopedInformers[];
   /** Starts the informers, waits for their first LIST, then starts the workers. False when the caches did not sync. */
   start(syncTimeoutMs: number): Promise<boolean>;
   /** Stops the workers (waiting up to `timeoutMs` for reconciles in progress), the informers and FE connections. */
@@ -46,42 +46,28 @@ const CHILD_SELECTOR = `${LABEL_MANAGED_BY}=${MANAGED_BY}`;
 export function createComputeNodeGroupController(
   options: ComputeNodeGroupControllerOptions,
 ): ComputeNodeGroupController {
-  const { rest, logger } = options;
-  const scopes = options.namespaces.length === 0 ? [undefined] : [...options.namespaces];
-  const informersOf = (resource: ResourceRef, labelSelector?: string, resyncPeriodMs?: number): Informer[] =>
-    scopes.map(
-      (namespace) =>
-        new Informer({
-          source: restListWatch(rest, resource, {
-            ...(namespace === undefined ? {} : { namespace }),
-            ...(labelSelector === undefined ? {} : { labelSelector }),
-          }),
-          logger,
-          ...(resyncPeriodMs === undefined ? {} : { resyncPeriodMs }),
-        }),
-    );
+  const { rest, logger, namespaces } = options;
+  const scoped = (resource: ResourceRef, labelSelector?: string, resyncPeriodMs?: number): ScopedInformers =>
+    new ScopedInformers({
+      rest,
+      resource,
+      namespaces,
+      logger,
+      ...(labelSelector === undefined ? {} : { labelSelector }),
+      ...(resyncPeriodMs === undefined ? {} : { resyncPeriodMs }),
+    });
 
-  const groups = informersOf(GROUP_RESOURCE, undefined, options.resyncPeriodMs);
-  const pods = informersOf(POD, CHILD_SELECTOR);
-  const secrets = informersOf(SECRET);
-  const configMaps = informersOf(CONFIG_MAP);
+  const groups = scoped(GROUP_RESOURCE, undefined, options.resyncPeriodMs);
+  const pods = scoped(POD, CHILD_SELECTOR);
+  const secrets = scoped(SECRET);
+  const configMaps = scoped(CONFIG_MAP);
   const children = Object.fromEntries(
     (Object.keys(CHILD_RESOURCES) as ChildResourceKind[]).map((kind) => [
       kind,
-      informersOf(CHILD_RESOURCES[kind], CHILD_SELECTOR),
+      scoped(CHILD_RESOURCES[kind], CHILD_SELECTOR),
     ]),
-  ) as Record<ChildResourceKind, Informer[]>;
-
-  const caches: ClusterCaches = {
-    groups: combine(groups),
-    pods: combine(pods),
-    secrets: combine(secrets),
-    configMaps: combine(configMaps),
-    children: Object.fromEntries(Object.entries(children).map(([kind, list]) => [kind, combine(list)])) as Record<
-      ChildResourceKind,
-      Informer
-    >,
-  };
+  ) as Record<ChildResourceKind, ScopedInformers>;
+  const caches: ClusterCaches = { groups, pods, secrets, configMaps, children };
   const cluster = new KubeCluster(caches, new Applier(rest, logger), rest, options.recorder);
   const fe = new FeSessionPool({ syncPeriodMs: options.settings.feSyncPeriodMs, idleCloseMs: 10 * 60_000, logger });
   const reconciler = new ComputeNodeGroupReconciler({ cluster, fe, events: cluster, settings: options.settings });
@@ -96,12 +82,10 @@ export function createComputeNodeGroupController(
   const enqueue = (key: string | undefined): void => {
     if (key !== undefined) controller.enqueue(key);
   };
-  for (const informer of groups) {
-    informer.addHandler((_type, object) => {
-      enqueue(keyOf(object));
-    });
-  }
-  for (const informer of [...pods, ...Object.values(children).flat()]) {
+  groups.addHandler((_type, object) => {
+    enqueue(keyOf(object));
+  });
+  for (const informer of [pods, ...Object.values(children)]) {
     informer.addHandler((_type, object) => {
       enqueue(ownerKey(object));
     });
@@ -111,10 +95,10 @@ export function createComputeNodeGroupController(
     (_type, object) => {
       for (const key of groupsReferring(caches.groups, object, field)) enqueue(key);
     };
-  for (const informer of secrets) informer.addHandler(byReference('secret'));
-  for (const informer of configMaps) informer.addHandler(byReference('configMap'));
+  secrets.addHandler(byReference('secret'));
+  configMaps.addHandler(byReference('configMap'));
 
-  const informers = [...groups, ...pods, ...secrets, ...configMaps, ...Object.values(children).flat()];
+  const informers = [groups, pods, secrets, configMaps, ...Object.values(children)];
   return {
     controller,
     informers,
@@ -170,12 +154,4 @@ function referencedName(group: KubeObject, field: 'secret' | 'configMap'): unkno
   const section = (spec as Record<string, unknown>)[field === 'secret' ? 'feInfo' : 'cnInfo'];
   if (typeof section !== 'object' || section === null) return undefined;
   return (section as Record<string, unknown>)[field === 'secret' ? 'accountSecret' : 'configMap'];
-}
-
-/** Several informers of one kind (one per watched namespace) read as one cache. */
-function combine(informers: readonly Informer[]): ObjectCache {
-  return {
-    get: (key) => informers.map((informer) => informer.get(key)).find((object) => object !== undefined),
-    list: (namespace) => informers.flatMap((informer) => informer.list(namespace)),
-  };
 }
