@@ -414,6 +414,8 @@ export const objectMetaSchema = z.looseObject({
   labels: z.record(z.string(), z.string()).optional(),
   annotations: z.record(z.string(), z.string()).optional(),
   finalizers: z.array(z.string()).optional(),
+  /** Set by the API server when the group is being deleted (the finalizer then runs). */
+  deletionTimestamp: z.string().optional(),
 });
 
 export const computeNodeGroupSchema = z.object({

@@ -119,7 +119,7 @@ export class ComputeNodeGroupReconciler {
       return {};
     }
     const group = parsed.value;
-    const deletionTimestamp = deletionTimeOf(group);
+    const { deletionTimestamp } = group.metadata;
     if (deletionTimestamp !== undefined) return this.finalize(group, deletionTimestamp, context.logger);
     await this.ensureFinalizer(group);
     return this.sync(group, context.logger);
@@ -426,12 +426,6 @@ export class ComputeNodeGroupReconciler {
     );
     return {};
   }
-}
-
-/** metadata.deletionTimestamp, when the API server set it (the schema keeps unknown metadata as it came). */
-function deletionTimeOf(group: ComputeNodeGroup): string | undefined {
-  const value: unknown = (group.metadata as Record<string, unknown>)['deletionTimestamp'];
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 function registeredAddresses(ledger: readonly ComputeNodeStatus[]): string[] {
