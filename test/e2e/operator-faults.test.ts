@@ -8,6 +8,7 @@ import { freshNamespace, installCrd, kubectl, kubectlCreate, waitFor, type TestN
 import {
   condition,
   createOperatorIdentity,
+  removeOperatorIdentity,
   getGroup,
   groupPods,
   seedExampleObjects,
@@ -84,6 +85,7 @@ describe('operator: FE outage, crash, hand-added nodes, deletion', { timeout: 60
     await operator?.stop();
     await fe.stop();
     await doomedFe.stop();
+    await removeOperatorIdentity(identity);
     await testNamespace?.delete();
     process.stdout.write(`operator-faults figures: ${JSON.stringify(figures)}\n`);
   });

@@ -16,11 +16,13 @@ import {
 } from '../support/e2e.js';
 import {
   createOperatorIdentity,
+  removeOperatorIdentity,
   groupPods,
   seedExampleObjects,
   startOperator,
   waitForCondition,
   waitForMembers,
+  type OperatorIdentity,
   type RunningOperator,
 } from '../support/operator.js';
 
@@ -62,6 +64,7 @@ describe('operator: HPA, pod template, cn.conf roll', { timeout: 600_000 }, () =
   let namespace = '';
   let testNamespace: TestNamespace | undefined;
   let operator: RunningOperator | undefined;
+  let identity: OperatorIdentity | undefined;
   const fe = new FeSimulator({ version: '3.3', heartbeatPeriodMs: 500 });
   fe.liveness.defaultOutcome = { ok: true };
 
@@ -70,7 +73,7 @@ describe('operator: HPA, pod template, cn.conf roll', { timeout: 600_000 }, () =
     await fe.start();
     testNamespace = await freshNamespace('operator-hpa');
     namespace = testNamespace.name;
-    const identity = await createOperatorIdentity(namespace);
+    identity = await createOperatorIdentity(namespace);
     operator = await startOperator({ identity, watchNamespaces: [namespace], label: 'hpa' });
   });
 
@@ -78,6 +81,7 @@ describe('operator: HPA, pod template, cn.conf roll', { timeout: 600_000 }, () =
     await kubectl(['delete', 'cng', GROUP, '-n', namespace, '--wait=true', '--timeout=60s']).catch(() => undefined);
     await operator?.stop();
     await fe.stop();
+    if (identity !== undefined) await removeOperatorIdentity(identity);
     await testNamespace?.delete();
   });
 

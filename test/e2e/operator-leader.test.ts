@@ -7,6 +7,7 @@ import { FeSimulator } from '../support/fe-simulator/index.js';
 import { freshNamespace, installCrd, kubectl, kubectlCreate, waitFor, type TestNamespace } from '../support/e2e.js';
 import {
   createOperatorIdentity,
+  removeOperatorIdentity,
   seedExampleObjects,
   startOperator,
   waitForMembers,
@@ -56,6 +57,7 @@ describe('operator: two replicas with leader election', { timeout: 300_000 }, ()
     await kubectl(['delete', 'cng', GROUP, '-n', namespace, '--wait=true', '--timeout=60s']).catch(() => undefined);
     for (const replica of replicas) await replica.stop();
     await fe.stop();
+    await removeOperatorIdentity(identity);
     await testNamespace?.delete();
     process.stdout.write(`operator-leader figures: ${JSON.stringify(figures)}\n`);
   });

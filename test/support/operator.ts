@@ -92,6 +92,13 @@ export async function createOperatorIdentity(namespace: string): Promise<Operato
   };
 }
 
+/** Deletes the identity's cluster-scoped ClusterRoleBinding (the namespaced objects go with the namespace). */
+export async function removeOperatorIdentity(identity: OperatorIdentity | undefined): Promise<void> {
+  // undefined: the suite failed before creating it (after-hooks run anyway).
+  if (identity === undefined) return;
+  await kubectl(['delete', 'clusterrolebinding', `cn-manager-rolebinding-${identity.namespace}`, '--ignore-not-found']);
+}
+
 /** A free TCP port on loopback (the kernel's choice; closed again before it is handed out). */
 export async function freePort(): Promise<number> {
   const server = createServer();
