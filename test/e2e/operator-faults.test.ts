@@ -222,7 +222,7 @@ describe('operator: FE outage, crash, hand-added nodes, deletion', { timeout: 60
       timeoutMs: Math.max(1_000, doomedDeletedAt + DELETION_BOUND_MS + 60_000 - Date.now()),
       intervalMs: 1_000,
     });
-    figures['feDownDeleteToGoneMs'] = Date.now() - doomedDeletedAt;
+    figures['feDownDeleteToGoneAtMostMs'] = Date.now() - doomedDeletedAt;
     const events = await groupEvents(namespace, DOOMED);
     assert.ok(events.includes('FEMembersLeftBehind'), `events: ${events}`);
     assert.equal((await groupPods(namespace, DOOMED)).length, 0);
