@@ -36,6 +36,7 @@ import {
   type MemberPod,
   type MembershipPlan,
 } from '../../membership/index.js';
+import { describeError } from '../../kube/errors.js';
 import type { Logger } from '../../runtime/logging.js';
 import { splitKey, type ReconcileContext, type ReconcileResult } from '../../runtime/controller.js';
 import { findCondition } from './conditions.js';
@@ -352,20 +353,21 @@ export class ComputeNodeGroupReconciler {
 
     if (config.ok) {
       const members = this.memberPods(group, pods, config.value);
+      let remaining: number | undefined;
       try {
-        const remaining = await this.dropAllMembers(group, config.value, members);
-        if (remaining === 0 && pods.length === 0) return await this.release(group, logger, []);
-        if (pods.length > 0) await this.stopPods(group);
-        return { requeueAfterMs: DELETION_RETRY_MS };
+        remaining = await this.dropAllMembers(group, config.value, members);
       } catch (error) {
         failure = asFeError(error).message;
       }
+      if (remaining === 0 && pods.length === 0) return await this.release(group, logger, []);
+      if (pods.length > 0) failure = (await this.stopPods(group, logger)) ?? failure;
+      if (remaining !== undefined && failure === undefined) return { requeueAfterMs: DELETION_RETRY_MS };
     } else if (pods.length > 0) {
-      await this.stopPods(group);
+      failure = (await this.stopPods(group, logger)) ?? failure;
     }
 
     if (this.now().getTime() < deadline) {
-      this.events.record(group, 'Warning', 'FEDropPending', `cannot take the CNs out of the FE yet: ${failure ?? ''}`);
+      this.events.record(group, 'Warning', 'DeletionPending', `cannot finish the deletion yet: ${failure ?? ''}`);
       return { requeueAfterMs: DELETION_RETRY_MS };
     }
     const leftBehind = registeredAddresses(group.status?.computeNodes ?? []);
@@ -402,10 +404,23 @@ export class ComputeNodeGroupReconciler {
     return addresses.length;
   }
 
-  private async stopPods(group: ComputeNodeGroup): Promise<void> {
-    const namespace = groupNamespace(group);
-    if (this.currentStatefulSetReplicas(group) === 0) return;
-    await this.cluster.scaleStatefulSet(namespace, statefulSetName(group), 0);
+  /**
+   * Scales the StatefulSet to 0. A failure is a Kubernetes problem (often RBAC: statefulsets/scale), reported as
+   * such and returned, so the deletion still ends at its deadline instead of retrying forever.
+   */
+  private async stopPods(group: ComputeNodeGroup, logger: Logger): Promise<string | undefined> {
+    if (this.currentStatefulSetReplicas(group) === 0) return undefined;
+    try {
+      await this.cluster.scaleStatefulSet(groupNamespace(group), statefulSetName(group), 0);
+      return undefined;
+    } catch (error) {
+      const message =
+        `cannot scale StatefulSet ${statefulSetName(group)} to 0: ${describeError(error)}; ` +
+        `check the operator's RBAC (statefulsets/scale)`;
+      logger.warn({ err: describeError(error) }, 'cannot stop the pods of a deleted group');
+      this.events.record(group, 'Warning', 'StopPodsFailed', message);
+      return message;
+    }
   }
 
   private async release(

@@ -224,6 +224,22 @@ describe('ComputeNodeGroupReconciler against the FE simulator', () => {
     assert.equal(h.cluster.groupObject, undefined, 'finalizer removed');
   });
 
+  it('on deletion, reports a failing pod stop as a Kubernetes problem and still ends at the bound', async () => {
+    h = await harness(2, { deletionTimeoutMs: 20_000 });
+    await converge(h);
+    h.cluster.scaleStatefulSet = () => Promise.reject(new Error('statefulsets.apps "cn-group" is forbidden'));
+    h.cluster.markDeleted(h.clock.now);
+    await h.reconciler.reconcile(KEY, context);
+    assert.deepEqual(h.sim.computeNodeAddresses(), [], 'the FE side is done');
+    const stop = h.cluster.events.find((event) => event.reason === 'StopPodsFailed');
+    assert.ok(stop, 'the failure is reported');
+    assert.match(stop.message, /forbidden.*statefulsets\/scale/);
+    assert.deepEqual(h.cluster.finalizers(), ['starrocks.com/fe-membership']);
+    h.clock.now = new Date(h.clock.now.getTime() + 21_000);
+    await h.reconciler.reconcile(KEY, context);
+    assert.equal(h.cluster.groupObject, undefined, 'released at the bound');
+  });
+
   it('on deletion with the FE down, gives up after the bound and names what is left behind', async () => {
     h = await harness(2, { deletionTimeoutMs: 20_000 });
     await converge(h);
