@@ -5,7 +5,7 @@ import { runLayout } from '../../support/control-plane/layout.js';
 import { pkiFiles } from '../../support/control-plane/pki.js';
 import { isLoopbackHost } from '../../support/control-plane/probes.js';
 
-const layout = runLayout('/tmp/run-x');
+const layout = runLayout('/var/lib/cn-run');
 const input: CommandInput = {
   binDir: '/opt/bin',
   layout,
@@ -62,20 +62,20 @@ describe('control-plane command lines', () => {
 
   it('writes the audit log into the run folder with the run policy', () => {
     const args = commands['kube-apiserver'].args;
-    assert.equal(flag(args, 'audit-log-path'), '/tmp/run-x/audit.log');
-    assert.equal(flag(args, 'audit-policy-file'), '/tmp/run-x/audit-policy.yaml');
+    assert.equal(flag(args, 'audit-log-path'), '/var/lib/cn-run/audit.log');
+    assert.equal(flag(args, 'audit-policy-file'), '/var/lib/cn-run/audit-policy.yaml');
   });
 
   it('gives etcd one consistent loopback member', () => {
     const args = commands.etcd.args;
     assert.equal(flag(args, 'initial-cluster'), `default=${flag(args, 'initial-advertise-peer-urls') ?? ''}`);
-    assert.equal(flag(args, 'data-dir'), '/tmp/run-x/etcd-data');
+    assert.equal(flag(args, 'data-dir'), '/var/lib/cn-run/etcd-data');
   });
 
   it('runs the controller manager with every controller and the fast HPA timings, under its own identity', () => {
     const args = commands['kube-controller-manager'].args;
     assert.equal(flag(args, 'controllers'), '*');
-    assert.equal(flag(args, 'kubeconfig'), '/tmp/run-x/kube-controller-manager.kubeconfig');
+    assert.equal(flag(args, 'kubeconfig'), '/var/lib/cn-run/kube-controller-manager.kubeconfig');
     for (const hpaFlag of FAST_HPA_FLAGS) assert.ok(args.includes(hpaFlag), hpaFlag);
     assert.equal(flag(args, 'horizontal-pod-autoscaler-sync-period'), '5s');
   });
@@ -92,7 +92,7 @@ describe('control-plane command lines', () => {
   it('has the run folder in every command line, which is how a stale pid is recognised as ours', () => {
     for (const spec of Object.values(commands)) {
       assert.ok(
-        spec.args.some((arg) => arg.includes('/tmp/run-x/')),
+        spec.args.some((arg) => arg.includes('/var/lib/cn-run/')),
         `${spec.component} names the run folder`,
       );
     }
