@@ -45,7 +45,8 @@ describe('layout', () => {
     assert.equal(defaultBinDir({ XDG_CACHE_HOME: '/c' }, '/home/u'), '/c/starrocks-cn-operator/k8s-v1.36.3');
   });
   it('only ever removes entries inside the run folder', () => {
-    for (const entry of generatedEntries(runLayout('/tmp/run'))) assert.ok(entry.startsWith('/tmp/run/'), entry);
+    for (const entry of generatedEntries(runLayout('/var/lib/cn-run')))
+      assert.ok(entry.startsWith('/var/lib/cn-run/'), entry);
   });
 });
 

@@ -13,16 +13,16 @@ import {
 } from '../../support/control-plane/processes.js';
 
 describe('isOurProcess', () => {
-  const expected = { command: '/cache/bin/etcd', runDir: '/tmp/run' };
+  const expected = { command: '/cache/bin/etcd', runDir: '/var/lib/cn-run' };
   it('accepts the expected binary started with an argument inside the run folder', () => {
-    assert.equal(isOurProcess(['/cache/bin/etcd', '--data-dir=/tmp/run/etcd-data'], expected), true);
+    assert.equal(isOurProcess(['/cache/bin/etcd', '--data-dir=/var/lib/cn-run/etcd-data'], expected), true);
   });
   it('rejects another program, even with the run folder in its arguments', () => {
-    assert.equal(isOurProcess(['/usr/bin/vim', '/tmp/run/etcd-data'], expected), false);
+    assert.equal(isOurProcess(['/usr/bin/vim', '/var/lib/cn-run/etcd-data'], expected), false);
   });
   it('rejects the same binary of another run folder, also one whose name starts with ours', () => {
-    assert.equal(isOurProcess(['/cache/bin/etcd', '--data-dir=/tmp/other/etcd-data'], expected), false);
-    assert.equal(isOurProcess(['/cache/bin/etcd', '--data-dir=/tmp/run2/etcd-data'], expected), false);
+    assert.equal(isOurProcess(['/cache/bin/etcd', '--data-dir=/var/lib/other/etcd-data'], expected), false);
+    assert.equal(isOurProcess(['/cache/bin/etcd', '--data-dir=/var/lib/cn-run2/etcd-data'], expected), false);
   });
   it('rejects an empty command line (zombie or kernel thread)', () => {
     assert.equal(isOurProcess([], expected), false);
