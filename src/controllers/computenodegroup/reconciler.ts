@@ -173,8 +173,11 @@ export class ComputeNodeGroupReconciler {
       feActionError: actions.error,
       replicas,
     });
-    const changed = actions.added.length + actions.dropped.length > 0 || replicas.kind === 'WaitingForFeDrop';
-    return { requeueAfterMs: changed ? AFTER_FE_CHANGE_MS : this.settings.feSyncPeriodMs };
+    // Look again soon after an FE change, or while a scale-in waits on an FE that answers; an unreachable FE is
+    // retried at the sync period, not hammered.
+    const changed = actions.added.length + actions.dropped.length > 0;
+    const waitingOnLiveFe = replicas.kind === 'WaitingForFeDrop' && feRead.nodes !== null;
+    return { requeueAfterMs: changed || waitingOnLiveFe ? AFTER_FE_CHANGE_MS : this.settings.feSyncPeriodMs };
   }
 
   private resolve(group: ComputeNodeGroup): ReturnType<typeof resolveConfig> {

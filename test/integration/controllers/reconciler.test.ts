@@ -184,8 +184,13 @@ describe('ComputeNodeGroupReconciler against the FE simulator', () => {
     await converge(h);
     await h.sim.setFault('refuse');
     h.cluster.setSpec('replicas', 2);
-    await h.reconciler.reconcile(KEY, context);
+    const held = await h.reconciler.reconcile(KEY, context);
     assert.equal(h.cluster.statefulSetReplicas(), 4, 'held while the FE cannot confirm the drop');
+    assert.equal(
+      held.requeueAfterMs,
+      DEFAULT_RECONCILER_SETTINGS.feSyncPeriodMs,
+      'a dead FE is not retried every second',
+    );
     const condition = h.cluster.status()?.conditions?.find((c) => c.type === 'FEReachable');
     assert.equal(condition?.status, 'False');
     h.clock.now = new Date(h.clock.now.getTime() + 31_000);
