@@ -49,23 +49,6 @@ export function podFqdn(cng: GroupIdentity, ordinal: number): string {
   return `${podName(cng, ordinal)}.${headlessServiceName(cng)}.${groupNamespace(cng)}.svc.cluster.local`;
 }
 
-/** The ordinal of one of the group's pods, or undefined for any other name. Numbers, never text order. */
-export function podOrdinal(cng: GroupIdentity, name: string): number | undefined {
-  return statefulSetPodOrdinal(statefulSetName(cng), name);
-}
-
-/**
- * The ordinal of a StatefulSet pod (`<statefulSet>-<n>`), or undefined when the name does not belong to that
- * StatefulSet (another prefix, no number, leading zeros, a number too large to be an ordinal).
- */
-export function statefulSetPodOrdinal(statefulSet: string, podName: string): number | undefined {
-  const prefix = `${statefulSet}-`;
-  if (!podName.startsWith(prefix)) return undefined;
-  const rest = podName.slice(prefix.length);
-  if (!/^(0|[1-9][0-9]{0,8})$/.test(rest)) return undefined;
-  return Number(rest);
-}
-
 /** Labels that select the group's CN pods (StatefulSet, Service, PDB, HPA through status.labelSelector). */
 export function selectorLabels(cng: GroupIdentity): Record<string, string> {
   return {

@@ -5,7 +5,7 @@ import type { ComputeNodeGroup, Condition } from '../api/v1alpha1/index.js';
 import { podFqdn } from '../builders/names.js';
 import { viewPod } from '../controllers/computenodegroup/pods.js';
 import type { ComputeNodeRecord } from '../fe/index.js';
-import { addressKey, addressKeyOf, cnAddress } from '../membership/index.js';
+import { addressKey, addressKeyOf, cnAddress } from '../cn/index.js';
 
 /** What the FE said: its compute nodes, or why they could not be read. */
 export type FeView = { ok: true; nodes: readonly ComputeNodeRecord[] } | { ok: false; message: string };

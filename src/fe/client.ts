@@ -2,7 +2,7 @@
 // turn, the one that answered remembered, one reusable connection per FE, and a deadline on every call.
 import mysql, { type Connection, type QueryResult } from 'mysql2';
 import type { Logger } from '../runtime/logging.js';
-import { formatCnAddress, parseCnAddress, type CnAddress } from './address.js';
+import { formatHostPort, parseHostPort, type HostPort } from '../cn/index.js';
 import {
   classifyConnectionFailure,
   classifyFeAnswer,
@@ -46,25 +46,25 @@ interface Endpoint {
 }
 
 /** Validates FE addresses (same syntax as CN addresses). Throws FeError InvalidAddress naming the bad entry. */
-export function parseFeAddresses(addresses: readonly string[]): CnAddress[] {
+export function parseFeAddresses(addresses: readonly string[]): HostPort[] {
   if (addresses.length === 0) {
     throw new FeError('InvalidAddress', 'no FE address given: set at least one host:query_port');
   }
   return addresses.map((text, index) => {
-    const parsed = parseCnAddress(text.trim());
-    if (!parsed.ok) throw new FeError('InvalidAddress', `FE address ${index}: ${parsed.message.replace('CN', 'FE')}`);
+    const parsed = parseHostPort(text.trim(), 'FE');
+    if (!parsed.ok) throw new FeError('InvalidAddress', `FE address ${index}: ${parsed.message}`);
     return parsed.value;
   });
 }
 
 /** Validates CN addresses for ADD/DROP before any SQL is sent; duplicates are removed, order kept. */
-export function parseCnAddressList(addresses: readonly string[]): CnAddress[] {
+export function parseCnAddressList(addresses: readonly string[]): HostPort[] {
   const seen = new Set<string>();
-  const result: CnAddress[] = [];
+  const result: HostPort[] = [];
   for (const text of addresses) {
-    const parsed = parseCnAddress(text);
+    const parsed = parseHostPort(text);
     if (!parsed.ok) throw new FeError('InvalidAddress', parsed.message);
-    const key = formatCnAddress(parsed.value);
+    const key = formatHostPort(parsed.value);
     if (!seen.has(key)) {
       seen.add(key);
       result.push(parsed.value);
@@ -97,7 +97,7 @@ export class FeClient {
     this.endpoints = parseFeAddresses(options.addresses).map((a) => ({
       host: a.host,
       port: a.port,
-      label: formatCnAddress(a),
+      label: formatHostPort(a),
     }));
     this.user = options.user;
     this.password = options.password;
@@ -154,15 +154,15 @@ export class FeClient {
    * statement, where the answer for each is unambiguous. At most 1 + n statements, whatever the version.
    */
   private async applyIdempotently(
-    addresses: readonly CnAddress[],
-    render: (addresses: readonly CnAddress[]) => string,
+    addresses: readonly HostPort[],
+    render: (addresses: readonly HostPort[]) => string,
     successKind: IdempotentAnswer['kind'],
   ): Promise<void> {
     if (addresses.length === 0) return;
     const named = await this.executeIdempotent(render(addresses), successKind);
     if (named === undefined || addresses.length === 1) return;
     for (const address of addresses) {
-      if (formatCnAddress(address) === named) continue;
+      if (formatHostPort(address) === named) continue;
       await this.executeIdempotent(render([address]), successKind);
     }
   }

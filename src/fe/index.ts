@@ -14,13 +14,6 @@
 //   statements, correct on every version, and one round trip in the common case.
 // - Addresses are validated (host name, IPv4, [IPv6]; port 1-65535) before any SQL is sent, then quoted.
 // - The password is only handed to mysql2; errors and log lines never contain it (driver texts are redacted too).
-export {
-  parseCnAddress,
-  formatCnAddress,
-  quoteSqlString,
-  type CnAddress,
-  type ParseCnAddressResult,
-} from './address.js';
 export { parseComputeNodeRows, parseComputeNodeRow, type ComputeNodeRecord, type ResultRow } from './records.js';
 export { FeError, isFeError, type FeErrorKind } from './errors.js';
 export {
@@ -38,4 +31,10 @@ export {
   type FeSnapshotCacheOptions,
   type SnapshotSource,
 } from './snapshot-cache.js';
-export { renderAddComputeNodes, renderDropComputeNodes, parseIdempotentAnswer, type IdempotentAnswer } from './sql.js';
+export {
+  renderAddComputeNodes,
+  renderDropComputeNodes,
+  parseIdempotentAnswer,
+  quoteSqlString,
+  type IdempotentAnswer,
+} from './sql.js';

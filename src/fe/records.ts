@@ -1,6 +1,6 @@
 // SHOW COMPUTE NODES rows, read by column NAME: the column set grew from 13 (2.4) to 21 (3.4+) plus four shared-data
 // columns, and the official docs print an order that differs from the code, so positions are never trusted.
-import { formatCnAddress } from './address.js';
+import { formatHostPort } from '../cn/index.js';
 
 export interface ComputeNodeRecord {
   id: string;
@@ -52,7 +52,7 @@ export function parseComputeNodeRow(row: ResultRow): ComputeNodeRecord | string 
     id: text(row, 'ComputeNodeId'),
     host,
     heartbeatPort,
-    address: formatCnAddress({ host, port: heartbeatPort }),
+    address: formatHostPort({ host, port: heartbeatPort }),
     bePort: port(row, 'BePort') ?? -1,
     httpPort: port(row, 'HttpPort') ?? -1,
     brpcPort: port(row, 'BrpcPort') ?? -1,

@@ -1,15 +1,25 @@
 // The only statements the operator sends, rendered from validated addresses, and the FE answers that mean
 // "the wanted state already holds".
-import { formatCnAddress, quoteCnAddress, type CnAddress } from './address.js';
+import { formatHostPort, type HostPort } from '../cn/index.js';
 
 export const SHOW_COMPUTE_NODES = 'SHOW COMPUTE NODES';
 
-export function renderAddComputeNodes(addresses: readonly CnAddress[]): string {
-  return `ALTER SYSTEM ADD COMPUTE NODE ${addresses.map(quoteCnAddress).join(', ')}`;
+/** Single-quoted SQL literal with backslashes and quotes escaped (MySQL rules, which the FE's parser follows). */
+export function quoteSqlString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-export function renderDropComputeNodes(addresses: readonly CnAddress[]): string {
-  return `ALTER SYSTEM DROP COMPUTE NODE ${addresses.map(quoteCnAddress).join(', ')}`;
+/** A SQL string literal for a validated address; the escaping is a second line of defence after validation. */
+function quoteAddress(address: HostPort): string {
+  return quoteSqlString(formatHostPort(address));
+}
+
+export function renderAddComputeNodes(addresses: readonly HostPort[]): string {
+  return `ALTER SYSTEM ADD COMPUTE NODE ${addresses.map(quoteAddress).join(', ')}`;
+}
+
+export function renderDropComputeNodes(addresses: readonly HostPort[]): string {
+  return `ALTER SYSTEM DROP COMPUTE NODE ${addresses.map(quoteAddress).join(', ')}`;
 }
 
 export type IdempotentAnswer = { kind: 'alreadyExists' | 'doesNotExist'; address: string };
@@ -29,18 +39,18 @@ export function parseIdempotentAnswer(text: string): IdempotentAnswer | undefine
   if (oldExists?.[1] !== undefined) return { kind: 'alreadyExists', address: normaliseNamed(oldExists[1]) };
   const newExists = ALREADY_EXISTS_NEW.exec(text);
   if (newExists?.[1] !== undefined && newExists[2] !== undefined) {
-    return { kind: 'alreadyExists', address: formatCnAddress({ host: newExists[1], port: Number(newExists[2]) }) };
+    return { kind: 'alreadyExists', address: formatHostPort({ host: newExists[1], port: Number(newExists[2]) }) };
   }
   const missing = DOES_NOT_EXIST.exec(text);
   if (missing?.[1] !== undefined) return { kind: 'doesNotExist', address: normaliseNamed(missing[1]) };
   return undefined;
 }
 
-/** `h:p` as the FE prints it inside brackets (IPv6 hosts unbracketed) to our canonical `formatCnAddress` text. */
+/** `h:p` as the FE prints it inside brackets (IPv6 hosts unbracketed) to our canonical `formatHostPort` text. */
 function normaliseNamed(text: string): string {
   const colon = text.lastIndexOf(':');
   if (colon < 0) return text;
   const host = text.slice(0, colon).replace(/^\[|\]$/g, '');
   const port = Number(text.slice(colon + 1));
-  return Number.isInteger(port) ? formatCnAddress({ host, port }) : text;
+  return Number.isInteger(port) ? formatHostPort({ host, port }) : text;
 }

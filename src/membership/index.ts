@@ -1,17 +1,5 @@
-// Pure FE membership decisions (contract E): CN addresses, the ownership rule, what to add and drop, the status
+// Pure FE membership decisions: the ownership rule, what to add and drop, the status
 // view, and the scale-in order. No I/O here: the operator and the `offline` program feed in what they observed.
-export {
-  type AddressType,
-  type CnAddressInput,
-  type HostPort,
-  addressKey,
-  addressKeyOf,
-  cnAddress,
-  formatHostPort,
-  isValidHost,
-  parseHostPort,
-} from './address.js';
-export { byOrdinal, leavingOrdinals, podOrdinal } from './ordinals.js';
 export {
   type DropReason,
   type FeComputeNode,

@@ -1,8 +1,7 @@
 // Scale-in order: the leaving ordinals leave the FE first, and only then does the StatefulSet lose them, so the FE
 // stops scheduling new fragments on a CN before its pod is stopped (running queries finish during the pod's grace
 // period). This helper says which ordinals leave and whether the StatefulSet may be lowered now.
-import { addressKey, addressKeyOf, formatHostPort, isValidHost } from './address.js';
-import { leavingOrdinals, podOrdinal } from './ordinals.js';
+import { addressKey, addressKeyOf, formatHostPort, isValidHost, leavingOrdinals, podOrdinal } from '../cn/index.js';
 import type { FeComputeNode, LedgerEntry, MemberPod } from './plan.js';
 
 export interface ScaleInInput {
@@ -41,7 +40,7 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
   }
   for (const entry of input.ledger) {
     const ordinal = podOrdinal(input.statefulSetName, entry.pod);
-    if (ordinal === null || !leavingSet.has(ordinal)) continue;
+    if (ordinal === undefined || !leavingSet.has(ordinal)) continue;
     const key = addressKeyOf(entry.address);
     if (key !== null) leavingKeys.add(key);
   }

@@ -1,6 +1,6 @@
 // The register sidecar's settings, read from its environment (contract C). Every problem names the variable and
 // says what is expected; the password's value is never printed, whatever is wrong with it.
-import { formatCnAddress, parseCnAddress } from '../../fe/index.js';
+import { formatHostPort, isValidHost, parseHostPort } from '../../cn/index.js';
 
 export interface RegisterConfig {
   feAddresses: string[];
@@ -91,12 +91,12 @@ function parseFeAddresses(reader: Reader): string[] {
   for (const [index, item] of text.split(',').entries()) {
     const trimmed = item.trim();
     if (trimmed === '') continue;
-    const parsed = parseCnAddress(trimmed);
-    if (parsed.ok) addresses.push(formatCnAddress(parsed.value));
+    const parsed = parseHostPort(trimmed, 'FE');
+    if (parsed.ok) addresses.push(formatHostPort(parsed.value));
     else
       reader.errors.push({
         variable: 'FE_ADDRS',
-        message: `FE_ADDRS entry ${index} is not host:port: ${parsed.message.replace('CN address', 'address')}`,
+        message: `FE_ADDRS entry ${index} is not host:port: ${parsed.message}`,
       });
   }
   if (addresses.length === 0 && reader.errors.every((e) => e.variable !== 'FE_ADDRS'))
@@ -115,7 +115,7 @@ function parseCnHost(reader: Reader, port: number): string {
     return '';
   }
   const text = host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
-  const parsed = parseCnAddress(text);
+  const parsed = parseHostPort(text);
   if (!parsed.ok) {
     reader.errors.push({
       variable: 'CN_HOST',
@@ -123,7 +123,7 @@ function parseCnHost(reader: Reader, port: number): string {
     });
     return '';
   }
-  return formatCnAddress(parsed.value);
+  return formatHostPort(parsed.value);
 }
 
 export function parseRegisterConfig(env: Env): ParseConfigResult {
@@ -136,7 +136,7 @@ export function parseRegisterConfig(env: Env): ParseConfigResult {
   const cnHttpPort = reader.port('CN_HTTP_PORT', 8040);
   const cnAddress = parseCnHost(reader, cnPort);
   const healthHost = reader.raw('CN_HEALTH_HOST') ?? '127.0.0.1';
-  if (!parseCnAddress(healthHost.includes(':') ? `[${healthHost}]:1` : `${healthHost}:1`).ok)
+  if (!isValidHost(healthHost))
     reader.errors.push({ variable: 'CN_HEALTH_HOST', message: `CN_HEALTH_HOST="${healthHost}" is not a host or IP` });
   const healthHostInUrl = healthHost.includes(':') ? `[${healthHost}]` : healthHost;
 

@@ -2,7 +2,7 @@
 // act (ADD), sleep. Every wait is bounded and every await gives way to shutdown at once.
 import http from 'node:http';
 import { isFeError, type FeErrorKind } from '../../fe/index.js';
-import { addressKeyOf } from '../../membership/index.js';
+import { addressKey, addressKeyOf } from '../../cn/index.js';
 import type { Logger } from '../../runtime/logging.js';
 import type { RegisterConfig } from './config.js';
 import {
@@ -190,10 +190,7 @@ export class RegisterLoop implements ProbeStatus {
   private async observe(signal: AbortSignal): Promise<FeObservation> {
     try {
       const rows = await untilAborted(this.deps.fe.showComputeNodes(), signal);
-      const own = rows.filter(
-        (row) =>
-          addressKeyOf(`${row.host.includes(':') ? `[${row.host}]` : row.host}:${row.heartbeatPort}`) === this.ownKey,
-      );
+      const own = rows.filter((row) => addressKey({ host: row.host, port: row.heartbeatPort }) === this.ownKey);
       if (own.length === 0) return { kind: 'missing' };
       return { kind: 'listed', alive: own.some((row) => row.alive) };
     } catch (error) {

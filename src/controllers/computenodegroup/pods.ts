@@ -2,8 +2,9 @@
 // than casting) keeps a malformed or unexpected pod from crashing a reconcile: it is simply not a CN pod.
 import { z } from 'zod';
 import type { ComputeNodeGroup } from '../../api/v1alpha1/index.js';
-import { podFqdn, podOrdinal, type GroupIdentity } from '../../builders/names.js';
-import { cnAddress, type MemberPod } from '../../membership/index.js';
+import { podFqdn, statefulSetName, type GroupIdentity } from '../../builders/names.js';
+import { cnAddress, podOrdinal } from '../../cn/index.js';
+import type { MemberPod } from '../../membership/index.js';
 
 const containerStateSchema = z.looseObject({
   waiting: z.looseObject({ reason: z.string().optional(), message: z.string().optional() }).optional(),
@@ -67,7 +68,7 @@ export function viewPod(raw: unknown, group: GroupIdentity): PodView | undefined
   const parsed = podSchema.safeParse(raw);
   if (!parsed.success) return undefined;
   const pod = parsed.data;
-  const ordinal = podOrdinal(group, pod.metadata.name);
+  const ordinal = podOrdinal(statefulSetName(group), pod.metadata.name);
   if (ordinal === undefined) return undefined;
   const cn = pod.status?.containerStatuses?.find((status) => status.name === CN_CONTAINER);
   const terminating = pod.metadata.deletionTimestamp !== undefined;

@@ -27,9 +27,8 @@ import {
   type OperatorSettings,
 } from '../../builders/index.js';
 import { FeError, isFeError, type ComputeNodeRecord } from '../../fe/index.js';
+import { addressKey, addressKeyOf } from '../../cn/index.js';
 import {
-  addressKey,
-  addressKeyOf,
   applyOutcome,
   planMembership,
   planScaleIn,

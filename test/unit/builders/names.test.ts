@@ -6,10 +6,10 @@ import {
   podFqdn,
   podLabels,
   podName,
-  podOrdinal,
   selectorLabels,
   statefulSetName,
 } from '../../../src/builders/names.js';
+import { podOrdinal } from '../../../src/cn/index.js';
 
 const cng = { metadata: { name: 'cn-a', namespace: 'starrocks' } };
 
@@ -39,10 +39,10 @@ describe('names', () => {
   });
 
   it('reads ordinals as numbers and only for this group', () => {
-    assert.equal(podOrdinal(cng, 'cn-a-10'), 10);
-    assert.equal(podOrdinal(cng, 'cn-a-0'), 0);
-    assert.equal(podOrdinal(cng, 'cn-a-b-1'), undefined);
-    assert.equal(podOrdinal(cng, 'cn-a-01'), undefined);
-    assert.equal(podOrdinal(cng, 'other-1'), undefined);
+    assert.equal(podOrdinal(statefulSetName(cng), 'cn-a-10'), 10);
+    assert.equal(podOrdinal(statefulSetName(cng), 'cn-a-0'), 0);
+    assert.equal(podOrdinal(statefulSetName(cng), 'cn-a-b-1'), undefined);
+    assert.equal(podOrdinal(statefulSetName(cng), 'cn-a-01'), undefined);
+    assert.equal(podOrdinal(statefulSetName(cng), 'other-1'), undefined);
   });
 });

@@ -1,20 +1,20 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { leavingOrdinals, podOrdinal } from '../../../src/membership/index.js';
+import { leavingOrdinals, podOrdinal } from '../../../src/cn/index.js';
 
 describe('podOrdinal', () => {
-  const cases: { sts: string; pod: string; expected: number | null }[] = [
+  const cases: { sts: string; pod: string; expected: number | undefined }[] = [
     { sts: 'cn', pod: 'cn-0', expected: 0 },
     { sts: 'cn', pod: 'cn-9', expected: 9 },
     { sts: 'cn', pod: 'cn-10', expected: 10 },
     { sts: 'cn', pod: 'cn-123', expected: 123 },
-    { sts: 'cn', pod: 'cn-01', expected: null },
-    { sts: 'cn', pod: 'cn-x', expected: null },
-    { sts: 'cn', pod: 'cn-', expected: null },
-    { sts: 'cn', pod: 'cnx-1', expected: null },
-    { sts: 'cn', pod: 'other-1', expected: null },
+    { sts: 'cn', pod: 'cn-01', expected: undefined },
+    { sts: 'cn', pod: 'cn-x', expected: undefined },
+    { sts: 'cn', pod: 'cn-', expected: undefined },
+    { sts: 'cn', pod: 'cnx-1', expected: undefined },
+    { sts: 'cn', pod: 'other-1', expected: undefined },
     { sts: 'my-cn', pod: 'my-cn-2', expected: 2 },
-    { sts: 'my', pod: 'my-cn-2', expected: null },
+    { sts: 'my', pod: 'my-cn-2', expected: undefined },
   ];
   for (const { sts, pod, expected } of cases) {
     it(`${sts} / ${pod} -> ${String(expected)}`, () => {
