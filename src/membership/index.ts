@@ -1,5 +1,5 @@
-// Pure FE membership decisions: the ownership rule, what to add and drop, the status
-// view, and the scale-in order. No I/O here: the operator and the `offline` program feed in what they observed.
+// Pure FE membership decisions: the ownership rule, what to add and drop, the status view, and the scale-in order.
+// No I/O here: the operator and the `offline` program feed in what they observed.
 export {
   type DropReason,
   type FeComputeNode,
@@ -11,7 +11,18 @@ export {
   type PlannedAdd,
   type PlannedDrop,
   type ServersCounters,
-  applyOutcome,
   planMembership,
 } from './plan.js';
-export { type ScaleInInput, type ScaleInPlan, planScaleIn } from './scale-in.js';
+export {
+  type ReplicaDecision,
+  type ReplicaInputs,
+  type ScaleInInput,
+  type ScaleInPlan,
+  SCALE_IN_WITHOUT_FE,
+  WAITING_FOR_FE_DROP,
+  decideReplicas,
+  feAfterActions,
+  isLeaving,
+  planScaleIn,
+  waitingSince,
+} from './scale-in.js';

@@ -6,6 +6,7 @@
 // dropped, whatever the FE returns: not other groups' CNs, not nodes added by hand, not BEs (which the FE does not
 // list as compute nodes at all), not entries this module cannot parse.
 import { addressKey, addressKeyOf, formatHostPort, isValidHost } from '../cn/index.js';
+import { isLeaving } from './scale-in.js';
 
 /** One pod of the group, as the caller observed it. */
 export interface MemberPod {
@@ -124,10 +125,6 @@ function keyPods(pods: readonly MemberPod[]): KeyedPod[] {
     .map((pod) => ({ pod, key: pod.address === null ? null : addressKeyOf(pod.address) }));
 }
 
-function isLeaving(pod: MemberPod, desiredReplicas: number): boolean {
-  return pod.ordinal >= desiredReplicas;
-}
-
 export function planMembership(input: MembershipInput): MembershipPlan {
   const pods = keyPods(input.pods);
   const podByKey = new Map<string, MemberPod>();
@@ -155,7 +152,7 @@ export function planMembership(input: MembershipInput): MembershipPlan {
       registered: entry !== undefined,
       alive: entry?.alive ?? false,
     });
-    const leaving = isLeaving(pod, input.desiredReplicas);
+    const leaving = isLeaving(pod.ordinal, input.desiredReplicas);
     if (entry === undefined) {
       if (pod.cnUp && !pod.terminating && !leaving) add.push({ pod: pod.name, address: pod.address });
     } else if (leaving) {
@@ -238,44 +235,4 @@ export interface MembershipOutcome {
   added: readonly string[];
   /** Addresses whose DROP succeeded (the FE confirmed they are gone, or never had them). */
   dropped: readonly string[];
-}
-
-/**
- * The status after the plan's actions ran: a dropped address of a vanished pod leaves the ledger (its DROP
- * succeeded); a dropped address of a pod that still exists (scale-in, terminating) stays as that pod's view, now
- * unregistered; an added address is registered but not yet alive (the FE heartbeats it within seconds).
- */
-export function applyOutcome(
-  plan: MembershipPlan,
-  outcome: MembershipOutcome,
-): Pick<MembershipPlan, 'computeNodes' | 'servers'> {
-  const keys = (addresses: readonly string[]): Set<string> =>
-    new Set(addresses.map(addressKeyOf).filter((key): key is string => key !== null));
-  const added = keys(outcome.added);
-  const dropped = keys(outcome.dropped);
-  const vanished = new Set(
-    plan.drop
-      .filter((drop) => drop.reason === 'pod-gone' || drop.reason === 'address-changed')
-      .map((drop) => addressKeyOf(drop.address))
-      .filter((key): key is string => key !== null && dropped.has(key)),
-  );
-  const computeNodes: LedgerEntry[] = [];
-  const servers: ServersCounters = { ...plan.servers };
-  for (const entry of plan.computeNodes) {
-    const key = addressKeyOf(entry.address);
-    if (key !== null && vanished.has(key)) {
-      servers.useless--;
-    } else if (key !== null && dropped.has(key) && entry.registered) {
-      servers[entry.alive ? 'available' : 'unavailable']--;
-      servers.unregistered++;
-      computeNodes.push({ ...entry, registered: false, alive: false });
-    } else if (key !== null && added.has(key) && !entry.registered) {
-      servers.unregistered--;
-      servers.unavailable++;
-      computeNodes.push({ ...entry, registered: true, alive: false });
-    } else {
-      computeNodes.push(entry);
-    }
-  }
-  return { computeNodes, servers };
 }

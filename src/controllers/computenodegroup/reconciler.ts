@@ -10,7 +10,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import {
-  ConditionType,
   FINALIZER,
   parseComputeNodeGroup,
   type ComputeNodeGroup,
@@ -27,22 +26,26 @@ import {
   type OperatorSettings,
 } from '../../builders/index.js';
 import { FeError, isFeError, type ComputeNodeRecord } from '../../fe/index.js';
-import { addressKey, addressKeyOf } from '../../cn/index.js';
 import {
-  applyOutcome,
+  SCALE_IN_WITHOUT_FE,
+  WAITING_FOR_FE_DROP,
+  decideReplicas,
+  feAfterActions,
   planMembership,
   planScaleIn,
+  waitingSince,
+  type FeComputeNode,
   type MemberPod,
+  type MembershipInput,
   type MembershipPlan,
+  type ReplicaDecision,
 } from '../../membership/index.js';
 import { describeError } from '../../kube/errors.js';
 import type { Logger } from '../../runtime/logging.js';
 import { splitKey, type ReconcileContext, type ReconcileResult } from '../../runtime/controller.js';
-import { findCondition } from './conditions.js';
 import { resolveConfig, type ResolvedConfig } from './config.js';
 import { memberPodOf, viewPod, type PodView } from './pods.js';
 import type { ClusterPort, EventSink, FePort, FeSession } from './ports.js';
-import { decideReplicas, type ReplicaDecision } from './replicas.js';
 import { buildStatus, feFailureMessage, type FeObservation } from './status.js';
 
 export interface ReconcilerSettings {
@@ -149,18 +152,21 @@ export class ComputeNodeGroupReconciler {
     const session = this.fe.session(group.spec.feInfo.addresses, credentials);
     const feRead = await this.readFe(session, group, credentials.user);
     const members = this.memberPods(group, pods, config.value);
-    const plan = planMembership({
+    const input: MembershipInput = {
       pods: members,
       fe: feRead.nodes,
       ledger: group.status?.computeNodes ?? [],
       desiredReplicas: group.spec.replicas,
-    });
+    };
+    const plan = planMembership(input);
     const actions = await this.actOnFe(group, session, plan, logger);
-    const replicas = this.decideReplicas(group, members, feRead, actions, now);
+    // From here on every decision reads the FE as it is after this pass's statements.
+    const feAfter = feAfterActions(feRead.nodes, actions);
+    const replicas = this.decideReplicas(group, members, feAfter, now);
     await this.applyChildren(group, config.value, replicas.replicas);
     this.reportReplicaDecision(group, replicas);
 
-    const after = applyOutcome(plan, { added: actions.added, dropped: actions.dropped });
+    const after = planMembership({ ...input, fe: feAfter });
     await this.writeStatus(group, {
       group,
       now,
@@ -168,14 +174,14 @@ export class ComputeNodeGroupReconciler {
       feUser: credentials.user,
       pods,
       fe: feRead.observation,
-      membership: { feKnown: plan.feKnown, ...after },
+      membership: after,
       feActionError: actions.error,
       replicas,
     });
     // Look again soon after an FE change, or while a scale-in waits on an FE that answers; an unreachable FE is
     // retried at the sync period, not hammered.
     const changed = actions.added.length + actions.dropped.length > 0;
-    const waitingOnLiveFe = replicas.kind === 'WaitingForFeDrop' && feRead.nodes !== null;
+    const waitingOnLiveFe = replicas.kind === WAITING_FOR_FE_DROP && feRead.nodes !== null;
     return { requeueAfterMs: changed || waitingOnLiveFe ? AFTER_FE_CHANGE_MS : this.settings.feSyncPeriodMs };
   }
 
@@ -253,31 +259,24 @@ export class ComputeNodeGroupReconciler {
   private decideReplicas(
     group: ComputeNodeGroup,
     members: readonly MemberPod[],
-    feRead: FeRead,
-    actions: FeActions,
+    feAfter: readonly FeComputeNode[] | null,
     now: Date,
   ): ReplicaDecision {
     const current = this.currentStatefulSetReplicas(group);
-    // The FE as it is after this pass's statements: a DROP the FE acknowledged counts as done.
-    const dropped = new Set(actions.dropped.map(addressKeyOf));
-    const feAfter = feRead.nodes?.filter(
-      (node) => !dropped.has(addressKey({ host: node.host, port: node.heartbeatPort })),
-    );
     const scaleIn = planScaleIn({
       statefulSetName: statefulSetName(group),
       currentReplicas: current ?? group.spec.replicas,
       desiredReplicas: group.spec.replicas,
       pods: members,
       ledger: group.status?.computeNodes ?? [],
-      fe: feAfter ?? null,
+      fe: feAfter,
     });
-    const waiting = findCondition(group.status?.conditions, ConditionType.MembershipSynced);
     return decideReplicas({
       desired: group.spec.replicas,
       current,
       scaleIn,
-      feReachable: feRead.nodes !== null,
-      waitingSince: waiting?.reason === 'WaitingForFEDrop' ? new Date(waiting.lastTransitionTime) : undefined,
+      feReachable: feAfter !== null,
+      waitingSince: waitingSince(group.status),
       now,
       feWaitLimitMs: this.settings.feWaitLimitMs,
     });
@@ -311,11 +310,11 @@ export class ComputeNodeGroupReconciler {
   }
 
   private reportReplicaDecision(group: ComputeNodeGroup, decision: ReplicaDecision): void {
-    if (decision.kind !== 'ScaleInWithoutFe') return;
+    if (decision.kind !== SCALE_IN_WITHOUT_FE) return;
     this.events.record(
       group,
       'Warning',
-      'ScaleInWithoutFE',
+      SCALE_IN_WITHOUT_FE,
       `the FE stayed unreachable for ${Math.round(this.settings.feWaitLimitMs / 1000)}s; ordinals ` +
         `${decision.leaving.join(', ')} stop now and leave the FE when it is reachable again`,
     );

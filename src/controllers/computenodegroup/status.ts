@@ -8,11 +8,10 @@ import {
 } from '../../api/v1alpha1/index.js';
 import { labelSelectorString } from '../../builders/names.js';
 import type { FeError } from '../../fe/index.js';
-import type { MembershipPlan } from '../../membership/index.js';
+import { WAITING_FOR_FE_DROP, type MembershipPlan, type ReplicaDecision } from '../../membership/index.js';
 import { mergeConditions, readyCondition, type ConditionUpdate } from './conditions.js';
 import type { ConfigProblem } from './config.js';
 import type { PodView } from './pods.js';
-import type { ReplicaDecision } from './replicas.js';
 
 /** What the FE said this reconcile. */
 export type FeObservation =
@@ -156,7 +155,7 @@ function membershipCondition(inputs: StatusInputs): ConditionUpdate {
   const type = ConditionType.MembershipSynced;
   const { membership, replicas, feActionError } = inputs;
   if (membership === undefined || !membership.feKnown) {
-    if (replicas?.kind === 'WaitingForFeDrop') return waitingForDrop(replicas.leaving);
+    if (replicas?.kind === WAITING_FOR_FE_DROP) return waitingForDrop(replicas.leaving);
     return { type, status: 'Unknown', reason: 'FEUnknown', message: 'the FE could not be read' };
   }
   if (feActionError !== undefined) {
@@ -167,7 +166,7 @@ function membershipCondition(inputs: StatusInputs): ConditionUpdate {
       message: feFailureMessage(feActionError, inputs.group, inputs.feUser),
     };
   }
-  if (replicas?.kind === 'WaitingForFeDrop') return waitingForDrop(replicas.leaving);
+  if (replicas?.kind === WAITING_FOR_FE_DROP) return waitingForDrop(replicas.leaving);
   const { useless } = membership.servers;
   if (useless > 0) {
     return {
@@ -189,7 +188,7 @@ function waitingForDrop(leaving: readonly number[]): ConditionUpdate {
   return {
     type: ConditionType.MembershipSynced,
     status: 'False',
-    reason: 'WaitingForFEDrop',
+    reason: WAITING_FOR_FE_DROP,
     message: `scale-in: ordinals ${leaving.join(', ')} leave the FE before their pods stop`,
   };
 }

@@ -138,7 +138,7 @@ describe('buildStatus', () => {
   });
 
   it('shows a scale-in waiting for the FE', () => {
-    const status = buildStatus({ ...healthy, replicas: { kind: 'WaitingForFeDrop', replicas: 4, leaving: [2, 3] } });
+    const status = buildStatus({ ...healthy, replicas: { kind: 'WaitingForFEDrop', replicas: 4, leaving: [2, 3] } });
     const membership = condition(status, ConditionType.MembershipSynced);
     assert.equal(membership.reason, 'WaitingForFEDrop');
     assert.match(membership.message, /2, 3/);

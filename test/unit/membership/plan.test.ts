@@ -1,12 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import {
-  applyOutcome,
+  feAfterActions,
   planMembership,
   type FeComputeNode,
   type LedgerEntry,
   type MemberPod,
   type MembershipInput,
+  type MembershipOutcome,
   type MembershipPlan,
 } from '../../../src/membership/index.js';
 
@@ -316,13 +317,16 @@ describe('planMembership', () => {
   });
 });
 
-describe('applyOutcome', () => {
-  const plan = planMembership({
+describe('the view after this pass (planMembership over feAfterActions)', () => {
+  const input: MembershipInput = {
     pods: [pod(0, '10.0.0.1'), pod(1, '10.0.0.2'), pod(2, '10.0.0.3')],
     fe: [fe('10.0.0.1:9050'), fe('10.0.0.3:9050'), fe('10.0.0.9:9050', false), fe('10.0.0.8:9050', false)],
     ledger: [entry('g-7', '10.0.0.9:9050'), entry('g-8', '10.0.0.8:9050')],
     desiredReplicas: 2,
-  });
+  };
+  const plan = planMembership(input);
+  const applyOutcome = (outcome: MembershipOutcome): MembershipPlan =>
+    planMembership({ ...input, fe: feAfterActions(input.fe, outcome) });
 
   it('plans one add, one scale-in drop and two pod-gone drops', () => {
     assert.deepEqual(
@@ -337,7 +341,7 @@ describe('applyOutcome', () => {
   });
 
   it('forgets dropped addresses of gone pods, keeps failed ones, unregisters the leaving pod, registers the added', () => {
-    const after = applyOutcome(plan, { added: ['10.0.0.2:9050'], dropped: ['10.0.0.3:9050', '10.0.0.9:9050'] });
+    const after = applyOutcome({ added: ['10.0.0.2:9050'], dropped: ['10.0.0.3:9050', '10.0.0.9:9050'] });
     assert.deepEqual(after.computeNodes, [
       entry('g-0', '10.0.0.1:9050', true, true),
       entry('g-1', '10.0.0.2:9050', true, false),
@@ -348,8 +352,27 @@ describe('applyOutcome', () => {
   });
 
   it('changes nothing when no action succeeded', () => {
-    const after = applyOutcome(plan, { added: [], dropped: [] });
+    const after = applyOutcome({ added: [], dropped: [] });
     assert.deepEqual(after.computeNodes, plan.computeNodes);
     assert.deepEqual(after.servers, plan.servers);
+  });
+});
+
+describe('feAfterActions', () => {
+  it('removes acknowledged drops (any spelling of the host case) and lists adds as not yet alive', () => {
+    const v6: FeComputeNode = { host: 'fd00::1', heartbeatPort: 9050, alive: true };
+    const rows = [fe('cn-0.g-cn.ns.svc.cluster.local:9050'), fe('10.0.0.2:9050'), v6];
+    assert.deepEqual(
+      feAfterActions(rows, {
+        added: ['10.0.0.7:9050'],
+        dropped: ['CN-0.g-cn.ns.svc.cluster.local:9050', '[fd00::1]:9050'],
+      }),
+      [fe('10.0.0.2:9050'), fe('10.0.0.7:9050', false)],
+    );
+  });
+  it('keeps rows whose drop failed, and stays null without a read', () => {
+    const rows = [fe('10.0.0.2:9050')];
+    assert.deepEqual(feAfterActions(rows, { added: [], dropped: [] }), rows);
+    assert.equal(feAfterActions(null, { added: [], dropped: ['10.0.0.2:9050'] }), null);
   });
 });

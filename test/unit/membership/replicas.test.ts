@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { decideReplicas, type ReplicaInputs } from '../../../src/controllers/computenodegroup/replicas.js';
+import { decideReplicas, waitingSince, type ReplicaInputs } from '../../../src/membership/index.js';
 
 const now = new Date('2026-11-24T12:00:00Z');
 const base: ReplicaInputs = {
@@ -26,7 +26,7 @@ describe('decideReplicas', () => {
   it('holds the StatefulSet while a leaving CN is still in the FE', () => {
     const scaleIn = { leaving: [11, 10, 9], safeToLower: false };
     assert.deepEqual(decideReplicas({ ...base, current: 12, desired: 9, scaleIn }), {
-      kind: 'WaitingForFeDrop',
+      kind: 'WaitingForFEDrop',
       replicas: 12,
       leaving: [11, 10, 9],
     });
@@ -47,7 +47,7 @@ describe('decideReplicas', () => {
       feReachable: false,
       waitingSince: secondsAgo(60),
     });
-    assert.deepEqual(decision, { kind: 'WaitingForFeDrop', replicas: 4, leaving: [3, 2] });
+    assert.deepEqual(decision, { kind: 'WaitingForFEDrop', replicas: 4, leaving: [3, 2] });
   });
 
   it('scales in without the FE after the limit, naming the CNs left behind', () => {
@@ -60,12 +60,31 @@ describe('decideReplicas', () => {
       feReachable: false,
       waitingSince: secondsAgo(120),
     });
-    assert.deepEqual(decision, { kind: 'ScaleInWithoutFe', replicas: 2, leaving: [3, 2] });
+    assert.deepEqual(decision, { kind: 'ScaleInWithoutFE', replicas: 2, leaving: [3, 2] });
   });
 
   it('never gives up on a reachable FE: a refused drop is retried, not skipped', () => {
     const scaleIn = { leaving: [3], safeToLower: false };
     const decision = decideReplicas({ ...base, current: 4, desired: 3, scaleIn, waitingSince: secondsAgo(3600) });
-    assert.deepEqual(decision, { kind: 'WaitingForFeDrop', replicas: 4, leaving: [3] });
+    assert.deepEqual(decision, { kind: 'WaitingForFEDrop', replicas: 4, leaving: [3] });
+  });
+});
+
+describe('waitingSince', () => {
+  const condition = (reason: string, lastTransitionTime = '2026-11-24T11:58:00Z') => ({
+    type: 'MembershipSynced',
+    status: 'False' as const,
+    reason,
+    message: '',
+    lastTransitionTime,
+  });
+  it('reads the start of the wait from the MembershipSynced condition', () => {
+    assert.deepEqual(waitingSince({ conditions: [condition('WaitingForFEDrop')] }), secondsAgo(120));
+  });
+  it('is undefined for any other reason, another condition, no status or an unreadable time', () => {
+    assert.equal(waitingSince({ conditions: [condition('StaleEntries')] }), undefined);
+    assert.equal(waitingSince({ conditions: [{ ...condition('WaitingForFEDrop'), type: 'Ready' }] }), undefined);
+    assert.equal(waitingSince(undefined), undefined);
+    assert.equal(waitingSince({ conditions: [condition('WaitingForFEDrop', 'yesterday')] }), undefined);
   });
 });
