@@ -1,11 +1,12 @@
-// Writes the files generated from the ComputeNodeGroup schema: the CRD (plain and as a Helm chart template) and the
-// API reference.
+// Writes the generated files: from the ComputeNodeGroup schema the CRD (plain and as a Helm chart template) and the
+// API reference; from the tables of kinds the operator touches its RBAC rules (deploy/ and the Helm chart).
 //   npx tsx hack/generate.ts          write them
 //   npx tsx hack/generate.ts --check  exit 1, naming each file, when a committed file differs from what it would write
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generatedFiles } from '../src/api/v1alpha1/generated.js';
+import { rbacFiles } from '../src/controllers/computenodegroup/rbac.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -20,7 +21,7 @@ function readOrEmpty(path: string): string | undefined {
 function main(): number {
   const check = process.argv.includes('--check');
   let stale = 0;
-  for (const [relative, content] of generatedFiles()) {
+  for (const [relative, content] of [...generatedFiles(), ...rbacFiles()]) {
     const path = join(root, relative);
     if (readOrEmpty(path) === content) continue;
     if (check) {

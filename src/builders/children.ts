@@ -227,17 +227,3 @@ export function buildChildren(input: BuildInput): DesiredChildren {
     offline: buildOffline(input),
   };
 }
-
-/** The children as one list in an order that applies cleanly (RBAC before the CronJob that uses it). */
-export type Child =
-  StatefulSet | Service | PodDisruptionBudget | HorizontalPodAutoscaler | ServiceAccount | Role | RoleBinding | CronJob;
-
-export function childrenList(children: DesiredChildren): Child[] {
-  const list: Child[] = [children.service, children.statefulSet, children.podDisruptionBudget];
-  if (children.horizontalPodAutoscaler !== undefined) list.push(children.horizontalPodAutoscaler);
-  if (children.offline !== undefined) {
-    const { serviceAccount, role, roleBinding, cronJob } = children.offline;
-    list.push(serviceAccount, role, roleBinding, cronJob);
-  }
-  return list;
-}

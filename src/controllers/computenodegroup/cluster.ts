@@ -2,13 +2,13 @@
 // the cache first, so a pass where nothing changed sends no request: apply is skipped when the cached child already
 // matches, a delete only goes out for a child the cache holds, and the status only when it differs.
 import { API_VERSION, KIND, type ComputeNodeGroupStatus } from '../../api/v1alpha1/index.js';
-import { LABEL_INSTANCE, type Child } from '../../builders/index.js';
+import { LABEL_INSTANCE, childKind, type Child, type ChildKind } from '../../builders/index.js';
 import type { Applier, DesiredObject } from '../../kube/apply.js';
 import type { EventRecorder } from '../../kube/events.js';
 import { objectPath, type KubeObject } from '../../kube/objects.js';
 import type { KubeRest } from '../../kube/rest.js';
-import type { ChildKind, ClusterPort, EventSink } from './ports.js';
-import { CHILD_RESOURCES, GROUP_RESOURCE, type ChildResourceKind } from './resources.js';
+import type { ClusterPort, EventSink } from './ports.js';
+import { GROUP_RESOURCE } from './resources.js';
 
 /** Read access to one kind's cache (an informer, or several informers of one kind read as one). */
 export interface ObjectCache {
@@ -22,7 +22,7 @@ export interface ClusterCaches {
   pods: ObjectCache;
   secrets: ObjectCache;
   configMaps: ObjectCache;
-  children: Record<ChildResourceKind, ObjectCache>;
+  children: Record<ChildKind, ObjectCache>;
 }
 
 export class KubeCluster implements ClusterPort, EventSink {
@@ -50,21 +50,20 @@ export class KubeCluster implements ClusterPort, EventSink {
   }
 
   async apply(child: Child): Promise<void> {
-    const kind: ChildResourceKind = child.kind;
     const desired = child as DesiredObject;
-    const cached = this.caches.children[kind].get(`${desired.metadata.namespace ?? ''}/${desired.metadata.name}`);
-    await this.applier.applyObject(CHILD_RESOURCES[kind], desired, cached);
+    const cached = this.caches.children[child.kind].get(`${child.metadata.namespace}/${child.metadata.name}`);
+    await this.applier.applyObject(childKind(child.kind).resource, desired, cached);
   }
 
   async deleteChild(kind: ChildKind, namespace: string, name: string): Promise<void> {
     if (this.caches.children[kind].get(`${namespace}/${name}`) === undefined) return;
-    await this.applier.deleteObject(CHILD_RESOURCES[kind], namespace, name);
+    await this.applier.deleteObject(childKind(kind).resource, namespace, name);
   }
 
   async scaleStatefulSet(namespace: string, name: string, replicas: number): Promise<void> {
     await this.rest.request({
       method: 'PATCH',
-      path: `${objectPath(CHILD_RESOURCES.StatefulSet, namespace, name)}/scale`,
+      path: `${objectPath(childKind('StatefulSet').resource, namespace, name)}/scale`,
       contentType: 'application/merge-patch+json',
       body: { spec: { replicas } },
     });

@@ -2,7 +2,7 @@
 // the informer caches, the API server and the FE client; keeping them narrow keeps the reconciler readable and lets
 // the decisions stay pure.
 import type { ComputeNodeGroupStatus } from '../../api/v1alpha1/index.js';
-import type { Child } from '../../builders/index.js';
+import type { Child, ChildKind } from '../../builders/index.js';
 import type { ComputeNodeRecord } from '../../fe/index.js';
 import type { FeCredentials } from './config.js';
 
@@ -31,8 +31,6 @@ export interface ClusterPort {
     resourceVersion: string | undefined,
   ): Promise<void>;
 }
-
-export type ChildKind = 'HorizontalPodAutoscaler' | 'CronJob' | 'RoleBinding' | 'Role' | 'ServiceAccount';
 
 export interface EventSink {
   /** Records an Event on the group (deduplicated by the sink). */

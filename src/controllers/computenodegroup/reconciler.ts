@@ -16,12 +16,10 @@ import {
   type ComputeNodeStatus,
 } from '../../api/v1alpha1/index.js';
 import {
+  CHILD_KINDS,
   buildChildren,
-  childrenList,
   groupNamespace,
   hashCnConf,
-  horizontalPodAutoscalerName,
-  offlineName,
   statefulSetName,
   type OperatorSettings,
 } from '../../builders/index.js';
@@ -296,16 +294,15 @@ export class ComputeNodeGroupReconciler {
       replicas,
       settings: this.settings.operator,
     });
-    for (const child of childrenList(children)) await this.cluster.apply(child);
-    const namespace = groupNamespace(group);
-    if (children.horizontalPodAutoscaler === undefined) {
-      await this.cluster.deleteChild('HorizontalPodAutoscaler', namespace, horizontalPodAutoscalerName(group));
+    // Wanted children are applied in the table's order; unwanted ones are deleted in reverse (the CronJob before
+    // the RBAC it runs as).
+    for (const kind of CHILD_KINDS) {
+      const child = kind.desired(children);
+      if (child !== undefined) await this.cluster.apply(child);
     }
-    if (children.offline === undefined) {
-      const name = offlineName(group);
-      for (const kind of ['CronJob', 'RoleBinding', 'Role', 'ServiceAccount'] as const) {
-        await this.cluster.deleteChild(kind, namespace, name);
-      }
+    for (const kind of [...CHILD_KINDS].reverse()) {
+      if (kind.desired(children) === undefined)
+        await this.cluster.deleteChild(kind.kind, groupNamespace(group), kind.name(group));
     }
   }
 

@@ -1,5 +1,8 @@
-// Where each kind the ComputeNodeGroup controller reads or writes lives in the API.
+// Every kind the ComputeNodeGroup controller touches that it does not own: where it lives in the API and what the
+// operator does with it. The owned kinds are in builders/child-kinds.ts; rbac.ts turns both tables into the
+// operator's RBAC rules.
 import { GROUP, KIND, PLURAL, VERSION } from '../../api/v1alpha1/index.js';
+import type { Verb } from '../../builders/index.js';
 import type { ResourceRef } from '../../kube/objects.js';
 
 export const GROUP_RESOURCE: ResourceRef = {
@@ -17,31 +20,24 @@ export const CONFIG_MAP: ResourceRef = {
   kind: 'ConfigMap',
 };
 
-/** The kinds the builders produce, keyed by kind. */
-export const CHILD_RESOURCES = {
-  StatefulSet: { apiPath: '/apis/apps/v1', plural: 'statefulsets', namespaced: true, kind: 'StatefulSet' },
-  Service: { apiPath: '/api/v1', plural: 'services', namespaced: true, kind: 'Service' },
-  PodDisruptionBudget: {
-    apiPath: '/apis/policy/v1',
-    plural: 'poddisruptionbudgets',
-    namespaced: true,
-    kind: 'PodDisruptionBudget',
-  },
-  HorizontalPodAutoscaler: {
-    apiPath: '/apis/autoscaling/v2',
-    plural: 'horizontalpodautoscalers',
-    namespaced: true,
-    kind: 'HorizontalPodAutoscaler',
-  },
-  CronJob: { apiPath: '/apis/batch/v1', plural: 'cronjobs', namespaced: true, kind: 'CronJob' },
-  ServiceAccount: { apiPath: '/api/v1', plural: 'serviceaccounts', namespaced: true, kind: 'ServiceAccount' },
-  Role: { apiPath: '/apis/rbac.authorization.k8s.io/v1', plural: 'roles', namespaced: true, kind: 'Role' },
-  RoleBinding: {
-    apiPath: '/apis/rbac.authorization.k8s.io/v1',
-    plural: 'rolebindings',
-    namespaced: true,
-    kind: 'RoleBinding',
-  },
-} as const satisfies Record<string, ResourceRef>;
+/** One RBAC grant on a kind (or a subresource, `plural/sub`) that the operator does not own. */
+export interface Access {
+  /** API groups ('' for the core group). */
+  apiGroups: readonly string[];
+  resource: string;
+  verbs: readonly Verb[];
+  why?: string;
+}
 
-export type ChildResourceKind = keyof typeof CHILD_RESOURCES;
+const CACHED: readonly Verb[] = ['get', 'list', 'watch'];
+
+export const OTHER_ACCESS: readonly Access[] = [
+  // Cached; patched to add and remove the finalizer.
+  { apiGroups: [GROUP], resource: PLURAL, verbs: [...CACHED, 'patch', 'update'] },
+  { apiGroups: [GROUP], resource: `${PLURAL}/status`, verbs: ['get', 'patch', 'update'] },
+  { apiGroups: [GROUP], resource: `${PLURAL}/finalizers`, verbs: ['get', 'patch', 'update'] },
+  { apiGroups: [''], resource: POD.plural, verbs: CACHED },
+  { apiGroups: [''], resource: SECRET.plural, verbs: CACHED },
+  { apiGroups: [''], resource: CONFIG_MAP.plural, verbs: CACHED },
+  { apiGroups: ['', 'events.k8s.io'], resource: 'events', verbs: ['create', 'patch', 'update'] },
+];

@@ -2,7 +2,7 @@
 // the operator's label), handlers that map every object to the key of its group, the reconciler and its worker loop.
 // Handlers only enqueue; all I/O happens in the reconcile.
 import { API_VERSION, KIND } from '../../api/v1alpha1/index.js';
-import { LABEL_INSTANCE, LABEL_MANAGED_BY, MANAGED_BY } from '../../builders/index.js';
+import { CHILD_KINDS, LABEL_INSTANCE, LABEL_MANAGED_BY, MANAGED_BY, type ChildKind } from '../../builders/index.js';
 import { Applier } from '../../kube/apply.js';
 import type { EventRecorder } from '../../kube/events.js';
 import type { InformerHandler } from '../../kube/informer.js';
@@ -15,7 +15,7 @@ import type { OperatorMetrics } from '../../runtime/metrics.js';
 import { KubeCluster, type ClusterCaches, type ObjectCache } from './cluster.js';
 import { FeSessionPool } from './fe-sessions.js';
 import { ComputeNodeGroupReconciler, type ReconcilerSettings } from './reconciler.js';
-import { CHILD_RESOURCES, CONFIG_MAP, GROUP_RESOURCE, POD, SECRET, type ChildResourceKind } from './resources.js';
+import { CONFIG_MAP, GROUP_RESOURCE, POD, SECRET } from './resources.js';
 
 export const CONTROLLER_NAME = 'computenodegroup';
 
@@ -62,11 +62,8 @@ export function createComputeNodeGroupController(
   const secrets = scoped(SECRET);
   const configMaps = scoped(CONFIG_MAP);
   const children = Object.fromEntries(
-    (Object.keys(CHILD_RESOURCES) as ChildResourceKind[]).map((kind) => [
-      kind,
-      scoped(CHILD_RESOURCES[kind], CHILD_SELECTOR),
-    ]),
-  ) as Record<ChildResourceKind, ScopedInformers>;
+    CHILD_KINDS.map((kind) => [kind.kind, scoped(kind.resource, CHILD_SELECTOR)]),
+  ) as Record<ChildKind, ScopedInformers>;
   const caches: ClusterCaches = { groups, pods, secrets, configMaps, children };
   const cluster = new KubeCluster(caches, new Applier(rest, logger), rest, options.recorder);
   const fe = new FeSessionPool({ syncPeriodMs: options.settings.feSyncPeriodMs, idleCloseMs: 10 * 60_000, logger });

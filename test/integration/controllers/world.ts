@@ -4,7 +4,8 @@
 // exercised by the end-to-end tier.
 import type { ComputeNodeGroupStatus } from '../../../src/api/v1alpha1/index.js';
 import type { Child } from '../../../src/builders/index.js';
-import type { ChildKind, ClusterPort, EventSink } from '../../../src/controllers/computenodegroup/ports.js';
+import type { ChildKind } from '../../../src/builders/index.js';
+import type { ClusterPort, EventSink } from '../../../src/controllers/computenodegroup/ports.js';
 
 export interface RecordedEvent {
   type: 'Normal' | 'Warning';
