@@ -9,7 +9,7 @@ import {
   type ComputeNodeGroupController,
 } from '../controllers/computenodegroup/setup.js';
 import { DEFAULT_RECONCILER_SETTINGS } from '../controllers/computenodegroup/reconciler.js';
-import { loadKubeConfig, createKubeClients } from '../kube/client.js';
+import { connectKube } from '../kube/client.js';
 import { EventRecorder } from '../kube/events.js';
 import { LeaderElector } from '../kube/leader-election.js';
 import { parseManagerFlags, MANAGER_FLAGS, type ManagerSettings } from '../runtime/flags.js';
@@ -46,12 +46,12 @@ export async function managerMain(argv: readonly string[]): Promise<void> {
 
 async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): Promise<void> {
   const metrics = new OperatorMetrics();
-  const kube = createKubeClients(loadKubeConfig(), metrics);
+  const rest = connectKube({ metrics });
   const checks = new HealthChecks();
   checks.addHealthz('ping', () => undefined);
 
   const recorder = new EventRecorder({
-    rest: kube.rest,
+    rest,
     logger,
     controller: 'starrocks.com/cn-operator',
     instance: hostname(),
@@ -60,7 +60,7 @@ async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): 
   let controller: ComputeNodeGroupController | undefined;
   const startController = async (): Promise<void> => {
     controller = createComputeNodeGroupController({
-      rest: kube.rest,
+      rest,
       logger,
       metrics,
       recorder,
@@ -93,7 +93,7 @@ async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): 
     return;
   }
   const elector = new LeaderElector({
-    rest: kube.rest,
+    rest,
     namespace: flags.leaderElectionNamespace ?? ownNamespace(),
     name: flags.leaderElectionId,
     logger,

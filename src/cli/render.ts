@@ -13,6 +13,7 @@ import {
   type OperatorSettings,
 } from '../builders/index.js';
 import { DEFAULT_CN_PORTS, parseCnConf, type CnPorts } from '../cnconf/index.js';
+import { isRecord } from '../util/guards.js';
 
 export interface RenderSource {
   /** File name, for messages. */
@@ -33,7 +34,7 @@ export type RenderResult =
 type Json = Record<string, unknown>;
 
 function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return isRecord(value);
 }
 
 function yamlDocuments(source: RenderSource, errors: string[]): unknown[] {

@@ -3,7 +3,7 @@
 // table is tested without a cluster or an FE; src/cli/status.ts does the reading.
 import type { ComputeNodeGroup, Condition } from '../api/v1alpha1/index.js';
 import { podFqdn } from '../builders/names.js';
-import { viewPod } from '../controllers/computenodegroup/pods.js';
+import { viewPod } from '../group/pods.js';
 import type { ComputeNodeRecord } from '../fe/index.js';
 import { addressKey, addressKeyOf, cnAddress } from '../cn/index.js';
 

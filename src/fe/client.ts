@@ -20,6 +20,7 @@ import {
   SHOW_COMPUTE_NODES,
   type IdempotentAnswer,
 } from './sql.js';
+import { isRecord } from '../util/guards.js';
 
 export interface FeClientOptions {
   /** FE query addresses, `host:query_port` (9030 by default on the FE). Tried in this order, with failover. */
@@ -350,7 +351,7 @@ function isTimeout(error: unknown): boolean {
 }
 
 function isResultRow(value: unknown): value is ResultRow {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return isRecord(value);
 }
 
 function positiveOr(value: number | undefined, fallback: number): number {

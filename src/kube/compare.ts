@@ -1,9 +1,10 @@
 // Pure comparisons behind "no write when nothing changed", and the stable hash of an applied configuration.
 import { createHash } from 'node:crypto';
 import { sameQuantity } from './quantity.js';
+import { isRecord } from '../util/guards.js';
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return isRecord(value);
 }
 
 /** Absent, null, {} and [] all mean "nothing here": the API server drops empty values we send. */

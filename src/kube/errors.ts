@@ -1,6 +1,7 @@
-// Classification of Kubernetes API errors. Both the typed client-node APIs (ApiException: numeric `code`, raw JSON
-// text `body`) and our raw REST client (KubeApiError) throw errors carrying an HTTP code and a Status body; this
-// module reads either into one Status shape so callers decide on `reason`/`code`, never on message text.
+// Classification of Kubernetes API errors. The REST client throws KubeApiError (an HTTP code and the Status body);
+// any other error carrying a numeric `code` and a Status `body` is read the same way. Callers decide on
+// `reason`/`code`, never on message text.
+import { isRecord } from '../util/guards.js';
 
 /** The fields of a metav1.Status the operator uses. */
 export interface KubeStatus {
@@ -26,10 +27,6 @@ export class KubeApiError extends Error {
     this.code = status.code;
     this.status = status;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }
 
 function parseBody(body: unknown): Record<string, unknown> | undefined {

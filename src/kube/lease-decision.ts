@@ -1,6 +1,7 @@
 // Pure decisions of Lease leader election (coordination.k8s.io/v1), after client-go's leaderelection package.
 // Expiry is judged on the LOCAL clock from when this replica last saw the lease record change, never by comparing
 // another machine's renewTime with our clock, so clock skew between nodes cannot make two replicas leaders.
+import { isRecord } from '../util/guards.js';
 
 export interface LeaseRecord {
   holderIdentity: string;
@@ -47,10 +48,6 @@ export function nextLeaseRecord(
     renewTime: nowMicroTime,
     leaseTransitions: (current?.leaseTransitions ?? 0) + (changedHolder && current ? 1 : 0),
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Reads the spec of a Lease object (plain JSON); undefined when it has none. */

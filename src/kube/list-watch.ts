@@ -1,7 +1,8 @@
 // The I/O edge of an informer: one paginated LIST page and one WATCH stream of a resource in one scope (a namespace
 // or all), over the raw REST client. Kept behind an interface so the informer's loop is unit-tested with a fake.
 import { KubeApiError, statusFromResponse } from './errors.js';
-import { collectionPath, isRecordValue, type ResourceRef } from './objects.js';
+import { collectionPath, type ResourceRef } from './objects.js';
+import { isRecord } from '../util/guards.js';
 import type { KubeRest, LineStream } from './rest.js';
 
 export interface ListPage {
@@ -58,7 +59,7 @@ export function restListWatch(rest: KubeRest, resource: ResourceRef, scope: List
 }
 
 export function parseListPage(body: unknown, path: string): ListPage {
-  if (!isRecordValue(body) || !Array.isArray(body['items']) || !isRecordValue(body['metadata'])) {
+  if (!isRecord(body) || !Array.isArray(body['items']) || !isRecord(body['metadata'])) {
     throw new KubeApiError('GET', path, statusFromResponse(500, 'the list response has no items or metadata'));
   }
   const metadata = body['metadata'];
@@ -76,7 +77,6 @@ export function parseWatchLine(line: string): { type: WatchEventType; object: un
   } catch {
     return undefined;
   }
-  if (!isRecordValue(parsed) || typeof parsed['type'] !== 'string' || !EVENT_TYPES.has(parsed['type']))
-    return undefined;
+  if (!isRecord(parsed) || typeof parsed['type'] !== 'string' || !EVENT_TYPES.has(parsed['type'])) return undefined;
   return { type: parsed['type'] as WatchEventType, object: parsed['object'] };
 }

@@ -1,4 +1,5 @@
 // Plain-JSON Kubernetes objects as the caches hold them, and the resource coordinates used to address them.
+import { isRecord } from '../util/guards.js';
 
 /** Where a kind lives in the API. */
 export interface ResourceRef {
@@ -57,10 +58,6 @@ export function objectKey(object: { metadata: { name: string; namespace?: string
   return namespace !== undefined && namespace !== '' ? `${namespace}/${object.metadata.name}` : object.metadata.name;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Validates the minimum shape (metadata.name) and returns the object without managedFields, or undefined. */
 export function toKubeObject(value: unknown): KubeObject | undefined {
   if (!isRecord(value) || !isRecord(value['metadata'])) return undefined;
@@ -69,8 +66,4 @@ export function toKubeObject(value: unknown): KubeObject | undefined {
   // managedFields are large and only the API server needs them; caching them multiplies memory use.
   const { managedFields: _dropped, ...rest } = metadata;
   return { ...value, metadata: rest as ObjectMeta };
-}
-
-export function isRecordValue(value: unknown): value is Record<string, unknown> {
-  return isRecord(value);
 }

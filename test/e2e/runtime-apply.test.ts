@@ -2,9 +2,7 @@
 // "nothing changed" really sends nothing.
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { V1ConfigMap, V1ObjectMeta } from '@kubernetes/client-node';
 import { Applier, type DesiredObject } from '../../src/kube/apply.js';
-import { createKubeClients } from '../../src/kube/client.js';
 import { isConflict, isNotFound, statusOf } from '../../src/kube/errors.js';
 import { EventRecorder } from '../../src/kube/events.js';
 import { Informer } from '../../src/kube/informer.js';
@@ -223,25 +221,28 @@ describe('server-side apply, status and events on a real API server', () => {
     assert.match(String(warning?.['eventTime']), /\.\d{6}Z$/);
   });
 
-  it('typed client-node APIs count their requests, and their errors classify by Status', async () => {
+  it('the REST client counts its requests, and its errors classify by Status', async () => {
     const metrics = new OperatorMetrics({ defaultMetrics: false });
-    const { apis, rest: counted } = createKubeClients(await kubeConfig(), metrics);
-    await apis.core.readNamespace({ name: namespace });
-    const missing = await apis.core.readNamespacedConfigMap({ name: 'absent', namespace }).then(
-      () => undefined,
-      (error: unknown) => error,
+    const counted = new KubeRest(await kubeConfig(), { metrics });
+    const failure = (promise: Promise<unknown>): Promise<unknown> =>
+      promise.then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    await counted.request({ method: 'GET', path: `/api/v1/namespaces/${namespace}` });
+    const missing = await failure(
+      counted.request({ method: 'GET', path: `/api/v1/namespaces/${namespace}/configmaps/absent` }),
     );
     assert.equal(isNotFound(missing), true);
     assert.match(statusOf(missing)?.message ?? '', /configmaps "absent" not found/);
-    const stale = new V1ConfigMap();
-    stale.metadata = new V1ObjectMeta();
-    stale.metadata.name = 'applied';
-    stale.metadata.namespace = namespace;
-    stale.metadata.resourceVersion = '1';
-    stale.data = { k: 'stale' };
-    const conflict = await apis.core.replaceNamespacedConfigMap({ name: 'applied', namespace, body: stale }).then(
-      () => undefined,
-      (error: unknown) => error,
+    const stale = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'applied', namespace, resourceVersion: '1' },
+      data: { k: 'stale' },
+    };
+    const conflict = await failure(
+      counted.request({ method: 'PUT', path: `/api/v1/namespaces/${namespace}/configmaps/applied`, body: stale }),
     );
     assert.equal(isConflict(conflict), true);
     const values = (await metrics.registry.getMetricsAsJSON()).find(
@@ -253,5 +254,6 @@ describe('server-side apply, status and events on a real API server', () => {
     assert.equal(count('404', 'GET'), 1);
     assert.equal(count('409', 'PUT'), 1);
     assert.equal(values?.[0]?.labels['host'], counted.host);
+    counted.close();
   });
 });

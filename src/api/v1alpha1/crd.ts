@@ -11,11 +11,12 @@ import {
   computeNodeGroupSpecSchema,
   computeNodeGroupStatusSchema,
 } from './schema.js';
+import { isRecord } from '../../util/guards.js';
 
 export type JsonSchema = { [key: string]: unknown };
 
 function isSchema(value: unknown): value is JsonSchema {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return isRecord(value);
 }
 
 /** OpenAPI schema of one part of the resource, as the API server accepts it. */

@@ -3,6 +3,7 @@
 import { API_VERSION, KIND, SHORT_NAME } from './constants.js';
 import { PRINTER_COLUMNS, openApiV3Schema, type JsonSchema } from './crd.js';
 import { INT_OR_STRING, PRESERVE_UNKNOWN_FIELDS, VALIDATIONS } from './schema.js';
+import { isRecord } from '../../util/guards.js';
 
 interface Row {
   path: string;
@@ -12,7 +13,7 @@ interface Row {
 }
 
 function isSchema(value: unknown): value is JsonSchema {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return isRecord(value);
 }
 
 function typeOf(node: JsonSchema): string {

@@ -2,7 +2,7 @@
 // of addresses whose pods are gone. offline never ADDs (the sidecar and the operator do) and never takes part in a
 // scale-in (only the operator can order "leave the FE, then lower the StatefulSet").
 import type { ComputeNodeGroup } from '../../api/v1alpha1/index.js';
-import { memberPodOf, viewPod, type PodView } from '../../controllers/computenodegroup/pods.js';
+import { memberPodOf, viewPod, type PodView } from '../../group/pods.js';
 import {
   planMembership,
   type FeComputeNode,

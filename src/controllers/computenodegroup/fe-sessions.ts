@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { FeClient, FeSnapshotCache, type FeClientOptions } from '../../fe/index.js';
 import type { Logger } from '../../runtime/logging.js';
-import type { FeCredentials } from './config.js';
+import type { FeCredentials } from '../../group/config.js';
 import type { FePort, FeSession } from './ports.js';
 
 export interface FeSessionPoolOptions {

@@ -4,7 +4,7 @@
 import type { ComputeNodeGroupStatus } from '../../api/v1alpha1/index.js';
 import type { Child, ChildKind } from '../../builders/index.js';
 import type { ComputeNodeRecord } from '../../fe/index.js';
-import type { FeCredentials } from './config.js';
+import type { FeCredentials } from '../../group/config.js';
 
 /** Reads come from the informer caches (no API request); writes go to the API server. */
 export interface ClusterPort {

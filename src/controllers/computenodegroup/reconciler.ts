@@ -41,8 +41,8 @@ import {
 import { describeError } from '../../kube/errors.js';
 import type { Logger } from '../../runtime/logging.js';
 import { splitKey, type ReconcileContext, type ReconcileResult } from '../../runtime/controller.js';
-import { resolveConfig, type ResolvedConfig } from './config.js';
-import { memberPodOf, viewPod, type PodView } from './pods.js';
+import { resolveConfig, type ResolvedConfig } from '../../group/config.js';
+import { memberPodOf, viewPod, type PodView } from '../../group/pods.js';
 import type { ClusterPort, EventSink, FePort, FeSession } from './ports.js';
 import { buildStatus, feFailureMessage, type FeObservation } from './status.js';
 

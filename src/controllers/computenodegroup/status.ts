@@ -10,8 +10,8 @@ import { labelSelectorString } from '../../builders/names.js';
 import type { FeError } from '../../fe/index.js';
 import { WAITING_FOR_FE_DROP, type MembershipPlan, type ReplicaDecision } from '../../membership/index.js';
 import { mergeConditions, readyCondition, type ConditionUpdate } from './conditions.js';
-import type { ConfigProblem } from './config.js';
-import type { PodView } from './pods.js';
+import type { ConfigProblem } from '../../group/config.js';
+import type { PodView } from '../../group/pods.js';
 
 /** What the FE said this reconcile. */
 export type FeObservation =

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseComputeNodeGroup, type ComputeNodeGroup } from '../../../src/api/v1alpha1/index.js';
-import { collectStatus, type StatusFe, type StatusKubeReader } from '../../../src/cli/status.js';
+import { collectStatus, type StatusFe } from '../../../src/cli/status.js';
+import type { GroupReader } from '../../../src/group/reader.js';
 import { buildStatusView, formatTable, renderStatus, type CnRow } from '../../../src/cli/status-view.js';
 import { FeError, type ComputeNodeRecord } from '../../../src/fe/index.js';
 
@@ -268,7 +269,7 @@ describe('collectStatus', () => {
     data: { FE_USR: Buffer.from('root').toString('base64'), FE_PWD: Buffer.from('s3cret').toString('base64') },
   };
 
-  function reader(overrides: Partial<StatusKubeReader> = {}): StatusKubeReader {
+  function reader(overrides: Partial<GroupReader> = {}): GroupReader {
     return {
       getGroup: () => Promise.resolve(rawGroup()),
       listPods: () => Promise.resolve([rawPod(0, '10.0.0.1')]),
@@ -305,6 +306,7 @@ describe('collectStatus', () => {
         calls.credentials.push(addresses.join(','), user, password);
         return client;
       },
+      kubeTimeoutMs: 1000,
       feTimeoutMs: 1000,
     });
     assert.ok(outcome.ok);
@@ -320,6 +322,7 @@ describe('collectStatus', () => {
       name: 'missing',
       kube: reader({ getGroup: () => Promise.resolve(undefined) }),
       connectFe: () => assert.fail('the FE must not be contacted'),
+      kubeTimeoutMs: 1000,
       feTimeoutMs: 1000,
     });
     assert.ok(!outcome.ok);
@@ -334,6 +337,7 @@ describe('collectStatus', () => {
       name: 'g',
       kube: reader(),
       connectFe: () => client,
+      kubeTimeoutMs: 1000,
       feTimeoutMs: 1000,
     });
     assert.ok(outcome.ok);
@@ -351,6 +355,7 @@ describe('collectStatus', () => {
       name: 'g',
       kube: reader(),
       connectFe: () => client,
+      kubeTimeoutMs: 1000,
       feTimeoutMs: 50,
     });
     assert.ok(outcome.ok);
@@ -366,6 +371,7 @@ describe('collectStatus', () => {
       name: 'g',
       kube: reader({ getSecret: () => Promise.resolve(undefined) }),
       connectFe: () => assert.fail('the FE must not be contacted'),
+      kubeTimeoutMs: 1000,
       feTimeoutMs: 1000,
     });
     assert.ok(outcome.ok);
@@ -379,9 +385,13 @@ describe('collectStatus', () => {
       name: 'g',
       kube: reader({ listPods: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6443')) }),
       connectFe: () => assert.fail('the FE must not be contacted'),
+      kubeTimeoutMs: 1000,
       feTimeoutMs: 1000,
     });
     assert.ok(!outcome.ok);
-    assert.match(outcome.message, /reading the pods, Secret or ConfigMap of ns\/g failed: connect ECONNREFUSED/);
+    assert.match(
+      outcome.message,
+      /reading the pods of ComputeNodeGroup ns\/g \(app\.kubernetes\.io\/instance=g,[^)]*\) failed: connect ECONNREFUSED/,
+    );
   });
 });

@@ -2,15 +2,10 @@ import { strict as assert } from 'node:assert';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { parseComputeNodeGroup, type ComputeNodeGroup } from '../../../src/api/v1alpha1/index.js';
-import {
-  offlinePass,
-  planOffline,
-  runOffline,
-  type OfflineFe,
-  type OfflineKubeReader,
-} from '../../../src/components/offline/index.js';
+import { offlinePass, planOffline, runOffline, type OfflineFe } from '../../../src/components/offline/index.js';
 import type { ComputeNodeRecord } from '../../../src/fe/index.js';
 import { createLogger } from '../../../src/runtime/logging.js';
+import type { GroupReader } from '../../../src/group/reader.js';
 
 function rawGroup(
   extra: { addressType?: 'IP' | 'FQDN'; computeNodes?: object[]; replicas?: number; configMap?: string } = {},
@@ -126,7 +121,7 @@ describe('planOffline', () => {
   });
 });
 
-class MemoryKube implements OfflineKubeReader {
+class MemoryKube implements GroupReader {
   constructor(
     readonly objects: { group?: unknown; pods?: unknown[]; secret?: unknown; configMap?: unknown },
     readonly selectors: string[] = [],

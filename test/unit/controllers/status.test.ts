@@ -7,7 +7,7 @@ import {
   type ComputeNodeGroupStatus,
 } from '../../../src/api/v1alpha1/index.js';
 import { FeError } from '../../../src/fe/index.js';
-import type { PodView } from '../../../src/controllers/computenodegroup/pods.js';
+import type { PodView } from '../../../src/group/pods.js';
 import { buildStatus, type StatusInputs } from '../../../src/controllers/computenodegroup/status.js';
 
 function group(status?: ComputeNodeGroupStatus): ComputeNodeGroup {

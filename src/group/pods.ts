@@ -1,10 +1,10 @@
 // What the reconciler needs to know about one CN pod, parsed from the raw object in the cache. Parsing (rather
 // than casting) keeps a malformed or unexpected pod from crashing a reconcile: it is simply not a CN pod.
 import { z } from 'zod';
-import type { ComputeNodeGroup } from '../../api/v1alpha1/index.js';
-import { podFqdn, statefulSetName, type GroupIdentity } from '../../builders/names.js';
-import { cnAddress, podOrdinal } from '../../cn/index.js';
-import type { MemberPod } from '../../membership/index.js';
+import type { ComputeNodeGroup } from '../api/v1alpha1/index.js';
+import { podFqdn, statefulSetName, type GroupIdentity } from '../builders/names.js';
+import { cnAddress, podOrdinal } from '../cn/index.js';
+import type { MemberPod } from '../membership/index.js';
 
 const containerStateSchema = z.looseObject({
   waiting: z.looseObject({ reason: z.string().optional(), message: z.string().optional() }).optional(),

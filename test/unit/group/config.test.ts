@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { parseComputeNodeGroup, type ComputeNodeGroup } from '../../../src/api/v1alpha1/index.js';
-import { resolveConfig } from '../../../src/controllers/computenodegroup/config.js';
+import { resolveConfig } from '../../../src/group/config.js';
 
 function group(configMap?: string): ComputeNodeGroup {
   const parsed = parseComputeNodeGroup({

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { viewPod } from '../../../src/controllers/computenodegroup/pods.js';
+import { viewPod } from '../../../src/group/pods.js';
 
 function pod(name: string, status: Record<string, unknown>, metadata: Record<string, unknown> = {}): unknown {
   return { metadata: { name, namespace: 'ns', ...metadata }, status };

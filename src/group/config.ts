@@ -2,8 +2,8 @@
 // ConfigMap. Pure: the caller passes the objects it found (or undefined). A problem becomes the ConfigResolved
 // condition with a message that says what to create or fix; the password itself never appears in one.
 import { z } from 'zod';
-import { CN_CONF_KEY, FE_PASSWORD_KEY, FE_USER_KEY, type ComputeNodeGroup } from '../../api/v1alpha1/index.js';
-import { DEFAULT_CN_PORTS, parseCnConf, type CnPorts } from '../../cnconf/index.js';
+import { CN_CONF_KEY, FE_PASSWORD_KEY, FE_USER_KEY, type ComputeNodeGroup } from '../api/v1alpha1/index.js';
+import { DEFAULT_CN_PORTS, parseCnConf, type CnPorts } from '../cnconf/index.js';
 
 export interface FeCredentials {
   user: string;
