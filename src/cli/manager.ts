@@ -12,6 +12,7 @@ import { DEFAULT_RECONCILER_SETTINGS } from '../controllers/computenodegroup/rec
 import { connectKube } from '../kube/client.js';
 import { EventRecorder } from '../kube/events.js';
 import { LeaderElector } from '../kube/leader-election.js';
+import { SharedCaches } from '../kube/shared-caches.js';
 import { parseManagerFlags, MANAGER_FLAGS, type ManagerSettings } from '../runtime/flags.js';
 import { HealthChecks, startMetricsServer, startProbeServer } from '../runtime/health.js';
 import type { RunningServer } from '../runtime/http-server.js';
@@ -58,31 +59,37 @@ async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): 
   });
   const operatorImage = process.env['OPERATOR_IMAGE'] ?? DEFAULT_OPERATOR_IMAGE;
   let controller: ComputeNodeGroupController | undefined;
+  let caches: SharedCaches | undefined;
   const startController = async (): Promise<void> => {
+    caches = new SharedCaches({ rest, namespaces: flags.watchNamespaces, logger });
     controller = createComputeNodeGroupController({
       rest,
+      caches,
       logger,
       metrics,
       recorder,
-      namespaces: flags.watchNamespaces,
       resyncPeriodMs: flags.resyncPeriodMs,
       settings: { ...DEFAULT_RECONCILER_SETTINGS, feSyncPeriodMs: flags.feSyncPeriodMs, operator: { operatorImage } },
     });
-    logger.info({ namespaces: flags.watchNamespaces, operatorImage }, 'starting the ComputeNodeGroup controller');
-    if (!(await controller.start(CACHE_SYNC_TIMEOUT_MS))) {
+    logger.info(
+      { namespaces: flags.watchNamespaces, operatorImage, caches: caches.size },
+      'starting the ComputeNodeGroup controller',
+    );
+    caches.start();
+    if (!(await caches.waitForSync(CACHE_SYNC_TIMEOUT_MS))) {
       throw new Error(`caches did not sync within ${CACHE_SYNC_TIMEOUT_MS / 1000}s: check RBAC and the API server`);
     }
+    controller.start();
     logger.info('caches synced; reconciling');
   };
   checks.addReadyz('caches', () => {
     // A follower waiting for the lease is ready (it serves probes and metrics); a leader once its caches synced.
-    if (controller !== undefined && !controller.informers.every((informer) => informer.hasSynced())) {
-      throw new Error('caches not synced yet');
-    }
+    if (caches !== undefined && !caches.hasSynced()) throw new Error('caches not synced yet');
   });
 
   shutdown.register('controller', async () => {
     await controller?.stop(DRAIN_TIMEOUT_MS);
+    await caches?.stop();
   });
   shutdown.register('events', () => recorder.flush());
 

@@ -32,7 +32,17 @@ export interface ListWatchScope {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
+  /**
+   * Only the objects' metadata (PartialObjectMetadata): for kinds whose content is read rarely and fetched on demand,
+   * so the cache does not hold every Secret's data to find the few the groups name.
+   */
+  metadataOnly?: boolean;
 }
+
+// What client-go's metadata client asks for; an API server without the conversion answers with full objects, which
+// the cache reads just as well.
+const METADATA_LIST_ACCEPT = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+const METADATA_WATCH_ACCEPT = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
 
 const EVENT_TYPES = new Set<string>(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']);
 
@@ -41,16 +51,24 @@ export function restListWatch(rest: KubeRest, resource: ResourceRef, scope: List
   const path = collectionPath(resource, scope.namespace);
   const selectors = { labelSelector: scope.labelSelector, fieldSelector: scope.fieldSelector };
   const where = scope.namespace !== undefined ? `in ${scope.namespace}` : 'in all namespaces';
-  const description = `${resource.plural} ${where}${scope.labelSelector ? ` (${scope.labelSelector})` : ''}`;
+  const mode = scope.metadataOnly === true ? ' metadata' : '';
+  const description = `${resource.plural}${mode} ${where}${scope.labelSelector ? ` (${scope.labelSelector})` : ''}`;
+  const accept = (metadataAccept: string): { accept?: string } =>
+    scope.metadataOnly === true ? { accept: metadataAccept } : {};
   return {
     description,
     async list({ limit, continue: token }) {
-      const body = await rest.request({ method: 'GET', path, query: { ...selectors, limit, continue: token } });
+      const body = await rest.request({
+        method: 'GET',
+        path,
+        query: { ...selectors, limit, continue: token },
+        ...accept(METADATA_LIST_ACCEPT),
+      });
       return parseListPage(body, path);
     },
     watch({ resourceVersion, timeoutSeconds }, onEvent) {
       const query = { ...selectors, watch: true, allowWatchBookmarks: true, resourceVersion, timeoutSeconds };
-      return rest.openLineStream({ method: 'GET', path, query }, (line) => {
+      return rest.openLineStream({ method: 'GET', path, query, ...accept(METADATA_WATCH_ACCEPT) }, (line) => {
         const event = parseWatchLine(line);
         if (event) onEvent(event.type, event.object);
       });

@@ -20,6 +20,8 @@ export interface KubeRequest {
   body?: unknown;
   /** Default `application/json` when there is a body. */
   contentType?: string;
+  /** Default `application/json`; a metadata-only list or watch asks for PartialObjectMetadata here. */
+  accept?: string;
   /** Per-request bound; default from the client (30 s). For streams it bounds only the wait for the headers. */
   timeoutMs?: number;
 }
@@ -167,7 +169,7 @@ export class KubeRest {
           : JSON.stringify(request.body);
     const headers: http.OutgoingHttpHeaders = {
       ...(auth.headers as http.OutgoingHttpHeaders | undefined),
-      accept: 'application/json',
+      accept: request.accept ?? 'application/json',
       'user-agent': this.options.userAgent ?? 'starrocks-cn-operator',
     };
     if (body !== undefined) {

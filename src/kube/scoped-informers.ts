@@ -13,6 +13,8 @@ export interface ScopedInformersOptions extends Omit<InformerOptions, 'source' |
   /** Empty: all namespaces. */
   namespaces: readonly string[];
   labelSelector?: string;
+  /** Cache only metadata (see ListWatchScope.metadataOnly). */
+  metadataOnly?: boolean;
   logger: Logger;
 }
 
@@ -20,11 +22,15 @@ export class ScopedInformers {
   private readonly byNamespace = new Map<string | undefined, Informer>();
 
   constructor(options: ScopedInformersOptions) {
-    const { rest, resource, namespaces, labelSelector, ...informerOptions } = options;
+    const { rest, resource, namespaces, labelSelector, metadataOnly, ...informerOptions } = options;
     const scopes: (string | undefined)[] =
       namespaces.length === 0 || !resource.namespaced ? [undefined] : [...namespaces];
     for (const namespace of scopes) {
-      const source = restListWatch(rest, resource, { namespace, labelSelector });
+      const source = restListWatch(rest, resource, {
+        namespace,
+        ...(labelSelector === undefined ? {} : { labelSelector }),
+        ...(metadataOnly === undefined ? {} : { metadataOnly }),
+      });
       this.byNamespace.set(namespace, new Informer({ ...informerOptions, source }));
     }
   }

@@ -2,6 +2,7 @@
 // is cut, refused, or goes silent (through a loopback proxy that breaks it on cue).
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
+import { ContentCache } from '../../src/kube/content-cache.js';
 import { Informer } from '../../src/kube/informer.js';
 import { restListWatch } from '../../src/kube/list-watch.js';
 import type { ResourceRef } from '../../src/kube/objects.js';
@@ -132,5 +133,73 @@ describe('Informer on a real API server', () => {
     const codes = new Set(counted?.values.map((v) => String(v.labels['code'])));
     assert.ok(codes.has('200'), 'successful requests are counted');
     assert.ok(codes.has('<error>'), 'failed connections are counted');
+  });
+});
+
+describe('Metadata-only cache and content on demand on a real API server', () => {
+  let testNamespace: TestNamespace;
+  let rest: KubeRest;
+  let informer: Informer;
+  const events: string[] = [];
+
+  before(async () => {
+    testNamespace = await freshNamespace('runtime-metadata');
+    await createConfigMap(testNamespace.name, 'named', '');
+    await createConfigMap(testNamespace.name, 'unrelated', '');
+    rest = new KubeRest(await kubeConfig(), { requestTimeoutMs: 5000 });
+    informer = new Informer({
+      source: restListWatch(rest, CONFIG_MAPS, { namespace: testNamespace.name, metadataOnly: true }),
+      logger,
+    });
+    informer.addHandler((type, object) => events.push(`${type} ${object.metadata.name}`));
+    informer.start();
+    assert.equal(await informer.waitForSync(30_000), true);
+  });
+
+  after(async () => {
+    await informer.stop();
+    rest.close();
+    await testNamespace.delete();
+  });
+
+  it('caches PartialObjectMetadata (no data) and still sees every change', async () => {
+    const cached = informer.get(`${testNamespace.name}/unrelated`);
+    assert.ok(cached);
+    assert.equal(cached.kind, 'PartialObjectMetadata');
+    assert.equal(cached['data'], undefined);
+    assert.equal((await kubectl(['-n', testNamespace.name, 'annotate', 'configmap', 'named', 'x=1'])).code, 0);
+    await waitFor(() => Promise.resolve(events.includes('update named')), {
+      description: 'the update event of a metadata-only watch',
+      timeoutMs: 20_000,
+    });
+  });
+
+  it('fetches the content of a named object once per resourceVersion', async () => {
+    const requests: string[] = [];
+    const counting = {
+      request: (request: Parameters<KubeRest['request']>[0]) => {
+        requests.push(request.path);
+        return rest.request(request);
+      },
+    };
+    const content = new ContentCache({ rest: counting, resource: CONFIG_MAPS, metadata: informer });
+    const first = await content.get(testNamespace.name, 'named');
+    assert.deepEqual(first?.['data'], { k: 'v' });
+    await content.get(testNamespace.name, 'named');
+    assert.equal(requests.length, 1, 'the second read is served from the cache');
+    const patch = ['-n', testNamespace.name, 'patch', 'configmap', 'named', '-p', '{"data":{"k":"w"}}'];
+    assert.equal((await kubectl(patch)).code, 0);
+    const rv = async (): Promise<string | undefined> =>
+      await rest
+        .request({ method: 'GET', path: `/api/v1/namespaces/${testNamespace.name}/configmaps/named` })
+        .then((body) => (body as { metadata: { resourceVersion: string } }).metadata.resourceVersion);
+    const latest = await rv();
+    await waitFor(
+      () => Promise.resolve(informer.get(`${testNamespace.name}/named`)?.metadata.resourceVersion === latest),
+      { description: 'the metadata cache to see the patch', timeoutMs: 20_000 },
+    );
+    assert.deepEqual((await content.get(testNamespace.name, 'named'))?.['data'], { k: 'w' });
+    assert.equal(await content.get(testNamespace.name, 'absent'), undefined);
+    assert.equal(content.size, 1);
   });
 });

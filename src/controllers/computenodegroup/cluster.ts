@@ -1,9 +1,10 @@
-// The reconciler's ClusterPort over the informer caches (reads) and the API server (writes). Every write checks
+// The reconciler's ClusterPort over the manager's caches (reads) and the API server (writes). Every write checks
 // the cache first, so a pass where nothing changed sends no request: apply is skipped when the cached child already
 // matches, a delete only goes out for a child the cache holds, and the status only when it differs.
 import { API_VERSION, KIND, type ComputeNodeGroupStatus } from '../../api/v1alpha1/index.js';
 import { LABEL_INSTANCE, childKind, type Child, type ChildKind } from '../../builders/index.js';
 import type { Applier, DesiredObject } from '../../kube/apply.js';
+import type { ContentCache } from '../../kube/content-cache.js';
 import type { EventRecorder } from '../../kube/events.js';
 import { objectPath, type KubeObject } from '../../kube/objects.js';
 import type { KubeRest } from '../../kube/rest.js';
@@ -20,8 +21,9 @@ export interface ObjectCache {
 export interface ClusterCaches {
   groups: ObjectCache;
   pods: ObjectCache;
-  secrets: ObjectCache;
-  configMaps: ObjectCache;
+  /** Content on demand over metadata-only caches. */
+  secrets: Pick<ContentCache, 'get'>;
+  configMaps: Pick<ContentCache, 'get'>;
   children: Record<ChildKind, ObjectCache>;
 }
 
@@ -36,11 +38,11 @@ export class KubeCluster implements ClusterPort, EventSink {
   group(namespace: string, name: string): unknown {
     return this.caches.groups.get(`${namespace}/${name}`);
   }
-  secret(namespace: string, name: string): unknown {
-    return this.caches.secrets.get(`${namespace}/${name}`);
+  secret(namespace: string, name: string): Promise<unknown> {
+    return this.caches.secrets.get(namespace, name);
   }
-  configMap(namespace: string, name: string): unknown {
-    return this.caches.configMaps.get(`${namespace}/${name}`);
+  configMap(namespace: string, name: string): Promise<unknown> {
+    return this.caches.configMaps.get(namespace, name);
   }
   statefulSet(namespace: string, name: string): unknown {
     return this.caches.children.StatefulSet.get(`${namespace}/${name}`);

@@ -6,11 +6,15 @@ import type { Child, ChildKind } from '../../builders/index.js';
 import type { ComputeNodeRecord } from '../../fe/index.js';
 import type { FeCredentials } from '../../group/config.js';
 
-/** Reads come from the informer caches (no API request); writes go to the API server. */
+/**
+ * Reads come from the informer caches (no API request), except the content of the Secret and ConfigMap a group
+ * names, fetched when its resourceVersion changed (the caches hold only their metadata); writes go to the API server.
+ */
 export interface ClusterPort {
   group(namespace: string, name: string): unknown;
-  secret(namespace: string, name: string): unknown;
-  configMap(namespace: string, name: string): unknown;
+  /** undefined when it does not exist. */
+  secret(namespace: string, name: string): Promise<unknown>;
+  configMap(namespace: string, name: string): Promise<unknown>;
   statefulSet(namespace: string, name: string): unknown;
   /** The pods carrying the group's selector labels. */
   pods(namespace: string, groupName: string): unknown[];

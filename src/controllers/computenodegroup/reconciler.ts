@@ -129,7 +129,7 @@ export class ComputeNodeGroupReconciler {
   private async sync(group: ComputeNodeGroup, logger: Logger): Promise<ReconcileResult> {
     const now = this.now();
     const pods = this.observePods(group);
-    const config = this.resolve(group);
+    const config = await this.resolve(group);
     if (!config.ok) {
       this.events.record(group, 'Warning', config.problem.reason, config.problem.message);
       await this.writeStatus(group, {
@@ -183,13 +183,13 @@ export class ComputeNodeGroupReconciler {
     return { requeueAfterMs: changed || waitingOnLiveFe ? AFTER_FE_CHANGE_MS : this.settings.feSyncPeriodMs };
   }
 
-  private resolve(group: ComputeNodeGroup): ReturnType<typeof resolveConfig> {
+  private async resolve(group: ComputeNodeGroup): Promise<ReturnType<typeof resolveConfig>> {
     const namespace = groupNamespace(group);
     const configMapName = group.spec.cnInfo.configMap;
     return resolveConfig(
       group,
-      this.cluster.secret(namespace, group.spec.feInfo.accountSecret),
-      configMapName === undefined ? undefined : this.cluster.configMap(namespace, configMapName),
+      await this.cluster.secret(namespace, group.spec.feInfo.accountSecret),
+      configMapName === undefined ? undefined : await this.cluster.configMap(namespace, configMapName),
     );
   }
 
@@ -346,7 +346,7 @@ export class ComputeNodeGroupReconciler {
     if (!finalizers.includes(FINALIZER)) return {};
     const deadline = Date.parse(deletionTimestamp) + this.settings.deletionTimeoutMs;
     const pods = this.observePods(group);
-    const config = this.resolve(group);
+    const config = await this.resolve(group);
     let failure = config.ok ? undefined : config.problem.message;
 
     if (config.ok) {

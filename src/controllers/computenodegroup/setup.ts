@@ -1,17 +1,21 @@
-// Builds the ComputeNodeGroup controller: one informer per kind and watched namespace (children and pods scoped by
-// the operator's label), handlers that map every object to the key of its group, the reconciler and its worker loop.
-// Handlers only enqueue; all I/O happens in the reconcile.
-import { API_VERSION, KIND } from '../../api/v1alpha1/index.js';
+// Builds the ComputeNodeGroup controller on the manager's shared caches: the groups, their pods and children
+// (scoped by the operator's label), and metadata-only caches of Secrets and ConfigMaps whose content is fetched only
+// for the ones a group names. Handlers map every object to the key of its group and only enqueue; all I/O happens in
+// the reconcile.
+import { API_VERSION, KIND, parseComputeNodeGroup, type ComputeNodeGroup } from '../../api/v1alpha1/index.js';
 import { CHILD_KINDS, LABEL_INSTANCE, LABEL_MANAGED_BY, MANAGED_BY, type ChildKind } from '../../builders/index.js';
 import { Applier } from '../../kube/apply.js';
+import { ContentCache } from '../../kube/content-cache.js';
 import type { EventRecorder } from '../../kube/events.js';
 import type { InformerHandler } from '../../kube/informer.js';
-import { ScopedInformers } from '../../kube/scoped-informers.js';
-import type { KubeObject, ResourceRef } from '../../kube/objects.js';
+import type { KubeObject } from '../../kube/objects.js';
 import type { KubeRest } from '../../kube/rest.js';
+import type { ScopedInformers } from '../../kube/scoped-informers.js';
+import type { SharedCaches } from '../../kube/shared-caches.js';
 import { Controller } from '../../runtime/controller.js';
 import type { Logger } from '../../runtime/logging.js';
 import type { OperatorMetrics } from '../../runtime/metrics.js';
+import { isRecord } from '../../util/guards.js';
 import { KubeCluster, type ClusterCaches, type ObjectCache } from './cluster.js';
 import { FeSessionPool } from './fe-sessions.js';
 import { ComputeNodeGroupReconciler, type ReconcilerSettings } from './reconciler.js';
@@ -21,11 +25,11 @@ export const CONTROLLER_NAME = 'computenodegroup';
 
 export interface ComputeNodeGroupControllerOptions {
   rest: KubeRest;
+  /** The manager's caches; the controller asks for the ones it reads before they start. */
+  caches: SharedCaches;
   logger: Logger;
   metrics?: OperatorMetrics;
   recorder: EventRecorder;
-  /** Empty: all namespaces. */
-  namespaces: readonly string[];
   settings: ReconcilerSettings;
   /** Every group is reconciled at least this often even when nothing changes. */
   resyncPeriodMs: number;
@@ -34,10 +38,9 @@ export interface ComputeNodeGroupControllerOptions {
 
 export interface ComputeNodeGroupController {
   controller: Controller;
-  informers: ScopedInformers[];
-  /** Starts the informers, waits for their first LIST, then starts the workers. False when the caches did not sync. */
-  start(syncTimeoutMs: number): Promise<boolean>;
-  /** Stops the workers (waiting up to `timeoutMs` for reconciles in progress), the informers and FE connections. */
+  /** Starts the workers; the manager calls it once the shared caches synced. */
+  start(): void;
+  /** Stops the workers (waiting up to `timeoutMs` for reconciles in progress) and the FE connections. */
   stop(timeoutMs: number): Promise<void>;
 }
 
@@ -46,26 +49,22 @@ const CHILD_SELECTOR = `${LABEL_MANAGED_BY}=${MANAGED_BY}`;
 export function createComputeNodeGroupController(
   options: ComputeNodeGroupControllerOptions,
 ): ComputeNodeGroupController {
-  const { rest, logger, namespaces } = options;
-  const scoped = (resource: ResourceRef, labelSelector?: string, resyncPeriodMs?: number): ScopedInformers =>
-    new ScopedInformers({
-      rest,
-      resource,
-      namespaces,
-      logger,
-      ...(labelSelector === undefined ? {} : { labelSelector }),
-      ...(resyncPeriodMs === undefined ? {} : { resyncPeriodMs }),
-    });
-
-  const groups = scoped(GROUP_RESOURCE, undefined, options.resyncPeriodMs);
-  const pods = scoped(POD, CHILD_SELECTOR);
-  const secrets = scoped(SECRET);
-  const configMaps = scoped(CONFIG_MAP);
+  const { rest, caches, logger } = options;
+  const groups = caches.informer(GROUP_RESOURCE, { resyncPeriodMs: options.resyncPeriodMs });
+  const pods = caches.informer(POD, { labelSelector: CHILD_SELECTOR });
+  const secretMetadata = caches.informer(SECRET, { metadataOnly: true });
+  const configMapMetadata = caches.informer(CONFIG_MAP, { metadataOnly: true });
   const children = Object.fromEntries(
-    CHILD_KINDS.map((kind) => [kind.kind, scoped(kind.resource, CHILD_SELECTOR)]),
+    CHILD_KINDS.map((kind) => [kind.kind, caches.informer(kind.resource, { labelSelector: CHILD_SELECTOR })]),
   ) as Record<ChildKind, ScopedInformers>;
-  const caches: ClusterCaches = { groups, pods, secrets, configMaps, children };
-  const cluster = new KubeCluster(caches, new Applier(rest, logger), rest, options.recorder);
+  const clusterCaches: ClusterCaches = {
+    groups,
+    pods,
+    secrets: new ContentCache({ rest, resource: SECRET, metadata: secretMetadata }),
+    configMaps: new ContentCache({ rest, resource: CONFIG_MAP, metadata: configMapMetadata }),
+    children,
+  };
+  const cluster = new KubeCluster(clusterCaches, new Applier(rest, logger), rest, options.recorder);
   const fe = new FeSessionPool({ syncPeriodMs: options.settings.feSyncPeriodMs, idleCloseMs: 10 * 60_000, logger });
   const reconciler = new ComputeNodeGroupReconciler({ cluster, fe, events: cluster, settings: options.settings });
   const controller = new Controller({
@@ -87,28 +86,22 @@ export function createComputeNodeGroupController(
       enqueue(ownerKey(object));
     });
   }
+  const referrers = new GroupReferences(groups);
   const byReference =
     (field: 'secret' | 'configMap'): InformerHandler =>
     (_type, object) => {
-      for (const key of groupsReferring(caches.groups, object, field)) enqueue(key);
+      for (const key of referrers.groupsNaming(object, field)) enqueue(key);
     };
-  secrets.addHandler(byReference('secret'));
-  configMaps.addHandler(byReference('configMap'));
+  secretMetadata.addHandler(byReference('secret'));
+  configMapMetadata.addHandler(byReference('configMap'));
 
-  const informers = [groups, pods, secrets, configMaps, ...Object.values(children)];
   return {
     controller,
-    informers,
-    async start(syncTimeoutMs) {
-      for (const informer of informers) informer.start();
-      const synced = await Promise.all(informers.map((informer) => informer.waitForSync(syncTimeoutMs)));
-      if (!synced.every(Boolean)) return false;
+    start() {
       controller.start();
-      return true;
     },
     async stop(timeoutMs) {
       await controller.stop(timeoutMs);
-      await Promise.all(informers.map((informer) => informer.stop()));
       await fe.close();
     },
   };
@@ -125,30 +118,42 @@ function ownerKey(object: KubeObject): string | undefined {
   if (namespace === undefined) return undefined;
   const owner = (object.metadata.ownerReferences ?? []).find(
     (reference): reference is { apiVersion: string; kind: string; name: string } =>
-      typeof reference === 'object' &&
-      reference !== null &&
-      (reference as Record<string, unknown>)['kind'] === KIND &&
-      (reference as Record<string, unknown>)['apiVersion'] === API_VERSION &&
-      typeof (reference as Record<string, unknown>)['name'] === 'string',
+      isRecord(reference) &&
+      reference['kind'] === KIND &&
+      reference['apiVersion'] === API_VERSION &&
+      typeof reference['name'] === 'string',
   );
   const name = owner?.name ?? object.metadata.labels?.[LABEL_INSTANCE];
   return name === undefined ? undefined : `${namespace}/${name}`;
 }
 
-/** Keys of the groups in the object's namespace that name it as their account Secret or cn.conf ConfigMap. */
-function groupsReferring(groups: ObjectCache, object: KubeObject, field: 'secret' | 'configMap'): string[] {
-  const { namespace, name } = object.metadata;
-  if (namespace === undefined) return [];
-  return groups
-    .list(namespace)
-    .filter((group) => referencedName(group, field) === name)
-    .map((group) => `${namespace}/${group.metadata.name}`);
-}
+/** Which groups name a Secret or ConfigMap, read from the parsed groups (parsed once per cached version). */
+class GroupReferences {
+  private readonly parsed = new WeakMap<KubeObject, ComputeNodeGroup | null>();
 
-function referencedName(group: KubeObject, field: 'secret' | 'configMap'): unknown {
-  const spec = group['spec'];
-  if (typeof spec !== 'object' || spec === null) return undefined;
-  const section = (spec as Record<string, unknown>)[field === 'secret' ? 'feInfo' : 'cnInfo'];
-  if (typeof section !== 'object' || section === null) return undefined;
-  return (section as Record<string, unknown>)[field === 'secret' ? 'accountSecret' : 'configMap'];
+  constructor(private readonly groups: ObjectCache) {}
+
+  /** Keys of the groups in the object's namespace that name it as their account Secret or cn.conf ConfigMap. */
+  groupsNaming(object: KubeObject, field: 'secret' | 'configMap'): string[] {
+    const { namespace, name } = object.metadata;
+    if (namespace === undefined) return [];
+    return this.groups
+      .list(namespace)
+      .map((raw) => this.parse(raw))
+      .filter((group): group is ComputeNodeGroup => group !== null)
+      .filter((group) =>
+        field === 'secret' ? group.spec.feInfo.accountSecret === name : group.spec.cnInfo.configMap === name,
+      )
+      .map((group) => `${namespace}/${group.metadata.name}`);
+  }
+
+  /** The cache replaces an object on every change, so the object itself keys its parse. */
+  private parse(raw: KubeObject): ComputeNodeGroup | null {
+    const known = this.parsed.get(raw);
+    if (known !== undefined) return known;
+    const result = parseComputeNodeGroup(raw);
+    const group = result.ok ? result.value : null;
+    this.parsed.set(raw, group);
+    return group;
+  }
 }

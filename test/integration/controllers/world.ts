@@ -39,11 +39,11 @@ export class MemoryCluster implements ClusterPort, EventSink {
   group(): unknown {
     return this.groupObject === undefined ? undefined : structuredClone(this.groupObject);
   }
-  secret(_namespace: string, name: string): unknown {
-    return this.secrets.get(name);
+  secret(_namespace: string, name: string): Promise<unknown> {
+    return Promise.resolve(this.secrets.get(name));
   }
-  configMap(_namespace: string, name: string): unknown {
-    return this.configMaps.get(name);
+  configMap(_namespace: string, name: string): Promise<unknown> {
+    return Promise.resolve(this.configMaps.get(name));
   }
   statefulSet(_namespace: string, name: string): unknown {
     return this.applied.get(`StatefulSet/${name}`);
