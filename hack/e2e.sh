@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The end-to-end tier: starts one real control plane (etcd, kube-apiserver, kube-controller-manager,
 # kube-scheduler, kwok, the metrics.k8s.io backend) on loopback for all e2e tests, runs them, and always stops
-# every process it started, by pid, whatever happens.
+# every process it started, by pid, whatever happens. The operator and cngctl run from the compiled build (dist/),
+# made afresh here, as the image runs them.
 #   bash hack/e2e.sh                      # every test under test/e2e
 #   bash hack/e2e.sh test/e2e/foo.test.ts # only these files
 # The binaries come from bash hack/build-control-plane.sh. The run folder (logs, audit log) is kept on failure
@@ -28,6 +29,12 @@ finish() {
 trap finish EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# The tests run the compiled program as the image does; a fresh build, so a file the build no longer makes cannot
+# linger from an earlier one.
+rm -rf dist
+npm run --silent build
+echo "e2e: built dist/ after $(( $(date +%s) - started ))s" >&2
 
 env_lines="$("${cli[@]}" up --dir "$run_dir")"
 eval "$env_lines"

@@ -8,6 +8,7 @@ import { FeSimulator } from '../support/fe-simulator/index.js';
 import {
   auditMark,
   auditRequestsSince,
+  compiledCli,
   installCrd,
   kubectl,
   kubectlCreate,
@@ -24,10 +25,10 @@ interface CliRun {
   stderr: string;
 }
 
-/** `node --import tsx src/cli/main.ts status ...` with the test cluster's KUBECONFIG; bounded. */
+/** `node dist/cli/main.js status ...` (the compiled build) with the test cluster's KUBECONFIG; bounded. */
 function runStatus(args: string[]): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'status', ...args], {
+    const child = spawn(process.execPath, [...compiledCli(), 'status', ...args], {
       env: { PATH: process.env['PATH'], HOME: process.env['HOME'], KUBECONFIG: process.env['KUBECONFIG'] },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -8,6 +8,7 @@ import { FeSimulator } from '../support/fe-simulator/index.js';
 import {
   auditMark,
   auditRequestsSince,
+  compiledCli,
   installCrd,
   kubectl,
   kubectlCreate,
@@ -24,23 +25,12 @@ interface OfflineRun {
   output: string;
 }
 
-/** `node --import tsx src/cli/main.ts offline ...` with the test cluster's KUBECONFIG; bounded. */
+/** `node dist/cli/main.js offline ...` (the compiled build) with the test cluster's KUBECONFIG; bounded. */
 function runOffline(namespace: string, name: string): Promise<OfflineRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/cli/main.ts',
-        'offline',
-        '--namespace',
-        namespace,
-        '--name',
-        name,
-        '--timeout-seconds',
-        '60',
-      ],
+      [...compiledCli(), 'offline', '--namespace', namespace, '--name', name, '--timeout-seconds', '60'],
       {
         env: { PATH: process.env['PATH'], HOME: process.env['HOME'], KUBECONFIG: process.env['KUBECONFIG'] },
         stdio: ['ignore', 'pipe', 'pipe'],

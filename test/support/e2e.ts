@@ -1,6 +1,7 @@
 // Helpers for the end-to-end tests, which run against the control plane hack/e2e.sh starts (KUBECONFIG and
 // CONTROL_PLANE_DIR point at it). Everything here talks to the API server on 127.0.0.1 only.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseAllDocuments } from 'yaml';
@@ -37,6 +38,16 @@ export interface E2eEnvironment {
 let cachedEnvironment: E2eEnvironment | undefined;
 
 /** The control plane this test process runs against; a clear error when the tests were not started by e2e.sh. */
+/**
+ * The command line of the compiled program, as the image runs it (`node dist/cli/main.js`): the e2e tier tests the
+ * build, so an import path or a file the build leaves out fails here. hack/e2e.sh builds dist/ from scratch first.
+ */
+export function compiledCli(): string[] {
+  const entry = path.join(REPO_ROOT, 'dist', 'cli', 'main.js');
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run build (hack/e2e.sh does it first)`);
+  return [entry];
+}
+
 export async function e2eEnvironment(): Promise<E2eEnvironment> {
   if (cachedEnvironment) return cachedEnvironment;
   const kubeconfigPath = process.env['KUBECONFIG'];

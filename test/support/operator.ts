@@ -14,7 +14,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import { REPO_ROOT } from './control-plane/control-plane.js';
-import { e2eEnvironment, kubectl, waitFor } from './e2e.js';
+import { compiledCli, e2eEnvironment, kubectl, waitFor } from './e2e.js';
 
 export const OPERATOR_SERVICE_ACCOUNT = 'cn-controller-manager';
 /** What the components image defaults to when a group names none. */
@@ -161,9 +161,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const healthPort = await freePort();
   const metricsPort = options.metrics === true ? await freePort() : undefined;
   const args = [
-    '--import',
-    'tsx',
-    'src/cli/main.ts',
+    ...compiledCli(),
     'manager',
     `--metrics-bind-address=${metricsPort === undefined ? '0' : `127.0.0.1:${metricsPort}`}`,
     `--health-probe-bind-address=127.0.0.1:${healthPort}`,
