@@ -1,4 +1,4 @@
-// The desired children of a ComputeNodeGroup (design.md section 3). Pure: the same input always gives the same
+// The desired children of a ComputeNodeGroup (docs/resources.md). Pure: the same input always gives the same
 // objects, which the reconciler server-side-applies and `cngctl render` prints.
 import type {
   CronJob,

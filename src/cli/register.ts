@@ -1,4 +1,4 @@
-// `register`: the sidecar of every CN pod (contract C). Settings come from the environment only, as in 2022.
+// `register`: the sidecar of every CN pod (docs/components.md). Settings come from the environment only, as in 2022.
 import type { Command } from 'commander';
 import { EXIT_FAILED, parseRegisterConfig, runRegister } from '../components/register/index.js';
 import { createLogger } from '../runtime/logging.js';

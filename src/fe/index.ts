@@ -1,5 +1,5 @@
-// The FE client (contract D): address validation, SHOW COMPUTE NODES records, error kinds, the client and the
-// shared snapshot cache.
+// The FE client: SHOW COMPUTE NODES records, error kinds, the client and the shared snapshot cache. Addresses are
+// parsed and validated by src/cn, the one address module.
 //
 // How it behaves, in short (details next to the code):
 // - MySQL text protocol only (`query`, never prepared statements: FEs before 3.2 reject them).

@@ -93,16 +93,6 @@ export class Applier {
     return { written: true, object };
   }
 
-  /** JSON merge patch of the status through /status. */
-  async mergePatchStatus(
-    resource: ResourceRef,
-    namespace: string | undefined,
-    name: string,
-    status: Record<string, unknown>,
-  ): Promise<KubeObject> {
-    return this.send(resource, namespace, name, '/status', MERGE_PATCH_CONTENT_TYPE, { status }, false);
-  }
-
   /**
    * Sets metadata.finalizers to `finalizers` with optimistic concurrency: fails with a conflict (409) when the object
    * changed since `object` was read, so another controller's finalizer is never overwritten.

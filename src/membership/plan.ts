@@ -1,7 +1,7 @@
 // The membership decision shared by the operator and the `offline` program: given the group's pods, the FE's
 // compute nodes and the group's ledger, which addresses to ADD, which to DROP, and what the status should say.
 //
-// Ownership rule (design.md section 4): an FE entry belongs to this group only if its address is the address of
+// Ownership rule (docs/components.md): an FE entry belongs to this group only if its address is the address of
 // one of the group's current pods or is in the group's ledger (status.computeNodes). Nothing else is ever
 // dropped, whatever the FE returns: not other groups' CNs, not nodes added by hand, not BEs (which the FE does not
 // list as compute nodes at all), not entries this module cannot parse.

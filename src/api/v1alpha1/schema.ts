@@ -11,7 +11,14 @@ import type {
   V2MetricSpec,
 } from '@kubernetes/client-node';
 import { z } from 'zod';
-import { API_VERSION, KIND, MAX_NAME_LENGTH } from './constants.js';
+import {
+  API_VERSION,
+  DEFAULT_MAX_UNAVAILABLE,
+  DEFAULT_REPLICAS,
+  DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
+  KIND,
+  MAX_NAME_LENGTH,
+} from './constants.js';
 import {
   ADDRESS_CHARSET,
   ADDRESS_FORM,
@@ -282,7 +289,7 @@ export const podPolicySchema = z
     terminationGracePeriodSeconds: z
       .int({ error: 'must be a whole number of seconds' })
       .min(0, 'must be 0 or more')
-      .default(120)
+      .default(DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS)
       .meta({
         description:
           'Seconds a CN gets to finish its running queries when it stops; the graceful stop (`stop_cn.sh -g`) is bounded by it.',
@@ -318,7 +325,7 @@ const maxUnavailable = z
     ],
     { error: 'must be a number of pods or a percentage such as "25%"' },
   )
-  .default(1)
+  .default(DEFAULT_MAX_UNAVAILABLE)
   .meta({
     description: 'Most CN pods a voluntary disruption (a node drain) may take at once: a number or a percentage.',
     [INT_OR_STRING]: true,
@@ -335,7 +342,7 @@ export const computeNodeGroupSpecSchema = z
     images: imagesSchema,
     replicas: int32('Number of CNs. With an autoscaling policy the HPA writes it through the scale subresource.')
       .min(0, 'must be 0 or more')
-      .default(1),
+      .default(DEFAULT_REPLICAS),
     autoScalingPolicy: autoScalingPolicySchema.optional(),
     podPolicy: podPolicySchema.prefault({}),
     cronJobPolicy: cronJobPolicySchema.optional(),

@@ -1,4 +1,4 @@
-// The register sidecar's settings, read from its environment (contract C). Every problem names the variable and
+// The register sidecar's settings, read from its environment (docs/components.md). Every problem names the variable and
 // says what is expected; the password's value is never printed, whatever is wrong with it.
 import { formatHostPort, isValidHost, parseHostPort } from '../../cn/index.js';
 

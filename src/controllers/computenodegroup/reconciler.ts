@@ -44,7 +44,7 @@ import { splitKey, type ReconcileContext, type ReconcileResult } from '../../run
 import { resolveConfig, type ResolvedConfig } from '../../group/config.js';
 import { memberPodOf, viewPod, type PodView } from '../../group/pods.js';
 import type { ClusterPort, EventSink, FePort, FeSession } from './ports.js';
-import { buildStatus, feFailureMessage, type FeObservation } from './status.js';
+import { buildStatus, feFailureMessage, type FeReadOutcome } from './status.js';
 
 export interface ReconcilerSettings {
   operator: OperatorSettings;
@@ -78,7 +78,7 @@ export interface ReconcilerDeps {
 }
 
 interface FeRead {
-  observation: FeObservation;
+  observation: FeReadOutcome;
   nodes: readonly ComputeNodeRecord[] | null;
 }
 

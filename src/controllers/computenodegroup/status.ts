@@ -13,8 +13,8 @@ import { mergeConditions, readyCondition, type ConditionUpdate } from './conditi
 import type { ConfigProblem } from '../../group/config.js';
 import type { PodView } from '../../group/pods.js';
 
-/** What the FE said this reconcile. */
-export type FeObservation =
+/** What the FE said to this reconcile's SHOW COMPUTE NODES. */
+export type FeReadOutcome =
   { kind: 'NotAttempted' } | { kind: 'Read'; feAddress: string | undefined } | { kind: 'Failed'; error: FeError };
 
 export interface StatusInputs {
@@ -24,7 +24,7 @@ export interface StatusInputs {
   /** The Secret's FE user, for messages (never the password). */
   feUser: string | undefined;
   pods: readonly PodView[];
-  fe: FeObservation;
+  fe: FeReadOutcome;
   /** The group's FE membership after the FE's answers to this reconcile's ADD and DROP (see applyOutcome). */
   membership: Pick<MembershipPlan, 'feKnown' | 'computeNodes' | 'servers'> | undefined;
   /** An ADD or DROP the FE refused this reconcile. */
@@ -123,7 +123,7 @@ function feCondition({ fe, group, feUser }: StatusInputs): ConditionUpdate {
         type,
         status: 'True',
         reason: 'Connected',
-        message: `FE ${fe.feAddress ?? ''} answered`.replace('  ', ' '),
+        message: fe.feAddress === undefined ? 'the FE answered' : `FE ${fe.feAddress} answered`,
       };
     case 'Failed':
       return { type, status: 'False', reason: fe.error.kind, message: feFailureMessage(fe.error, group, feUser) };

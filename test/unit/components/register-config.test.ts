@@ -18,7 +18,7 @@ function errorsOf(env: Record<string, string | undefined>): { variable: string; 
 }
 
 describe('parseRegisterConfig', () => {
-  it('reads contract C with defaults', () => {
+  it('reads the documented variables with defaults', () => {
     const parsed = parseRegisterConfig(base);
     assert.ok(parsed.ok);
     assert.deepEqual(parsed.value.feAddresses, ['fe-0.example:9030', '10.0.0.5:9030']);
