@@ -77,14 +77,16 @@ export function restListWatch(rest: KubeRest, resource: ResourceRef, scope: List
 }
 
 export function parseListPage(body: unknown, path: string): ListPage {
-  if (!isRecord(body) || !Array.isArray(body['items']) || !isRecord(body['metadata'])) {
+  // An empty PartialObjectMetadataList carries `items: null` (a nil Go slice); a full list always has an array.
+  const items = isRecord(body) && body['items'] === null ? [] : isRecord(body) ? body['items'] : undefined;
+  if (!isRecord(body) || !Array.isArray(items) || !isRecord(body['metadata'])) {
     throw new KubeApiError('GET', path, statusFromResponse(500, 'the list response has no items or metadata'));
   }
   const metadata = body['metadata'];
   const resourceVersion = typeof metadata['resourceVersion'] === 'string' ? metadata['resourceVersion'] : '';
   const token =
     typeof metadata['continue'] === 'string' && metadata['continue'] !== '' ? metadata['continue'] : undefined;
-  return { items: body['items'] as unknown[], resourceVersion, continue: token };
+  return { items: items as unknown[], resourceVersion, continue: token };
 }
 
 /** Decodes one watch line; undefined for lines that are not a watch event (ignored). */

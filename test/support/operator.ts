@@ -121,6 +121,8 @@ export interface OperatorOptions {
   readonly metrics?: boolean;
   readonly leaderElection?: { readonly namespace: string; readonly id: string };
   readonly extraArgs?: readonly string[];
+  /** The program to run before `manager`; default the compiled build (compiledCli). Benchmarks pass another build. */
+  readonly program?: readonly string[];
 }
 
 export interface RunningOperator {
@@ -161,7 +163,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const healthPort = await freePort();
   const metricsPort = options.metrics === true ? await freePort() : undefined;
   const args = [
-    ...compiledCli(),
+    ...(options.program ?? compiledCli()),
     'manager',
     `--metrics-bind-address=${metricsPort === undefined ? '0' : `127.0.0.1:${metricsPort}`}`,
     `--health-probe-bind-address=127.0.0.1:${healthPort}`,
