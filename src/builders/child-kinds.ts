@@ -38,6 +38,8 @@ export interface SubresourceAccess {
 
 export interface ChildKindEntry<Object extends { kind: string } = Child> {
   kind: Object['kind'];
+  /** The fields of the group it is built from: what to fix when the API server refuses it. */
+  source: string;
   resource: ResourceRef;
   /** The desired child of this kind, or undefined when the group does not want one. */
   desired(children: DesiredChildren): Object | undefined;
@@ -58,6 +60,7 @@ const entry = <Object extends Child>(value: ChildKindEntry<Object>): ChildKindEn
 export const CHILD_KINDS: readonly ChildKindEntry[] = [
   entry<Service>({
     kind: 'Service',
+    source: 'spec.cnInfo (the ports of cn.conf)',
     resource: { apiPath: '/api/v1', plural: 'services', namespaced: true, kind: 'Service' },
     desired: (children) => children.service,
     name: headlessServiceName,
@@ -65,6 +68,7 @@ export const CHILD_KINDS: readonly ChildKindEntry[] = [
   }),
   entry<StatefulSet>({
     kind: 'StatefulSet',
+    source: 'spec.images, spec.podPolicy, spec.replicas',
     resource: { apiPath: '/apis/apps/v1', plural: 'statefulsets', namespaced: true, kind: 'StatefulSet' },
     desired: (children) => children.statefulSet,
     name: statefulSetName,
@@ -79,6 +83,7 @@ export const CHILD_KINDS: readonly ChildKindEntry[] = [
   }),
   entry<PodDisruptionBudget>({
     kind: 'PodDisruptionBudget',
+    source: 'spec.podDisruptionBudget',
     resource: {
       apiPath: '/apis/policy/v1',
       plural: 'poddisruptionbudgets',
@@ -91,6 +96,7 @@ export const CHILD_KINDS: readonly ChildKindEntry[] = [
   }),
   entry<HorizontalPodAutoscaler>({
     kind: 'HorizontalPodAutoscaler',
+    source: 'spec.autoScalingPolicy',
     resource: {
       apiPath: '/apis/autoscaling/v2',
       plural: 'horizontalpodautoscalers',
@@ -103,6 +109,7 @@ export const CHILD_KINDS: readonly ChildKindEntry[] = [
   }),
   entry<ServiceAccount>({
     kind: 'ServiceAccount',
+    source: 'spec.cronJobPolicy',
     resource: { apiPath: '/api/v1', plural: 'serviceaccounts', namespaced: true, kind: 'ServiceAccount' },
     desired: (children) => children.offline?.serviceAccount,
     name: offlineName,
@@ -110,6 +117,7 @@ export const CHILD_KINDS: readonly ChildKindEntry[] = [
   }),
   entry<Role>({
     kind: 'Role',
+    source: 'spec.cronJobPolicy',
     resource: { apiPath: '/apis/rbac.authorization.k8s.io/v1', plural: 'roles', namespaced: true, kind: 'Role' },
     desired: (children) => children.offline?.role,
     name: offlineName,
@@ -117,6 +125,7 @@ export const CHILD_KINDS: readonly ChildKindEntry[] = [
   }),
   entry<RoleBinding>({
     kind: 'RoleBinding',
+    source: 'spec.cronJobPolicy',
     resource: {
       apiPath: '/apis/rbac.authorization.k8s.io/v1',
       plural: 'rolebindings',
@@ -129,6 +138,7 @@ export const CHILD_KINDS: readonly ChildKindEntry[] = [
   }),
   entry<CronJob>({
     kind: 'CronJob',
+    source: 'spec.cronJobPolicy',
     resource: { apiPath: '/apis/batch/v1', plural: 'cronjobs', namespaced: true, kind: 'CronJob' },
     desired: (children) => children.offline?.cronJob,
     name: offlineName,

@@ -60,6 +60,20 @@ const INVALID: readonly { name: string; mutate: Mutation; message: RegExp }[] = 
     message: /must not set app\.kubernetes\.io\/name/,
   },
   {
+    name: 'a cron minute the CronJob would refuse',
+    mutate: (group) => {
+      group.spec['cronJobPolicy'] = { schedule: '61 * * * *' };
+    },
+    message: /each cron field must be within its range: minute 0-59/,
+  },
+  {
+    name: 'a disruption budget above 100%',
+    mutate: (group) => {
+      group.spec['podDisruptionBudget'] = { maxUnavailable: '150%' };
+    },
+    message: /maxUnavailable/,
+  },
+  {
     name: 'a name longer than 44 characters',
     mutate: (group) => {
       group.metadata['name'] = 'a'.repeat(45);

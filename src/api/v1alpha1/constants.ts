@@ -29,6 +29,8 @@ export const ConditionType = {
   MembershipSynced: 'MembershipSynced',
   /** The account Secret and the cn.conf ConfigMap were found and are valid. */
   ConfigResolved: 'ConfigResolved',
+  /** The API server accepted every child (StatefulSet, Service, PDB, HPA, CronJob and its RBAC). */
+  ChildrenApplied: 'ChildrenApplied',
 } as const;
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
 

@@ -62,9 +62,36 @@ export const SCHEDULE_FORM =
   '^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|[^\\s]+\\s+[^\\s]+\\s+[^\\s]+\\s+[^\\s]+\\s+[^\\s]+)$';
 export const SCHEDULE_MESSAGE = 'must be a cron expression with five fields, e.g. "*/1 * * * *", or @hourly/@daily/...';
 
+/** One cron field as the CronJob controller's parser reads it: `*`, `?`, values, ranges, steps, lists. */
+function cronField(value: string): string {
+  const item = `(\\*|\\?|${value}(-${value})?)(/[1-9][0-9]{0,3})?`;
+  return `${item}(,${item})*`;
+}
+const MONTH_NAMES = 'jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec';
+const DAY_NAMES = 'sun|mon|tue|wed|thu|fri|sat';
+const named = (names: string): string => `${names}|${names.toUpperCase()}`;
+/**
+ * The five fields within their ranges, as the API server checks a CronJob's schedule: a schedule that passes only
+ * the five-field form (`61 * * * *`) would be refused when the operator creates the CronJob, so refuse it here.
+ */
+export const SCHEDULE_RANGES =
+  '^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|' +
+  [
+    cronField('[0-5]?[0-9]'),
+    cronField('([01]?[0-9]|2[0-3])'),
+    cronField('(0?[1-9]|[12][0-9]|3[01])'),
+    cronField(`(0?[1-9]|1[0-2]|${named(MONTH_NAMES)})`),
+    cronField(`([0-6]|${named(DAY_NAMES)})`),
+  ].join('\\s+') +
+  ')$';
+export const SCHEDULE_RANGES_MESSAGE =
+  'each cron field must be within its range: minute 0-59, hour 0-23, day of month 1-31, month 1-12 or JAN-DEC, ' +
+  'day of week 0-6 or SUN-SAT (a step is /1 or more)';
+
 // ---- int-or-string percentages -----------------------------------------------------------------------------------
 
-export const PERCENT_FORM = '^[0-9]{1,3}%$';
+/** 0% to 100%: a PodDisruptionBudget refuses more. */
+export const PERCENT_FORM = '^(100|[1-9]?[0-9])%$';
 /** Labels the operator sets on every pod; users may not override them or the selector would lose its pods. */
 export const RESERVED_LABELS = [
   'app.kubernetes.io/name',

@@ -13,6 +13,7 @@ import type {
 import { z } from 'zod';
 import {
   API_VERSION,
+  ConditionType,
   DEFAULT_MAX_UNAVAILABLE,
   DEFAULT_REPLICAS,
   DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
@@ -39,6 +40,8 @@ import {
   SCHEDULE_FORM,
   SCHEDULE_MAX_LENGTH,
   SCHEDULE_MESSAGE,
+  SCHEDULE_RANGES,
+  SCHEDULE_RANGES_MESSAGE,
   celMatches,
   type CelRule,
 } from './rules.js';
@@ -309,8 +312,12 @@ export const cronJobPolicySchema = z
       .string()
       .max(SCHEDULE_MAX_LENGTH, `must be at most ${SCHEDULE_MAX_LENGTH} characters`)
       .regex(new RegExp(SCHEDULE_FORM), SCHEDULE_MESSAGE)
+      .refine((value) => !new RegExp(SCHEDULE_FORM).test(value) || new RegExp(SCHEDULE_RANGES).test(value), {
+        message: SCHEDULE_RANGES_MESSAGE,
+      })
       .optional()
       .meta({
+        [VALIDATIONS]: [celMatches(SCHEDULE_RANGES, SCHEDULE_RANGES_MESSAGE)],
         description:
           "Cron schedule of the `offline` CronJob (a clean-up pass that drops this group's dead CNs from the FE). The operator does the same continuously; the job is kept for 2022 compatibility. Absent: no CronJob.",
       }),
@@ -321,7 +328,7 @@ const maxUnavailable = z
   .union(
     [
       z.int({ error: 'must be a whole number or a percentage' }).min(0, 'must be 0 or more'),
-      z.string().regex(new RegExp(PERCENT_FORM), 'must be a percentage such as "25%"'),
+      z.string().regex(new RegExp(PERCENT_FORM), 'must be a percentage from 0% to 100% such as "25%"'),
     ],
     { error: 'must be a number of pods or a percentage such as "25%"' },
   )
@@ -352,9 +359,12 @@ export const computeNodeGroupSpecSchema = z
 
 export const conditionSchema = z
   .object({
-    type: z.string().min(1).meta({
-      description: 'Condition type: Ready, WorkloadAvailable, FEReachable, MembershipSynced, ConfigResolved.',
-    }),
+    type: z
+      .string()
+      .min(1)
+      .meta({
+        description: `Condition type: ${Object.values(ConditionType).join(', ')}.`,
+      }),
     status: z.enum(['True', 'False', 'Unknown']),
     observedGeneration: z.int().min(0).optional(),
     lastTransitionTime: z

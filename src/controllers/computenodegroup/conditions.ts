@@ -65,6 +65,7 @@ export function kubeTime(date: Date): string {
 const ORDER: readonly string[] = [
   ConditionType.Ready,
   ConditionType.ConfigResolved,
+  ConditionType.ChildrenApplied,
   ConditionType.WorkloadAvailable,
   ConditionType.FEReachable,
   ConditionType.MembershipSynced,

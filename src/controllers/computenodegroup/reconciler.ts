@@ -5,7 +5,8 @@
 // Order within a pass, and why:
 //   1. FE DROPs and ADDs. A scale-in's leaving CNs must be out of the FE before their pods stop.
 //   2. The children, with the StatefulSet's replicas decided from the FE's state after step 1. An FE outage never
-//      blocks this step: without an answer only the scale-in waits, and only for a bounded time.
+//      blocks this step: without an answer only the scale-in waits, and only for a bounded time. A child the API
+//      server refuses never stops the pass either: it is reported (ChildrenApplied, an Event) and step 3 still runs.
 //   3. The status, written only when it changed.
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
@@ -18,6 +19,7 @@ import {
 import {
   CHILD_KINDS,
   buildChildren,
+  type ChildKindEntry,
   groupNamespace,
   hashCnConf,
   statefulSetName,
@@ -38,13 +40,13 @@ import {
   type MembershipPlan,
   type ReplicaDecision,
 } from '../../membership/index.js';
-import { describeError } from '../../kube/errors.js';
+import { describeError, isConflict, isRetryable, statusOf } from '../../kube/errors.js';
 import type { Logger } from '../../runtime/logging.js';
 import { splitKey, type ReconcileContext, type ReconcileResult } from '../../runtime/controller.js';
 import { resolveConfig, type ResolvedConfig } from '../../group/config.js';
 import { memberPodOf, viewPod, type PodView } from '../../group/pods.js';
 import type { ClusterPort, EventSink, FePort, FeSession } from './ports.js';
-import { buildStatus, feFailureMessage, type FeReadOutcome } from './status.js';
+import { buildStatus, feFailureMessage, type ChildFailure, type FeReadOutcome } from './status.js';
 
 export interface ReconcilerSettings {
   operator: OperatorSettings;
@@ -142,6 +144,7 @@ export class ComputeNodeGroupReconciler {
         membership: undefined,
         feActionError: undefined,
         replicas: undefined,
+        childFailures: undefined,
       });
       return { requeueAfterMs: this.settings.configRetryMs };
     }
@@ -161,8 +164,9 @@ export class ComputeNodeGroupReconciler {
     // From here on every decision reads the FE as it is after this pass's statements.
     const feAfter = feAfterActions(feRead.nodes, actions);
     const replicas = this.decideReplicas(group, members, feAfter, now);
-    await this.applyChildren(group, config.value, replicas.replicas);
+    const childFailures = await this.applyChildren(group, config.value, replicas.replicas);
     this.reportReplicaDecision(group, replicas);
+    this.reportChildFailures(group, childFailures, logger);
 
     const after = planMembership({ ...input, fe: feAfter });
     await this.writeStatus(group, {
@@ -175,7 +179,11 @@ export class ComputeNodeGroupReconciler {
       membership: after,
       feActionError: actions.error,
       replicas,
+      childFailures,
     });
+    // A refusal waits for the user (the next pass is at the sync period); a transient failure is retried with backoff.
+    const transient = childFailures.find((failure) => !failure.refused);
+    if (transient !== undefined) throw transient.error;
     // Look again soon after an FE change, or while a scale-in waits on an FE that answers; an unreachable FE is
     // retried at the sync period, not hammered.
     const changed = actions.added.length + actions.dropped.length > 0;
@@ -286,7 +294,12 @@ export class ComputeNodeGroupReconciler {
     return parsed.success ? (parsed.data.spec.replicas ?? 1) : undefined;
   }
 
-  private async applyChildren(group: ComputeNodeGroup, config: ResolvedConfig, replicas: number): Promise<void> {
+  /** Applies the wanted children and deletes the unwanted ones; returns what the API server did not accept. */
+  private async applyChildren(
+    group: ComputeNodeGroup,
+    config: ResolvedConfig,
+    replicas: number,
+  ): Promise<ChildFailure[]> {
     const children = buildChildren({
       cng: group,
       ports: config.cnConf.ports,
@@ -294,15 +307,31 @@ export class ComputeNodeGroupReconciler {
       replicas,
       settings: this.settings.operator,
     });
+    const failures: ChildFailure[] = [];
+    const attempt = async (kind: ChildKindEntry, write: () => Promise<void>): Promise<void> => {
+      try {
+        await write();
+      } catch (error) {
+        failures.push(childFailure(kind, kind.name(group), error));
+      }
+    };
     // Wanted children are applied in the table's order; unwanted ones are deleted in reverse (the CronJob before
-    // the RBAC it runs as).
+    // the RBAC it runs as). One refusal does not keep the others from being applied.
     for (const kind of CHILD_KINDS) {
       const child = kind.desired(children);
-      if (child !== undefined) await this.cluster.apply(child);
+      if (child !== undefined) await attempt(kind, () => this.cluster.apply(child));
     }
     for (const kind of [...CHILD_KINDS].reverse()) {
       if (kind.desired(children) === undefined)
-        await this.cluster.deleteChild(kind.kind, groupNamespace(group), kind.name(group));
+        await attempt(kind, () => this.cluster.deleteChild(kind.kind, groupNamespace(group), kind.name(group)));
+    }
+    return failures;
+  }
+
+  private reportChildFailures(group: ComputeNodeGroup, failures: readonly ChildFailure[], logger: Logger): void {
+    for (const failure of failures) {
+      logger.warn({ kind: failure.kind, name: failure.name, refused: failure.refused }, failure.message);
+      if (failure.refused) this.events.record(group, 'Warning', 'ChildRefused', failure.message);
     }
   }
 
@@ -443,6 +472,22 @@ export class ComputeNodeGroupReconciler {
 
 function registeredAddresses(ledger: readonly ComputeNodeStatus[]): string[] {
   return ledger.filter((entry) => entry.registered).map((entry) => entry.address);
+}
+
+/**
+ * A child write that failed. Refused: the API server answered and will answer the same until the group changes
+ * (invalid, forbidden, unknown kind); anything else (a timeout, a conflict, a server error) is transient.
+ */
+function childFailure(kind: ChildKindEntry, name: string, error: unknown): ChildFailure {
+  const refused = statusOf(error) !== undefined && !isRetryable(error) && !isConflict(error);
+  const verb = refused ? 'refused' : 'could not take';
+  return {
+    kind: kind.kind,
+    name,
+    refused,
+    error,
+    message: `the API server ${verb} ${kind.kind} ${name} (built from ${kind.source}): ${describeError(error)}`,
+  };
 }
 
 function asFeError(error: unknown): FeError {

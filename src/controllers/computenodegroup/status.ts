@@ -17,6 +17,17 @@ import type { PodView } from '../../group/pods.js';
 export type FeReadOutcome =
   { kind: 'NotAttempted' } | { kind: 'Read'; feAddress: string | undefined } | { kind: 'Failed'; error: FeError };
 
+/** A child the API server did not accept this pass. */
+export interface ChildFailure {
+  kind: string;
+  name: string;
+  /** The API server's answer is final until the group changes (invalid, forbidden); otherwise transient. */
+  refused: boolean;
+  error: unknown;
+  /** Names the child, the group's fields it is built from, and the API server's message. */
+  message: string;
+}
+
 export interface StatusInputs {
   group: ComputeNodeGroup;
   now: Date;
@@ -30,6 +41,8 @@ export interface StatusInputs {
   /** An ADD or DROP the FE refused this reconcile. */
   feActionError: FeError | undefined;
   replicas: ReplicaDecision | undefined;
+  /** What the API server did not accept; undefined when no child was applied (configuration missing). */
+  childFailures: readonly ChildFailure[] | undefined;
 }
 
 export function buildStatus(inputs: StatusInputs): ComputeNodeGroupStatus {
@@ -37,6 +50,7 @@ export function buildStatus(inputs: StatusInputs): ComputeNodeGroupStatus {
   const previous = group.status;
   const updates = [
     configCondition(inputs),
+    childrenCondition(inputs),
     workloadCondition(inputs),
     feCondition(inputs),
     membershipCondition(inputs),
@@ -83,6 +97,23 @@ function configCondition({ configProblem, group }: StatusInputs): ConditionUpdat
       (configMap === undefined
         ? '; no cn.conf ConfigMap, CN defaults apply'
         : ` and cn.conf read from ConfigMap ${configMap}`),
+  };
+}
+
+function childrenCondition({ childFailures }: StatusInputs): ConditionUpdate {
+  const type = ConditionType.ChildrenApplied;
+  if (childFailures === undefined) {
+    return { type, status: 'Unknown', reason: 'ConfigUnresolved', message: 'waiting for the Secret and ConfigMap' };
+  }
+  const failure = childFailures.find((candidate) => candidate.refused) ?? childFailures[0];
+  if (failure === undefined)
+    return { type, status: 'True', reason: 'Applied', message: 'the API server accepted every child' };
+  const more = childFailures.length > 1 ? ` (and ${childFailures.length - 1} more)` : '';
+  return {
+    type,
+    status: 'False',
+    reason: failure.refused ? 'ChildRefused' : 'ApplyFailed',
+    message: failure.message + more,
   };
 }
 

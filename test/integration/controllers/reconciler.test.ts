@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { Child } from '../../../src/builders/index.js';
 import { FeError } from '../../../src/fe/index.js';
+import { KubeApiError } from '../../../src/kube/errors.js';
 import { FeSessionPool } from '../../../src/controllers/computenodegroup/fe-sessions.js';
 import {
   ComputeNodeGroupReconciler,
@@ -120,6 +121,53 @@ describe('ComputeNodeGroupReconciler against the FE simulator', () => {
       ],
     );
     assert.ok(h.cluster.events.some((event) => event.reason === 'CNAdded'));
+  });
+
+  it('a child the API server refuses: the pass goes on (FE, other children, status with its ledger) and says so', async () => {
+    h = await harness(2);
+    h.cluster.setSpec('podDisruptionBudget', { maxUnavailable: 1 });
+    const apply = h.cluster.apply.bind(h.cluster);
+    h.cluster.apply = async (object: Child) => {
+      if (object.kind === 'PodDisruptionBudget') {
+        throw new KubeApiError('PATCH', '/apis/policy/v1/...', {
+          code: 422,
+          reason: 'Invalid',
+          message:
+            'PodDisruptionBudget.policy "cn-group" is invalid: spec.maxUnavailable: must not be greater than 100%',
+        });
+      }
+      await apply(object);
+    };
+    await converge(h, 3);
+    assert.equal(h.cluster.statefulSetReplicas(), 2, 'the StatefulSet is applied all the same');
+    assert.ok(!h.cluster.applied.has('PodDisruptionBudget/cn-group'));
+    assert.equal(h.sim.computeNodeAddresses().length, 2, 'FE membership is kept in step');
+    const status = h.cluster.status();
+    assert.equal(status?.computeNodes?.length, 2, 'the ledger is written');
+    const children = h.cluster.condition('ChildrenApplied');
+    assert.ok(children);
+    assert.equal(children.status, 'False');
+    assert.equal(children.reason, 'ChildRefused');
+    assert.match(children.message, /refused PodDisruptionBudget cn-group \(built from spec\.podDisruptionBudget\)/);
+    assert.match(children.message, /must not be greater than 100%/);
+    assert.equal(h.cluster.condition('Ready')?.reason, 'ChildRefused');
+    assert.ok(h.cluster.events.some((event) => event.reason === 'ChildRefused' && event.type === 'Warning'));
+  });
+
+  it('a transient child failure is retried by the queue (the pass throws) after the status is written', async () => {
+    h = await harness(1);
+    const apply = h.cluster.apply.bind(h.cluster);
+    let failures = 1;
+    h.cluster.apply = async (object: Child) => {
+      if (object.kind === 'Service' && failures-- > 0)
+        throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      await apply(object);
+    };
+    await assert.rejects(h.reconciler.reconcile(KEY, context), /socket hang up/);
+    assert.equal(h.cluster.condition('ChildrenApplied')?.reason, 'ApplyFailed');
+    assert.ok(!h.cluster.events.some((event) => event.reason === 'ChildRefused'), 'no Event for a passing glitch');
+    await h.reconciler.reconcile(KEY, context);
+    assert.equal(h.cluster.condition('ChildrenApplied')?.status, 'True');
   });
 
   it('makes no status write and no FE change on a quiet pass', async () => {

@@ -2,7 +2,7 @@
 // It is not a fake of the Kubernetes API: it stores what the reconciler applied and lets the test play the
 // StatefulSet controller and the kubelet (creating pods with IPs, marking them up). The real API server is
 // exercised by the end-to-end tier.
-import type { ComputeNodeGroupStatus } from '../../../src/api/v1alpha1/index.js';
+import type { ComputeNodeGroupStatus, Condition } from '../../../src/api/v1alpha1/index.js';
 import type { Child } from '../../../src/builders/index.js';
 import type { ChildKind } from '../../../src/builders/index.js';
 import type { ClusterPort, EventSink } from '../../../src/controllers/computenodegroup/ports.js';
@@ -122,6 +122,12 @@ export class MemoryCluster implements ClusterPort, EventSink {
 
   status(): ComputeNodeGroupStatus | undefined {
     return this.groupObject?.['status'] as ComputeNodeGroupStatus | undefined;
+  }
+
+  /** One condition of the status written last. */
+  condition(type: string): Condition | undefined {
+    const conditions: readonly Condition[] = this.status()?.conditions ?? [];
+    return conditions.find((condition) => condition.type === type);
   }
 
   finalizers(): string[] {

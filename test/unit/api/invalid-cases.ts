@@ -215,6 +215,30 @@ export const INVALID_CASES: InvalidCase[] = [
     message: /cron expression/,
   },
   {
+    name: 'cron minute out of range (the API server would refuse the CronJob)',
+    input: withValue('spec.cronJobPolicy', { schedule: '61 * * * *' }),
+    path: 'spec.cronJobPolicy.schedule',
+    message: /minute 0-59/,
+  },
+  {
+    name: 'cron day of week 7',
+    input: withValue('spec.cronJobPolicy', { schedule: '0 3 * * 7' }),
+    path: 'spec.cronJobPolicy.schedule',
+    message: /day of week 0-6/,
+  },
+  {
+    name: 'cron step of zero',
+    input: withValue('spec.cronJobPolicy', { schedule: '*/0 * * * *' }),
+    path: 'spec.cronJobPolicy.schedule',
+    message: /within its range/,
+  },
+  {
+    name: 'maxUnavailable above 100% (the API server would refuse the PodDisruptionBudget)',
+    input: withValue('spec.podDisruptionBudget', { maxUnavailable: '150%' }),
+    path: 'spec.podDisruptionBudget.maxUnavailable',
+    message: /percentage/,
+  },
+  {
     name: 'negative maxUnavailable',
     input: withValue('spec.podDisruptionBudget', { maxUnavailable: -1 }),
     path: 'spec.podDisruptionBudget.maxUnavailable',

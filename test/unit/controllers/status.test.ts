@@ -59,6 +59,7 @@ const healthy: StatusInputs = {
   membership: synced,
   feActionError: undefined,
   replicas: { kind: 'Steady', replicas: 2 },
+  childFailures: [],
 };
 
 function condition(status: ComputeNodeGroupStatus, type: string): { status: string; reason: string; message: string } {
@@ -68,6 +69,31 @@ function condition(status: ComputeNodeGroupStatus, type: string): { status: stri
 }
 
 describe('buildStatus', () => {
+  it('says which child the API server refused and what the group builds it from; Ready follows', () => {
+    const refused = {
+      kind: 'CronJob',
+      name: 'g-offline',
+      refused: true,
+      error: new Error('x'),
+      message: 'the API server refused CronJob g-offline (built from spec.cronJobPolicy): Invalid (422): bad schedule',
+    };
+    const transient = { ...refused, kind: 'Service', refused: false, message: 'timeout' };
+    const status = buildStatus({ ...healthy, childFailures: [transient, refused] });
+    assert.deepEqual(condition(status, 'ChildrenApplied'), {
+      ...condition(status, 'ChildrenApplied'),
+      status: 'False',
+      reason: 'ChildRefused',
+      message: `${refused.message} (and 1 more)`,
+    });
+    assert.equal(condition(status, 'Ready').reason, 'ChildRefused');
+    assert.equal(status.computeNodes?.length, 2, 'the ledger is written all the same');
+    const onlyTransient = buildStatus({ ...healthy, childFailures: [transient] });
+    assert.equal(condition(onlyTransient, 'ChildrenApplied').reason, 'ApplyFailed');
+    assert.equal(condition(buildStatus(healthy), 'ChildrenApplied').status, 'True');
+    const noConfig = buildStatus({ ...healthy, childFailures: undefined });
+    assert.equal(condition(noConfig, 'ChildrenApplied').status, 'Unknown');
+  });
+
   it('reports a healthy group as Ready with the scale-subresource fields', () => {
     const status = buildStatus(healthy);
     assert.equal(condition(status, ConditionType.Ready).status, 'True');
