@@ -47,7 +47,7 @@ export async function managerMain(argv: readonly string[]): Promise<void> {
 
 async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): Promise<void> {
   const metrics = new OperatorMetrics();
-  const rest = connectKube({ metrics });
+  const rest = await connectKube({ metrics });
   const checks = new HealthChecks();
   checks.addHealthz('ping', () => undefined);
 

@@ -100,7 +100,7 @@ async function statusMain(name: string, flags: StatusFlags): Promise<number> {
   const timeoutMs = seconds * 1000;
   let rest: KubeRest;
   try {
-    rest = connectKube({ requestTimeoutMs: timeoutMs });
+    rest = await connectKube({ requestTimeoutMs: timeoutMs });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     console.error(`cannot load the Kubernetes configuration (KUBECONFIG or ~/.kube/config): ${message}`);

@@ -1,13 +1,13 @@
-// A small raw REST client over node:http(s), authenticated by a client-node KubeConfig. The list-watch caches,
+// A small raw REST client over node:http(s), authenticated by a KubeConnection (kubeconfig.ts). The list-watch caches,
 // server-side apply, events and the lease use it instead of the generated APIs because it keeps objects as plain
 // JSON (no class instances, no Date), sends exactly the content type asked for (apply-patch+yaml, merge-patch+json),
 // bounds every request in time, streams watches line by line, and counts every request in
 // rest_client_requests_total{code,method,host}.
 import http from 'node:http';
 import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { OperatorMetrics } from '../runtime/metrics.js';
 import { KubeApiError, statusFromResponse } from './errors.js';
+import type { KubeConnection } from './kubeconfig.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -49,13 +49,10 @@ export class KubeRest {
   private readonly requestTimeoutMs: number;
 
   constructor(
-    private readonly config: KubeConfig,
+    private readonly connection: KubeConnection,
     private readonly options: KubeRestOptions = {},
   ) {
-    const cluster = config.getCurrentCluster();
-    if (!cluster)
-      throw new Error('the kubeconfig has no current cluster; set current-context or use in-cluster config');
-    this.server = new URL(cluster.server);
+    this.server = connection.server;
     this.host = this.server.host;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   }
@@ -155,8 +152,7 @@ export class KubeRest {
   }
 
   private async start(request: KubeRequest): Promise<{ request: http.ClientRequest }> {
-    const auth: https.RequestOptions = {};
-    await this.config.applyToHTTPSOptions(auth);
+    const authorization = await this.connection.authorization();
     const url = new URL(this.server.pathname.replace(/\/$/, '') + request.path, this.server);
     for (const [key, value] of Object.entries(request.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
@@ -168,29 +164,25 @@ export class KubeRest {
           ? request.body
           : JSON.stringify(request.body);
     const headers: http.OutgoingHttpHeaders = {
-      ...(auth.headers as http.OutgoingHttpHeaders | undefined),
       accept: request.accept ?? 'application/json',
       'user-agent': this.options.userAgent ?? 'starrocks-cn-operator',
     };
+    if (authorization !== undefined) headers['authorization'] = authorization;
     if (body !== undefined) {
       headers['content-type'] = request.contentType ?? 'application/json';
       headers['content-length'] = Buffer.byteLength(body);
     }
     const secure = url.protocol === 'https:';
-    const options: https.RequestOptions = {
-      method: request.method,
-      headers,
-      agent: this.agentFor(secure, auth),
-      auth: auth.auth,
-    };
+    const options: https.RequestOptions = { method: request.method, headers, agent: this.agentFor(secure) };
     const outgoing = secure ? https.request(url, options) : http.request(url, options);
     outgoing.end(body);
     return { request: outgoing };
   }
 
-  /** One keep-alive agent for the client's lifetime, with the kubeconfig's TLS material. */
-  private agentFor(secure: boolean, tls: https.RequestOptions): http.Agent {
+  /** One keep-alive agent for the client's lifetime, with the connection's TLS material. */
+  private agentFor(secure: boolean): http.Agent {
     if (this.agent) return this.agent;
+    const { tls } = this.connection;
     this.agent = secure
       ? new https.Agent({
           keepAlive: true,

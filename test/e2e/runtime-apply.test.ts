@@ -15,7 +15,7 @@ import {
   auditMark,
   auditRequestsSince,
   freshNamespace,
-  kubeConfig,
+  kubeConnection,
   kubectl,
   waitFor,
   type AuditMark,
@@ -84,7 +84,7 @@ describe('server-side apply, status and events on a real API server', () => {
   before(async () => {
     testNamespace = await freshNamespace('runtime-apply');
     namespace = testNamespace.name;
-    rest = new KubeRest(await kubeConfig(), { userAgent: USER_AGENT });
+    rest = new KubeRest(await kubeConnection(), { userAgent: USER_AGENT });
     applier = new Applier(rest, logger);
     informer = new Informer({ source: restListWatch(rest, CONFIG_MAPS, { namespace }), logger });
     informer.start();
@@ -223,7 +223,7 @@ describe('server-side apply, status and events on a real API server', () => {
 
   it('the REST client counts its requests, and its errors classify by Status', async () => {
     const metrics = new OperatorMetrics({ defaultMetrics: false });
-    const counted = new KubeRest(await kubeConfig(), { metrics });
+    const counted = new KubeRest(await kubeConnection(), { metrics });
     const failure = (promise: Promise<unknown>): Promise<unknown> =>
       promise.then(
         () => undefined,

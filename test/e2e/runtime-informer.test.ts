@@ -9,8 +9,8 @@ import type { ResourceRef } from '../../src/kube/objects.js';
 import { KubeRest } from '../../src/kube/rest.js';
 import { createLogger } from '../../src/runtime/logging.js';
 import { OperatorMetrics } from '../../src/runtime/metrics.js';
-import { freshNamespace, kubeConfig, kubectl, waitFor, type TestNamespace } from '../support/e2e.js';
-import { proxiedKubeConfig, type TcpProxy } from './runtime-tcp-proxy.js';
+import { freshNamespace, kubeConnection, kubectl, waitFor, type TestNamespace } from '../support/e2e.js';
+import { proxiedConnection, type TcpProxy } from './runtime-tcp-proxy.js';
 
 const CONFIG_MAPS: ResourceRef = { apiPath: '/api/v1', plural: 'configmaps', namespaced: true, kind: 'ConfigMap' };
 const logger = createLogger({
@@ -38,9 +38,9 @@ describe('Informer on a real API server', () => {
     namespace = testNamespace.name;
     for (const name of ['a', 'b', 'c']) await createConfigMap(namespace, name, 'app=runtime-e2e');
     await createConfigMap(namespace, 'unlabelled', '');
-    const proxied = await proxiedKubeConfig(await kubeConfig());
+    const proxied = await proxiedConnection(await kubeConnection());
     proxy = proxied.proxy;
-    rest = new KubeRest(proxied.config, { metrics, requestTimeoutMs: 5000 });
+    rest = new KubeRest(proxied.connection, { metrics, requestTimeoutMs: 5000 });
     informer = new Informer({
       source: restListWatch(rest, CONFIG_MAPS, { namespace, labelSelector: 'app=runtime-e2e' }),
       logger,
@@ -146,7 +146,7 @@ describe('Metadata-only cache and content on demand on a real API server', () =>
     testNamespace = await freshNamespace('runtime-metadata');
     await createConfigMap(testNamespace.name, 'named', '');
     await createConfigMap(testNamespace.name, 'unrelated', '');
-    rest = new KubeRest(await kubeConfig(), { requestTimeoutMs: 5000 });
+    rest = new KubeRest(await kubeConnection(), { requestTimeoutMs: 5000 });
     informer = new Informer({
       source: restListWatch(rest, CONFIG_MAPS, { namespace: testNamespace.name, metadataOnly: true }),
       logger,

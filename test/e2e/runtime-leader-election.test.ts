@@ -7,8 +7,8 @@ import { LeaderElector } from '../../src/kube/leader-election.js';
 import { KubeRest } from '../../src/kube/rest.js';
 import { createLogger } from '../../src/runtime/logging.js';
 import { OperatorMetrics } from '../../src/runtime/metrics.js';
-import { freshNamespace, kubeConfig, waitFor, type TestNamespace } from '../support/e2e.js';
-import { proxiedKubeConfig, type TcpProxy } from './runtime-tcp-proxy.js';
+import { freshNamespace, kubeConnection, waitFor, type TestNamespace } from '../support/e2e.js';
+import { proxiedConnection, type TcpProxy } from './runtime-tcp-proxy.js';
 
 const logger = createLogger({ name: 'e2e-leader', level: 'silent' });
 
@@ -22,8 +22,8 @@ interface Candidate {
 }
 
 async function candidate(namespace: string, leaseName: string, identity: string): Promise<Candidate> {
-  const { proxy, config } = await proxiedKubeConfig(await kubeConfig());
-  const rest = new KubeRest(config, { requestTimeoutMs: 5000 });
+  const { proxy, connection } = await proxiedConnection(await kubeConnection());
+  const rest = new KubeRest(connection, { requestTimeoutMs: 5000 });
   const metrics = new OperatorMetrics({ defaultMetrics: false });
   const self: Partial<Candidate> = { proxy, rest, metrics, stoppedLeadingAt: undefined };
   self.elector = new LeaderElector({

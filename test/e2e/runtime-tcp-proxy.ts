@@ -2,7 +2,7 @@
 // (a broken watch), refuse new ones (an unreachable API server) and freeze traffic (a half-open connection), which a
 // real control plane cannot be asked to do on cue. TLS passes through untouched.
 import net from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConnection } from '../../src/kube/kubeconfig.js';
 
 export class TcpProxy {
   private readonly sockets = new Set<net.Socket>();
@@ -86,23 +86,18 @@ export class TcpProxy {
   }
 }
 
-/** A proxy in front of `config`'s API server, and a copy of the kubeconfig that goes through it. */
-export async function proxiedKubeConfig(config: KubeConfig): Promise<{ proxy: TcpProxy; config: KubeConfig }> {
-  const cluster = config.getCurrentCluster();
-  const user = config.getCurrentUser();
-  if (!cluster || !user) throw new Error('the e2e kubeconfig has no current cluster or user');
-  const server = new URL(cluster.server);
+/** A proxy in front of `connection`'s API server, and a copy of the connection that goes through it. */
+export async function proxiedConnection(
+  connection: KubeConnection,
+): Promise<{ proxy: TcpProxy; connection: KubeConnection }> {
+  const server = connection.server;
   if (server.hostname !== '127.0.0.1' && server.hostname !== 'localhost') {
     throw new Error(`refusing to proxy a non-loopback API server ${server.host}`);
   }
   const proxy = new TcpProxy(server.hostname, Number(server.port || 443));
   await proxy.start();
-  const proxied = new KubeConfig();
-  proxied.loadFromOptions({
-    clusters: [{ ...cluster, name: 'proxied', server: `${server.protocol}//${server.hostname}:${proxy.port}` }],
-    users: [{ ...user }],
-    contexts: [{ name: 'proxied', cluster: 'proxied', user: user.name }],
-    currentContext: 'proxied',
-  });
-  return { proxy, config: proxied };
+  const proxied = new URL(server);
+  proxied.port = String(proxy.port);
+  // The certificate names the API server's address, not the proxy's port: only the port changes.
+  return { proxy, connection: { ...connection, server: proxied, source: `${connection.source} via a proxy` } };
 }

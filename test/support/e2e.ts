@@ -22,6 +22,7 @@ import {
   type AuditMark,
   type AuditRequest,
 } from './control-plane/audit.js';
+import { kubeconfigConnection, type KubeConnection } from '../../src/kube/kubeconfig.js';
 import { readState, REPO_ROOT } from './control-plane/control-plane.js';
 import { runKubectl, type KubectlResult } from './control-plane/kubectl.js';
 import { runLayout, USER_NAMES, type RunLayout } from './control-plane/layout.js';
@@ -72,6 +73,12 @@ export async function operatorKubeconfigPath(): Promise<string> {
 }
 export const OPERATOR_USER = USER_NAMES.operator;
 
+/** The admin's connection, for the project's own REST client (KubeRest). */
+export async function kubeConnection(): Promise<KubeConnection> {
+  return kubeconfigConnection((await e2eEnvironment()).kubeconfigPath);
+}
+
+/** The admin's client-node configuration, for tests that use its typed APIs. */
 export async function kubeConfig(): Promise<KubeConfig> {
   const environment = await e2eEnvironment();
   const config = new KubeConfig();

@@ -92,7 +92,7 @@ async function readGroupInputs(kube: GroupReader, options: OfflineOptions, timeo
 async function readFromApiServer(options: OfflineOptions, timeoutMs: number): Promise<GroupInputs> {
   let rest: KubeRest;
   try {
-    rest = connectKube({ requestTimeoutMs: timeoutMs });
+    rest = await connectKube({ requestTimeoutMs: timeoutMs });
   } catch (error) {
     throw new OfflineError(`loading Kubernetes credentials failed: ${describeError(error)}`);
   }

@@ -2,7 +2,6 @@
 // does not list, idle content forgotten.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { KubeConfig } from '@kubernetes/client-node';
 import { ContentCache } from '../../../src/kube/content-cache.js';
 import { KubeApiError } from '../../../src/kube/errors.js';
 import type { KubeObject, ResourceRef } from '../../../src/kube/objects.js';
@@ -85,15 +84,14 @@ describe('ContentCache', () => {
 
 describe('SharedCaches', () => {
   function caches(): SharedCaches {
-    const config = new KubeConfig();
-    config.loadFromOptions({
-      clusters: [{ name: 'c', server: 'http://127.0.0.1:9', skipTLSVerify: true }],
-      users: [{ name: 'u' }],
-      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-      currentContext: 'x',
-    });
+    const connection = {
+      server: new URL('http://127.0.0.1:9'),
+      tls: { rejectUnauthorized: true },
+      authorization: () => Promise.resolve(undefined),
+      source: 'test',
+    };
     return new SharedCaches({
-      rest: new KubeRest(config),
+      rest: new KubeRest(connection),
       namespaces: [],
       logger: createLogger({ name: 'test', level: 'silent' }),
     });

@@ -2,8 +2,8 @@
 import { strict as assert } from 'node:assert';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { KubeConfig } from '@kubernetes/client-node';
 import { isNotFound, statusOf } from '../../../src/kube/errors.js';
+import type { KubeConnection } from '../../../src/kube/kubeconfig.js';
 import { KubeRest } from '../../../src/kube/rest.js';
 import { OperatorMetrics } from '../../../src/runtime/metrics.js';
 
@@ -53,15 +53,13 @@ describe('KubeRest', () => {
   });
 
   function client(metrics?: OperatorMetrics, requestTimeoutMs?: number): KubeRest {
-    const config = new KubeConfig();
-    // Plain HTTP on loopback: client-node allows it only with skipTLSVerify.
-    config.loadFromOptions({
-      clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
-      users: [{ name: 'u', token: 'secret-token' }],
-      contexts: [{ name: 'ctx', cluster: 'c', user: 'u' }],
-      currentContext: 'ctx',
-    });
-    return new KubeRest(config, { metrics, requestTimeoutMs });
+    const connection: KubeConnection = {
+      server: new URL(`http://127.0.0.1:${port}`),
+      tls: { rejectUnauthorized: true },
+      authorization: () => Promise.resolve('Bearer secret-token'),
+      source: 'test',
+    };
+    return new KubeRest(connection, { metrics, requestTimeoutMs });
   }
 
   it('sends the content type asked for, the query and the bearer token, and parses the JSON answer', async () => {
