@@ -1,6 +1,9 @@
 // What the reconciler needs to know about one CN pod, parsed from the raw object in the cache. Parsing (rather
 // than casting) keeps a malformed or unexpected pod from crashing a reconcile: it is simply not a CN pod.
 import { z } from 'zod';
+import type { CacheTransform } from '../kube/informer.js';
+import type { KubeObject } from '../kube/objects.js';
+import { isRecord } from '../util/guards.js';
 import type { ComputeNodeGroup } from '../api/v1alpha1/index.js';
 import { podFqdn, statefulSetName, type GroupIdentity } from '../builders/names.js';
 import { cnAddress, podOrdinal } from '../cn/index.js';
@@ -62,6 +65,51 @@ export interface PodView {
 }
 
 export const CN_CONTAINER = 'cn';
+
+const KEPT_METADATA = [
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'labels',
+  'annotations',
+  'deletionTimestamp',
+  'ownerReferences',
+] as const;
+const KEPT_CONTAINER_STATUS = ['name', 'ready', 'started', 'restartCount', 'state', 'lastState'] as const;
+
+/**
+ * The operator's pod cache keeps what viewPod and the controller's handlers read (identity, labels, annotations,
+ * owner, deletion, phase, IP, condition statuses, container states) and drops the rest: the spec, images, mounts and
+ * timestamps are most of a pod's bytes and nothing in the operator reads them from the cache.
+ */
+export const POD_CACHE_TRANSFORM: CacheTransform = {
+  id: 'cn-pod-view',
+  apply(pod: KubeObject): KubeObject {
+    const metadata = pick(pod.metadata, KEPT_METADATA) as KubeObject['metadata'];
+    const status = isRecord(pod['status']) ? pod['status'] : {};
+    const conditions = Array.isArray(status['conditions'])
+      ? status['conditions'].filter(isRecord).map((condition) => pick(condition, ['type', 'status']))
+      : undefined;
+    const containerStatuses = Array.isArray(status['containerStatuses'])
+      ? status['containerStatuses'].filter(isRecord).map((container) => pick(container, KEPT_CONTAINER_STATUS))
+      : undefined;
+    return {
+      metadata,
+      status: {
+        ...pick(status, ['phase', 'podIP']),
+        ...(conditions === undefined ? {} : { conditions }),
+        ...(containerStatuses === undefined ? {} : { containerStatuses }),
+      },
+    };
+  },
+};
+
+function pick(source: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const key of keys) if (source[key] !== undefined) picked[key] = source[key];
+  return picked;
+}
 
 /** Parses a CN pod of the group; undefined for anything else. */
 export function viewPod(raw: unknown, group: GroupIdentity): PodView | undefined {

@@ -38,6 +38,17 @@ export interface InformerOptions {
   resyncPeriodMs?: number;
   /** Reconnect backoff bounds. Default 1 s to 30 s. */
   backoff?: { initialDelayMs: number; maxDelayMs: number };
+  /** Applied to every object on ingest: keep only what the readers of this cache use (see CacheTransform). */
+  transform?: CacheTransform;
+}
+
+/**
+ * Trims objects before they are cached, as controller-runtime's cache transforms do: a cache of pods that keeps only
+ * the fields its controller reads holds a fraction of the bytes. `id` tells caches with different transforms apart.
+ */
+export interface CacheTransform {
+  id: string;
+  apply(object: KubeObject): KubeObject;
 }
 
 /** What ended one watch: the server closed it normally, it went silent, or the resourceVersion is gone. */
@@ -68,6 +79,12 @@ export class Informer {
     this.random = options.random ?? Math.random;
     this.logger = options.logger.child({ informer: options.source.description });
     this.backoff = new ReconnectBackoff({ ...options.backoff, random: this.random });
+  }
+
+  /** The cached form of an object from the API server: plain JSON without managedFields, transformed. */
+  private ingest(raw: unknown): KubeObject | undefined {
+    const object = toKubeObject(raw);
+    return object === undefined || this.options.transform === undefined ? object : this.options.transform.apply(object);
   }
 
   /** Registers a handler; it first receives 'add' for objects already cached. */
@@ -174,7 +191,7 @@ export class Informer {
     do {
       const page = await this.options.source.list({ limit: this.options.pageSize ?? 500, continue: token });
       for (const item of page.items) {
-        const object = toKubeObject(item);
+        const object = this.ingest(item);
         if (object) fresh.set(objectKey(object), object);
       }
       token = page.continue;
@@ -276,7 +293,7 @@ export class Informer {
       const code = typeof raw === 'object' && raw !== null && 'code' in raw ? Number(raw.code) : 500;
       throw new KubeApiError('WATCH', this.options.source.description, statusFromResponse(code, raw));
     }
-    const object = toKubeObject(raw);
+    const object = this.ingest(raw);
     if (!object) return;
     // The first event proves the connection healthy: the next failure starts from the shortest delay again.
     this.backoff.reset();

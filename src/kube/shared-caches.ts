@@ -1,6 +1,7 @@
 // The manager's caches: one list-watch cache per resource (and selector and mode), created on first request and
 // shared by every controller that asks for the same one, started together and synced before any controller works.
 import type { Logger } from '../runtime/logging.js';
+import type { CacheTransform } from './informer.js';
 import type { ResourceRef } from './objects.js';
 import type { KubeRest } from './rest.js';
 import { ScopedInformers } from './scoped-informers.js';
@@ -11,6 +12,8 @@ export interface CacheRequest {
   metadataOnly?: boolean;
   /** Handlers get 'resync' for every object this often. */
   resyncPeriodMs?: number;
+  /** Trim objects on ingest to what the readers use. */
+  transform?: CacheTransform;
 }
 
 export interface SharedCachesOptions {
@@ -34,6 +37,7 @@ export class SharedCaches {
       request.labelSelector ?? '',
       request.metadataOnly === true,
       request.resyncPeriodMs ?? 0,
+      request.transform?.id ?? '',
     ]);
     const existing = this.caches.get(key);
     if (existing !== undefined) return existing;

@@ -4,6 +4,7 @@
 // the reconcile.
 import { API_VERSION, KIND, parseComputeNodeGroup, type ComputeNodeGroup } from '../../api/v1alpha1/index.js';
 import { CHILD_KINDS, LABEL_INSTANCE, LABEL_MANAGED_BY, MANAGED_BY, type ChildKind } from '../../builders/index.js';
+import { POD_CACHE_TRANSFORM } from '../../group/pods.js';
 import { Applier } from '../../kube/apply.js';
 import { ContentCache } from '../../kube/content-cache.js';
 import type { EventRecorder } from '../../kube/events.js';
@@ -51,7 +52,7 @@ export function createComputeNodeGroupController(
 ): ComputeNodeGroupController {
   const { rest, caches, logger } = options;
   const groups = caches.informer(GROUP_RESOURCE, { resyncPeriodMs: options.resyncPeriodMs });
-  const pods = caches.informer(POD, { labelSelector: CHILD_SELECTOR });
+  const pods = caches.informer(POD, { labelSelector: CHILD_SELECTOR, transform: POD_CACHE_TRANSFORM });
   const secretMetadata = caches.informer(SECRET, { metadataOnly: true });
   const configMapMetadata = caches.informer(CONFIG_MAP, { metadataOnly: true });
   const children = Object.fromEntries(

@@ -1,6 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { viewPod } from '../../../src/group/pods.js';
+import { buildPodTemplate } from '../../../src/builders/index.js';
+import { POD_CACHE_TRANSFORM, viewPod } from '../../../src/group/pods.js';
+import type { KubeObject } from '../../../src/kube/objects.js';
+import { GOLDEN_CASES } from '../builders/fixtures.js';
 
 function pod(name: string, status: Record<string, unknown>, metadata: Record<string, unknown> = {}): unknown {
   return { metadata: { name, namespace: 'ns', ...metadata }, status };
@@ -115,5 +118,84 @@ describe('viewPod', () => {
     assert.equal(viewPod(pod('h-0', runningCn), group), undefined);
     assert.equal(viewPod(pod('g-x-1', runningCn), group), undefined);
     assert.equal(viewPod('garbage', group), undefined);
+  });
+});
+
+describe('POD_CACHE_TRANSFORM', () => {
+  // A pod as the API server returns it for the seed example: the builder's template plus a kubelet-written status.
+  function fullPod(status: Record<string, unknown>, metadata: Record<string, unknown> = {}): KubeObject {
+    const seed = GOLDEN_CASES.find((testCase) => testCase.name === 'seed');
+    assert.ok(seed);
+    const template = buildPodTemplate(seed.input());
+    const condition = (type: string) => ({
+      type,
+      status: 'True',
+      lastProbeTime: null,
+      lastTransitionTime: '2026-11-24T10:00:00Z',
+    });
+    return {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        ...template.metadata,
+        name: 'g-3',
+        namespace: 'ns',
+        uid: '0f7c1c7e-6a9e-4d3c-9e0b-1a2b3c4d5e6f',
+        resourceVersion: '1234',
+        creationTimestamp: '2026-11-24T10:00:00Z',
+        generateName: 'g-',
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'g', uid: 'u', controller: true }],
+        ...metadata,
+      },
+      spec: { ...template.spec, nodeName: 'kwok-node-0', hostname: 'g-3', subdomain: 'g-cn' },
+      status: {
+        hostIP: '10.0.0.5',
+        hostIPs: [{ ip: '10.0.0.5' }],
+        podIPs: [{ ip: '10.244.0.7' }],
+        qosClass: 'Burstable',
+        startTime: '2026-11-24T10:00:00Z',
+        ...status,
+        conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map(
+          condition,
+        ),
+        containerStatuses: (status['containerStatuses'] as Record<string, unknown>[]).map((container) => ({
+          ...container,
+          image: 'starrocks/cn-ubuntu:3.3.5',
+          imageID: 'docker-pullable://starrocks/cn-ubuntu@sha256:0123456789abcdef',
+          containerID: 'containerd://0123456789abcdef0123456789abcdef',
+        })),
+      },
+    };
+  }
+
+  it('keeps everything viewPod and the controller read, and drops most of the bytes', () => {
+    for (const [status, metadata] of [
+      [runningCn, {}],
+      [runningCn, { deletionTimestamp: '2026-11-24T00:00:00Z' }],
+      [
+        {
+          phase: 'Running',
+          containerStatuses: [
+            {
+              name: 'cn',
+              ready: false,
+              restartCount: 4,
+              state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off' } },
+              lastState: { terminated: { exitCode: 127, message: 'exec: "be/bin/start_cn.sh": not found' } },
+            },
+          ],
+        },
+        {},
+      ],
+    ] as const) {
+      const full = fullPod({ ...status }, metadata);
+      const trimmed = POD_CACHE_TRANSFORM.apply(full);
+      assert.deepEqual(viewPod(trimmed, group), viewPod(full, group));
+      assert.deepEqual(trimmed.metadata.ownerReferences, full.metadata.ownerReferences);
+      assert.deepEqual(trimmed.metadata.labels, full.metadata.labels);
+      const before = JSON.stringify(full).length;
+      const after = JSON.stringify(trimmed).length;
+      assert.ok(after * 3 < before, `trimmed ${after} of ${before} bytes`);
+    }
   });
 });
