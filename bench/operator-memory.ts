@@ -1,11 +1,12 @@
-// Resident memory of the operator with many groups: starts a test control plane and an FE simulator, optionally fills
-// the watched namespace with unrelated Secrets, creates N ComputeNodeGroups of one small CN each, waits until every
-// group is Ready, and prints the manager's VmRSS (from /proc) before the groups, at convergence, and after a quiet
-// minute of FE syncs. The operator runs from the compiled build (npm run build first). With --baseline <git ref> the
-// same scenario runs first with that ref's build (made in a temporary worktree), in the same run, on the same
-// control plane, so the two figures compare like with like. Linux only.
-//   npm run build && node --import tsx bench/operator-memory.ts [--groups 100] [--unrelated-secrets 2000]
-//       [--secret-bytes 4096] [--baseline <git ref>]
+// The manager's footprint as users run it (the compiled build): starts a test control plane and an FE simulator
+// (with enough KWOK nodes for the pods), optionally fills the watched namespace with unrelated Secrets, starts the
+// manager and prints: start to /readyz, resident memory (VmRSS) and CPU in its first idle minute, then creates N
+// ComputeNodeGroups of C CNs and prints the CPU and time to converge (every group Ready with its CNs in the FE),
+// memory at convergence, and memory and CPU after a quiet minute of FE syncs. With --baseline <git ref> the same
+// scenario first runs that ref's build (made in a temporary worktree), in the same run on the same control plane;
+// --node-flags adds V8 flags to a further run of this build. Linux only.
+//   npm run build && node --import tsx bench/operator-memory.ts [--groups 100] [--cns 1] [--unrelated-secrets 0]
+//       [--secret-bytes 4096] [--baseline <git ref>] [--node-flags "--max-semi-space-size=1 ..."]
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
@@ -19,18 +20,30 @@ import { FeSimulator } from '../test/support/fe-simulator/index.js';
 const { values } = parseArgs({
   options: {
     groups: { type: 'string', default: '100' },
+    cns: { type: 'string', default: '1' },
+    'node-flags': { type: 'string' },
     'unrelated-secrets': { type: 'string', default: '0' },
     'secret-bytes': { type: 'string', default: '4096' },
     baseline: { type: 'string' },
   },
 });
 const groups = Number(values.groups);
+const cnsPerGroup = Number(values.cns);
 const unrelatedSecrets = Number(values['unrelated-secrets']);
 const secretBytes = Number(values['secret-bytes']);
-// The single KWOK node holds 110 pods; one pod per group.
-if (!Number.isInteger(groups) || groups < 1 || groups > 100)
-  throw new Error('--groups must be an integer from 1 to 100');
+if (!Number.isInteger(groups) || groups < 1 || groups > 300)
+  throw new Error('--groups must be an integer from 1 to 300');
+if (!Number.isInteger(cnsPerGroup) || cnsPerGroup < 1 || cnsPerGroup > 5) throw new Error('--cns must be from 1 to 5');
+/** Pods per extra KWOK node (the control plane's own node holds 110). */
+const PODS_PER_NODE = 250;
 if (!Number.isInteger(unrelatedSecrets) || unrelatedSecrets < 0) throw new Error('--unrelated-secrets must be >= 0');
+
+/** User + system CPU seconds of a process so far (/proc/<pid>/stat, clock ticks of 1/100 s). */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 async function rssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
@@ -76,6 +89,21 @@ try {
   const operatorSupport = await import('../test/support/operator.js');
   await e2e.installCrd();
   await fe.start();
+  const { kwokNode } = await import('../test/support/control-plane/manifests.js');
+  const extraNodes = Math.ceil(Math.max(0, groups * cnsPerGroup - 100) / PODS_PER_NODE);
+  for (let index = 1; index <= extraNodes; index++) {
+    const node = kwokNode() as { metadata: { name: string; labels: Record<string, string> }; status: unknown };
+    const name = `kwok-bench-${index}`;
+    const resources = { cpu: '256', memory: '512Gi', pods: String(PODS_PER_NODE) };
+    const created = await e2e.kubectlCreate([
+      {
+        ...node,
+        metadata: { ...node.metadata, name, labels: { ...node.metadata.labels, 'kubernetes.io/hostname': name } },
+        status: { allocatable: resources, capacity: resources },
+      },
+    ]);
+    if (created.code !== 0) throw new Error(created.stderr);
+  }
 
   const scenario = async (label: string, program: string[]): Promise<void> => {
     const namespace = (await e2e.freshNamespace('operator-memory')).name;
@@ -93,19 +121,24 @@ try {
       if (created.code !== 0) throw new Error(created.stderr);
     }
     const identity = await operatorSupport.createOperatorIdentity(namespace);
+    const starting = Date.now();
     const operator = await operatorSupport.startOperator({
       identity,
       watchNamespaces: [namespace],
-      label: `memory-${label}`,
+      label: `memory-${label.replace(/[^a-z0-9]+/gi, '-')}`,
       program,
+      readyPollMs: 20,
     });
+    const startToReadyMs = Date.now() - starting;
     try {
-      await sleep(5_000);
+      const idleCpuStart = await cpuSeconds(operator.pid);
+      await sleep(60_000);
+      const idleCpu = (await cpuSeconds(operator.pid)) - idleCpuStart;
       const idle = await rssMiB(operator.pid);
       const seed = await operatorSupport.seedExampleObjects(namespace, fe.addresses, (spec) => {
         delete spec['autoScalingPolicy'];
         delete spec['cronJobPolicy'];
-        spec['replicas'] = 1;
+        spec['replicas'] = cnsPerGroup;
       });
       const template = seed.find((object) => object['kind'] === 'ComputeNodeGroup');
       if (template === undefined) throw new Error('no group in the seed example');
@@ -116,6 +149,7 @@ try {
         objects.push(group);
       }
       const started = Date.now();
+      const convergeCpuStart = await cpuSeconds(operator.pid);
       const created = await e2e.kubectlCreate(objects);
       if (created.code !== 0) throw new Error(created.stderr);
       const readyCount = async (): Promise<number> => {
@@ -132,16 +166,26 @@ try {
       await e2e.waitFor(async () => (await readyCount()) === groups, {
         description: `${groups} groups Ready`,
         timeoutMs: 600_000,
-        intervalMs: 5_000,
+        intervalMs: 1_000,
       });
+      await e2e.waitFor(() => Promise.resolve(fe.computeNodeAddresses().length >= groups * cnsPerGroup), {
+        description: `${groups * cnsPerGroup} CNs in the FE`,
+        timeoutMs: 300_000,
+        intervalMs: 1_000,
+      });
+      const convergeCpu = (await cpuSeconds(operator.pid)) - convergeCpuStart;
       const converged = await rssMiB(operator.pid);
       const convergeMs = Date.now() - started;
+      const quietCpuStart = await cpuSeconds(operator.pid);
       await sleep(60_000);
+      const quietCpu = (await cpuSeconds(operator.pid)) - quietCpuStart;
       const quiet = await rssMiB(operator.pid);
       console.log(
-        `${label}: groups ${groups}, unrelated Secrets ${unrelatedSecrets} x ${secretBytes} B: all Ready after ` +
-          `${(convergeMs / 1000).toFixed(1)} s; manager RSS idle ${idle.toFixed(1)} MiB, at convergence ` +
-          `${converged.toFixed(1)} MiB, after a quiet minute ${quiet.toFixed(1)} MiB`,
+        `${label}: ${groups} groups x ${cnsPerGroup} CNs, ${unrelatedSecrets} unrelated Secrets x ${secretBytes} B\n` +
+          `  start to ready ${startToReadyMs} ms; first idle minute: RSS ${idle.toFixed(1)} MiB, CPU ${idleCpu.toFixed(2)} s\n` +
+          `  converge: all Ready and in the FE after ${(convergeMs / 1000).toFixed(1)} s, CPU ${convergeCpu.toFixed(2)} s, ` +
+          `RSS ${converged.toFixed(1)} MiB\n` +
+          `  quiet minute after: RSS ${quiet.toFixed(1)} MiB, CPU ${quietCpu.toFixed(2)} s`,
       );
       // The groups go while the operator runs (its finalizer), so the next scenario finds the node's pods free.
       const deleted = await e2e.kubectl(['delete', 'cng', '--all', '-n', namespace, '--wait=true', '--timeout=300s']);
@@ -158,6 +202,10 @@ try {
     await scenario(`baseline ${values.baseline}`, baseline.program);
   }
   await scenario('this build', e2e.compiledCli());
+  if (values['node-flags'] !== undefined) {
+    const flags = values['node-flags'].split(/\s+/).filter((flag) => flag !== '');
+    await scenario(`this build with ${flags.join(' ')}`, [...flags, ...e2e.compiledCli()]);
+  }
 } finally {
   for (const cleanup of cleanups) await cleanup().catch(() => undefined);
   await fe.stop();

@@ -123,6 +123,8 @@ export interface OperatorOptions {
   readonly extraArgs?: readonly string[];
   /** The program to run before `manager`; default the compiled build (compiledCli). Benchmarks pass another build. */
   readonly program?: readonly string[];
+  /** How often /readyz is polled while starting; default 500 ms (benchmarks timing the start poll faster). */
+  readonly readyPollMs?: number;
 }
 
 export interface RunningOperator {
@@ -245,7 +247,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
         const response = await fetch(`http://127.0.0.1:${healthPort}/readyz`, { signal: AbortSignal.timeout(2_000) });
         return response.status === 200;
       },
-      { description: `manager ${label} /readyz`, timeoutMs: 90_000, intervalMs: 500 },
+      { description: `manager ${label} /readyz`, timeoutMs: 90_000, intervalMs: options.readyPollMs ?? 500 },
     );
   } catch (error) {
     await operator.stop(5_000);
