@@ -6,7 +6,7 @@
 // scenario first runs that ref's build (made in a temporary worktree), in the same run on the same control plane;
 // --node-flags adds V8 flags to a further run of this build. Linux only.
 //   npm run build && node --import tsx bench/operator-memory.ts [--groups 100] [--cns 1] [--unrelated-secrets 0]
-//       [--secret-bytes 4096] [--baseline <git ref>] [--node-flags "--max-semi-space-size=1 ..."]
+//       [--secret-bytes 4096] [--baseline <git ref>] [--node-flags="--max-semi-space-size=1 ..."]
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';

@@ -41,15 +41,18 @@ const TOKEN_FILE_MAX_AGE_MS = 60_000;
 const EXEC_TIMEOUT_MS = 30_000;
 
 /**
- * $KUBECONFIG (its first file), else ~/.kube/config when it exists, else the pod's service account when
- * KUBERNETES_SERVICE_HOST is set. Throws KubeconfigError saying what to do when none is usable.
+ * In controller-runtime's order: $KUBECONFIG (its first file), else the pod's service account when
+ * KUBERNETES_SERVICE_HOST is set, else ~/.kube/config. Throws KubeconfigError saying what to do when none is usable.
  */
-export async function loadKubeConnection(env: NodeJS.ProcessEnv = process.env): Promise<KubeConnection> {
+export async function loadKubeConnection(
+  env: NodeJS.ProcessEnv = process.env,
+  serviceAccountDir = SERVICE_ACCOUNT_DIR,
+): Promise<KubeConnection> {
   const fromEnv = (env['KUBECONFIG'] ?? '').split(path.delimiter).find((file) => file !== '');
   if (fromEnv !== undefined) return kubeconfigConnection(fromEnv, env);
+  if ((env['KUBERNETES_SERVICE_HOST'] ?? '') !== '') return inClusterConnection(env, serviceAccountDir);
   const home = path.join(env['HOME'] ?? homedir(), '.kube', 'config');
   if (existsSync(home)) return kubeconfigConnection(home, env);
-  if ((env['KUBERNETES_SERVICE_HOST'] ?? '') !== '') return inClusterConnection(env);
   throw new KubeconfigError(
     'no Kubernetes cluster configured: run in a pod with a service account, or set KUBECONFIG to a kubeconfig file',
   );
