@@ -1,6 +1,7 @@
-// The CN pod template: container `cn` (the CN process) and container `register` (the sidecar that adds its CN to
-// the FE). Everything here comes from the group, the parsed cn.conf ports, the cn.conf hash and the operator
-// settings; nothing else may change the template, since any change to it rolls every CN.
+// The CN pod template: container `cn` (the CN process) and, with `cnInfo.registration: Sidecar`, container
+// `register` (the sidecar that adds its CN to the FE); with `Operator`, a readiness gate instead. Everything here
+// comes from the group, the parsed cn.conf ports, the cn.conf hash and the operator settings; nothing else may
+// change the template, since any change to it rolls every CN.
 import type {
   V1Container,
   V1EnvVar,
@@ -13,7 +14,13 @@ import type {
   V1VolumeMount,
 } from '@kubernetes/client-node';
 import type { Plain } from './plain.js';
-import { CN_CONF_KEY, FE_PASSWORD_KEY, FE_USER_KEY, type ComputeNodeGroup } from '../api/v1alpha1/index.js';
+import {
+  CN_CONF_KEY,
+  FE_ALIVE_CONDITION,
+  FE_PASSWORD_KEY,
+  FE_USER_KEY,
+  type ComputeNodeGroup,
+} from '../api/v1alpha1/index.js';
 import type { CnPorts } from '../cnconf/index.js';
 import { childLabels } from './metadata.js';
 import { groupNamespace, headlessServiceName } from './names.js';
@@ -46,6 +53,7 @@ export function componentsImage(cng: ComputeNodeGroup, settings: OperatorSetting
 export function buildPodTemplate(input: PodTemplateInput): Plain<V1PodTemplateSpec> {
   const { cng, cnConfHash } = input;
   const policy = cng.spec.podPolicy;
+  const withSidecar = cng.spec.cnInfo.registration === 'Sidecar';
   const annotations = {
     ...policy.annotations,
     ...(cnConfHash === undefined ? {} : { [CN_CONF_HASH_ANNOTATION]: cnConfHash }),
@@ -56,7 +64,9 @@ export function buildPodTemplate(input: PodTemplateInput): Plain<V1PodTemplateSp
       ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
     },
     spec: {
-      containers: [cnContainer(input), registerContainer(input)],
+      containers: withSidecar ? [cnContainer(input), registerContainer(input)] : [cnContainer(input)],
+      // With the operator registering, the pod is Ready only once the operator says the FE reports its CN alive.
+      ...(withSidecar ? {} : { readinessGates: [{ conditionType: FE_ALIVE_CONDITION }] }),
       // Neither container calls the Kubernetes API; the register sidecar only talks to the FE and its own CN.
       automountServiceAccountToken: false,
       enableServiceLinks: false,

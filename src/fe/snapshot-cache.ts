@@ -42,11 +42,14 @@ export class FeSnapshotCache {
     this.now = options.now ?? Date.now;
   }
 
-  /** The FE's compute nodes, at most periodMs old. */
-  async get(source: SnapshotSource): Promise<FeSnapshot> {
+  /**
+   * The FE's compute nodes, at most periodMs old, or at most `maxAgeMs` when a caller needs a fresher view (pods
+   * waiting for their readiness gate): whatever the number of callers, one read per FE per `maxAgeMs` at most.
+   */
+  async get(source: SnapshotSource, maxAgeMs = this.periodMs): Promise<FeSnapshot> {
     this.pruneExpired();
     const entry = this.entryFor(source.cacheKey);
-    if (entry.snapshot && this.isFresh(entry.snapshot)) return entry.snapshot;
+    if (entry.snapshot && this.isFresh(entry.snapshot, Math.min(maxAgeMs, this.periodMs))) return entry.snapshot;
     if (entry.inFlight) return entry.inFlight;
     const generation = entry.generation;
     const inFlight = this.fetch(source, entry, generation);
@@ -87,8 +90,8 @@ export class FeSnapshotCache {
     return entry;
   }
 
-  private isFresh(snapshot: FeSnapshot): boolean {
-    return this.now() - snapshot.fetchedAt < this.periodMs;
+  private isFresh(snapshot: FeSnapshot, maxAgeMs = this.periodMs): boolean {
+    return this.now() - snapshot.fetchedAt < maxAgeMs;
   }
 
   /** Keeps the map as small as the set of FE clusters in use. */

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { CacheTransform } from '../kube/informer.js';
 import type { KubeObject } from '../kube/objects.js';
 import { isRecord } from '../util/guards.js';
-import type { ComputeNodeGroup } from '../api/v1alpha1/index.js';
+import { FE_ALIVE_CONDITION, type ComputeNodeGroup } from '../api/v1alpha1/index.js';
 import { podFqdn, statefulSetName, type GroupIdentity } from '../builders/names.js';
 import { cnAddress, podOrdinal } from '../cn/index.js';
 import type { MemberPod } from '../membership/index.js';
@@ -62,6 +62,8 @@ export interface PodView {
   annotations: Readonly<Record<string, string>>;
   /** Why the `cn` container does not run, when the kubelet says so. */
   cnProblem: ContainerProblem | undefined;
+  /** The readiness gate condition (cnInfo.registration: Operator) as last set; undefined when never set. */
+  feAliveGate: 'True' | 'False' | undefined;
 }
 
 export const CN_CONTAINER = 'cn';
@@ -132,7 +134,13 @@ export function viewPod(raw: unknown, group: GroupIdentity): PodView | undefined
     cnUp: running && !terminating && cn?.state?.running !== undefined && (cn.ready === true || cn.started === true),
     annotations: pod.metadata.annotations ?? {},
     cnProblem: cn === undefined ? undefined : diagnoseContainer(cn.state, cn.lastState),
+    feAliveGate: gateStatus(pod.status?.conditions),
   };
+}
+
+function gateStatus(conditions: readonly { type: string; status: string }[] | undefined): 'True' | 'False' | undefined {
+  const status = conditions?.find((condition) => condition.type === FE_ALIVE_CONDITION)?.status;
+  return status === 'True' || status === 'False' ? status : undefined;
 }
 
 type ContainerState = z.infer<typeof containerStateSchema> | undefined;

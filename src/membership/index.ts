@@ -26,3 +26,4 @@ export {
   planScaleIn,
   waitingSince,
 } from './scale-in.js';
+export { type GateChange, type GatedPod, type ReadinessGatePlan, planReadinessGates } from './readiness.js';

@@ -11,6 +11,11 @@ export const SHORT_NAME = 'cng';
 export const CRD_NAME = `${PLURAL}.${GROUP}`;
 /** Held while this group may still have compute nodes registered in the FE. */
 export const FINALIZER = 'starrocks.com/fe-membership';
+/**
+ * The pod readiness gate of `cnInfo.registration: Operator`: the operator sets this pod condition True while the FE
+ * reports the pod's CN alive, so the pod is Ready only then.
+ */
+export const FE_ALIVE_CONDITION = 'starrocks.com/fe-alive';
 
 /** Secret keys of `spec.feInfo.accountSecret` (2022 names, kept). */
 export const FE_USER_KEY = 'FE_USR';

@@ -15,6 +15,7 @@ import {
   API_VERSION,
   ConditionType,
   DEFAULT_MAX_UNAVAILABLE,
+  FE_ALIVE_CONDITION,
   DEFAULT_REPLICAS,
   DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
   KIND,
@@ -130,12 +131,22 @@ export const addressTypeSchema = z.enum(['IP', 'FQDN'], { error: 'must be IP or 
     'How a CN registers in the FE: `IP` as `<pod IP>:<heartbeat port>` (FE in IP mode, the default), `FQDN` as `<pod>.<headless service>.<namespace>.svc.cluster.local:<heartbeat port>` (FE in FQDN mode).',
 });
 
+export const registrationSchema = z.enum(['Sidecar', 'Operator'], { error: 'must be Sidecar or Operator' }).meta({
+  description:
+    'Who adds each CN to the FE and tells Kubernetes when its pod is ready. `Sidecar` (the 2022 design): a `register` ' +
+    'container in every CN pod adds its CN and is ready while the FE reports it alive; CNs still register while the ' +
+    'operator is down, but every pod holds the FE account and runs a second container. `Operator`: no sidecar and no ' +
+    `FE credentials in the pods; the operator adds each CN and sets the pod readiness gate \`${FE_ALIVE_CONDITION}\` ` +
+    'True while the FE reports it alive, so the pod is Ready only then (the HPA sees only the CN container).',
+});
+
 export const cnInfoSchema = z
   .strictObject({
     configMap: objectName(
       "ConfigMap whose key `cn.conf` is mounted as the CN's cn.conf; the ports are read from it. Absent: the image's cn.conf and the default ports.",
     ).optional(),
     addressType: addressTypeSchema.default('IP'),
+    registration: registrationSchema.default('Sidecar'),
   })
   .meta({ description: 'Compute node configuration.' });
 
@@ -466,5 +477,6 @@ export type ComputeNodeStatus = z.output<typeof computeNodeStatusSchema>;
 export type Condition = z.output<typeof conditionSchema>;
 export type ServersCounters = z.output<typeof serversCountersSchema>;
 export type AddressType = z.output<typeof addressTypeSchema>;
+export type Registration = z.output<typeof registrationSchema>;
 export type PodPolicy = z.output<typeof podPolicySchema>;
 export type AutoScalingPolicy = z.output<typeof autoScalingPolicySchema>;

@@ -8,8 +8,9 @@ import type { ContentCache } from '../../kube/content-cache.js';
 import type { EventRecorder } from '../../kube/events.js';
 import { objectPath, type KubeObject } from '../../kube/objects.js';
 import type { KubeRest } from '../../kube/rest.js';
-import type { ClusterPort, EventSink } from './ports.js';
-import { GROUP_RESOURCE } from './resources.js';
+import { kubeTime } from './conditions.js';
+import type { ClusterPort, EventSink, PodConditionUpdate } from './ports.js';
+import { GROUP_RESOURCE, POD } from './resources.js';
 
 /** Read access to one kind's cache (an informer, or several informers of one kind read as one). */
 export interface ObjectCache {
@@ -60,6 +61,18 @@ export class KubeCluster implements ClusterPort, EventSink {
   async deleteChild(kind: ChildKind, namespace: string, name: string): Promise<void> {
     if (this.caches.children[kind].get(`${namespace}/${name}`) === undefined) return;
     await this.applier.deleteObject(childKind(kind).resource, namespace, name);
+  }
+
+  async setPodCondition(namespace: string, pod: string, condition: PodConditionUpdate): Promise<void> {
+    // A strategic merge patch of status.conditions replaces only the condition of this type (merge key `type`).
+    await this.rest.request({
+      method: 'PATCH',
+      path: `${objectPath(POD, namespace, pod)}/status`,
+      contentType: 'application/strategic-merge-patch+json',
+      body: {
+        status: { conditions: [{ ...condition, lastProbeTime: null, lastTransitionTime: kubeTime(new Date()) }] },
+      },
+    });
   }
 
   async scaleStatefulSet(namespace: string, name: string, replicas: number): Promise<void> {

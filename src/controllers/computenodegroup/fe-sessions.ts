@@ -39,8 +39,8 @@ export class FeSessionPool implements FePort {
     const client = this.clientFor(addresses, credentials);
     const snapshots = this.snapshots;
     return {
-      async computeNodes() {
-        const snapshot = await snapshots.get(client);
+      async computeNodes(maxAgeMs) {
+        const snapshot = await snapshots.get(client, maxAgeMs);
         return { nodes: snapshot.nodes, feAddress: client.currentAddress };
       },
       add: (list) => client.addComputeNodes(list),

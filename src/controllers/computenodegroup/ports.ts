@@ -23,6 +23,8 @@ export interface ClusterPort {
   apply(object: Child): Promise<void>;
   /** Deletes a child if it exists (a 404 is success). */
   deleteChild(kind: ChildKind, namespace: string, name: string): Promise<void>;
+  /** Sets one condition of a pod's status (the readiness gate of `cnInfo.registration: Operator`). */
+  setPodCondition(namespace: string, pod: string, condition: PodConditionUpdate): Promise<void>;
   /** Sets a StatefulSet's replicas through its scale subresource (deletion: stop the pods before releasing). */
   scaleStatefulSet(namespace: string, name: string, replicas: number): Promise<void>;
   /** Writes the group's status through the /status subresource. */
@@ -34,6 +36,13 @@ export interface ClusterPort {
     finalizers: string[],
     resourceVersion: string | undefined,
   ): Promise<void>;
+}
+
+export interface PodConditionUpdate {
+  type: string;
+  status: 'True' | 'False';
+  reason: string;
+  message: string;
 }
 
 export interface EventSink {
@@ -48,8 +57,8 @@ export interface EventSink {
 
 /** One group's view of its FE cluster: reads are shared with every group on the same FE. */
 export interface FeSession {
-  /** The FE's compute nodes, at most one sync period old. */
-  computeNodes(): Promise<{ nodes: readonly ComputeNodeRecord[]; feAddress: string }>;
+  /** The FE's compute nodes, at most one sync period old (or `maxAgeMs`, shared by every group on that FE). */
+  computeNodes(maxAgeMs?: number): Promise<{ nodes: readonly ComputeNodeRecord[]; feAddress: string }>;
   add(addresses: string[]): Promise<void>;
   drop(addresses: string[]): Promise<void>;
   /** Forget the shared snapshot after a change, so the next read sees it. */

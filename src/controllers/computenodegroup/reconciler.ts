@@ -11,6 +11,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import {
+  FE_ALIVE_CONDITION,
   FINALIZER,
   parseComputeNodeGroup,
   type ComputeNodeGroup,
@@ -32,6 +33,7 @@ import {
   decideReplicas,
   feAfterActions,
   planMembership,
+  planReadinessGates,
   planScaleIn,
   waitingSince,
   type FeComputeNode,
@@ -69,6 +71,8 @@ export const DEFAULT_RECONCILER_SETTINGS: Omit<ReconcilerSettings, 'operator'> =
 
 /** After an FE change, look again soon: the next pass confirms it and may lower the StatefulSet. */
 const AFTER_FE_CHANGE_MS = 1_000;
+/** While pods wait for their readiness gate, the FE's answer may be this old at most. */
+const GATE_READ_MAX_AGE_MS = 1_000;
 const DELETION_RETRY_MS = 2_000;
 
 export interface ReconcilerDeps {
@@ -151,7 +155,10 @@ export class ComputeNodeGroupReconciler {
 
     const { credentials } = config.value;
     const session = this.fe.session(group.spec.feInfo.addresses, credentials);
-    const feRead = await this.readFe(session, group, credentials.user);
+    const gated = group.spec.cnInfo.registration === 'Operator';
+    // Pods waiting for their readiness gate follow the FE within about a second (one read per FE per second).
+    const podsWaiting = gated && pods.some((pod) => !pod.terminating && pod.cnUp && pod.feAliveGate !== 'True');
+    const feRead = await this.readFe(session, group, credentials.user, podsWaiting ? GATE_READ_MAX_AGE_MS : undefined);
     const members = this.memberPods(group, pods, config.value);
     const input: MembershipInput = {
       pods: members,
@@ -164,6 +171,7 @@ export class ComputeNodeGroupReconciler {
     // From here on every decision reads the FE as it is after this pass's statements.
     const feAfter = feAfterActions(feRead.nodes, actions);
     const replicas = this.decideReplicas(group, members, feAfter, now);
+    const gates = gated ? await this.setReadinessGates(group, members, pods, feAfter, logger) : { waiting: 0 };
     const childFailures = await this.applyChildren(group, config.value, replicas.replicas);
     this.reportReplicaDecision(group, replicas);
     this.reportChildFailures(group, childFailures, logger);
@@ -184,10 +192,10 @@ export class ComputeNodeGroupReconciler {
     // A refusal waits for the user (the next pass is at the sync period); a transient failure is retried with backoff.
     const transient = childFailures.find((failure) => !failure.refused);
     if (transient !== undefined) throw transient.error;
-    // Look again soon after an FE change, or while a scale-in waits on an FE that answers; an unreachable FE is
-    // retried at the sync period, not hammered.
+    // Look again soon after an FE change, or while a scale-in or a readiness gate waits on an FE that answers; an
+    // unreachable FE is retried at the sync period, not hammered.
     const changed = actions.added.length + actions.dropped.length > 0;
-    const waitingOnLiveFe = replicas.kind === WAITING_FOR_FE_DROP && feRead.nodes !== null;
+    const waitingOnLiveFe = (replicas.kind === WAITING_FOR_FE_DROP || gates.waiting > 0) && feRead.nodes !== null;
     return { requeueAfterMs: changed || waitingOnLiveFe ? AFTER_FE_CHANGE_MS : this.settings.feSyncPeriodMs };
   }
 
@@ -211,9 +219,14 @@ export class ComputeNodeGroupReconciler {
     return pods.map((pod) => memberPodOf(group, pod, config.cnConf.ports.heartbeatServicePort));
   }
 
-  private async readFe(session: FeSession, group: ComputeNodeGroup, user: string): Promise<FeRead> {
+  private async readFe(
+    session: FeSession,
+    group: ComputeNodeGroup,
+    user: string,
+    maxAgeMs: number | undefined,
+  ): Promise<FeRead> {
     try {
-      const { nodes, feAddress } = await session.computeNodes();
+      const { nodes, feAddress } = await session.computeNodes(maxAgeMs);
       return { observation: { kind: 'Read', feAddress }, nodes };
     } catch (error) {
       const feError = asFeError(error);
@@ -326,6 +339,37 @@ export class ComputeNodeGroupReconciler {
         await attempt(kind, () => this.cluster.deleteChild(kind.kind, groupNamespace(group), kind.name(group)));
     }
     return failures;
+  }
+
+  /**
+   * `cnInfo.registration: Operator`: each pod's readiness gate follows the FE's view after this pass. A failed
+   * patch is logged and retried on the next pass (the pod just stays as it was).
+   */
+  private async setReadinessGates(
+    group: ComputeNodeGroup,
+    members: readonly MemberPod[],
+    pods: readonly PodView[],
+    feAfter: readonly FeComputeNode[] | null,
+    logger: Logger,
+  ): Promise<{ waiting: number }> {
+    const gateOf = new Map(pods.map((pod) => [pod.name, pod.feAliveGate]));
+    const plan = planReadinessGates(
+      members.map((member) => ({ ...member, gate: gateOf.get(member.name) })),
+      feAfter,
+    );
+    for (const change of plan.changes) {
+      try {
+        await this.cluster.setPodCondition(groupNamespace(group), change.pod, {
+          type: FE_ALIVE_CONDITION,
+          status: change.status,
+          reason: change.reason,
+          message: change.message,
+        });
+      } catch (error) {
+        logger.warn({ pod: change.pod, err: describeError(error) }, 'cannot set the readiness gate of a CN pod');
+      }
+    }
+    return { waiting: plan.waiting };
   }
 
   private reportChildFailures(group: ComputeNodeGroup, failures: readonly ChildFailure[], logger: Logger): void {

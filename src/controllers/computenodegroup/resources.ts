@@ -37,6 +37,12 @@ export const OTHER_ACCESS: readonly Access[] = [
   { apiGroups: [GROUP], resource: `${PLURAL}/status`, verbs: ['get', 'patch', 'update'] },
   { apiGroups: [GROUP], resource: `${PLURAL}/finalizers`, verbs: ['get', 'patch', 'update'] },
   { apiGroups: [''], resource: POD.plural, verbs: CACHED },
+  {
+    apiGroups: [''],
+    resource: `${POD.plural}/status`,
+    verbs: ['patch'],
+    why: 'With cnInfo.registration: Operator, the operator sets the readiness gate condition on its CN pods.',
+  },
   { apiGroups: [''], resource: SECRET.plural, verbs: CACHED },
   { apiGroups: [''], resource: CONFIG_MAP.plural, verbs: CACHED },
   { apiGroups: ['', 'events.k8s.io'], resource: 'events', verbs: ['create', 'patch', 'update'] },

@@ -82,6 +82,11 @@ async function converge(h: Harness, passes = 3): Promise<void> {
   }
 }
 
+function gate(h: Harness, pod: string): string | undefined {
+  const status = h.cluster.podObjects.get(pod)?.['status'] as { conditions?: { type: string; status: string }[] };
+  return status.conditions?.find((condition) => condition.type === 'starrocks.com/fe-alive')?.status;
+}
+
 function statefulSetReplicasSeen(h: Harness): Array<{ replicas: number; fe: string[] }> {
   const seen: Array<{ replicas: number; fe: string[] }> = [];
   const apply = h.cluster.apply.bind(h.cluster);
@@ -168,6 +173,49 @@ describe('ComputeNodeGroupReconciler against the FE simulator', () => {
     assert.ok(!h.cluster.events.some((event) => event.reason === 'ChildRefused'), 'no Event for a passing glitch');
     await h.reconciler.reconcile(KEY, context);
     assert.equal(h.cluster.condition('ChildrenApplied')?.status, 'True');
+  });
+
+  it("registration Operator: no sidecar; each pod's readiness gate follows the FE's liveness of its CN", async () => {
+    h = await harness(2);
+    h.cluster.setSpec('cnInfo', { configMap: 'cn-config', registration: 'Operator' });
+    await h.reconciler.reconcile(KEY, context);
+    const statefulSet = h.cluster.applied.get('StatefulSet/cn-group');
+    assert.ok(statefulSet?.kind === 'StatefulSet');
+    const podSpec = statefulSet.spec?.template.spec;
+    assert.deepEqual(
+      podSpec?.containers.map((container) => container.name),
+      ['cn'],
+    );
+    assert.deepEqual(podSpec?.readinessGates, [{ conditionType: 'starrocks.com/fe-alive' }]);
+
+    h.cluster.settlePods();
+    const afterAdd = await h.reconciler.reconcile(KEY, context);
+    assert.deepEqual(h.sim.computeNodeAddresses().sort(), [address(0), address(1)].sort(), 'the operator adds them');
+    assert.equal(gate(h, 'cn-group-0'), 'False', 'registered, not alive yet: not ready');
+    assert.equal(afterAdd.requeueAfterMs, 1_000, 'a waiting gate looks at the FE again within a second');
+
+    h.sim.liveness.setAlive(address(0), true);
+    await h.sim.runHeartbeats();
+    const waiting = await h.reconciler.reconcile(KEY, context);
+    assert.equal(gate(h, 'cn-group-0'), 'True');
+    assert.equal(gate(h, 'cn-group-1'), 'False');
+    assert.equal(waiting.requeueAfterMs, 1_000);
+
+    h.sim.liveness.setAlive(address(1), true);
+    await h.sim.runHeartbeats();
+    const settled = await h.reconciler.reconcile(KEY, context);
+    assert.equal(gate(h, 'cn-group-1'), 'True');
+    assert.equal(settled.requeueAfterMs, DEFAULT_RECONCILER_SETTINGS.feSyncPeriodMs, 'nothing waits: the sync period');
+
+    h.sim.liveness.setAlive(address(0), false);
+    await h.sim.runHeartbeats(5); // the FE marks a CN dead only after several failed heartbeats
+    await h.reconciler.reconcile(KEY, context);
+    assert.equal(gate(h, 'cn-group-0'), 'False', 'the FE stopped reporting it alive: the pod leaves service');
+
+    await h.sim.stop();
+    await h.reconciler.reconcile(KEY, context);
+    assert.equal(gate(h, 'cn-group-1'), 'True', 'an unreachable FE changes no gate');
+    await h.sim.start();
   });
 
   it('makes no status write and no FE change on a quiet pass', async () => {

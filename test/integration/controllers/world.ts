@@ -5,7 +5,7 @@
 import type { ComputeNodeGroupStatus, Condition } from '../../../src/api/v1alpha1/index.js';
 import type { Child } from '../../../src/builders/index.js';
 import type { ChildKind } from '../../../src/builders/index.js';
-import type { ClusterPort, EventSink } from '../../../src/controllers/computenodegroup/ports.js';
+import type { ClusterPort, EventSink, PodConditionUpdate } from '../../../src/controllers/computenodegroup/ports.js';
 
 export interface RecordedEvent {
   type: 'Normal' | 'Warning';
@@ -61,6 +61,16 @@ export class MemoryCluster implements ClusterPort, EventSink {
   }
   deleteChild(kind: ChildKind, _namespace: string, name: string): Promise<void> {
     if (this.applied.delete(`${kind}/${name}`)) this.note(`delete ${kind}/${name}`);
+    return Promise.resolve();
+  }
+  setPodCondition(_namespace: string, pod: string, condition: PodConditionUpdate): Promise<void> {
+    const object = this.podObjects.get(pod);
+    if (object === undefined) return Promise.reject(new Error(`pod ${pod} not found`));
+    const status = (object['status'] ?? {}) as Json;
+    const conditions = ((status['conditions'] ?? []) as Json[]).filter((c) => c['type'] !== condition.type);
+    status['conditions'] = [...conditions, { ...condition }];
+    object['status'] = status;
+    this.note(`pod ${pod} ${condition.type}=${condition.status}`);
     return Promise.resolve();
   }
   scaleStatefulSet(_namespace: string, name: string, replicas: number): Promise<void> {

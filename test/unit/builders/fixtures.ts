@@ -126,6 +126,16 @@ export const GOLDEN_CASES: GoldenCase[] = [
     },
   },
   {
+    // No register sidecar: the operator registers the CNs and gates the pods' readiness on the FE.
+    name: 'operator-registration',
+    input: () => {
+      const document = minimalDocument();
+      const spec = document['spec'] as Record<string, Record<string, unknown>>;
+      spec['cnInfo'] = { ...spec['cnInfo'], registration: 'Operator' };
+      return buildInput(group(document), undefined);
+    },
+  },
+  {
     name: 'autoscaling-without-hpa-policy',
     input: () => {
       const document = minimalDocument();

@@ -36,6 +36,7 @@ function pod(ordinal: number, overrides: Partial<PodView> = {}): PodView {
     cnUp: true,
     annotations: {},
     cnProblem: undefined,
+    feAliveGate: undefined,
     ...overrides,
   };
 }

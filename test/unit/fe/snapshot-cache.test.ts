@@ -54,6 +54,28 @@ describe('FeSnapshotCache', () => {
     assert.equal(fe.calls, 2);
   });
 
+  it('serves callers who need a fresher view at most one read per maxAgeMs, whatever their number', async () => {
+    let now = 0;
+    const cache = new FeSnapshotCache({ periodMs: 15_000, now: () => now });
+    const fe = source();
+    const load = async (maxAgeMs?: number): Promise<void> => {
+      const pending = cache.get(fe, maxAgeMs);
+      await Promise.resolve();
+      fe.release();
+      await pending;
+    };
+    await load();
+    now = 999;
+    for (let caller = 0; caller < 5; caller++) await cache.get(fe, 1000);
+    assert.equal(fe.calls, 1, 'a 999 ms old snapshot is fresh enough for maxAgeMs 1000');
+    now = 1000;
+    await load(1000);
+    assert.equal(fe.calls, 2);
+    now = 5000;
+    await cache.get(fe);
+    assert.equal(fe.calls, 2, 'an ordinary caller still takes a snapshot within the period');
+  });
+
   it('does not cache failures', async () => {
     const cache = new FeSnapshotCache({ periodMs: 1000 });
     const fe = source();
