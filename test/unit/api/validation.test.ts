@@ -46,7 +46,7 @@ describe('parseComputeNodeGroup accepts and defaults', () => {
     });
     assert.ok(result.ok);
     assert.equal(result.value.spec.replicas, 1);
-    assert.deepEqual(result.value.spec.cnInfo, { addressType: 'IP' });
+    assert.deepEqual(result.value.spec.cnInfo, { addressType: 'IP', registration: 'Sidecar' });
     assert.deepEqual(result.value.spec.podDisruptionBudget, { maxUnavailable: 1 });
   });
 
