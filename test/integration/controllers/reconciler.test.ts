@@ -182,11 +182,12 @@ describe('ComputeNodeGroupReconciler against the FE simulator', () => {
     const statefulSet = h.cluster.applied.get('StatefulSet/cn-group');
     assert.ok(statefulSet?.kind === 'StatefulSet');
     const podSpec = statefulSet.spec?.template.spec;
+    assert.ok(podSpec);
     assert.deepEqual(
-      podSpec?.containers.map((container) => container.name),
+      podSpec.containers.map((container) => container.name),
       ['cn'],
     );
-    assert.deepEqual(podSpec?.readinessGates, [{ conditionType: 'starrocks.com/fe-alive' }]);
+    assert.deepEqual(podSpec.readinessGates, [{ conditionType: 'starrocks.com/fe-alive' }]);
 
     h.cluster.settlePods();
     const afterAdd = await h.reconciler.reconcile(KEY, context);
