@@ -3,7 +3,8 @@
 // crash at any point is repaired by the next pass.
 //
 // Order within a pass, and why:
-//   1. FE DROPs and ADDs. A scale-in's leaving CNs must be out of the FE before their pods stop.
+//   1. FE DROPs and ADDs. A scale-in's leaving CNs must be out of the FE before their pods stop. With
+//      `cnInfo.registration: Operator`, each pod's readiness gate then follows the FE's view after those statements.
 //   2. The children, with the StatefulSet's replicas decided from the FE's state after step 1. An FE outage never
 //      blocks this step: without an answer only the scale-in waits, and only for a bounded time. A child the API
 //      server refuses never stops the pass either: it is reported (ChildrenApplied, an Event) and step 3 still runs.
