@@ -102,11 +102,16 @@ function cnConfMounts(cng: ComputeNodeGroup): Plain<V1VolumeMount>[] | undefined
   return [{ name: CN_CONF_VOLUME, mountPath: CN_CONF_PATH, subPath: CN_CONF_KEY, readOnly: true }];
 }
 
-function healthProbe(port: number, periodSeconds: number, failureThreshold: number): Plain<V1Probe> {
+/**
+ * A probe of the CN's `/api/health` that gives up after `failureSeconds` (whole periods, at least one); undefined
+ * when the user turned it off with 0.
+ */
+function healthProbe(port: number, periodSeconds: number, failureSeconds: number): Plain<V1Probe> | undefined {
+  if (failureSeconds === 0) return undefined;
   return {
     httpGet: { path: '/api/health', port },
     periodSeconds,
-    failureThreshold,
+    failureThreshold: Math.max(1, Math.ceil(failureSeconds / periodSeconds)),
     timeoutSeconds: 3,
   };
 }
@@ -126,9 +131,12 @@ function cnContainer(input: PodTemplateInput): Plain<V1Container> {
       { name: 'brpc', containerPort: ports.brpcPort, protocol: 'TCP' },
       { name: 'starlet', containerPort: ports.starletPort, protocol: 'TCP' },
     ],
-    // Up to 10 minutes to start (data cache warm-up), then restarted after 30 s without an HTTP answer.
-    startupProbe: healthProbe(ports.httpPort, 5, 120),
-    livenessProbe: healthProbe(ports.httpPort, 10, 3),
+    ...definedOnly({
+      // By default up to 10 minutes to start (data cache warm-up), then restarted after 30 s without an answer.
+      startupProbe: healthProbe(ports.httpPort, 5, policy.startupProbeFailureSeconds),
+      livenessProbe: healthProbe(ports.httpPort, 10, policy.livenessProbeFailureSeconds),
+      readinessProbe: healthProbe(ports.httpPort, 5, policy.readinessProbeFailureSeconds ?? 0),
+    }),
     lifecycle: gracefulStop(command, policy.terminationGracePeriodSeconds),
     securityContext: { allowPrivilegeEscalation: false },
     ...definedOnly({

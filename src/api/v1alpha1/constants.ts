@@ -42,6 +42,10 @@ export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
 export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 120;
 export const DEFAULT_REPLICAS = 1;
 export const DEFAULT_MAX_UNAVAILABLE = 1;
+/** The CN probes' defaults: 10 minutes to start (cache warm-up), then 30 s without an HTTP answer. */
+export const DEFAULT_STARTUP_PROBE_SECONDS = 600;
+export const DEFAULT_LIVENESS_PROBE_SECONDS = 30;
+export const MAX_PROBE_SECONDS = 86_400;
 /**
  * Longest group name whose children all get valid names: the CronJob `<name>-offline` must stay within 52
  * characters, and the StatefulSet's pods need room for `-<ordinal>` and the controller-revision-hash label.

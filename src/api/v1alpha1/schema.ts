@@ -14,12 +14,15 @@ import { z } from 'zod';
 import {
   API_VERSION,
   ConditionType,
+  DEFAULT_LIVENESS_PROBE_SECONDS,
   DEFAULT_MAX_UNAVAILABLE,
   FE_ALIVE_CONDITION,
   DEFAULT_REPLICAS,
+  DEFAULT_STARTUP_PROBE_SECONDS,
   DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
   KIND,
   MAX_NAME_LENGTH,
+  MAX_PROBE_SECONDS,
 } from './constants.js';
 import {
   ADDRESS_CHARSET,
@@ -268,6 +271,14 @@ export const imagePullPolicySchema = z
   .enum(['Always', 'IfNotPresent', 'Never'], { error: 'must be Always, IfNotPresent or Never' })
   .meta({ description: 'Pull policy of the containers.' });
 
+/** Seconds a CN health probe may fail before it acts; whole seconds, 0 disables the probe. */
+const probeSeconds = (description: string) =>
+  z
+    .int({ error: 'must be a whole number of seconds' })
+    .min(0, 'must be 0 or more (0 disables the probe)')
+    .max(MAX_PROBE_SECONDS, `must be at most ${MAX_PROBE_SECONDS} (one day)`)
+    .meta({ description });
+
 export const podPolicySchema = z
   .strictObject({
     labels: stringMap('Extra labels of the CN pods.')
@@ -308,6 +319,15 @@ export const podPolicySchema = z
         description:
           'Seconds a CN gets to finish its running queries when it stops; the graceful stop (`stop_cn.sh -g`) is bounded by it.',
       }),
+    startupProbeFailureSeconds: probeSeconds(
+      `How long a CN may take to start (to answer \`/api/health\`) before it is restarted; a CN that warms a large cache needs minutes. 0: no startup probe. Default ${DEFAULT_STARTUP_PROBE_SECONDS}.`,
+    ).default(DEFAULT_STARTUP_PROBE_SECONDS),
+    livenessProbeFailureSeconds: probeSeconds(
+      `How long a started CN may leave \`/api/health\` unanswered before it is restarted. 0: no liveness probe. Default ${DEFAULT_LIVENESS_PROBE_SECONDS}.`,
+    ).default(DEFAULT_LIVENESS_PROBE_SECONDS),
+    readinessProbeFailureSeconds: probeSeconds(
+      'With a value above 0, the `cn` container is also not ready while `/api/health` stays unanswered this long (the pod is then not Ready either). Absent or 0: no readiness probe on `cn` (readiness comes from the FE: the sidecar or the readiness gate).',
+    ).optional(),
     priorityClassName: objectName('PriorityClass of the CN pods.').optional(),
     topologySpreadConstraints: z
       .array(kubeObject<V1TopologySpreadConstraint>('TopologySpreadConstraint', 'How to spread the CN pods.'))

@@ -239,6 +239,30 @@ export const INVALID_CASES: InvalidCase[] = [
     message: /percentage/,
   },
   {
+    name: 'a probe of -1 s',
+    input: withValue('spec.podPolicy', { startupProbeFailureSeconds: -1 }),
+    path: 'spec.podPolicy.startupProbeFailureSeconds',
+    message: /0 or more/,
+  },
+  {
+    name: 'a probe in fractions of a second',
+    input: withValue('spec.podPolicy', { livenessProbeFailureSeconds: 1.5 }),
+    path: 'spec.podPolicy.livenessProbeFailureSeconds',
+    message: /whole number of seconds/,
+  },
+  {
+    name: 'a probe longer than a day',
+    input: withValue('spec.podPolicy', { readinessProbeFailureSeconds: 90_000 }),
+    path: 'spec.podPolicy.readinessProbeFailureSeconds',
+    message: /at most 86400/,
+  },
+  {
+    name: 'an unknown registration',
+    input: withValue('spec.cnInfo', { registration: 'Both' }),
+    path: 'spec.cnInfo.registration',
+    message: /Sidecar or Operator/,
+  },
+  {
     name: 'negative maxUnavailable',
     input: withValue('spec.podDisruptionBudget', { maxUnavailable: -1 }),
     path: 'spec.podDisruptionBudget.maxUnavailable',

@@ -88,6 +88,10 @@ function maximalDocument(): Record<string, unknown> {
         args: ['--logconsole'],
         imagePullSecrets: [{ name: 'registry-credentials' }],
         securityContext: { fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+        // A CN warming a large cache: 20 minutes to start, no liveness restarts, out of service after 15 s silent.
+        startupProbeFailureSeconds: 1200,
+        livenessProbeFailureSeconds: 0,
+        readinessProbeFailureSeconds: 15,
         env: [
           ...(podPolicy['env'] as object[]),
           { name: 'NODE_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
