@@ -120,6 +120,9 @@ describe('operator: HPA, pod template, cn.conf roll', { timeout: 600_000 }, () =
       { description: 'the HPA scaling out to 5', timeoutMs: 180_000, intervalMs: 2_000 },
     );
     await waitForMembers(namespace, GROUP, 5, () => fe.computeNodeAddresses());
+    // The HPA's own conditions, mirrored on the group: it reads its metrics and can scale.
+    const scaling = await waitForCondition(namespace, GROUP, 'Autoscaling', 'True', 90_000);
+    assert.ok(scaling.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
 
     // Idle: 10 %; the HPA goes back to minReplicas and the leaving CNs leave the FE first.
     const idleSince = Date.now();

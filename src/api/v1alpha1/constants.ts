@@ -36,6 +36,8 @@ export const ConditionType = {
   ConfigResolved: 'ConfigResolved',
   /** The API server accepted every child (StatefulSet, Service, PDB, HPA, CronJob and its RBAC). */
   ChildrenApplied: 'ChildrenApplied',
+  /** With an autoscaling policy: the HPA reads its metrics and can scale (not part of Ready). */
+  Autoscaling: 'Autoscaling',
 } as const;
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
 

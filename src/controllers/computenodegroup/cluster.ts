@@ -45,8 +45,8 @@ export class KubeCluster implements ClusterPort, EventSink {
   configMap(namespace: string, name: string): Promise<unknown> {
     return this.caches.configMaps.get(namespace, name);
   }
-  statefulSet(namespace: string, name: string): unknown {
-    return this.caches.children.StatefulSet.get(`${namespace}/${name}`);
+  child(kind: ChildKind, namespace: string, name: string): unknown {
+    return this.caches.children[kind].get(`${namespace}/${name}`);
   }
   pods(namespace: string, groupName: string): unknown[] {
     return this.caches.pods.list(namespace).filter((pod) => pod.metadata.labels?.[LABEL_INSTANCE] === groupName);

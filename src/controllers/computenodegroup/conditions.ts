@@ -69,6 +69,7 @@ const ORDER: readonly string[] = [
   ConditionType.WorkloadAvailable,
   ConditionType.FEReachable,
   ConditionType.MembershipSynced,
+  ConditionType.Autoscaling,
 ];
 
 function conditionOrder(type: string): number {

@@ -15,7 +15,8 @@ export interface ClusterPort {
   /** undefined when it does not exist. */
   secret(namespace: string, name: string): Promise<unknown>;
   configMap(namespace: string, name: string): Promise<unknown>;
-  statefulSet(namespace: string, name: string): unknown;
+  /** A child of the group as cached (the StatefulSet's replicas, the HPA's conditions). */
+  child(kind: ChildKind, namespace: string, name: string): unknown;
   /** The pods carrying the group's selector labels. */
   pods(namespace: string, groupName: string): unknown[];
 

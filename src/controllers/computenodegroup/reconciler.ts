@@ -24,6 +24,7 @@ import {
   type ChildKindEntry,
   groupNamespace,
   hashCnConf,
+  horizontalPodAutoscalerName,
   statefulSetName,
   type OperatorSettings,
 } from '../../builders/index.js';
@@ -48,6 +49,7 @@ import type { Logger } from '../../runtime/logging.js';
 import { splitKey, type ReconcileContext, type ReconcileResult } from '../../runtime/controller.js';
 import { resolveConfig, type ResolvedConfig } from '../../group/config.js';
 import { memberPodOf, viewPod, type PodView } from '../../group/pods.js';
+import { autoscalingCondition } from './autoscaling.js';
 import type { ClusterPort, EventSink, FePort, FeSession } from './ports.js';
 import { buildStatus, feFailureMessage, type ChildFailure, type FeReadOutcome } from './status.js';
 
@@ -176,6 +178,15 @@ export class ComputeNodeGroupReconciler {
     const childFailures = await this.applyChildren(group, config.value, replicas.replicas);
     this.reportReplicaDecision(group, replicas);
     this.reportChildFailures(group, childFailures, logger);
+    const hpa = this.cluster.child(
+      'HorizontalPodAutoscaler',
+      groupNamespace(group),
+      horizontalPodAutoscalerName(group),
+    );
+    const autoscaling = autoscalingCondition(group, hpa);
+    if (autoscaling?.reason === 'MissingCPURequest') {
+      this.events.record(group, 'Warning', autoscaling.reason, autoscaling.message);
+    }
 
     const after = planMembership({ ...input, fe: feAfter });
     await this.writeStatus(group, {
@@ -189,6 +200,7 @@ export class ComputeNodeGroupReconciler {
       feActionError: actions.error,
       replicas,
       childFailures,
+      horizontalPodAutoscaler: hpa,
     });
     // A refusal waits for the user (the next pass is at the sync period); a transient failure is retried with backoff.
     const transient = childFailures.find((failure) => !failure.refused);
@@ -303,7 +315,7 @@ export class ComputeNodeGroupReconciler {
   }
 
   private currentStatefulSetReplicas(group: ComputeNodeGroup): number | undefined {
-    const raw = this.cluster.statefulSet(groupNamespace(group), statefulSetName(group));
+    const raw = this.cluster.child('StatefulSet', groupNamespace(group), statefulSetName(group));
     const parsed = statefulSetSchema.safeParse(raw);
     return parsed.success ? (parsed.data.spec.replicas ?? 1) : undefined;
   }

@@ -9,6 +9,7 @@ import {
 import { labelSelectorString } from '../../builders/names.js';
 import type { FeError } from '../../fe/index.js';
 import { WAITING_FOR_FE_DROP, type MembershipPlan, type ReplicaDecision } from '../../membership/index.js';
+import { autoscalingCondition } from './autoscaling.js';
 import { mergeConditions, readyCondition, type ConditionUpdate } from './conditions.js';
 import type { ConfigProblem } from '../../group/config.js';
 import type { PodView } from '../../group/pods.js';
@@ -43,6 +44,8 @@ export interface StatusInputs {
   replicas: ReplicaDecision | undefined;
   /** What the API server did not accept; undefined when no child was applied (configuration missing). */
   childFailures: readonly ChildFailure[] | undefined;
+  /** The group's HPA as cached (undefined when there is none). */
+  horizontalPodAutoscaler?: unknown;
 }
 
 export function buildStatus(inputs: StatusInputs): ComputeNodeGroupStatus {
@@ -56,14 +59,18 @@ export function buildStatus(inputs: StatusInputs): ComputeNodeGroupStatus {
     membershipCondition(inputs),
   ];
   const livePods = inputs.pods.filter((pod) => !pod.terminating);
+  // Autoscaling is reported beside Ready, not in it; without a policy the condition goes away.
+  const autoscaling = autoscalingCondition(group, inputs.horizontalPodAutoscaler);
+  const merged = mergeConditions(
+    previous?.conditions ?? [],
+    [readyCondition(updates), ...updates, ...(autoscaling === undefined ? [] : [autoscaling])],
+    group.metadata.generation,
+    inputs.now,
+  );
   const status: ComputeNodeGroupStatus = {
     observedGeneration: group.metadata.generation,
-    conditions: mergeConditions(
-      previous?.conditions ?? [],
-      [readyCondition(updates), ...updates],
-      group.metadata.generation,
-      inputs.now,
-    ),
+    conditions:
+      autoscaling === undefined ? merged.filter((condition) => condition.type !== ConditionType.Autoscaling) : merged,
     replicas: livePods.length,
     readyReplicas: livePods.filter((pod) => pod.ready).length,
     labelSelector: labelSelectorString(group),

@@ -45,8 +45,8 @@ export class MemoryCluster implements ClusterPort, EventSink {
   configMap(_namespace: string, name: string): Promise<unknown> {
     return Promise.resolve(this.configMaps.get(name));
   }
-  statefulSet(_namespace: string, name: string): unknown {
-    return this.applied.get(`StatefulSet/${name}`);
+  child(kind: ChildKind, _namespace: string, name: string): unknown {
+    return this.applied.get(`${kind}/${name}`);
   }
   pods(): unknown[] {
     return [...this.podObjects.values()].map((pod) => structuredClone(pod));

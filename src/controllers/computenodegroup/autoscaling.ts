@@ -1,0 +1,90 @@
+// The Autoscaling condition: why the group's HorizontalPodAutoscaler scales or not, mirrored from the HPA's own
+// conditions so `kubectl describe cng` says it, and the one mistake the operator can see before the HPA does: CPU
+// utilization needs a CPU request on the CN container. Pure. It does not count towards Ready: a group whose HPA
+// cannot scale still serves queries.
+import { z } from 'zod';
+import { ConditionType, type ComputeNodeGroup } from '../../api/v1alpha1/index.js';
+import type { ConditionUpdate } from './conditions.js';
+
+const hpaSchema = z.looseObject({
+  status: z
+    .looseObject({
+      conditions: z
+        .array(
+          z.looseObject({
+            type: z.string(),
+            status: z.string(),
+            reason: z.string().optional(),
+            message: z.string().optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
+});
+
+const metricSchema = z.looseObject({
+  type: z.string(),
+  resource: z.looseObject({ name: z.string(), target: z.looseObject({ type: z.string() }) }).optional(),
+});
+
+/** undefined when the group has no autoscaling policy (and the condition goes away). */
+export function autoscalingCondition(group: ComputeNodeGroup, hpa: unknown): ConditionUpdate | undefined {
+  if (group.spec.autoScalingPolicy === undefined) return undefined;
+  const type = ConditionType.Autoscaling;
+  if (scalesOnCpuUtilization(group) && !hasCpuRequest(group)) {
+    return {
+      type,
+      status: 'False',
+      reason: 'MissingCPURequest',
+      message:
+        'the HPA scales on CPU utilization, which is measured against the CPU request: set ' +
+        'spec.podPolicy.resources.requests.cpu',
+    };
+  }
+  const parsed = hpaSchema.safeParse(hpa);
+  const conditions = parsed.success ? (parsed.data.status?.conditions ?? []) : [];
+  if (hpa === undefined || conditions.length === 0) {
+    return { type, status: 'Unknown', reason: 'HPAPending', message: 'the HPA has not reported yet' };
+  }
+  // The first of the HPA's conditions that is not True says why it does not scale; ScalingLimited is True when a
+  // bound holds it, which is worth saying too.
+  const failing = ['AbleToScale', 'ScalingActive']
+    .map((name) => conditions.find((condition) => condition.type === name))
+    .find((condition) => condition !== undefined && condition.status !== 'True');
+  if (failing !== undefined) {
+    return {
+      type,
+      status: 'False',
+      reason: failing.reason ?? failing.type,
+      message: `HPA ${failing.type}: ${failing.message ?? failing.status}`,
+    };
+  }
+  const limited = conditions.find((condition) => condition.type === 'ScalingLimited' && condition.status === 'True');
+  return {
+    type,
+    status: 'True',
+    reason: limited?.reason ?? 'Scaling',
+    message: limited?.message ?? 'the HPA reads its metrics and can scale the group',
+  };
+}
+
+/** The HPA's default (no metrics given) is 80% average CPU utilization. */
+function scalesOnCpuUtilization(group: ComputeNodeGroup): boolean {
+  const metrics = group.spec.autoScalingPolicy?.hpaPolicy?.metrics;
+  if (metrics === undefined || metrics.length === 0) return true;
+  return metrics.some((raw) => {
+    const metric = metricSchema.safeParse(raw);
+    return (
+      metric.success &&
+      metric.data.type === 'Resource' &&
+      metric.data.resource?.name === 'cpu' &&
+      metric.data.resource.target.type === 'Utilization'
+    );
+  });
+}
+
+function hasCpuRequest(group: ComputeNodeGroup): boolean {
+  const requests: unknown = group.spec.podPolicy.resources?.requests;
+  return typeof requests === 'object' && requests !== null && 'cpu' in requests;
+}
