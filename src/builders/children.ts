@@ -71,6 +71,7 @@ export function buildStatefulSet(input: BuildInput): StatefulSet {
       updateStrategy: { type: 'RollingUpdate' },
       selector: { matchLabels: selectorLabels(cng) },
       template: buildPodTemplate(input),
+      ...definedOnly({ minReadySeconds: cng.spec.podPolicy.minReadySeconds }),
     },
   };
 }

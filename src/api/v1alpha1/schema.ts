@@ -4,6 +4,7 @@
 import type {
   V1Affinity,
   V1EnvVarSource,
+  V1HostAlias,
   V1PodSecurityContext,
   CoreV1ResourceClaim,
   V1TopologySpreadConstraint,
@@ -334,6 +335,24 @@ export const podPolicySchema = z
       .optional()
       .meta({ description: 'Topology spread constraints of the CN pods (their labelSelector must be given).' }),
     imagePullPolicy: imagePullPolicySchema.optional(),
+    schedulerName: objectName("Scheduler of the CN pods. Absent: the cluster's default scheduler.").optional(),
+    hostAliases: z
+      .array(kubeObject<V1HostAlias>('HostAlias', 'An IP and the host names it answers to.'))
+      .optional()
+      .meta({ description: 'Extra `/etc/hosts` entries of the CN pods (e.g. object storage endpoints).' }),
+    shareProcessNamespace: z
+      .boolean({ error: 'must be true or false' })
+      .optional()
+      .meta({ description: "The containers of a CN pod see each other's processes (for debugging sidecars)." }),
+    minReadySeconds: z
+      .int({ error: 'must be a whole number of seconds' })
+      .min(0, 'must be 0 or more')
+      .max(MAX_PROBE_SECONDS, `must be at most ${MAX_PROBE_SECONDS} (one day)`)
+      .optional()
+      .meta({
+        description:
+          "Seconds a new CN pod must stay Ready before the rollout counts it available (the StatefulSet's `minReadySeconds`).",
+      }),
   })
   .meta({ description: 'Pod template settings of the CN pods.' });
 

@@ -257,6 +257,24 @@ export const INVALID_CASES: InvalidCase[] = [
     message: /at most 86400/,
   },
   {
+    name: 'a negative minReadySeconds',
+    input: withValue('spec.podPolicy', { minReadySeconds: -1 }),
+    path: 'spec.podPolicy.minReadySeconds',
+    message: /0 or more/,
+  },
+  {
+    name: 'shareProcessNamespace as text',
+    input: withValue('spec.podPolicy', { shareProcessNamespace: 'yes' }),
+    path: 'spec.podPolicy.shareProcessNamespace',
+    message: /true or false/,
+  },
+  {
+    name: 'hostAliases not a list',
+    input: withValue('spec.podPolicy', { hostAliases: { ip: '10.0.0.1' } }),
+    path: 'spec.podPolicy.hostAliases',
+    message: /array|list|expected/i,
+  },
+  {
     name: 'an unknown registration',
     input: withValue('spec.cnInfo', { registration: 'Both' }),
     path: 'spec.cnInfo.registration',

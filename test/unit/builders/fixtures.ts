@@ -92,6 +92,10 @@ function maximalDocument(): Record<string, unknown> {
         startupProbeFailureSeconds: 1200,
         livenessProbeFailureSeconds: 0,
         readinessProbeFailureSeconds: 15,
+        schedulerName: 'starrocks-scheduler',
+        hostAliases: [{ ip: '10.30.0.9', hostnames: ['oss.internal'] }],
+        shareProcessNamespace: true,
+        minReadySeconds: 10,
         env: [
           ...(podPolicy['env'] as object[]),
           { name: 'NODE_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
