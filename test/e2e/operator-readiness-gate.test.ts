@@ -3,56 +3,24 @@
 // (through the pods/status RBAC it ships), True once alive, False again when the FE stops reporting it alive.
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { z } from 'zod';
 import { FeSimulator } from '../support/fe-simulator/index.js';
 import { freshNamespace, installCrd, kubectl, kubectlCreate, waitFor, type TestNamespace } from '../support/e2e.js';
 import {
   createOperatorIdentity,
+  groupPods,
   removeOperatorIdentity,
   seedExampleObjects,
   startOperator,
   type OperatorIdentity,
+  type PodInfo,
   type RunningOperator,
 } from '../support/operator.js';
 
 const GROUP = 'computenodegroup-sample';
 const GATE = 'starrocks.com/fe-alive';
 
-const podsSchema = z.object({
-  items: z.array(
-    z.looseObject({
-      metadata: z.looseObject({ name: z.string() }),
-      spec: z.looseObject({
-        containers: z.array(z.looseObject({ name: z.string() })),
-        readinessGates: z.array(z.object({ conditionType: z.string() })).optional(),
-      }),
-      status: z
-        .looseObject({
-          podIP: z.string().optional(),
-          conditions: z.array(z.looseObject({ type: z.string(), status: z.string() })).optional(),
-        })
-        .optional(),
-    }),
-  ),
-});
-type Pod = z.infer<typeof podsSchema>['items'][number];
-
-async function pods(namespace: string): Promise<Pod[]> {
-  const result = await kubectl([
-    'get',
-    'pods',
-    '-n',
-    namespace,
-    '-l',
-    `app.kubernetes.io/instance=${GROUP},app.kubernetes.io/component=cn`,
-    '-o',
-    'json',
-  ]);
-  if (result.code !== 0) throw new Error(result.stderr);
-  return podsSchema.parse(JSON.parse(result.stdout)).items;
-}
-
-const gateOf = (pod: Pod): string | undefined => pod.status?.conditions?.find((c) => c.type === GATE)?.status;
+const pods = (namespace: string): Promise<PodInfo[]> => groupPods(namespace, GROUP);
+const gateOf = (pod: PodInfo): string | undefined => pod.conditions[GATE];
 
 describe('operator: registration by the operator, with a readiness gate', { timeout: 300_000 }, () => {
   let testNamespace: TestNamespace | undefined;
@@ -93,18 +61,13 @@ describe('operator: registration by the operator, with a readiness gate', { time
       async () => {
         const list = await pods(namespace);
         const addresses = fe.computeNodeAddresses();
-        return list.length === 2 && list.every((pod) => addresses.includes(`${pod.status?.podIP ?? '-'}:9050`))
-          ? list
-          : undefined;
+        return list.length === 2 && list.every((pod) => addresses.includes(`${pod.ip ?? '-'}:9050`)) ? list : undefined;
       },
       { description: 'both CNs added to the FE by the operator', timeoutMs: 60_000 },
     );
     for (const pod of registered) {
-      assert.deepEqual(
-        pod.spec.containers.map((container) => container.name),
-        ['cn'],
-      );
-      assert.deepEqual(pod.spec.readinessGates, [{ conditionType: GATE }]);
+      assert.deepEqual(pod.containers, ['cn']);
+      assert.deepEqual(pod.readinessGates, [GATE]);
     }
     await waitFor(async () => (await pods(namespace)).every((pod) => gateOf(pod) === 'False'), {
       description: 'the gates set False while the FE does not report the CNs alive',
@@ -112,31 +75,23 @@ describe('operator: registration by the operator, with a readiness gate', { time
     });
 
     const [first, second] = registered;
-    assert.ok(first?.status?.podIP !== undefined && second?.status?.podIP !== undefined);
-    fe.liveness.setAlive(`${first.status.podIP}:9050`, true);
+    assert.ok(first?.ip !== undefined && second?.ip !== undefined);
+    fe.liveness.setAlive(`${first.ip}:9050`, true);
     const openedAt = Date.now();
-    await waitFor(
-      async () =>
-        gateOf((await pods(namespace)).find((p) => p.metadata.name === first.metadata.name) ?? first) === 'True',
-      {
-        description: `the gate of ${first.metadata.name} opened`,
-        timeoutMs: 30_000,
-        intervalMs: 100,
-      },
-    );
+    await waitFor(async () => gateOf((await pods(namespace)).find((p) => p.name === first.name) ?? first) === 'True', {
+      description: `the gate of ${first.name} opened`,
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
     process.stdout.write(`operator-readiness-gate: CN alive to gate True in ${Date.now() - openedAt} ms\n`);
     const now = await pods(namespace);
-    assert.equal(gateOf(now.find((p) => p.metadata.name === second.metadata.name) ?? second), 'False');
+    assert.equal(gateOf(now.find((p) => p.name === second.name) ?? second), 'False');
 
-    fe.liveness.setAlive(`${first.status.podIP}:9050`, false);
-    await waitFor(
-      async () =>
-        gateOf((await pods(namespace)).find((p) => p.metadata.name === first.metadata.name) ?? first) === 'False',
-      {
-        description: `the gate of ${first.metadata.name} closed again`,
-        timeoutMs: 30_000,
-        intervalMs: 200,
-      },
-    );
+    fe.liveness.setAlive(`${first.ip}:9050`, false);
+    await waitFor(async () => gateOf((await pods(namespace)).find((p) => p.name === first.name) ?? first) === 'False', {
+      description: `the gate of ${first.name} closed again`,
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
   });
 });

@@ -307,6 +307,10 @@ export interface PodInfo {
   readonly readySince: Date | undefined;
   readonly deletionTimestamp: string | undefined;
   readonly annotations: Readonly<Record<string, string>>;
+  /** Every pod condition's status by type (Ready, the readiness gate, ...). */
+  readonly conditions: Readonly<Record<string, string>>;
+  readonly containers: readonly string[];
+  readonly readinessGates: readonly string[];
 }
 
 const podListSchema = z.object({
@@ -317,6 +321,12 @@ const podListSchema = z.object({
         deletionTimestamp: z.string().optional(),
         annotations: z.record(z.string(), z.string()).optional(),
       }),
+      spec: z
+        .looseObject({
+          containers: z.array(z.looseObject({ name: z.string() })).optional(),
+          readinessGates: z.array(z.looseObject({ conditionType: z.string() })).optional(),
+        })
+        .optional(),
       status: z
         .looseObject({
           podIP: z.string().optional(),
@@ -355,6 +365,9 @@ export async function groupPods(namespace: string, group: string): Promise<PodIn
         readySince: isReady && ready.lastTransitionTime !== undefined ? new Date(ready.lastTransitionTime) : undefined,
         deletionTimestamp: pod.metadata.deletionTimestamp,
         annotations: pod.metadata.annotations ?? {},
+        conditions: Object.fromEntries((pod.status?.conditions ?? []).map((c) => [c.type, c.status])),
+        containers: (pod.spec?.containers ?? []).map((container) => container.name),
+        readinessGates: (pod.spec?.readinessGates ?? []).map((gate) => gate.conditionType),
       };
     })
     .sort((a, b) => a.ordinal - b.ordinal);

@@ -50,6 +50,7 @@ import { splitKey, type ReconcileContext, type ReconcileResult } from '../../run
 import { resolveConfig, type ResolvedConfig } from '../../group/config.js';
 import { memberPodOf, viewPod, type PodView } from '../../group/pods.js';
 import { autoscalingCondition } from './autoscaling.js';
+import type { ConditionUpdate } from './conditions.js';
 import type { ClusterPort, EventSink, FePort, FeSession } from './ports.js';
 import { buildStatus, feFailureMessage, type ChildFailure, type FeReadOutcome } from './status.js';
 
@@ -152,6 +153,7 @@ export class ComputeNodeGroupReconciler {
         feActionError: undefined,
         replicas: undefined,
         childFailures: undefined,
+        autoscaling: this.observeAutoscaling(group),
       });
       return { requeueAfterMs: this.settings.configRetryMs };
     }
@@ -178,15 +180,7 @@ export class ComputeNodeGroupReconciler {
     const childFailures = await this.applyChildren(group, config.value, replicas.replicas);
     this.reportReplicaDecision(group, replicas);
     this.reportChildFailures(group, childFailures, logger);
-    const hpa = this.cluster.child(
-      'HorizontalPodAutoscaler',
-      groupNamespace(group),
-      horizontalPodAutoscalerName(group),
-    );
-    const autoscaling = autoscalingCondition(group, hpa);
-    if (autoscaling?.reason === 'MissingCPURequest') {
-      this.events.record(group, 'Warning', autoscaling.reason, autoscaling.message);
-    }
+    const autoscaling = this.observeAutoscaling(group);
 
     const after = planMembership({ ...input, fe: feAfter });
     await this.writeStatus(group, {
@@ -200,7 +194,7 @@ export class ComputeNodeGroupReconciler {
       feActionError: actions.error,
       replicas,
       childFailures,
-      horizontalPodAutoscaler: hpa,
+      autoscaling,
     });
     // A refusal waits for the user (the next pass is at the sync period); a transient failure is retried with backoff.
     const transient = childFailures.find((failure) => !failure.refused);
@@ -210,6 +204,20 @@ export class ComputeNodeGroupReconciler {
     const changed = actions.added.length + actions.dropped.length > 0;
     const waitingOnLiveFe = (replicas.kind === WAITING_FOR_FE_DROP || gates.waiting > 0) && feRead.nodes !== null;
     return { requeueAfterMs: changed || waitingOnLiveFe ? AFTER_FE_CHANGE_MS : this.settings.feSyncPeriodMs };
+  }
+
+  /** The Autoscaling condition from the cached HPA; a missing CPU request is also an Event (deduplicated). */
+  private observeAutoscaling(group: ComputeNodeGroup): ConditionUpdate | undefined {
+    const hpa = this.cluster.child(
+      'HorizontalPodAutoscaler',
+      groupNamespace(group),
+      horizontalPodAutoscalerName(group),
+    );
+    const autoscaling = autoscalingCondition(group, hpa);
+    if (autoscaling?.reason === 'MissingCPURequest') {
+      this.events.record(group, 'Warning', autoscaling.reason, autoscaling.message);
+    }
+    return autoscaling;
   }
 
   private async resolve(group: ComputeNodeGroup): Promise<ReturnType<typeof resolveConfig>> {

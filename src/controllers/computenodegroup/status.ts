@@ -9,7 +9,6 @@ import {
 import { labelSelectorString } from '../../builders/names.js';
 import type { FeError } from '../../fe/index.js';
 import { WAITING_FOR_FE_DROP, type MembershipPlan, type ReplicaDecision } from '../../membership/index.js';
-import { autoscalingCondition } from './autoscaling.js';
 import { mergeConditions, readyCondition, type ConditionUpdate } from './conditions.js';
 import type { ConfigProblem } from '../../group/config.js';
 import type { PodView } from '../../group/pods.js';
@@ -44,8 +43,8 @@ export interface StatusInputs {
   replicas: ReplicaDecision | undefined;
   /** What the API server did not accept; undefined when no child was applied (configuration missing). */
   childFailures: readonly ChildFailure[] | undefined;
-  /** The group's HPA as cached (undefined when there is none). */
-  horizontalPodAutoscaler?: unknown;
+  /** The Autoscaling condition (autoscalingCondition); undefined without a policy, and the condition goes away. */
+  autoscaling: ConditionUpdate | undefined;
 }
 
 export function buildStatus(inputs: StatusInputs): ComputeNodeGroupStatus {
@@ -60,7 +59,7 @@ export function buildStatus(inputs: StatusInputs): ComputeNodeGroupStatus {
   ];
   const livePods = inputs.pods.filter((pod) => !pod.terminating);
   // Autoscaling is reported beside Ready, not in it; without a policy the condition goes away.
-  const autoscaling = autoscalingCondition(group, inputs.horizontalPodAutoscaler);
+  const { autoscaling } = inputs;
   const merged = mergeConditions(
     previous?.conditions ?? [],
     [readyCondition(updates), ...updates, ...(autoscaling === undefined ? [] : [autoscaling])],

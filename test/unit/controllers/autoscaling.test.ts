@@ -99,11 +99,21 @@ describe('autoscalingCondition', () => {
       replicas: { kind: 'Steady' as const, replicas: 0 },
       childFailures: [],
     };
-    const scaling = buildStatus({ ...inputs, group: group({ replicas: 0, autoScalingPolicy: { maxReplicas: 5 } }) });
+    const withPolicy = group({ replicas: 0, autoScalingPolicy: { maxReplicas: 5 } });
+    const scaling = buildStatus({
+      ...inputs,
+      group: withPolicy,
+      autoscaling: autoscalingCondition(withPolicy, undefined),
+    });
     const types = (scaling.conditions ?? []).map((condition) => `${condition.type}=${condition.status}`);
     assert.ok(types.includes('Autoscaling=False'), types.join(' '));
     assert.ok(types.includes('Ready=True'), 'Autoscaling does not count towards Ready');
-    const removed = buildStatus({ ...inputs, group: group({ replicas: 0 }, scaling) });
+    const withoutPolicy = group({ replicas: 0 }, scaling);
+    const removed = buildStatus({
+      ...inputs,
+      group: withoutPolicy,
+      autoscaling: autoscalingCondition(withoutPolicy, undefined),
+    });
     assert.ok(!(removed.conditions ?? []).some((condition) => condition.type === 'Autoscaling'));
   });
 });

@@ -61,6 +61,7 @@ const healthy: StatusInputs = {
   feActionError: undefined,
   replicas: { kind: 'Steady', replicas: 2 },
   childFailures: [],
+  autoscaling: undefined,
 };
 
 function condition(status: ComputeNodeGroupStatus, type: string): { status: string; reason: string; message: string } {
