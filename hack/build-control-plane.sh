@@ -53,7 +53,8 @@ build_kube() {
     '	_ "k8s.io/kubernetes/cmd/kube-apiserver"' \
     '	_ "k8s.io/kubernetes/cmd/kube-controller-manager"' \
     '	_ "k8s.io/kubernetes/cmd/kube-scheduler"' \
-    '	_ "k8s.io/kubernetes/cmd/kubectl"' ')' > tools.go
+    '	_ "k8s.io/kubernetes/cmd/kubectl"' \
+    '	_ "k8s.io/kubernetes/cmd/kubelet"' ')' > tools.go
   log "resolving modules (go mod tidy)"
   go mod tidy
   local ld="-s -w" p
@@ -61,11 +62,11 @@ build_kube() {
     ld+=" -X $p.gitVersion=v$KUBE_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor"
     ld+=" -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
   done
-  log "compiling kube-apiserver, kube-controller-manager, kube-scheduler, kubectl (the long part)"
+  log "compiling kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kubelet (the long part)"
   mkdir -p "$d/out"
   go build -trimpath -pgo=off -tags=selinux,notest,grpcnotrace -ldflags="$ld" -o "$d/out/" \
     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
-    k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+    k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl k8s.io/kubernetes/cmd/kubelet
   mv "$d"/out/* "$BIN/"
 }
 
@@ -90,8 +91,9 @@ build_kwok() {
 }
 
 if "$BIN/kube-apiserver" --version 2>/dev/null | grep -qx "Kubernetes v$KUBE_VERSION" \
-   && [ -x "$BIN/kube-controller-manager" ] && [ -x "$BIN/kube-scheduler" ] && [ -x "$BIN/kubectl" ]; then
-  log "kube-apiserver, kube-controller-manager, kube-scheduler, kubectl v$KUBE_VERSION: cached"
+   && [ -x "$BIN/kube-controller-manager" ] && [ -x "$BIN/kube-scheduler" ] && [ -x "$BIN/kubectl" ] \
+   && [ -x "$BIN/kubelet" ]; then
+  log "kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kubelet v$KUBE_VERSION: cached"
 else
   build_kube
 fi

@@ -95,6 +95,11 @@ export function apiServerCommand(input: CommandInput): CommandSpec {
       '--allow-privileged=true',
       '--profiling=false',
       `--cert-dir=${path.join(layout.pkiDir, 'apiserver-generated')}`,
+      // For a real kubelet (the real-node tier): logs and exec go to the node's InternalIP (never a DNS lookup of
+      // its host name), authenticated with a client certificate the kubelet checks against the test CA.
+      '--kubelet-preferred-address-types=InternalIP',
+      `--kubelet-client-certificate=${pki.kubeletClientCert}`,
+      `--kubelet-client-key=${pki.kubeletClientKey}`,
     ],
   };
 }

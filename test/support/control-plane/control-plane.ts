@@ -1,6 +1,7 @@
 // Starts and stops one control plane in a run folder: etcd, kube-apiserver (with an audit log), kube-controller-
 // manager (fast HPA), kube-scheduler, kwok with one Node, and the metrics.k8s.io backend. Everything listens on and
-// dials 127.0.0.1 only. `up` is idempotent (a healthy control plane is reused; stale files of a crashed run are
+// dials 127.0.0.1 only. The `bare` flavour leaves out kwok and the metrics backend: the real-node tier joins a real
+// kubelet to it instead (test/support/real-node). `up` is idempotent (a healthy control plane is reused; stale files of a crashed run are
 // cleaned, processes stopped only after checking they are ours); `down` stops every process by pid.
 import { access, constants, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,6 +17,7 @@ import {
   defaultBinDir,
   generatedEntries,
   IDENTITIES,
+  KWOK_ONLY,
   runLayout,
   USER_NAMES,
   type Component,
@@ -46,8 +48,12 @@ const portsSchema = z.object({
   metricsApi: z.number().int(),
 });
 
+/** `kwok`: fake nodes for every pod (the e2e tier). `bare`: no node at all (the real-node tier adds a kubelet). */
+export type Flavour = 'kwok' | 'bare';
+
 const stateSchema = z.object({
   version: z.literal(1),
+  flavour: z.enum(['kwok', 'bare']).default('kwok'),
   binDir: z.string(),
   nodeBinary: z.string(),
   ports: portsSchema,
@@ -60,8 +66,15 @@ export type ControlPlaneState = z.infer<typeof stateSchema>;
 export interface UpOptions {
   readonly dir: string;
   readonly binDir?: string;
+  /** Default `kwok`. */
+  readonly flavour?: Flavour;
   /** Progress lines (to stderr in the CLI). */
   readonly log?: (line: string) => void;
+}
+
+/** The processes a flavour runs, in start order. */
+export function componentsOf(flavour: Flavour): Component[] {
+  return COMPONENTS.filter((component) => flavour === 'kwok' || !KWOK_ONLY.has(component));
 }
 
 export interface ControlPlane {
@@ -141,7 +154,7 @@ export async function isHealthy(dir: string): Promise<boolean> {
   const state = await readState(layout);
   if (state === null) return false;
   const commands = recordedCommands(layout, state, state.binDir);
-  for (const component of COMPONENTS) {
+  for (const component of componentsOf(state.flavour)) {
     const pid = await runningPid(layout.pidFilePath(component), {
       command: commands[component].command,
       runDir: layout.dir,
@@ -162,16 +175,9 @@ function describeRun(layout: RunLayout, state: ControlPlaneState, reused: boolea
   };
 }
 
-export async function checkBinaries(binDir: string): Promise<void> {
-  const needed = [
-    'etcd',
-    'kube-apiserver',
-    'kube-controller-manager',
-    'kube-scheduler',
-    'kubectl',
-    'kwok',
-    ...KWOK_STAGES,
-  ];
+export async function checkBinaries(binDir: string, flavour: Flavour = 'kwok'): Promise<void> {
+  const needed = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'];
+  if (flavour === 'kwok') needed.push('kwok', ...KWOK_STAGES);
   const missing: string[] = [];
   for (const name of needed) {
     try {
@@ -191,12 +197,13 @@ export async function up(options: UpOptions): Promise<ControlPlane> {
   const log = options.log ?? silent;
   const layout = runLayout(options.dir);
   const binDir = options.binDir ?? defaultBinDir(process.env, os.homedir());
+  const flavour = options.flavour ?? 'kwok';
   const existing = await readState(layout);
-  if (existing !== null && (await isHealthy(layout.dir))) {
+  if (existing !== null && existing.flavour === flavour && (await isHealthy(layout.dir))) {
     log(`control plane in ${layout.dir} is already running (${existing.apiServerUrl}); reusing it`);
     return describeRun(layout, existing, true);
   }
-  await checkBinaries(binDir);
+  await checkBinaries(binDir, flavour);
   // Leftovers of an earlier run (crashed or half-started): stop what is still ours, then start clean.
   await stopAll(layout, existing, binDir, log);
   await Promise.all(generatedEntries(layout).map((entry) => rm(entry, { recursive: true, force: true })));
@@ -208,6 +215,7 @@ export async function up(options: UpOptions): Promise<ControlPlane> {
   if (portProblems.length > 0) throw new Error(`bad ports: ${portProblems.join('; ')}`);
   const state: ControlPlaneState = {
     version: 1,
+    flavour,
     binDir,
     nodeBinary: process.execPath,
     ports,
@@ -278,9 +286,10 @@ async function start(layout: RunLayout, state: ControlPlaneState, log: (line: st
 
   // The metrics backend only calls the API server when asked for metrics, so it can start (and pay its
   // TypeScript load time) while the API server comes up.
-  log('starting kube-apiserver and metrics-api');
+  const kwok = state.flavour === 'kwok';
+  log(kwok ? 'starting kube-apiserver and metrics-api' : 'starting kube-apiserver');
   await launch('kube-apiserver');
-  await launch('metrics-api');
+  if (kwok) await launch('metrics-api');
   await waitUntil(httpReady(`${state.apiServerUrl}/readyz`, ca, token), {
     description: 'kube-apiserver /readyz',
     timeoutMs: 120_000,
@@ -288,32 +297,27 @@ async function start(layout: RunLayout, state: ControlPlaneState, log: (line: st
     abort: exited('kube-apiserver'),
   });
 
-  log('starting kube-controller-manager, kube-scheduler, kwok');
+  log(
+    kwok
+      ? 'starting kube-controller-manager, kube-scheduler, kwok'
+      : 'starting kube-controller-manager, kube-scheduler',
+  );
   for (const component of ['kube-controller-manager', 'kube-scheduler', 'kwok'] as const) {
-    await launch(component);
+    if (component !== 'kwok' || kwok) await launch(component);
   }
   const kubectl = {
     kubectl: path.join(state.binDir, 'kubectl'),
     kubeconfig: layout.adminKubeconfigPath,
     timeoutMs: 30_000,
   };
-  await kubectlOk(['apply', '-f', '-'], {
-    ...kubectl,
-    input: asApplyStream([kwokNode(), metricsService(), metricsApiService(state.ports.metricsApi, ca)]),
-  });
-  await Promise.all([
-    waitUntil(httpReady(`https://127.0.0.1:${state.ports.controllerManager}/healthz`), {
-      description: 'kube-controller-manager /healthz',
-      timeoutMs: 60_000,
-      intervalMs: 500,
-      abort: exited('kube-controller-manager'),
-    }),
-    waitUntil(httpReady(`https://127.0.0.1:${state.ports.scheduler}/healthz`), {
-      description: 'kube-scheduler /healthz',
-      timeoutMs: 60_000,
-      intervalMs: 500,
-      abort: exited('kube-scheduler'),
-    }),
+  if (kwok) {
+    await kubectlOk(['apply', '-f', '-'], {
+      ...kubectl,
+      input: asApplyStream([kwokNode(), metricsService(), metricsApiService(state.ports.metricsApi, ca)]),
+    });
+  }
+  // Waits are created only for the processes this flavour started (a wait starts polling when it is made).
+  const kwokWaits = (): Promise<void>[] => [
     waitUntil(httpReady(`https://127.0.0.1:${state.ports.metricsApi}/healthz`, ca), {
       description: 'metrics-api /healthz',
       timeoutMs: 30_000,
@@ -332,6 +336,21 @@ async function start(layout: RunLayout, state: ControlPlaneState, log: (line: st
       intervalMs: 500,
       abort: exited('metrics-api'),
     }),
+  ];
+  await Promise.all([
+    waitUntil(httpReady(`https://127.0.0.1:${state.ports.controllerManager}/healthz`), {
+      description: 'kube-controller-manager /healthz',
+      timeoutMs: 60_000,
+      intervalMs: 500,
+      abort: exited('kube-controller-manager'),
+    }),
+    waitUntil(httpReady(`https://127.0.0.1:${state.ports.scheduler}/healthz`), {
+      description: 'kube-scheduler /healthz',
+      timeoutMs: 60_000,
+      intervalMs: 500,
+      abort: exited('kube-scheduler'),
+    }),
+    ...(kwok ? kwokWaits() : []),
     // Pods can only be created once the serviceaccount controller made the namespace's default ServiceAccount.
     waitUntil(
       async () => {
@@ -346,7 +365,7 @@ async function start(layout: RunLayout, state: ControlPlaneState, log: (line: st
       },
     ),
   ]);
-  await warmUpPodIpPool(kubectl);
+  if (kwok) await warmUpPodIpPool(kubectl);
 }
 
 /**
@@ -437,6 +456,7 @@ async function stopAll(
     if (result.code !== 0) log(`could not delete APIService ${METRICS_APISERVICE}: ${result.stderr.trim()}`);
   }
   const outcomes: Partial<Record<Component, StopOutcome>> = {};
+  // Every component, not only the flavour's: a stale pid file of another flavour's run is stopped too.
   for (const component of [...COMPONENTS].reverse()) {
     const outcome = await stopRecordedProcess(layout.pidFilePath(component), expected(component), STOP);
     outcomes[component] = outcome;

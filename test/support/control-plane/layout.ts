@@ -4,6 +4,12 @@ import path from 'node:path';
 /** Versions built by hack/build-control-plane.sh; the binary folder is keyed by the Kubernetes version. */
 export const KUBE_VERSION = '1.36.3';
 
+/** The name of the real-node tier's Node (a kubelet joined by test/support/real-node). */
+export const REAL_NODE_NAME = 'real-node-0';
+
+/** The processes that only the KWOK flavour runs (the real-node tier brings a kubelet instead). */
+export const KWOK_ONLY: ReadonlySet<Component> = new Set(['kwok', 'metrics-api']);
+
 /** Every process the control plane runs, in start order (stop runs the reverse). */
 export const COMPONENTS = [
   'etcd',
@@ -24,6 +30,7 @@ export const IDENTITIES = [
   'kube-scheduler',
   'kwok',
   'metrics-api',
+  'kubelet',
 ] as const;
 export type Identity = (typeof IDENTITIES)[number];
 
@@ -35,6 +42,8 @@ export const USER_NAMES: Readonly<Record<Identity, string>> = {
   'kube-scheduler': 'system:kube-scheduler',
   kwok: 'system:kwok-controller',
   'metrics-api': 'system:metrics-api',
+  // The real-node tier's kubelet (test/support/real-node): a node's user name, so the node's own objects match it.
+  kubelet: `system:node:${REAL_NODE_NAME}`,
 };
 
 /** The folder hack/build-control-plane.sh fills (same rule: K8S_TEST_BIN, else the user's cache folder). */

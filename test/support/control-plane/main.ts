@@ -1,7 +1,7 @@
 // CLI: `tsx test/support/control-plane/main.ts up|down|env|status --dir <run dir> [--bin-dir <dir>]`.
 // Progress goes to stderr; `env` prints shell `export` lines on stdout for `eval`.
 import { Command } from 'commander';
-import { down, envLines, isHealthy, up } from './control-plane.js';
+import { down, envLines, isHealthy, up, type Flavour } from './control-plane.js';
 
 const log = (line: string): void => {
   process.stderr.write(`[control-plane ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -10,6 +10,12 @@ const log = (line: string): void => {
 interface DirOptions {
   dir: string;
   binDir?: string;
+  flavour?: string;
+}
+
+function parseFlavour(text: string | undefined): Flavour {
+  if (text === undefined || text === 'kwok' || text === 'bare') return text ?? 'kwok';
+  throw new Error(`--flavour ${text}: expected kwok or bare`);
 }
 
 const program = new Command('control-plane')
@@ -21,8 +27,9 @@ program
   .description('start (or reuse) the control plane in the run folder; prints the export lines of `env`')
   .requiredOption('--dir <dir>', 'run folder (PKI, kubeconfigs, logs, pid files, audit log)')
   .option('--bin-dir <dir>', 'folder of the binaries (default: the build script cache)')
+  .option('--flavour <flavour>', 'kwok (fake nodes, the e2e tier) or bare (no node: the real-node tier adds one)')
   .action(async (options: DirOptions) => {
-    await up({ dir: options.dir, binDir: options.binDir, log });
+    await up({ dir: options.dir, binDir: options.binDir, flavour: parseFlavour(options.flavour), log });
     // The same lines as `env`, so a script can `eval "$(... up --dir D)"` without a second start of node.
     process.stdout.write((await envLines(options.dir)).join('\n') + '\n');
   });

@@ -20,6 +20,9 @@ export interface PkiFiles {
   readonly apiServerKey: string;
   readonly servingCert: string;
   readonly servingKey: string;
+  /** The API server's client certificate towards kubelets (logs, exec); in system:masters. */
+  readonly kubeletClientCert: string;
+  readonly kubeletClientKey: string;
   readonly serviceAccountKey: string;
   readonly serviceAccountPub: string;
   readonly tokenFile: string;
@@ -35,6 +38,8 @@ export function pkiFiles(pkiDir: string): PkiFiles {
     apiServerKey: file('apiserver.key'),
     servingCert: file('serving.crt'),
     servingKey: file('serving.key'),
+    kubeletClientCert: file('apiserver-kubelet-client.crt'),
+    kubeletClientKey: file('apiserver-kubelet-client.key'),
     serviceAccountKey: file('sa.key'),
     serviceAccountPub: file('sa.pub'),
     tokenFile: file('tokens.csv'),
@@ -78,6 +83,10 @@ export function opensslConfig(): string {
     'keyUsage = critical,digitalSignature,keyEncipherment',
     'extendedKeyUsage = serverAuth',
     `subjectAltName = ${servingNames.join(',')}`,
+    '[client_ext]',
+    'basicConstraints = critical,CA:FALSE',
+    'keyUsage = critical,digitalSignature,keyEncipherment',
+    'extendedKeyUsage = clientAuth',
     '',
   ].join('\n');
 }
@@ -111,6 +120,7 @@ export function opensslSteps(files: PkiFiles): string[][] {
   ];
   const apiServerCsr = `${files.apiServerCert}.csr`;
   const servingCsr = `${files.servingCert}.csr`;
+  const kubeletClientCsr = `${files.kubeletClientCert}.csr`;
   return [
     [
       'req',
@@ -133,6 +143,18 @@ export function opensslSteps(files: PkiFiles): string[][] {
     signed(apiServerCsr, files.apiServerCert, 'apiserver_ext'),
     ['req', ...cfg, ...EC_KEY, '-subj', '/CN=loopback-serving', '-keyout', files.servingKey, '-out', servingCsr],
     signed(servingCsr, files.servingCert, 'serving_ext'),
+    [
+      'req',
+      ...cfg,
+      ...EC_KEY,
+      '-subj',
+      '/O=system:masters/CN=kube-apiserver-kubelet-client',
+      '-keyout',
+      files.kubeletClientKey,
+      '-out',
+      kubeletClientCsr,
+    ],
+    signed(kubeletClientCsr, files.kubeletClientCert, 'client_ext'),
     ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-out', files.serviceAccountKey],
     ['pkey', '-in', files.serviceAccountKey, '-pubout', '-out', files.serviceAccountPub],
   ];
@@ -149,6 +171,7 @@ export function randomTokens(): Tokens {
     'kube-scheduler': token(),
     kwok: token(),
     'metrics-api': token(),
+    kubelet: token(),
   };
 }
 

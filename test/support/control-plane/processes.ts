@@ -68,7 +68,10 @@ export async function readPidFile(pidFile: string): Promise<number | null> {
  * Starts a process detached from this one (it outlives the CLI that started it), output appended to `logFile`,
  * and records its pid. Resolves once the process has been spawned.
  */
-export async function startProcess(spec: CommandSpec, logFile: string, pidFile: string, cwd: string): Promise<number> {
+/** What startProcess needs of a command: a name for messages, the program and its arguments. */
+export type ProcessSpec = Pick<CommandSpec, 'command' | 'args'> & { readonly component: string };
+
+export async function startProcess(spec: ProcessSpec, logFile: string, pidFile: string, cwd: string): Promise<number> {
   await mkdir(path.dirname(logFile), { recursive: true });
   await mkdir(path.dirname(pidFile), { recursive: true });
   const fd = openSync(logFile, 'a');
