@@ -4,10 +4,12 @@
 //
 // Undo is written to work from any state: after a clean run, after a run killed at any point, or twice in a row.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, rmdir, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
+import { CNI_NETWORK } from './config.js';
 import { CGROUP_ROOT, KUBELET_CHAINS, REAL_NODE_NET, SAVED_SYSCTLS, type RealNodeLayout } from './layout.js';
 
 const exec = promisify(execFile);
@@ -43,6 +45,8 @@ const hostStateSchema = z.object({
   netns: z.array(z.string()),
   /** Kubelet chains that existed before (another kubelet's): left alone at clean-up. */
   chains: z.array(z.string()),
+  /** Whether /var/lib/cni (libcni's cache, used by containerd's CNI whatever its config) existed before. */
+  cniCacheExisted: z.boolean().default(true),
 });
 export type HostState = z.infer<typeof hostStateSchema>;
 
@@ -55,7 +59,12 @@ export async function recordHostState(layout: RealNodeLayout): Promise<HostState
   if (existing !== null) return existing;
   const sysctls: Record<string, string> = {};
   for (const name of SAVED_SYSCTLS) sysctls[name] = (await mustRun('sysctl', ['-n', name])).trim();
-  const state: HostState = { sysctls, netns: await listNetns(), chains: await existingKubeletChains() };
+  const state: HostState = {
+    sysctls,
+    netns: await listNetns(),
+    chains: await existingKubeletChains(),
+    cniCacheExisted: existsSync(CNI_CACHE),
+  };
   await mkdir(layout.root, { recursive: true });
   await writeFile(layout.hostStatePath, JSON.stringify(state, null, 2) + '\n');
   return state;
@@ -197,21 +206,31 @@ export async function tearDownNetwork(hostState: HostState | null): Promise<stri
     await removeChain(table, chain, BUILTIN_HOOKS[table] ?? []);
     done.push(`iptables ${table}/${chain}`);
   }
-  for (const chain of KUBELET_CHAINS.filter) {
-    if (hostState?.chains.includes(`filter/${chain}`)) continue;
-    // The kubelet also creates the IPv6 canary; ip6tables may be absent.
-    if ((await run('ip6tables', ['-t', 'filter', '-S', chain])).ok) {
-      await run('ip6tables', ['-t', 'filter', '-F', chain]);
-      await run('ip6tables', ['-t', 'filter', '-X', chain]);
-    }
+  // The kubelet makes its canary and hint chains for IPv6 too (ip6tables may be absent: nothing to do then).
+  for (const [table, chain] of kubelet) {
+    if (hostState?.chains.includes(`${table}/${chain}`)) continue;
+    if (!(await run('ip6tables', ['-t', table, '-S', chain])).ok) continue;
+    await run('ip6tables', ['-t', table, '-F', chain]);
+    await run('ip6tables', ['-t', table, '-X', chain]);
+    done.push(`ip6tables ${table}/${chain}`);
   }
-  for (const table of ['nat', 'mangle']) {
-    if ((await run('ip6tables', ['-t', table, '-S', 'KUBE-KUBELET-CANARY'])).ok) {
-      await run('ip6tables', ['-t', table, '-F', 'KUBE-KUBELET-CANARY']);
-      await run('ip6tables', ['-t', table, '-X', 'KUBE-KUBELET-CANARY']);
-    }
-  }
+  done.push(...(await removeCniCache(hostState)));
   return done;
+}
+
+const CNI_CACHE = '/var/lib/cni';
+
+/** libcni's cache: removed when this tier created it, else only our network's entries. */
+async function removeCniCache(hostState: HostState | null): Promise<string[]> {
+  if (!existsSync(CNI_CACHE)) return [];
+  if (hostState !== null && !hostState.cniCacheExisted) {
+    await rm(CNI_CACHE, { recursive: true, force: true });
+    return [CNI_CACHE];
+  }
+  const results = path.join(CNI_CACHE, 'results');
+  const ours = (await readdir(results).catch(() => [])).filter((name) => name.startsWith(`${CNI_NETWORK}-`));
+  for (const name of ours) await rm(path.join(results, name), { force: true });
+  return ours.map((name) => path.join(results, name));
 }
 
 // ---- sysctls ---------------------------------------------------------------------------------------------------
@@ -311,7 +330,7 @@ async function foldersBelow(root: string): Promise<string[]> {
 }
 
 async function killCgroupProcesses(folder: string): Promise<void> {
-  let text = '';
+  let text: string;
   try {
     text = await readFile(path.join(folder, 'cgroup.procs'), 'utf8');
   } catch {

@@ -1,0 +1,132 @@
+// What the real-node tests share: an FE simulator that pods can reach (on the bridge's host side) and that
+// heartbeats the CN emulators in the pods, the images' names, and the seed's install files with the test image.
+// The tests run against the bare control plane hack/real-node.sh starts (KUBECONFIG, CONTROL_PLANE_DIR, and the
+// real-node variables); the e2e helpers (kubectl, waitFor, namespaces) work unchanged on it.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { FeSimulator } from '../fe-simulator/index.js';
+import { podHeartbeatProbe } from '../fe-simulator/pod-heartbeat.js';
+import { REPO_ROOT } from '../control-plane/control-plane.js';
+import { kubectl, waitFor, yamlObjects } from '../e2e.js';
+import { REAL_NODE_NET } from './layout.js';
+
+export { CN_2022_IMAGE, CN_EMULATOR_IMAGE, OPERATOR_IMAGE } from '../images/refs.js';
+
+/** The bridge's host address; a clear error when the tests were not started by hack/real-node.sh. */
+export function realNodeHost(): string {
+  const host = process.env['REAL_NODE_HOST'];
+  if (host === undefined || host === '') {
+    throw new Error('REAL_NODE_HOST is not set: run the real-node tests with bash hack/real-node.sh');
+  }
+  return host;
+}
+
+/**
+ * An FE simulator listening on the bridge's host side (pods and the in-cluster operator reach it there), whose
+ * leader heartbeats the CNs in the pods every second, as a real FE heartbeats its CNs (every 5 s by default).
+ */
+export async function startBridgeFe(version: '3.3' | 'latest' = 'latest'): Promise<FeSimulator> {
+  const fe = new FeSimulator({
+    version,
+    host: realNodeHost(),
+    ports: [0],
+    heartbeatPeriodMs: 1_000,
+    heartbeatTimeoutMs: 2_000,
+    heartbeatProbe: podHeartbeatProbe(REAL_NODE_NET.subnet, 1_500),
+  });
+  await fe.start();
+  return fe;
+}
+
+/** The seed's install order (its section 3): the CRD, then the namespace, RBAC, the ServiceAccount, the manager. */
+export const SEED_DEPLOY_ORDER = [
+  'starrocks.com_computenodegroups.yaml',
+  'namespace.yaml',
+  'leader_election_role.yaml',
+  'role.yaml',
+  'role_binding.yaml',
+  'leader_election_role_binding.yaml',
+  'service_account.yaml',
+  'manager.yaml',
+] as const;
+
+/** The text of one deploy/ file with the shipped image name replaced by the test image (what a user edits). */
+export async function deployFile(name: string, image: string): Promise<string> {
+  const text = await readFile(path.join(REPO_ROOT, 'deploy', name), 'utf8');
+  return text.replaceAll('starrocks-cn-operator:0.1.0', image);
+}
+
+/** Objects of an examples/cn file, with `edit` applied to each (the tests change addresses and images only). */
+export async function exampleObjects(
+  name: string,
+  edit: (object: Record<string, unknown>) => Record<string, unknown> = (object) => object,
+): Promise<Record<string, unknown>[]> {
+  return yamlObjects(await readFile(path.join(REPO_ROOT, 'examples', 'cn', name), 'utf8')).map(edit);
+}
+
+export async function applyObjects(objects: readonly Record<string, unknown>[]): Promise<void> {
+  const result = await kubectl(['apply', '-f', '-'], {
+    input: objects.map((object) => JSON.stringify(object)).join('\n---\n') + '\n',
+  });
+  if (result.code !== 0) throw new Error(`kubectl apply failed: ${result.stderr.trim()}`);
+}
+
+export interface PodSummary {
+  readonly name: string;
+  readonly phase: string;
+  readonly ip: string;
+  readonly readyContainers: number;
+  readonly containers: number;
+  readonly ready: boolean;
+  /** The Ready condition's last transition (RFC 3339, whole seconds). */
+  readonly readySince: string | undefined;
+  readonly deleting: boolean;
+}
+
+interface RawPod {
+  metadata: { name: string; deletionTimestamp?: string };
+  spec: { containers: unknown[] };
+  status?: {
+    phase?: string;
+    podIP?: string;
+    conditions?: { type: string; status: string; lastTransitionTime?: string }[];
+    containerStatuses?: { ready?: boolean }[];
+  };
+}
+
+/** The pods matching a label selector, summarised as `kubectl get pod` shows them. */
+export async function podSummaries(namespace: string, selector: string): Promise<PodSummary[]> {
+  const result = await kubectl(['get', 'pods', '-n', namespace, '-l', selector, '-o', 'json']);
+  if (result.code !== 0) throw new Error(result.stderr.trim());
+  const list = JSON.parse(result.stdout) as { items: RawPod[] };
+  return list.items.map((pod) => {
+    const ready = pod.status?.conditions?.find((condition) => condition.type === 'Ready');
+    return {
+      name: pod.metadata.name,
+      phase: pod.status?.phase ?? '',
+      ip: pod.status?.podIP ?? '',
+      readyContainers: (pod.status?.containerStatuses ?? []).filter((status) => status.ready === true).length,
+      containers: pod.spec.containers.length,
+      ready: ready?.status === 'True',
+      readySince: ready?.status === 'True' ? ready.lastTransitionTime : undefined,
+      deleting: pod.metadata.deletionTimestamp !== undefined,
+    };
+  });
+}
+
+/** Waits until `count` pods of the selector are Running with every container ready. */
+export async function waitForReadyPods(
+  namespace: string,
+  selector: string,
+  count: number,
+  timeoutMs: number,
+): Promise<PodSummary[]> {
+  return waitFor(
+    async () => {
+      const pods = (await podSummaries(namespace, selector)).filter((pod) => !pod.deleting);
+      const ready = pods.filter((pod) => pod.phase === 'Running' && pod.readyContainers === pod.containers);
+      return ready.length === count && pods.length === count ? pods : undefined;
+    },
+    { description: `${count} ready pods ${selector} in ${namespace}`, timeoutMs, intervalMs: 500 },
+  );
+}
