@@ -10,6 +10,8 @@ import { REPO_ROOT } from '../control-plane/control-plane.js';
 import { kubectl, waitFor, yamlObjects } from '../e2e.js';
 import { REAL_NODE_NET } from './layout.js';
 
+import { CN_EMULATOR_IMAGE, OPERATOR_IMAGE } from '../images/refs.js';
+
 export { CN_2022_IMAGE, CN_EMULATOR_IMAGE, OPERATOR_IMAGE } from '../images/refs.js';
 
 /** The bridge's host address; a clear error when the tests were not started by hack/real-node.sh. */
@@ -129,4 +131,86 @@ export async function waitForReadyPods(
     },
     { description: `${count} ready pods ${selector} in ${namespace}`, timeoutMs, intervalMs: 500 },
   );
+}
+
+export interface GroupOptions {
+  readonly namespace: string;
+  readonly name: string;
+  readonly fe: FeSimulator;
+  readonly replicas: number;
+  readonly cnConf?: string;
+  readonly registration?: 'Sidecar' | 'Operator';
+  readonly cnImage?: string;
+  readonly command?: readonly string[];
+  readonly feAddress?: string;
+}
+
+export const DEFAULT_CN_CONF = [
+  'be_port = 9060',
+  'webserver_port = 8040',
+  'heartbeat_service_port = 9050',
+  'brpc_port = 8060',
+  '',
+].join('\n');
+
+/** The account Secret (root, empty password, as the simulator has it), the cn.conf ConfigMap and a group. */
+export function groupObjects(options: GroupOptions): Record<string, unknown>[] {
+  const { namespace, name } = options;
+  const feAddress = options.feAddress ?? options.fe.addresses[0];
+  if (feAddress === undefined) throw new Error('the FE simulator has no address');
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: `${name}-fe`, namespace },
+      stringData: { FE_USR: 'root', FE_PWD: '' },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `${name}-conf`, namespace },
+      data: { 'cn.conf': options.cnConf ?? DEFAULT_CN_CONF },
+    },
+    {
+      apiVersion: 'starrocks.com/v1alpha1',
+      kind: 'ComputeNodeGroup',
+      metadata: { name, namespace },
+      spec: {
+        cnInfo: {
+          configMap: `${name}-conf`,
+          ...(options.registration === undefined ? {} : { registration: options.registration }),
+        },
+        feInfo: { accountSecret: `${name}-fe`, addresses: [feAddress] },
+        images: { cnImage: options.cnImage ?? CN_EMULATOR_IMAGE, componentsImage: OPERATOR_IMAGE },
+        replicas: options.replicas,
+        podPolicy: {
+          resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+          terminationGracePeriodSeconds: 60,
+          ...(options.command === undefined ? {} : { command: options.command }),
+        },
+      },
+    },
+  ];
+}
+
+/** A condition of a group as `{status, reason, message}`; undefined while absent. */
+export async function groupCondition(
+  namespace: string,
+  name: string,
+  type: string,
+): Promise<{ status: string; reason: string; message: string } | undefined> {
+  const result = await kubectl(['get', 'computenodegroup', name, '-n', namespace, '-o', 'json']);
+  if (result.code !== 0) return undefined;
+  const group = JSON.parse(result.stdout) as {
+    status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
+  };
+  const condition = group.status?.conditions?.find((c) => c.type === type);
+  return condition === undefined
+    ? undefined
+    : { status: condition.status, reason: condition.reason ?? '', message: condition.message ?? '' };
+}
+
+/** The FE's compute nodes whose host is one of the pods' IPs, by alive state. */
+export function aliveInFe(fe: FeSimulator, podIps: readonly string[]): number {
+  return podIps.filter((ip) => fe.findComputeNode(`${ip}:9050`)?.alive === true).length;
 }

@@ -1,0 +1,14 @@
+// What the real-node harness imports: the builder and the image names.
+export { buildTestImages, archiveFileName, PAUSE_SCRIPT, type BuildOptions, type BuiltImage } from './build.js';
+export {
+  CN_2022_IMAGE,
+  CN_2022_IMAGE_REF,
+  CN_EMULATOR_IMAGE,
+  CN_EMULATOR_IMAGE_REF,
+  OPERATOR_IMAGE,
+  OPERATOR_IMAGE_REF,
+  PAUSE_IMAGE_REF,
+  normalizeImageRef,
+} from './refs.js';
+export { CN_EMULATOR_BUNDLE, CN_HOME } from './cn-scripts.js';
+export { defaultImageCacheDir } from './cache.js';

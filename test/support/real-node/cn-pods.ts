@@ -1,0 +1,77 @@
+// Talking to the CN emulators in real pods (their IPs are on the test's bridge, the one place besides loopback a
+// test may dial): long-running "fragments" whose end tells whether a CN stopped gracefully, and its stop state.
+import http from 'node:http';
+import { inSubnet } from '../fe-simulator/pod-heartbeat.js';
+import { REAL_NODE_NET } from './layout.js';
+
+export type FragmentOutcome = 'finished' | 'refused' | 'cut';
+
+const HTTP_PORT = 8040;
+
+function checkPodIp(ip: string): void {
+  if (!inSubnet(ip, REAL_NODE_NET.subnet)) throw new Error(`${ip} is not a pod address of the real node's bridge`);
+}
+
+/** Runs a fragment of `ms` on the CN at `ip`: finished, refused (the CN is stopping) or cut (the process died). */
+export function runFragment(ip: string, ms: number): Promise<FragmentOutcome> {
+  checkPodIp(ip);
+  return new Promise((resolve) => {
+    const request = http.request(
+      { host: ip, port: HTTP_PORT, method: 'POST', path: `/test/fragments?ms=${ms}`, timeout: ms + 120_000 },
+      (response) => {
+        response.resume();
+        response.on('end', () => {
+          resolve(response.statusCode === 200 ? 'finished' : response.statusCode === 503 ? 'refused' : 'cut');
+        });
+        response.on('error', () => resolve('cut'));
+      },
+    );
+    request.on('timeout', () => {
+      request.destroy();
+      resolve('cut');
+    });
+    request.on('error', () => resolve('cut'));
+    request.end();
+  });
+}
+
+export interface FragmentState {
+  readonly running: number;
+  readonly finished: number;
+  readonly refused: number;
+  readonly stopping: boolean;
+}
+
+/** The CN's fragment counters and whether it is stopping gracefully; undefined when it does not answer. */
+export function fragmentState(ip: string, timeoutMs = 1_000): Promise<FragmentState | undefined> {
+  checkPodIp(ip);
+  return new Promise((resolve) => {
+    const request = http.get({ host: ip, port: HTTP_PORT, path: '/test/fragments', timeout: timeoutMs }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => {
+        try {
+          const parsed = JSON.parse(body) as Partial<FragmentState>;
+          resolve(
+            typeof parsed.stopping === 'boolean'
+              ? {
+                  running: Number(parsed.running),
+                  finished: Number(parsed.finished),
+                  refused: Number(parsed.refused),
+                  stopping: parsed.stopping,
+                }
+              : undefined,
+          );
+        } catch {
+          resolve(undefined);
+        }
+      });
+    });
+    request.on('timeout', () => {
+      request.destroy();
+      resolve(undefined);
+    });
+    request.on('error', () => resolve(undefined));
+  });
+}

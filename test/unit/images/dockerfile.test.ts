@@ -1,0 +1,36 @@
+// The operator test image and the Dockerfile lay out /app with the same script; these checks keep it that way.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { APP_DIR_IN_IMAGE, LAYOUT_APP_SCRIPT } from '../../support/images/app.js';
+import { DEFAULT_REPO_ROOT } from '../../support/images/build.js';
+
+const repo = (...parts: string[]) => path.join(DEFAULT_REPO_ROOT, ...parts);
+
+describe('Dockerfile and test image share the app layout', () => {
+  const dockerfile = readFileSync(repo('Dockerfile'), 'utf8');
+
+  it('the layout script exists and is executable', () => {
+    assert.ok(existsSync(repo(LAYOUT_APP_SCRIPT)));
+    assert.ok((statSync(repo(LAYOUT_APP_SCRIPT)).mode & 0o111) !== 0);
+  });
+
+  it('the build stage copies and runs the layout script into /app', () => {
+    assert.match(dockerfile, new RegExp(`^COPY ${LAYOUT_APP_SCRIPT} `, 'm'));
+    assert.match(dockerfile, new RegExp(`^RUN .*bash ${LAYOUT_APP_SCRIPT} /src ${APP_DIR_IN_IMAGE}\\b`, 'm'));
+    assert.match(dockerfile, /npm prune --omit=dev/);
+  });
+
+  it('the final stage takes /app as the script laid it out, nothing else from the build', () => {
+    const copies = dockerfile.split('\n').filter((line) => line.startsWith('COPY --from=build'));
+    assert.deepEqual(copies, [`COPY --from=build ${APP_DIR_IN_IMAGE} ${APP_DIR_IN_IMAGE}`]);
+  });
+
+  it('the build context does not leave the script out', () => {
+    const ignored = readFileSync(repo('.dockerignore'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim());
+    assert.ok(!ignored.includes('hack') && !ignored.includes('hack/') && !ignored.includes('hack/image'));
+  });
+});
