@@ -50,7 +50,7 @@ describe('scale-in on a real node', () => {
     assert.equal(scaled.code, 0, scaled.stderr);
 
     // Sample every 200 ms: when the FE dropped the CN, when the StatefulSet shrank, when the CN began to stop.
-    const dropPattern = new RegExp(`DROP COMPUTE NODE\\s+"${leaving.ip.replaceAll('.', '\\.')}:9050"`, 'i');
+    const dropPattern = new RegExp(`DROP COMPUTE NODE\\s+['"]${leaving.ip.replaceAll('.', '\\.')}:9050['"]`, 'i');
     let shrankAt: number | undefined;
     let stoppingAt: number | undefined;
     let goneAt: number | undefined;

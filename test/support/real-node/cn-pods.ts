@@ -23,14 +23,18 @@ export function runFragment(ip: string, ms: number): Promise<FragmentOutcome> {
         response.on('end', () => {
           resolve(response.statusCode === 200 ? 'finished' : response.statusCode === 503 ? 'refused' : 'cut');
         });
-        response.on('error', () => resolve('cut'));
+        response.on('error', () => {
+          resolve('cut');
+        });
       },
     );
     request.on('timeout', () => {
       request.destroy();
       resolve('cut');
     });
-    request.on('error', () => resolve('cut'));
+    request.on('error', () => {
+      resolve('cut');
+    });
     request.end();
   });
 }
@@ -72,6 +76,8 @@ export function fragmentState(ip: string, timeoutMs = 1_000): Promise<FragmentSt
       request.destroy();
       resolve(undefined);
     });
-    request.on('error', () => resolve(undefined));
+    request.on('error', () => {
+      resolve(undefined);
+    });
   });
 }
