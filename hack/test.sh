@@ -4,6 +4,7 @@
 #   unit         pure code, no processes
 #   integration  FE client and components against the FE simulator and CN emulator (loopback only)
 #   e2e          the operator against a real kube-apiserver, controller-manager, scheduler and KWOK
+#   real-node    real pods of the project's images on a real kubelet (containerd, runc, the test's own bridge)
 # The e2e tier builds the control-plane binaries and helm on first use (long; cached outside the repository) and starts one
 # control plane for the whole tier, which it stops by pid on exit.
 set -euo pipefail
@@ -37,5 +38,11 @@ if [ -d test/e2e ] && [ -n "$(find test/e2e -name '*.test.ts' 2>/dev/null)" ]; t
   bash hack/build-helm.sh >/dev/null
   step "end-to-end tests"
   bash hack/e2e.sh
+fi
+
+if [ -d test/real-node ] && [ "${SKIP_REAL_NODE:-0}" != 1 ]; then
+  step "real-node tests"
+  # dist/ was just built by the e2e tier.
+  SKIP_BUILD=1 bash hack/real-node.sh
 fi
 step "done"

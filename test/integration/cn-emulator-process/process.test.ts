@@ -101,7 +101,12 @@ describe('CN emulator process with start_cn.sh / stop_cn.sh', { skip: !existsSyn
   /** How a fragment ended, settled at once so a cut-off is never an unhandled rejection. */
   const fragmentOutcome = (cn: Cn, ms: number) =>
     fragment(cn, ms).then(
-      (response) => `answered ${response.status}`,
+      // The status line comes at once; a cut-off shows while the body is read.
+      (response) =>
+        response.text().then(
+          () => `answered ${response.status}`,
+          () => 'cut',
+        ),
       () => 'cut',
     );
   const stopCn = (...args: string[]) =>

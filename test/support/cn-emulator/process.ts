@@ -5,9 +5,10 @@
 //
 // - HTTP port (be_http_port / webserver_port, 8040):
 //     GET  /api/health            -> 200 {"status": "OK","msg": "To Be Added"} (the real CN's exact body)
-//     POST /test/fragments?ms=N   -> starts a fragment; answers 200 {"outcome":"finished","ms":N} when it is done.
-//                                    The request stays open until then; if the process dies first the client sees
-//                                    the connection cut (reset). While stopping: 503 {"outcome":"refused"}.
+//     POST /test/fragments?ms=N   -> starts a fragment: the 200 status line at once (accepted), the body
+//                                    {"outcome":"finished","ms":N} when it is done. If the process dies first the
+//                                    client sees the connection cut (reset) after the status line. While
+//                                    stopping: 503 {"outcome":"refused"}.
 //     GET  /test/fragments        -> {"running":..,"finished":..,"refused":..,"stopping":bool}
 // - Heartbeat port (heartbeat_service_port, 9050). The real CN speaks thrift here (HeartbeatService); the emulator
 //   speaks plain HTTP instead, and the FE simulator dials it to decide liveness:
@@ -171,13 +172,17 @@ export class EmulatedCn {
       send(response, 503, JSON.stringify({ outcome: 'refused' }));
       return;
     }
+    // The status line goes out at once: a client that saw it knows the fragment was accepted, so a connection
+    // cut after it is a fragment cut off, not a CN that was already gone.
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.flushHeaders();
     const fragment: Fragment = {
       response,
       timer: setTimeout(() => {
         this.running.delete(fragment);
         this.finished += 1;
         this.log('fragment-finished', { ms, stopping: this.stopping });
-        send(response, 200, JSON.stringify({ outcome: 'finished', ms }));
+        response.end(JSON.stringify({ outcome: 'finished', ms }));
       }, ms),
     };
     this.running.add(fragment);

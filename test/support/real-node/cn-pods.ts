@@ -4,7 +4,12 @@ import http from 'node:http';
 import { inSubnet } from '../fe-simulator/pod-heartbeat.js';
 import { REAL_NODE_NET } from './layout.js';
 
-export type FragmentOutcome = 'finished' | 'refused' | 'cut';
+/**
+ * `finished`: the CN answered the whole fragment. `refused`: the CN was stopping and took no new work. `cut`: the
+ * CN accepted the fragment (its status line arrived) and the connection died before the answer, as a query whose
+ * CN is killed. `unreachable`: no CN took the request (gone already), which is not a fragment lost.
+ */
+export type FragmentOutcome = 'finished' | 'refused' | 'cut' | 'unreachable';
 
 const HTTP_PORT = 8040;
 
@@ -12,16 +17,28 @@ function checkPodIp(ip: string): void {
   if (!inSubnet(ip, REAL_NODE_NET.subnet)) throw new Error(`${ip} is not a pod address of the real node's bridge`);
 }
 
-/** Runs a fragment of `ms` on the CN at `ip`: finished, refused (the CN is stopping) or cut (the process died). */
+/** Runs a fragment of `ms` on the CN at `ip` and says how it ended. */
 export function runFragment(ip: string, ms: number): Promise<FragmentOutcome> {
   checkPodIp(ip);
   return new Promise((resolve) => {
+    let accepted = false;
     const request = http.request(
       { host: ip, port: HTTP_PORT, method: 'POST', path: `/test/fragments?ms=${ms}`, timeout: ms + 120_000 },
       (response) => {
-        response.resume();
+        if (response.statusCode === 503) {
+          response.resume();
+          resolve('refused');
+          return;
+        }
+        accepted = response.statusCode === 200;
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
         response.on('end', () => {
-          resolve(response.statusCode === 200 ? 'finished' : response.statusCode === 503 ? 'refused' : 'cut');
+          resolve(body.includes('"finished"') ? 'finished' : 'cut');
+        });
+        response.on('aborted', () => {
+          resolve('cut');
         });
         response.on('error', () => {
           resolve('cut');
@@ -30,10 +47,10 @@ export function runFragment(ip: string, ms: number): Promise<FragmentOutcome> {
     );
     request.on('timeout', () => {
       request.destroy();
-      resolve('cut');
+      resolve(accepted ? 'cut' : 'unreachable');
     });
     request.on('error', () => {
-      resolve('cut');
+      resolve(accepted ? 'cut' : 'unreachable');
     });
     request.end();
   });
