@@ -23,6 +23,7 @@ import {
   selectorLabels,
   statefulSetName,
 } from './names.js';
+import { claimRetentionPolicy, volumeClaimTemplates } from './storage.js';
 import { buildPodTemplate, componentsImage, definedOnly, restrictedContainerSecurityContext } from './pod.js';
 import { COMPONENTS_ENTRYPOINT, type OperatorSettings } from './settings.js';
 
@@ -71,7 +72,11 @@ export function buildStatefulSet(input: BuildInput): StatefulSet {
       updateStrategy: { type: 'RollingUpdate' },
       selector: { matchLabels: selectorLabels(cng) },
       template: buildPodTemplate(input),
-      ...definedOnly({ minReadySeconds: cng.spec.podPolicy.minReadySeconds }),
+      ...definedOnly({
+        minReadySeconds: cng.spec.podPolicy.minReadySeconds,
+        volumeClaimTemplates: volumeClaimTemplates(cng),
+        persistentVolumeClaimRetentionPolicy: claimRetentionPolicy(cng),
+      }),
     },
   };
 }

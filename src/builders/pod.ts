@@ -24,6 +24,7 @@ import {
 import type { CnPorts } from '../cnconf/index.js';
 import { childLabels } from './metadata.js';
 import { groupNamespace, headlessServiceName } from './names.js';
+import { storageMounts, storagePodVolumes } from './storage.js';
 import {
   CN_CONF_HASH_ANNOTATION,
   CN_CONF_PATH,
@@ -83,7 +84,7 @@ export function buildPodTemplate(input: PodTemplateInput): Plain<V1PodTemplateSp
         schedulerName: policy.schedulerName,
         hostAliases: policy.hostAliases,
         shareProcessNamespace: policy.shareProcessNamespace,
-        volumes: cnConfVolumes(cng),
+        volumes: nonEmpty([...(cnConfVolumes(cng) ?? []), ...storagePodVolumes(cng)]),
       }),
     },
   };
@@ -147,9 +148,13 @@ function cnContainer(input: PodTemplateInput): Plain<V1Container> {
       env: policy.env && policy.env.length > 0 ? policy.env : undefined,
       resources: policy.resources && Object.keys(policy.resources).length > 0 ? policy.resources : undefined,
       imagePullPolicy: policy.imagePullPolicy,
-      volumeMounts: cnConfMounts(cng),
+      volumeMounts: nonEmpty([...(cnConfMounts(cng) ?? []), ...storageMounts(cng)]),
     }),
   };
+}
+
+function nonEmpty<T>(items: T[]): T[] | undefined {
+  return items.length > 0 ? items : undefined;
 }
 
 /**

@@ -74,6 +74,20 @@ const INVALID: readonly { name: string; mutate: Mutation; message: RegExp }[] = 
     message: /maxUnavailable/,
   },
   {
+    name: 'a storage volume with two sources',
+    mutate: (group) => {
+      group.spec['storage'] = { cache: { emptyDir: {}, hostPath: { path: '/mnt/nvme0' } } };
+    },
+    message: /must set exactly one of persistentVolumeClaim, emptyDir or hostPath/,
+  },
+  {
+    name: 'a storage mount path that is not absolute',
+    mutate: (group) => {
+      group.spec['storage'] = { log: { mountPath: 'logs', emptyDir: {} } };
+    },
+    message: /must be an absolute path/,
+  },
+  {
     name: 'a name longer than 44 characters',
     mutate: (group) => {
       group.metadata['name'] = 'a'.repeat(45);
@@ -124,6 +138,36 @@ describe('ComputeNodeGroup CRD on the real API server', () => {
     const listed = await kubectl(['get', 'cng', '-n', namespace.name, '-o', 'name']);
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(listed.stdout, /^computenodegroup\.starrocks\.com\//m);
+  });
+
+  it('refuses a change to a storage claim (immutable claim templates) with what to do, and allows other changes', async () => {
+    await installCrd();
+    const group = await baseGroup(namespace.name);
+    (group['metadata'] as Record<string, unknown>)['name'] = 'claims';
+    (group['spec'] as Record<string, unknown>)['storage'] = {
+      cache: { persistentVolumeClaim: { size: '100Gi' } },
+      log: { emptyDir: {} },
+    };
+    const created = await kubectlCreate([group]);
+    assert.equal(created.code, 0, created.stderr);
+    const patch = (body: unknown) =>
+      kubectl(['patch', 'cng', 'claims', '-n', namespace.name, '--type=merge', '-p', JSON.stringify(body)]);
+    for (const change of [
+      { spec: { storage: { cache: { persistentVolumeClaim: { size: '200Gi' } } } } },
+      { spec: { storage: { spill: { persistentVolumeClaim: { size: '10Gi' } } } } },
+      { spec: { storage: { cache: { persistentVolumeClaim: null, emptyDir: {} } } } },
+      { spec: { storage: null } },
+    ]) {
+      const refused = await patch(change);
+      assert.notEqual(refused.code, 0, `${JSON.stringify(change)} must be refused`);
+      assert.match(refused.stderr, /volume claim templates are immutable/);
+    }
+    const allowed = await patch({
+      spec: {
+        storage: { log: { emptyDir: { sizeLimit: '1Gi' } }, persistentVolumeClaimRetention: { whenScaled: 'Delete' } },
+      },
+    });
+    assert.equal(allowed.code, 0, allowed.stderr);
   });
 
   for (const invalid of INVALID) {

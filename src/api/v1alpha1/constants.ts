@@ -38,6 +38,8 @@ export const ConditionType = {
   ChildrenApplied: 'ChildrenApplied',
   /** With an autoscaling policy: the HPA reads its metrics and can scale (not part of Ready). */
   Autoscaling: 'Autoscaling',
+  /** With spec.storage: cn.conf puts the cache, spill and log directories on the volumes given for them. */
+  StorageConfigured: 'StorageConfigured',
 } as const;
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
 
@@ -53,3 +55,15 @@ export const MAX_PROBE_SECONDS = 86_400;
  * characters, and the StatefulSet's pods need room for `-<ordinal>` and the controller-revision-hash label.
  */
 export const MAX_NAME_LENGTH = 44;
+
+/** Where StarRocks lives in the official CN images (`STARROCKS_HOME`). */
+export const CN_HOME = '/opt/starrocks/cn';
+/** The CN's volumes (spec.storage): the claim template or pod volume name of each. */
+export const STORAGE_VOLUMES = ['cache', 'spill', 'log'] as const;
+export type StorageVolume = (typeof STORAGE_VOLUMES)[number];
+/** Default mount paths: the CN's own defaults for its directories in the official image's layout. */
+export const DEFAULT_STORAGE_MOUNT_PATHS: Readonly<Record<StorageVolume, string>> = {
+  cache: `${CN_HOME}/storage`,
+  spill: `${CN_HOME}/spill`,
+  log: `${CN_HOME}/log`,
+};

@@ -103,3 +103,28 @@ export const RESERVED_LABELS_RULE: CelRule = {
   rule: `[${RESERVED_LABELS.map(celString).join(', ')}].all(k, !(k in self))`,
   message: `must not set ${RESERVED_LABELS.join(', ')}: the operator sets them to select the group's pods`,
 };
+
+// ---- storage ------------------------------------------------------------------------------------------------------
+
+export const PATH_MAX_LENGTH = 1024;
+/** An absolute path without white space or characters a shell or cn.conf would read differently. */
+export const ABSOLUTE_PATH_FORM = '^(/[A-Za-z0-9._+@-]+)+/?$';
+export const ABSOLUTE_PATH_MESSAGE =
+  'must be an absolute path such as /opt/starrocks/cn/storage (letters, digits, ".", "_", "-", "+", "@" and "/")';
+
+/**
+ * A StatefulSet's volumeClaimTemplates cannot change: the API server would refuse every later update of the
+ * StatefulSet and the group would be stuck. So a claim (its size, class, access modes, or whether a volume is a
+ * claim at all) is fixed once the group exists, refused at admission with what to do instead. The other volume
+ * kinds and the mount paths change freely (a rolling update).
+ */
+export const CLAIMS_UNCHANGED: CelRule = {
+  rule: ['cache', 'spill', 'log']
+    .map(
+      (volume) =>
+        `self.?storage.?${volume}.?persistentVolumeClaim == oldSelf.?storage.?${volume}.?persistentVolumeClaim`,
+    )
+    .join(' && '),
+  message:
+    "spec.storage: a persistentVolumeClaim volume cannot be added, removed or changed once the group exists (a StatefulSet's volume claim templates are immutable); create a new group with the new storage and move to it, or delete and re-create this group (claims retained by persistentVolumeClaimRetention keep their data)",
+};

@@ -24,8 +24,14 @@ import {
   KIND,
   MAX_NAME_LENGTH,
   MAX_PROBE_SECONDS,
+  DEFAULT_STORAGE_MOUNT_PATHS,
+  type StorageVolume,
 } from './constants.js';
 import {
+  ABSOLUTE_PATH_FORM,
+  ABSOLUTE_PATH_MESSAGE,
+  CLAIMS_UNCHANGED,
+  PATH_MAX_LENGTH,
   ADDRESS_CHARSET,
   ADDRESS_FORM,
   ADDRESS_MAX_LENGTH,
@@ -356,6 +362,104 @@ export const podPolicySchema = z
   })
   .meta({ description: 'Pod template settings of the CN pods.' });
 
+const absolutePath = (description: string) =>
+  z
+    .string()
+    .max(PATH_MAX_LENGTH, `must be at most ${PATH_MAX_LENGTH} characters`)
+    .regex(new RegExp(ABSOLUTE_PATH_FORM), ABSOLUTE_PATH_MESSAGE)
+    .meta({ description });
+
+export const claimSchema = z
+  .strictObject({
+    size: quantity.meta({ description: "Requested size of each CN's claim, e.g. `200Gi`." }),
+    storageClassName: objectName("StorageClass of the claims. Absent: the cluster's default class.").optional(),
+    accessModes: z
+      .array(
+        z.enum(['ReadWriteOnce', 'ReadWriteOncePod', 'ReadWriteMany', 'ReadOnlyMany'], {
+          error: 'must be ReadWriteOnce, ReadWriteOncePod, ReadWriteMany or ReadOnlyMany',
+        }),
+      )
+      .min(1, 'must name at least one access mode')
+      .optional()
+      .meta({ description: 'Access modes of the claims. Absent: `[ReadWriteOnce]`.' }),
+  })
+  .meta({
+    description:
+      "A PersistentVolumeClaim per CN (a StatefulSet volume claim template, named after the volume). It cannot change once the group exists (the StatefulSet's claim templates are immutable).",
+  });
+
+export const emptyDirSchema = z
+  .strictObject({
+    sizeLimit: quantity.optional().meta({ description: 'Most the volume may hold; the pod is evicted beyond it.' }),
+    medium: z
+      .enum(['', 'Memory'], { error: 'must be "" (the node\'s disk) or Memory' })
+      .optional()
+      .meta({ description: "`Memory` for a tmpfs (counted against the memory limit); absent: the node's disk." }),
+  })
+  .meta({ description: "A directory on the node's disk that lives as long as the pod (lost when the pod goes)." });
+
+export const hostPathSchema = z
+  .strictObject({
+    path: absolutePath('Directory on the node, e.g. a local NVMe mount such as `/mnt/nvme0/starrocks`.'),
+    type: z
+      .enum(['Directory', 'DirectoryOrCreate'], { error: 'must be Directory or DirectoryOrCreate' })
+      .optional()
+      .meta({ description: '`DirectoryOrCreate` (absent) creates it; `Directory` requires it to exist.' }),
+  })
+  .meta({
+    description:
+      "A directory of the node (local NVMe). Every CN pod on the node shares it: give cn.conf an explicit cache size, since the CN's default is a share of the whole disk.",
+  });
+
+const ONE_VOLUME_SOURCE: CelRule = {
+  rule: '[has(self.persistentVolumeClaim), has(self.emptyDir), has(self.hostPath)].filter(x, x).size() == 1',
+  message: 'must set exactly one of persistentVolumeClaim, emptyDir or hostPath',
+};
+
+const storageVolumeSchema = (volume: StorageVolume, keys: string) =>
+  z
+    .strictObject({
+      mountPath: absolutePath(
+        `Where the volume is mounted in the \`cn\` container. Absent: \`${DEFAULT_STORAGE_MOUNT_PATHS[volume]}\`, the CN's default for ${keys}.`,
+      ).optional(),
+      persistentVolumeClaim: claimSchema.optional(),
+      emptyDir: emptyDirSchema.optional(),
+      hostPath: hostPathSchema.optional(),
+    })
+    .superRefine((value, ctx) => {
+      const sources = [value.persistentVolumeClaim, value.emptyDir, value.hostPath].filter((x) => x !== undefined);
+      if (sources.length !== 1) ctx.addIssue({ code: 'custom', message: ONE_VOLUME_SOURCE.message });
+    })
+    .meta({ [VALIDATIONS]: [ONE_VOLUME_SOURCE], description: `The volume for ${keys}: exactly one source.` });
+
+export const retentionSchema = z
+  .strictObject({
+    whenScaled: z.enum(['Retain', 'Delete'], { error: 'must be Retain or Delete' }).default('Retain').meta({
+      description:
+        "What happens to the claims of CNs removed by a scale-in: `Retain` (default) keeps them, so a later scale-out gets the same CN's warm cache back; `Delete` frees the storage.",
+    }),
+    whenDeleted: z
+      .enum(['Retain', 'Delete'], { error: 'must be Retain or Delete' })
+      .default('Retain')
+      .meta({ description: 'What happens to the claims when the group is deleted. Default `Retain`.' }),
+  })
+  .meta({
+    description:
+      "The StatefulSet's `persistentVolumeClaimRetentionPolicy` for the claims of `persistentVolumeClaim` volumes.",
+  });
+
+export const storageSchema = z
+  .strictObject({
+    cache: storageVolumeSchema('cache', '`storage_root_path` and `datacache_disk_path` (the data cache)').optional(),
+    spill: storageVolumeSchema('spill', '`spill_local_storage_dir` (query spill)').optional(),
+    log: storageVolumeSchema('log', '`sys_log_dir` (logs)').optional(),
+    persistentVolumeClaimRetention: retentionSchema.prefault({}),
+  })
+  .meta({
+    description:
+      'Volumes of the CN: its data cache, spill and log directories. Absent: they live in the container and are lost with it.',
+  });
+
 export const cronJobPolicySchema = z
   .strictObject({
     schedule: z
@@ -404,8 +508,12 @@ export const computeNodeGroupSpecSchema = z
     podPolicy: podPolicySchema.prefault({}),
     cronJobPolicy: cronJobPolicySchema.optional(),
     podDisruptionBudget: podDisruptionBudgetSchema.prefault({}),
+    storage: storageSchema.optional(),
   })
-  .meta({ description: 'Desired state of a group of StarRocks compute nodes.' });
+  .meta({
+    description: 'Desired state of a group of StarRocks compute nodes.',
+    [VALIDATIONS]: [CLAIMS_UNCHANGED],
+  });
 
 export const conditionSchema = z
   .object({
@@ -519,3 +627,4 @@ export type AddressType = z.output<typeof addressTypeSchema>;
 export type Registration = z.output<typeof registrationSchema>;
 export type PodPolicy = z.output<typeof podPolicySchema>;
 export type AutoScalingPolicy = z.output<typeof autoScalingPolicySchema>;
+export type Storage = z.output<typeof storageSchema>;

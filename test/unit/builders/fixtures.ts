@@ -144,6 +144,18 @@ export const GOLDEN_CASES: GoldenCase[] = [
     },
   },
   {
+    // A local NVMe cache on the node, logs on a memory-backed emptyDir, a mount path of the user's choice.
+    name: 'host-path-storage',
+    input: () => {
+      const document = minimalDocument();
+      const storage = {
+        cache: { hostPath: { path: '/mnt/nvme0/starrocks' } },
+        log: { mountPath: '/var/log/starrocks', emptyDir: { medium: 'Memory', sizeLimit: '1Gi' } },
+      };
+      return buildInput(group(withUid({ ...document, spec: { ...(document['spec'] as object), storage } })), undefined);
+    },
+  },
+  {
     name: 'autoscaling-without-hpa-policy',
     input: () => {
       const document = minimalDocument();

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { renderKubeconfig } from '../../support/control-plane/kubeconfig.js';
-import { defaultBinDir, generatedEntries, runLayout } from '../../support/control-plane/layout.js';
+import { defaultBinDir, generatedEntries, IDENTITIES, runLayout } from '../../support/control-plane/layout.js';
 import { generatePki, randomTokens, tokenFileContent } from '../../support/control-plane/pki.js';
 import { AVOIDED_PORTS, checkPorts, pickPorts, PORT_NAMES } from '../../support/control-plane/ports.js';
 import { isLoopbackHost, waitUntil } from '../../support/control-plane/probes.js';
@@ -121,8 +121,12 @@ describe('PKI', () => {
   });
   it('puts every identity in the token file with a distinct token', () => {
     const lines = tokenFileContent(randomTokens()).trim().split('\n');
-    assert.equal(lines.length, 6);
-    assert.equal(new Set(lines.map((line) => line.split(',')[0])).size, 6);
+    assert.equal(lines.length, IDENTITIES.length);
+    assert.equal(new Set(lines.map((line) => line.split(',')[0])).size, IDENTITIES.length);
+    assert.ok(
+      lines.some((line) => line.includes(',system:node:real-node-0,')),
+      "the real node's kubelet",
+    );
     assert.ok(lines.some((line) => line.includes(',system:kube-controller-manager,')));
     assert.ok(lines.some((line) => line.includes(',starrocks-cn-operator,')));
   });
