@@ -44,13 +44,13 @@ export const PORT_KEYS: Readonly<Record<keyof CnPorts, readonly string[]>> = Obj
 
 const KEY_FORM = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
-interface Entry {
+export interface Entry {
   value: string;
   line: number;
 }
 
-/** Parses cn.conf text: `key = value` lines, `#` comments and blank lines. Unknown keys are kept by the CN, ignored here. */
-export function parseCnConf(text: string): CnConfResult {
+/** The `key = value` entries of cn.conf (a later line wins, as in the CN), with the lines that are not entries. */
+export function cnConfEntries(text: string): { entries: Map<string, Entry>; errors: CnConfError[] } {
   const errors: CnConfError[] = [];
   const entries = new Map<string, Entry>();
   text.split(/\r?\n/).forEach((raw, index) => {
@@ -72,6 +72,12 @@ export function parseCnConf(text: string): CnConfResult {
     }
     entries.set(key, { value: stripInlineComment(trimmed.slice(equals + 1)).trim(), line });
   });
+  return { entries, errors };
+}
+
+/** Parses cn.conf text: `key = value` lines, `#` comments and blank lines. Unknown keys are kept by the CN, ignored here. */
+export function parseCnConf(text: string): CnConfResult {
+  const { entries, errors } = cnConfEntries(text);
 
   const ports: CnPorts = { ...DEFAULT_CN_PORTS };
   const portLines = new Map<keyof CnPorts, number>();

@@ -50,6 +50,7 @@ import { splitKey, type ReconcileContext, type ReconcileResult } from '../../run
 import { resolveConfig, type ResolvedConfig } from '../../group/config.js';
 import { memberPodOf, viewPod, type PodView } from '../../group/pods.js';
 import { autoscalingCondition } from './autoscaling.js';
+import { storageCondition } from './storage.js';
 import type { ConditionUpdate } from './conditions.js';
 import type { ClusterPort, EventSink, FePort, FeSession } from './ports.js';
 import { buildStatus, feFailureMessage, type ChildFailure, type FeReadOutcome } from './status.js';
@@ -154,6 +155,8 @@ export class ComputeNodeGroupReconciler {
         replicas: undefined,
         childFailures: undefined,
         autoscaling: this.observeAutoscaling(group),
+        // cn.conf is not known: the storage check waits for it.
+        storage: undefined,
       });
       return { requeueAfterMs: this.settings.configRetryMs };
     }
@@ -181,6 +184,7 @@ export class ComputeNodeGroupReconciler {
     this.reportReplicaDecision(group, replicas);
     this.reportChildFailures(group, childFailures, logger);
     const autoscaling = this.observeAutoscaling(group);
+    const storage = this.observeStorage(group, config.value.cnConf.text);
 
     const after = planMembership({ ...input, fe: feAfter });
     await this.writeStatus(group, {
@@ -195,6 +199,7 @@ export class ComputeNodeGroupReconciler {
       replicas,
       childFailures,
       autoscaling,
+      storage,
     });
     // A refusal waits for the user (the next pass is at the sync period); a transient failure is retried with backoff.
     const transient = childFailures.find((failure) => !failure.refused);
@@ -218,6 +223,13 @@ export class ComputeNodeGroupReconciler {
       this.events.record(group, 'Warning', autoscaling.reason, autoscaling.message);
     }
     return autoscaling;
+  }
+
+  /** The StorageConfigured condition; a directory outside its volume is also an Event (deduplicated). */
+  private observeStorage(group: ComputeNodeGroup, cnConf: string): ConditionUpdate | undefined {
+    const storage = storageCondition(group, cnConf);
+    if (storage?.status === 'False') this.events.record(group, 'Warning', storage.reason, storage.message);
+    return storage;
   }
 
   private async resolve(group: ComputeNodeGroup): Promise<ReturnType<typeof resolveConfig>> {

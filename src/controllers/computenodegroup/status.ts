@@ -45,7 +45,12 @@ export interface StatusInputs {
   childFailures: readonly ChildFailure[] | undefined;
   /** The Autoscaling condition (autoscalingCondition); undefined without a policy, and the condition goes away. */
   autoscaling: ConditionUpdate | undefined;
+  /** The StorageConfigured condition (storageCondition); undefined without spec.storage or cn.conf: it goes away. */
+  storage: ConditionUpdate | undefined;
 }
+
+/** Conditions reported beside Ready, not in it; each goes away when its input is undefined. */
+const SIDE_CONDITIONS = [ConditionType.Autoscaling, ConditionType.StorageConfigured] as const;
 
 export function buildStatus(inputs: StatusInputs): ComputeNodeGroupStatus {
   const { group } = inputs;
@@ -58,18 +63,18 @@ export function buildStatus(inputs: StatusInputs): ComputeNodeGroupStatus {
     membershipCondition(inputs),
   ];
   const livePods = inputs.pods.filter((pod) => !pod.terminating);
-  // Autoscaling is reported beside Ready, not in it; without a policy the condition goes away.
-  const { autoscaling } = inputs;
+  // Autoscaling and StorageConfigured are reported beside Ready, not in it; without their input they go away.
+  const side = [inputs.autoscaling, inputs.storage].filter((update) => update !== undefined);
   const merged = mergeConditions(
     previous?.conditions ?? [],
-    [readyCondition(updates), ...updates, ...(autoscaling === undefined ? [] : [autoscaling])],
+    [readyCondition(updates), ...updates, ...side],
     group.metadata.generation,
     inputs.now,
   );
+  const absent = SIDE_CONDITIONS.filter((type) => !side.some((update) => update.type === type));
   const status: ComputeNodeGroupStatus = {
     observedGeneration: group.metadata.generation,
-    conditions:
-      autoscaling === undefined ? merged.filter((condition) => condition.type !== ConditionType.Autoscaling) : merged,
+    conditions: merged.filter((condition) => !(absent as readonly string[]).includes(condition.type)),
     replicas: livePods.length,
     readyReplicas: livePods.filter((pod) => pod.ready).length,
     labelSelector: labelSelectorString(group),

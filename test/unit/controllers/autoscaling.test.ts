@@ -98,6 +98,7 @@ describe('autoscalingCondition', () => {
       feActionError: undefined,
       replicas: { kind: 'Steady' as const, replicas: 0 },
       childFailures: [],
+      storage: undefined,
     };
     const withPolicy = group({ replicas: 0, autoScalingPolicy: { maxReplicas: 5 } });
     const scaling = buildStatus({

@@ -62,6 +62,7 @@ const healthy: StatusInputs = {
   replicas: { kind: 'Steady', replicas: 2 },
   childFailures: [],
   autoscaling: undefined,
+  storage: undefined,
 };
 
 function condition(status: ComputeNodeGroupStatus, type: string): { status: string; reason: string; message: string } {
