@@ -83,6 +83,7 @@ function intOrString(node: JsonSchema): JsonSchema {
   const branches = Array.isArray(node['anyOf']) ? (node['anyOf'] as unknown[]).filter(isSchema) : [];
   for (const branch of branches) {
     if (branch['type'] === 'string' && typeof branch['pattern'] === 'string') out['pattern'] = branch['pattern'];
+    if (branch['type'] === 'string' && typeof branch['maxLength'] === 'number') out['maxLength'] = branch['maxLength'];
     if ((branch['type'] === 'integer' || branch['type'] === 'number') && typeof branch['minimum'] === 'number') {
       out['minimum'] = branch['minimum'];
     }

@@ -30,6 +30,7 @@ import {
 import {
   ABSOLUTE_PATH_FORM,
   ABSOLUTE_PATH_MESSAGE,
+  CLAIM_UNCHANGED,
   CLAIMS_UNCHANGED,
   PATH_MAX_LENGTH,
   ADDRESS_CHARSET,
@@ -214,10 +215,15 @@ export const autoScalingPolicySchema = z
 /** A Kubernetes quantity such as `4`, `4000m`, `8Gi`; numbers are kept as their decimal text. */
 const QUANTITY_FORM =
   '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
+/** Bounded so that CEL rules comparing claims stay within the API server's cost budget. */
+const QUANTITY_MAX_LENGTH = 64;
 const quantity = z
   .union([
     z.number(),
-    z.string().regex(new RegExp(QUANTITY_FORM), 'must be a Kubernetes quantity such as 4, 500m, 8Gi'),
+    z
+      .string()
+      .max(QUANTITY_MAX_LENGTH, `must be at most ${QUANTITY_MAX_LENGTH} characters`)
+      .regex(new RegExp(QUANTITY_FORM), 'must be a Kubernetes quantity such as 4, 500m, 8Gi'),
   ])
   .transform((value) => String(value))
   .meta({ [INT_OR_STRING]: true, pattern: QUANTITY_FORM });
@@ -366,8 +372,9 @@ const absolutePath = (description: string) =>
   z
     .string()
     .max(PATH_MAX_LENGTH, `must be at most ${PATH_MAX_LENGTH} characters`)
-    .regex(new RegExp(ABSOLUTE_PATH_FORM), ABSOLUTE_PATH_MESSAGE)
-    .meta({ description });
+    // A CEL rule rather than a schema pattern, so the API server answers with the message, not the expression.
+    .refine((value) => new RegExp(ABSOLUTE_PATH_FORM).test(value), { message: ABSOLUTE_PATH_MESSAGE })
+    .meta({ description, [VALIDATIONS]: [celMatches(ABSOLUTE_PATH_FORM, ABSOLUTE_PATH_MESSAGE)] });
 
 export const claimSchema = z
   .strictObject({
@@ -380,12 +387,14 @@ export const claimSchema = z
         }),
       )
       .min(1, 'must name at least one access mode')
+      .max(4, 'must name each access mode at most once')
       .optional()
       .meta({ description: 'Access modes of the claims. Absent: `[ReadWriteOnce]`.' }),
   })
   .meta({
     description:
       "A PersistentVolumeClaim per CN (a StatefulSet volume claim template, named after the volume). It cannot change once the group exists (the StatefulSet's claim templates are immutable).",
+    [VALIDATIONS]: [CLAIM_UNCHANGED],
   });
 
 export const emptyDirSchema = z
