@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { parseComputeNodeGroup, type ComputeNodeGroup } from '../../../src/api/v1alpha1/index.js';
 import { checkStorage, pathsOf, type MountedVolume } from '../../../src/cnconf/storage.js';
 import { storageCondition } from '../../../src/controllers/computenodegroup/storage.js';
+import { buildStatus } from '../../../src/controllers/computenodegroup/status.js';
 
 const cache = (mountPath = '/opt/starrocks/cn/storage', hostPath = false): MountedVolume => ({
   volume: 'cache',
@@ -104,5 +105,35 @@ describe('storageCondition', () => {
     );
     assert.deepEqual([bad?.status, bad?.reason], ['False', 'HostPathCacheUnsized']);
     assert.match(bad?.message ?? '', /datacache_disk_size.*; also: sys_log_dir is not set/);
+  });
+});
+
+describe('StorageConfigured in the status', () => {
+  it('stays out of Ready, and leaves the status with spec.storage', () => {
+    const inputs = {
+      now: new Date('2026-12-01T10:00:00Z'),
+      configProblem: undefined,
+      feUser: 'root',
+      pods: [],
+      fe: { kind: 'Read' as const, feAddress: '127.0.0.1:9030' },
+      membership: {
+        feKnown: true,
+        computeNodes: [],
+        servers: { available: 0, unavailable: 0, unregistered: 0, useless: 0 },
+      },
+      feActionError: undefined,
+      replicas: { kind: 'Steady' as const, replicas: 0 },
+      childFailures: [],
+      autoscaling: undefined,
+    };
+    const parsed = group({ log: { mountPath: '/logs', emptyDir: {} } });
+    const withStorage = { ...parsed, spec: { ...parsed.spec, replicas: 0 } };
+    const status = buildStatus({ ...inputs, group: withStorage, storage: storageCondition(withStorage, '') });
+    const types = (status.conditions ?? []).map((condition) => `${condition.type}=${condition.status}`);
+    assert.ok(types.includes('StorageConfigured=False'), types.join(' '));
+    assert.ok(types.includes('Ready=True'), types.join(' '));
+    const without = { ...withStorage, spec: { ...withStorage.spec, storage: undefined }, status };
+    const removed = buildStatus({ ...inputs, group: without, storage: storageCondition(without, '') });
+    assert.ok(!(removed.conditions ?? []).some((condition) => condition.type === 'StorageConfigured'));
   });
 });
