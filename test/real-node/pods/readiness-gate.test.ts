@@ -96,7 +96,9 @@ describe('the readiness gate on a real node', () => {
       { description: `${victim.name} not Ready with its gate False`, timeoutMs: 60_000, intervalMs: 300 },
     );
     assert.equal(await fragment, 'finished', 'the graceful stop let the fragment finish');
-    assert.equal((await stopped).code, 0);
+    // stop_cn.sh waits for the CN, the container's first process; when it exits the runtime kills the rest of the
+    // container, this exec session included (137).
+    assert.ok([0, 137].includes((await stopped).code ?? -1), 'stop_cn.sh -g ran');
     // The container restarts (the kubelet), the CN comes back, the gate and the pod become True again.
     await waitForReadyPods(namespace, selector, 2, 120_000);
   });

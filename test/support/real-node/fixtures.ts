@@ -116,7 +116,7 @@ export async function podSummaries(namespace: string, selector: string): Promise
   });
 }
 
-/** Waits until `count` pods of the selector are Running with every container ready. */
+/** Waits until `count` pods of the selector are Running and Ready with every container ready. */
 export async function waitForReadyPods(
   namespace: string,
   selector: string,
@@ -126,7 +126,10 @@ export async function waitForReadyPods(
   return waitFor(
     async () => {
       const pods = (await podSummaries(namespace, selector)).filter((pod) => !pod.deleting);
-      const ready = pods.filter((pod) => pod.phase === 'Running' && pod.readyContainers === pod.containers);
+      // Every container ready and the pod Ready (with a readiness gate the first does not imply the second).
+      const ready = pods.filter(
+        (pod) => pod.phase === 'Running' && pod.readyContainers === pod.containers && pod.ready,
+      );
       return ready.length === count && pods.length === count ? pods : undefined;
     },
     { description: `${count} ready pods ${selector} in ${namespace}`, timeoutMs, intervalMs: 500 },
