@@ -9,8 +9,17 @@ import type {
   Service,
   ServiceAccount,
   StatefulSet,
+  Plain,
 } from './plain.js';
-import { API_VERSION, GROUP, KIND, PLURAL, type ComputeNodeGroup } from '../api/v1alpha1/index.js';
+import type { V2ContainerResourceMetricSource, V2MetricSpec } from '@kubernetes/client-node';
+import {
+  API_VERSION,
+  GROUP,
+  KIND,
+  PLURAL,
+  type AutoScalingPolicy,
+  type ComputeNodeGroup,
+} from '../api/v1alpha1/index.js';
 import type { CnPorts } from '../cnconf/index.js';
 import { childLabels, childMetadata } from './metadata.js';
 import {
@@ -25,7 +34,7 @@ import {
 } from './names.js';
 import { claimRetentionPolicy, volumeClaimTemplates } from './storage.js';
 import { buildPodTemplate, componentsImage, definedOnly, restrictedContainerSecurityContext } from './pod.js';
-import { COMPONENTS_ENTRYPOINT, type OperatorSettings } from './settings.js';
+import { CN_CONTAINER, COMPONENTS_ENTRYPOINT, type OperatorSettings } from './settings.js';
 
 export interface BuildInput {
   cng: ComputeNodeGroup;
@@ -129,11 +138,34 @@ export function buildHorizontalPodAutoscaler(input: BuildInput): HorizontalPodAu
       maxReplicas: policy.maxReplicas,
       ...definedOnly({
         minReplicas: policy.minReplicas,
-        metrics: policy.hpaPolicy?.metrics,
+        metrics: hpaMetrics(policy),
         behavior: policy.hpaPolicy?.behavior,
       }),
     },
   };
+}
+
+/** The HPA's own default when no metric is given, measured on the `cn` container. */
+const CN_CPU_80: Plain<V2MetricSpec> = {
+  type: 'ContainerResource',
+  containerResource: { name: 'cpu', container: CN_CONTAINER, target: { type: 'Utilization', averageUtilization: 80 } },
+};
+
+/**
+ * `Resource` metrics average over every container of the pod, the register sidecar included; with
+ * `resourceMetrics: Container` (the default) they become `ContainerResource` metrics of the `cn` container. Other
+ * metric types, and everything with `Pod`, are copied verbatim.
+ */
+export function hpaMetrics(policy: AutoScalingPolicy): Plain<V2MetricSpec>[] | undefined {
+  const metrics = policy.hpaPolicy?.metrics;
+  if (policy.resourceMetrics === 'Pod') return metrics;
+  if (metrics === undefined || metrics.length === 0) return [CN_CPU_80];
+  return metrics.map((metric): Plain<V2MetricSpec> => {
+    if (metric.type !== 'Resource' || metric.resource === undefined) return metric;
+    const { name, target } = metric.resource;
+    const containerResource: Plain<V2ContainerResourceMetricSource> = { name, container: CN_CONTAINER, target };
+    return { type: 'ContainerResource', containerResource };
+  });
 }
 
 /**

@@ -28,6 +28,7 @@ import { storageMounts, storagePodVolumes } from './storage.js';
 import {
   CN_CONF_HASH_ANNOTATION,
   CN_CONF_PATH,
+  CN_CONTAINER,
   CN_START_SCRIPT,
   CN_STOP_SCRIPT,
   COMPONENTS_ENTRYPOINT,
@@ -125,7 +126,7 @@ function cnContainer(input: PodTemplateInput): Plain<V1Container> {
   const policy = cng.spec.podPolicy;
   const command = policy.command ?? [CN_START_SCRIPT];
   return {
-    name: 'cn',
+    name: CN_CONTAINER,
     image: cng.spec.images.cnImage,
     command,
     ports: [

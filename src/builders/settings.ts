@@ -1,6 +1,7 @@
 // What the builders need to know about the operator itself, passed in rather than read from the environment so the
 // builders stay pure.
 import { createHash } from 'node:crypto';
+import { CN_HOME } from '../api/v1alpha1/index.js';
 
 export interface OperatorSettings {
   /** The operator's image; it also holds the `register` and `offline` programs (the default componentsImage). */
@@ -13,11 +14,14 @@ export const DEFAULT_OPERATOR_IMAGE = 'starrocks-cn-operator:0.1.0';
 /** Where the programs live in the operator image (dist/ of this package, built into /app). */
 export const COMPONENTS_ENTRYPOINT = ['node', '/app/dist/cli/main.js'] as const;
 
+/** The CN pod's main container (the StarRocks CN process). */
+export const CN_CONTAINER = 'cn';
+
 /** The register sidecar's health server: /readyz (CN alive in the FE) and /healthz. */
 export const REGISTER_PROBE_PORT = 8099;
 
-/** StarRocks layout of the official CN images (starrocks/cn-ubuntu). */
-export const CN_HOME = '/opt/starrocks/cn';
+/** StarRocks layout of the official CN images (starrocks/cn-ubuntu); CN_HOME comes from the API's constants. */
+export { CN_HOME };
 export const CN_CONF_PATH = `${CN_HOME}/conf/cn.conf`;
 export const CN_START_SCRIPT = `${CN_HOME}/bin/start_cn.sh`;
 export const CN_STOP_SCRIPT = `${CN_HOME}/bin/stop_cn.sh`;

@@ -7,6 +7,7 @@ import { isRecord } from '../util/guards.js';
 import { FE_ALIVE_CONDITION, type ComputeNodeGroup } from '../api/v1alpha1/index.js';
 import { podFqdn, statefulSetName, type GroupIdentity } from '../builders/names.js';
 import { cnAddress, podOrdinal } from '../cn/index.js';
+import { CN_CONTAINER } from '../builders/settings.js';
 import type { MemberPod } from '../membership/index.js';
 
 const containerStateSchema = z.looseObject({
@@ -66,7 +67,7 @@ export interface PodView {
   feAliveGate: 'True' | 'False' | undefined;
 }
 
-export const CN_CONTAINER = 'cn';
+export { CN_CONTAINER };
 
 const KEPT_METADATA = [
   'name',

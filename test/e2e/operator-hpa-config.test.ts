@@ -109,6 +109,14 @@ describe('operator: HPA, pod template, cn.conf roll', { timeout: 600_000 }, () =
       description: 'the HPA',
       timeoutMs: 60_000,
     });
+    // The Resource metric measures the cn container, not the pod with its register sidecar.
+    const hpa = await jsonOf(['get', 'hpa', GROUP, '-n', namespace]);
+    assert.deepEqual((hpa['spec'] as { metrics: unknown[] }).metrics, [
+      {
+        type: 'ContainerResource',
+        containerResource: { name: 'cpu', container: 'cn', target: { type: 'Utilization', averageUtilization: 50 } },
+      },
+    ]);
 
     // Busy: 90 % of the request on every pod, new ones included as they appear.
     await waitFor(

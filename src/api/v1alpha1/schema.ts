@@ -196,6 +196,10 @@ export const autoScalingPolicySchema = z
       .min(1, 'must be 1 or more')
       .optional(),
     hpaPolicy: hpaPolicySchema.optional(),
+    resourceMetrics: z.enum(['Container', 'Pod'], { error: 'must be Container or Pod' }).default('Container').meta({
+      description:
+        "What the CPU and memory metrics of `hpaPolicy.metrics` (`type: Resource`, and the HPA's default of 80% CPU when no metric is given) measure. `Container` (default): the `cn` container alone, as `ContainerResource` metrics, so the register sidecar's requests and usage do not skew the CN's figures. `Pod`: the whole pod, the metrics copied verbatim.",
+    }),
   })
   .superRefine((policy, ctx) => {
     if (policy.minReplicas !== undefined && policy.minReplicas > policy.maxReplicas) {

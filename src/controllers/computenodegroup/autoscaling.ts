@@ -4,6 +4,7 @@
 // cannot scale still serves queries.
 import { z } from 'zod';
 import { ConditionType, type ComputeNodeGroup } from '../../api/v1alpha1/index.js';
+import { CN_CONTAINER } from '../../builders/settings.js';
 import type { ConditionUpdate } from './conditions.js';
 
 const hpaSchema = z.looseObject({
@@ -26,6 +27,9 @@ const hpaSchema = z.looseObject({
 const metricSchema = z.looseObject({
   type: z.string(),
   resource: z.looseObject({ name: z.string(), target: z.looseObject({ type: z.string() }) }).optional(),
+  containerResource: z
+    .looseObject({ name: z.string(), container: z.string(), target: z.looseObject({ type: z.string() }) })
+    .optional(),
 });
 
 /** undefined when the group has no autoscaling policy (and the condition goes away). */
@@ -75,12 +79,18 @@ function scalesOnCpuUtilization(group: ComputeNodeGroup): boolean {
   if (metrics === undefined || metrics.length === 0) return true;
   return metrics.some((raw) => {
     const metric = metricSchema.safeParse(raw);
-    return (
-      metric.success &&
-      metric.data.type === 'Resource' &&
-      metric.data.resource?.name === 'cpu' &&
-      metric.data.resource.target.type === 'Utilization'
-    );
+    if (!metric.success) return false;
+    // Resource metrics (the whole pod, or turned into the cn container's by resourceMetrics: Container) and
+    // ContainerResource metrics of the cn container both need the cn container's CPU request.
+    const { type, resource, containerResource } = metric.data;
+    const cpuOfCn =
+      type === 'Resource'
+        ? resource?.name === 'cpu' && resource.target.type === 'Utilization'
+        : type === 'ContainerResource' &&
+          containerResource?.container === CN_CONTAINER &&
+          containerResource.name === 'cpu' &&
+          containerResource.target.type === 'Utilization';
+    return cpuOfCn;
   });
 }
 

@@ -58,9 +58,12 @@ describe('buildChildren', () => {
     });
     assert.equal(hpa.spec.minReplicas, 1);
     assert.equal(hpa.spec.maxReplicas, 10);
+    // The seed's Resource metrics measure the cn container (resourceMetrics: Container, the default).
     assert.deepEqual(
-      hpa.spec.metrics?.map((metric) => metric.resource?.name),
-      ['memory', 'cpu'],
+      hpa.spec.metrics?.map(
+        (metric) => `${metric.type}:${metric.containerResource?.container}:${metric.containerResource?.name}`,
+      ),
+      ['ContainerResource:cn:memory', 'ContainerResource:cn:cpu'],
     );
     assert.equal(hpa.spec.behavior?.scaleDown?.selectPolicy, 'Disabled');
   });
@@ -75,8 +78,45 @@ describe('buildChildren', () => {
     const hpa = buildChildren(caseInput('autoscaling-without-hpa-policy')).horizontalPodAutoscaler;
     assert.equal(hpa?.spec?.maxReplicas, 6);
     assert.equal(hpa.spec.minReplicas, undefined);
-    assert.equal(hpa.spec.metrics, undefined);
+    // The HPA's own default (80% CPU), measured on the cn container.
+    assert.deepEqual(hpa.spec.metrics, [
+      {
+        type: 'ContainerResource',
+        containerResource: { name: 'cpu', container: 'cn', target: { type: 'Utilization', averageUtilization: 80 } },
+      },
+    ]);
     assert.equal(hpa.spec.behavior, undefined);
+  });
+
+  it('copies the metrics verbatim with resourceMetrics: Pod, and leaves other metric types alone', () => {
+    const pods = {
+      type: 'Pods',
+      pods: { metric: { name: 'queries' }, target: { type: 'AverageValue', averageValue: '2' } },
+    };
+    const cpu = {
+      type: 'Resource',
+      resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } },
+    };
+    const metrics = (resourceMetrics: string | undefined) =>
+      buildChildren(
+        buildInput(
+          group(
+            baseDocument({
+              autoScalingPolicy: {
+                maxReplicas: 4,
+                ...(resourceMetrics === undefined ? {} : { resourceMetrics }),
+                hpaPolicy: { metrics: [cpu, pods] },
+              },
+            }),
+          ),
+          'x = 1',
+        ),
+      ).horizontalPodAutoscaler?.spec?.metrics;
+    assert.deepEqual(metrics('Pod'), [cpu, pods]);
+    assert.deepEqual(metrics(undefined), [
+      { type: 'ContainerResource', containerResource: { name: 'cpu', container: 'cn', target: cpu.resource.target } },
+      pods,
+    ]);
   });
 
   it('makes the offline CronJob and its RBAC only with a schedule, least privilege', () => {

@@ -77,7 +77,7 @@ describe('render', () => {
         scaleTargetRef: { kind: string };
         minReplicas: number;
         maxReplicas: number;
-        metrics: { resource: { name: string } }[];
+        metrics: { containerResource: { name: string; container: string } }[];
         behavior: { scaleDown: { selectPolicy: string } };
       };
     };
@@ -85,8 +85,8 @@ describe('render', () => {
     assert.equal(hpa.spec.minReplicas, 1);
     assert.equal(hpa.spec.maxReplicas, 10);
     assert.deepEqual(
-      hpa.spec.metrics.map((metric) => metric.resource.name),
-      ['memory', 'cpu'],
+      hpa.spec.metrics.map((metric) => `${metric.containerResource.container}:${metric.containerResource.name}`),
+      ['cn:memory', 'cn:cpu'],
     );
     assert.equal(hpa.spec.behavior.scaleDown.selectPolicy, 'Disabled');
   });
