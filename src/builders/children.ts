@@ -78,7 +78,7 @@ export function buildStatefulSet(input: BuildInput): StatefulSet {
       serviceName: headlessServiceName(cng),
       // Pods start and stop together; the operator, not the StatefulSet, orders which CNs leave and when.
       podManagementPolicy: 'Parallel',
-      updateStrategy: { type: 'RollingUpdate' },
+      updateStrategy: updateStrategy(cng),
       selector: { matchLabels: selectorLabels(cng) },
       template: buildPodTemplate(input),
       ...definedOnly({
@@ -88,6 +88,13 @@ export function buildStatefulSet(input: BuildInput): StatefulSet {
       }),
     },
   };
+}
+
+function updateStrategy(cng: ComputeNodeGroup): NonNullable<StatefulSet['spec']>['updateStrategy'] {
+  const strategy = cng.spec.updateStrategy;
+  if (strategy?.type === 'OnDelete') return { type: 'OnDelete' };
+  const partition = strategy?.partition;
+  return { type: 'RollingUpdate', ...(partition === undefined ? {} : { rollingUpdate: { partition } }) };
 }
 
 export function buildHeadlessService(input: BuildInput): Service {

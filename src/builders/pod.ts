@@ -66,7 +66,7 @@ export function buildPodTemplate(input: PodTemplateInput): Plain<V1PodTemplateSp
       ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
     },
     spec: {
-      containers: withSidecar ? [cnContainer(input), registerContainer(input)] : [cnContainer(input)],
+      containers: [cnContainer(input), ...(withSidecar ? [registerContainer(input)] : []), ...(policy.sidecars ?? [])],
       // With the operator registering, the pod is Ready only once the operator says the FE reports its CN alive.
       ...(withSidecar ? {} : { readinessGates: [{ conditionType: FE_ALIVE_CONDITION }] }),
       // Neither container calls the Kubernetes API; the register sidecar only talks to the FE and its own CN.
@@ -85,7 +85,8 @@ export function buildPodTemplate(input: PodTemplateInput): Plain<V1PodTemplateSp
         schedulerName: policy.schedulerName,
         hostAliases: policy.hostAliases,
         shareProcessNamespace: policy.shareProcessNamespace,
-        volumes: nonEmpty([...(cnConfVolumes(cng) ?? []), ...storagePodVolumes(cng)]),
+        initContainers: policy.initContainers && policy.initContainers.length > 0 ? policy.initContainers : undefined,
+        volumes: nonEmpty([...(cnConfVolumes(cng) ?? []), ...storagePodVolumes(cng), ...extraVolumes(cng)]),
       }),
     },
   };
@@ -149,9 +150,39 @@ function cnContainer(input: PodTemplateInput): Plain<V1Container> {
       env: policy.env && policy.env.length > 0 ? policy.env : undefined,
       resources: policy.resources && Object.keys(policy.resources).length > 0 ? policy.resources : undefined,
       imagePullPolicy: policy.imagePullPolicy,
-      volumeMounts: nonEmpty([...(cnConfMounts(cng) ?? []), ...storageMounts(cng)]),
+      volumeMounts: nonEmpty([...(cnConfMounts(cng) ?? []), ...storageMounts(cng), ...extraMounts(cng)]),
     }),
   };
+}
+
+/** podPolicy.configMaps and podPolicy.secrets: volumes named by kind and position, mounted read-only into `cn`. */
+function extraSources(cng: ComputeNodeGroup): { volume: Plain<V1Volume>; mount: Plain<V1VolumeMount> }[] {
+  const policy = cng.spec.podPolicy;
+  const configMaps = (policy.configMaps ?? []).map((entry, index) => ({
+    entry,
+    volume: { name: `configmap-${index}`, configMap: { name: entry.name } },
+  }));
+  const secrets = (policy.secrets ?? []).map((entry, index) => ({
+    entry,
+    volume: { name: `secret-${index}`, secret: { secretName: entry.name } },
+  }));
+  return [...configMaps, ...secrets].map(({ entry, volume }) => ({
+    volume,
+    mount: {
+      name: volume.name,
+      mountPath: entry.mountPath,
+      readOnly: true,
+      ...(entry.subPath === undefined ? {} : { subPath: entry.subPath }),
+    },
+  }));
+}
+
+function extraVolumes(cng: ComputeNodeGroup): Plain<V1Volume>[] {
+  return extraSources(cng).map((source) => source.volume);
+}
+
+function extraMounts(cng: ComputeNodeGroup): Plain<V1VolumeMount>[] {
+  return extraSources(cng).map((source) => source.mount);
 }
 
 function nonEmpty<T>(items: T[]): T[] | undefined {

@@ -88,6 +88,33 @@ const INVALID: readonly { name: string; mutate: Mutation; message: RegExp }[] = 
     message: /must be an absolute path/,
   },
   {
+    name: "a sidecar named like the operator's own container",
+    mutate: (group) => {
+      group.spec['podPolicy'] = { ...group.spec['podPolicy'], sidecars: [{ name: 'cn', image: 'busybox' }] };
+    },
+    message: /must not name a container cn or register/,
+  },
+  {
+    name: 'two Secrets mounted at one path',
+    mutate: (group) => {
+      group.spec['podPolicy'] = {
+        ...group.spec['podPolicy'],
+        secrets: [
+          { name: 'a', mountPath: '/etc/creds' },
+          { name: 'b', mountPath: '/etc/creds' },
+        ],
+      };
+    },
+    message: /mount paths must be unique/,
+  },
+  {
+    name: 'an update partition with OnDelete',
+    mutate: (group) => {
+      group.spec['updateStrategy'] = { type: 'OnDelete', partition: 2 };
+    },
+    message: /partition applies to type RollingUpdate only/,
+  },
+  {
     name: 'a name longer than 44 characters',
     mutate: (group) => {
       group.metadata['name'] = 'a'.repeat(45);

@@ -49,7 +49,18 @@ const KEPT_KEYS = [
 function toStructural(node: JsonSchema): JsonSchema {
   if (node[INT_OR_STRING] === true) return intOrString(node);
   if (node[PRESERVE_UNKNOWN_FIELDS] === true) {
-    return withDescription({ type: 'object', [PRESERVE_UNKNOWN_FIELDS]: true }, node);
+    // A verbatim Kubernetes object; the fields it declares (a container's name) stay typed for CEL rules.
+    const out: JsonSchema = { type: 'object', [PRESERVE_UNKNOWN_FIELDS]: true };
+    if (isSchema(node['properties'])) {
+      const properties: JsonSchema = {};
+      for (const [name, child] of Object.entries(node['properties'])) {
+        if (isSchema(child)) properties[name] = toStructural(child);
+      }
+      out['properties'] = properties;
+      if (Array.isArray(node['required'])) out['required'] = node['required'];
+    }
+    if (node[VALIDATIONS] !== undefined) out[VALIDATIONS] = node[VALIDATIONS];
+    return withDescription(out, node);
   }
   for (const forbidden of ['$ref', 'anyOf', 'oneOf', 'allOf', 'not', 'nullable']) {
     if (forbidden in node) throw new Error(`schema node uses ${forbidden}, which a structural schema forbids`);

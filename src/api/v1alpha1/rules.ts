@@ -134,3 +134,22 @@ export const CLAIMS_UNCHANGED: CelRule = {
 };
 
 export const CLAIM_UNCHANGED: CelRule = { rule: 'self == oldSelf', message: CLAIMS_MESSAGE };
+
+// ---- extra containers and mounts ------------------------------------------------------------------------------------
+
+/** The operator's own containers: a user's extra container may not take their names. */
+export const RESERVED_CONTAINER_NAMES = ['cn', 'register'] as const;
+export const MAX_EXTRA_CONTAINERS = 16;
+export const MAX_EXTRA_MOUNTS = 32;
+export const CONTAINER_NAMES_FREE: CelRule = {
+  rule: `self.all(c, !(c.name in [${RESERVED_CONTAINER_NAMES.map(celString).join(', ')}]))`,
+  message: `must not name a container ${RESERVED_CONTAINER_NAMES.join(' or ')}: the operator's own containers have these names`,
+};
+export const CONTAINER_NAMES_UNIQUE: CelRule = {
+  rule: 'self.all(c, self.filter(d, d.name == c.name).size() == 1)',
+  message: 'container names must be unique',
+};
+export const MOUNT_PATHS_UNIQUE: CelRule = {
+  rule: 'self.all(m, self.filter(n, n.mountPath == m.mountPath).size() == 1)',
+  message: 'mount paths must be unique',
+};

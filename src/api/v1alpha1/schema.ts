@@ -4,6 +4,7 @@
 import type {
   V1Affinity,
   V1EnvVarSource,
+  V1Container,
   V1HostAlias,
   V1PodSecurityContext,
   CoreV1ResourceClaim,
@@ -28,6 +29,12 @@ import {
   type StorageVolume,
 } from './constants.js';
 import {
+  CONTAINER_NAMES_FREE,
+  CONTAINER_NAMES_UNIQUE,
+  MAX_EXTRA_CONTAINERS,
+  MAX_EXTRA_MOUNTS,
+  MOUNT_PATHS_UNIQUE,
+  RESERVED_CONTAINER_NAMES,
   ABSOLUTE_PATH_FORM,
   ABSOLUTE_PATH_MESSAGE,
   CLAIM_UNCHANGED,
@@ -296,6 +303,81 @@ const probeSeconds = (description: string) =>
     .max(MAX_PROBE_SECONDS, `must be at most ${MAX_PROBE_SECONDS} (one day)`)
     .meta({ description });
 
+const absolutePath = (description: string) =>
+  z
+    .string()
+    .max(PATH_MAX_LENGTH, `must be at most ${PATH_MAX_LENGTH} characters`)
+    // A CEL rule rather than a schema pattern, so the API server answers with the message, not the expression.
+    .refine((value) => new RegExp(ABSOLUTE_PATH_FORM).test(value), { message: ABSOLUTE_PATH_MESSAGE })
+    .meta({ description, [VALIDATIONS]: [celMatches(ABSOLUTE_PATH_FORM, ABSOLUTE_PATH_MESSAGE)] });
+
+/** A container of the user's, copied verbatim; its name is checked here because the operator's own take two. */
+const extraContainer = z
+  .looseObject({
+    name: z
+      .string()
+      .max(63, 'must be at most 63 characters')
+      .regex(new RegExp(DNS_LABEL), 'must be lower-case letters, digits and "-", starting with a letter')
+      .meta({ description: 'Container name (not `cn` or `register`).' }),
+    image: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(IMAGE_MAX_LENGTH, `must be at most ${IMAGE_MAX_LENGTH} characters`)
+      .meta({ description: 'Container image.' }),
+  })
+  .transform((value) => value as unknown as V1Container)
+  .meta({
+    description:
+      'A Kubernetes `Container`, copied verbatim into the CN pod; the API server validates it when the operator applies the StatefulSet.',
+    [PRESERVE_UNKNOWN_FIELDS]: true,
+  });
+
+const extraContainers = (description: string) =>
+  z
+    .array(extraContainer)
+    .max(MAX_EXTRA_CONTAINERS, `must hold at most ${MAX_EXTRA_CONTAINERS} containers`)
+    .superRefine((containers, ctx) => {
+      const names = containers.map((container) => container.name);
+      names.forEach((name, index) => {
+        if ((RESERVED_CONTAINER_NAMES as readonly string[]).includes(name)) {
+          ctx.addIssue({ code: 'custom', path: [index, 'name'], message: CONTAINER_NAMES_FREE.message });
+        } else if (names.indexOf(name) !== index) {
+          ctx.addIssue({ code: 'custom', path: [index, 'name'], message: CONTAINER_NAMES_UNIQUE.message });
+        }
+      });
+    })
+    .optional()
+    .meta({ description, [VALIDATIONS]: [CONTAINER_NAMES_FREE, CONTAINER_NAMES_UNIQUE] });
+
+const extraMount = (kind: 'ConfigMap' | 'Secret') =>
+  z
+    .strictObject({
+      name: objectName(`Name of the ${kind} (in the group's namespace).`),
+      mountPath: absolutePath(`Where it is mounted in the \`cn\` container (read-only).`),
+      subPath: z
+        .string()
+        .max(PATH_MAX_LENGTH, `must be at most ${PATH_MAX_LENGTH} characters`)
+        .regex(/^[A-Za-z0-9._-]+$/, 'must be one key of the object (letters, digits, ".", "_", "-")')
+        .optional()
+        .meta({ description: `Mount only this key of the ${kind}, as a file at mountPath.` }),
+    })
+    .meta({ description: `A ${kind} mounted read-only into the \`cn\` container.` });
+
+const extraMounts = (kind: 'ConfigMap' | 'Secret', description: string) =>
+  z
+    .array(extraMount(kind))
+    .max(MAX_EXTRA_MOUNTS, `must hold at most ${MAX_EXTRA_MOUNTS} entries`)
+    .superRefine((mounts, ctx) => {
+      const paths = mounts.map((mount) => mount.mountPath);
+      paths.forEach((mountPath, index) => {
+        if (paths.indexOf(mountPath) !== index) {
+          ctx.addIssue({ code: 'custom', path: [index, 'mountPath'], message: MOUNT_PATHS_UNIQUE.message });
+        }
+      });
+    })
+    .optional()
+    .meta({ description, [VALIDATIONS]: [MOUNT_PATHS_UNIQUE] });
+
 export const podPolicySchema = z
   .strictObject({
     labels: stringMap('Extra labels of the CN pods.')
@@ -360,6 +442,20 @@ export const podPolicySchema = z
       .boolean({ error: 'must be true or false' })
       .optional()
       .meta({ description: "The containers of a CN pod see each other's processes (for debugging sidecars)." }),
+    initContainers: extraContainers(
+      'Init containers of the CN pods, run before `cn` starts (e.g. preparing a cache disk); one with `restartPolicy: Always` is a native sidecar.',
+    ),
+    sidecars: extraContainers(
+      'Extra containers of the CN pods, next to `cn` (and `register`), e.g. a log shipper reading the log volume.',
+    ),
+    configMaps: extraMounts(
+      'ConfigMap',
+      'ConfigMaps mounted read-only into the `cn` container (e.g. a core-site.xml or hive-site.xml for data-lake catalogs).',
+    ),
+    secrets: extraMounts(
+      'Secret',
+      'Secrets mounted read-only into the `cn` container (e.g. object storage credentials files).',
+    ),
     minReadySeconds: z
       .int({ error: 'must be a whole number of seconds' })
       .min(0, 'must be 0 or more')
@@ -371,14 +467,6 @@ export const podPolicySchema = z
       }),
   })
   .meta({ description: 'Pod template settings of the CN pods.' });
-
-const absolutePath = (description: string) =>
-  z
-    .string()
-    .max(PATH_MAX_LENGTH, `must be at most ${PATH_MAX_LENGTH} characters`)
-    // A CEL rule rather than a schema pattern, so the API server answers with the message, not the expression.
-    .refine((value) => new RegExp(ABSOLUTE_PATH_FORM).test(value), { message: ABSOLUTE_PATH_MESSAGE })
-    .meta({ description, [VALIDATIONS]: [celMatches(ABSOLUTE_PATH_FORM, ABSOLUTE_PATH_MESSAGE)] });
 
 export const claimSchema = z
   .strictObject({
@@ -509,6 +597,37 @@ export const podDisruptionBudgetSchema = z
   .strictObject({ maxUnavailable })
   .meta({ description: 'The PodDisruptionBudget of the CN pods.' });
 
+const PARTITION_NEEDS_ROLLING_UPDATE: CelRule = {
+  rule: "!has(self.partition) || self.type == 'RollingUpdate'",
+  message: 'partition applies to type RollingUpdate only',
+  fieldPath: '.partition',
+};
+
+export const updateStrategySchema = z
+  .strictObject({
+    type: z
+      .enum(['RollingUpdate', 'OnDelete'], { error: 'must be RollingUpdate or OnDelete' })
+      .default('RollingUpdate')
+      .meta({
+        description:
+          '`RollingUpdate` (default): a changed pod template (cn.conf, image, podPolicy) replaces the CNs one at a time, each Ready (alive in the FE) before the next. `OnDelete`: a CN gets the new template only when its pod is deleted.',
+      }),
+    partition: int32(
+      'With RollingUpdate, only CNs with an ordinal at or above this number are updated (a canary: set it to replicas - 1, check, then lower it).',
+    )
+      .min(0, 'must be 0 or more')
+      .optional(),
+  })
+  .superRefine((strategy, ctx) => {
+    if (strategy.partition !== undefined && strategy.type !== 'RollingUpdate') {
+      ctx.addIssue({ code: 'custom', path: ['partition'], message: PARTITION_NEEDS_ROLLING_UPDATE.message });
+    }
+  })
+  .meta({
+    description: "How CN pods get a new template (the StatefulSet's `updateStrategy`).",
+    [VALIDATIONS]: [PARTITION_NEEDS_ROLLING_UPDATE],
+  });
+
 export const computeNodeGroupSpecSchema = z
   .strictObject({
     feInfo: feInfoSchema,
@@ -522,6 +641,7 @@ export const computeNodeGroupSpecSchema = z
     cronJobPolicy: cronJobPolicySchema.optional(),
     podDisruptionBudget: podDisruptionBudgetSchema.prefault({}),
     storage: storageSchema.optional(),
+    updateStrategy: updateStrategySchema.optional(),
   })
   .meta({
     description: 'Desired state of a group of StarRocks compute nodes.',

@@ -312,4 +312,163 @@ export const INVALID_CASES: InvalidCase[] = [
     message: /starrocks.com\/v1alpha1/,
   },
   { name: 'missing spec', input: withValue('spec', undefined), path: 'spec', message: /required/ },
+  // ---- spec.storage ----
+  {
+    name: 'a storage volume without a source',
+    input: withValue('spec.storage', { cache: {} }),
+    path: 'spec.storage.cache',
+    message: /exactly one of persistentVolumeClaim, emptyDir or hostPath/,
+  },
+  {
+    name: 'a storage volume with two sources',
+    input: withValue('spec.storage', { spill: { emptyDir: {}, hostPath: { path: '/mnt/a' } } }),
+    path: 'spec.storage.spill',
+    message: /exactly one of/,
+  },
+  {
+    name: 'a claim without a size',
+    input: withValue('spec.storage', { cache: { persistentVolumeClaim: {} } }),
+    path: 'spec.storage.cache.persistentVolumeClaim.size',
+    message: /quantity|Invalid input/,
+  },
+  {
+    name: 'a negative claim size',
+    input: withValue('spec.storage', { cache: { persistentVolumeClaim: { size: 'lots' } } }),
+    path: 'spec.storage.cache.persistentVolumeClaim.size',
+    message: /quantity/,
+  },
+  {
+    name: 'an unknown access mode',
+    input: withValue('spec.storage', { cache: { persistentVolumeClaim: { size: '1Gi', accessModes: ['RWO'] } } }),
+    path: 'spec.storage.cache.persistentVolumeClaim.accessModes[0]',
+    message: /ReadWriteOnce/,
+  },
+  {
+    name: 'an empty access mode list',
+    input: withValue('spec.storage', { cache: { persistentVolumeClaim: { size: '1Gi', accessModes: [] } } }),
+    path: 'spec.storage.cache.persistentVolumeClaim.accessModes',
+    message: /at least one access mode/,
+  },
+  {
+    name: 'a relative mount path',
+    input: withValue('spec.storage', { log: { mountPath: 'logs', emptyDir: {} } }),
+    path: 'spec.storage.log.mountPath',
+    message: /absolute path/,
+  },
+  {
+    name: 'a mount path with a space',
+    input: withValue('spec.storage', { log: { mountPath: '/var/my logs', emptyDir: {} } }),
+    path: 'spec.storage.log.mountPath',
+    message: /absolute path/,
+  },
+  {
+    name: 'a relative hostPath',
+    input: withValue('spec.storage', { cache: { hostPath: { path: 'mnt/nvme' } } }),
+    path: 'spec.storage.cache.hostPath.path',
+    message: /absolute path/,
+  },
+  {
+    name: 'a hostPath of an unsupported type',
+    input: withValue('spec.storage', { cache: { hostPath: { path: '/mnt/nvme', type: 'File' } } }),
+    path: 'spec.storage.cache.hostPath.type',
+    message: /Directory or DirectoryOrCreate/,
+  },
+  {
+    name: 'an emptyDir medium other than Memory',
+    input: withValue('spec.storage', { spill: { emptyDir: { medium: 'HugePages' } } }),
+    path: 'spec.storage.spill.emptyDir.medium',
+    message: /Memory/,
+  },
+  {
+    name: 'a retention policy of an unknown kind',
+    input: withValue('spec.storage', { persistentVolumeClaimRetention: { whenScaled: 'Keep' } }),
+    path: 'spec.storage.persistentVolumeClaimRetention.whenScaled',
+    message: /Retain or Delete/,
+  },
+  {
+    name: 'an unknown storage volume',
+    input: withValue('spec.storage', { data: { emptyDir: {} } }),
+    path: 'spec.storage.data',
+    message: /unknown field/,
+  },
+  // ---- extra containers and mounts ----
+  {
+    name: 'a sidecar named cn',
+    input: withValue('spec.podPolicy.sidecars', [{ name: 'cn', image: 'busybox' }]),
+    path: 'spec.podPolicy.sidecars[0].name',
+    message: /must not name a container cn or register/,
+  },
+  {
+    name: 'an init container named register',
+    input: withValue('spec.podPolicy.initContainers', [{ name: 'register', image: 'busybox' }]),
+    path: 'spec.podPolicy.initContainers[0].name',
+    message: /must not name a container cn or register/,
+  },
+  {
+    name: 'two sidecars with one name',
+    input: withValue('spec.podPolicy.sidecars', [
+      { name: 'ship', image: 'a' },
+      { name: 'ship', image: 'b' },
+    ]),
+    path: 'spec.podPolicy.sidecars[1].name',
+    message: /unique/,
+  },
+  {
+    name: 'a sidecar without an image',
+    input: withValue('spec.podPolicy.sidecars', [{ name: 'ship' }]),
+    path: 'spec.podPolicy.sidecars[0].image',
+    message: /is required/,
+  },
+  {
+    name: 'a sidecar name with upper case',
+    input: withValue('spec.podPolicy.sidecars', [{ name: 'Ship', image: 'a' }]),
+    path: 'spec.podPolicy.sidecars[0].name',
+    message: /lower-case/,
+  },
+  {
+    name: 'a ConfigMap mounted at a relative path',
+    input: withValue('spec.podPolicy.configMaps', [{ name: 'hive-site', mountPath: 'conf' }]),
+    path: 'spec.podPolicy.configMaps[0].mountPath',
+    message: /absolute path/,
+  },
+  {
+    name: 'two Secrets at one mount path',
+    input: withValue('spec.podPolicy.secrets', [
+      { name: 'a', mountPath: '/etc/creds' },
+      { name: 'b', mountPath: '/etc/creds' },
+    ]),
+    path: 'spec.podPolicy.secrets[1].mountPath',
+    message: /mount paths must be unique/,
+  },
+  {
+    name: 'a subPath that walks out',
+    input: withValue('spec.podPolicy.secrets', [{ name: 'a', mountPath: '/etc/creds', subPath: '../x' }]),
+    path: 'spec.podPolicy.secrets[0].subPath',
+    message: /one key of the object/,
+  },
+  {
+    name: 'a Secret name that is not a Kubernetes name',
+    input: withValue('spec.podPolicy.secrets', [{ name: 'My_Secret', mountPath: '/etc/creds' }]),
+    path: 'spec.podPolicy.secrets[0].name',
+    message: /Kubernetes object name/,
+  },
+  // ---- update strategy, autoscaling ----
+  {
+    name: 'a partition with OnDelete',
+    input: withValue('spec.updateStrategy', { type: 'OnDelete', partition: 1 }),
+    path: 'spec.updateStrategy.partition',
+    message: /RollingUpdate only/,
+  },
+  {
+    name: 'a negative partition',
+    input: withValue('spec.updateStrategy', { partition: -1 }),
+    path: 'spec.updateStrategy.partition',
+    message: /0 or more/,
+  },
+  {
+    name: 'an unknown resource metrics scope',
+    input: withValue('spec.autoScalingPolicy', { maxReplicas: 3, resourceMetrics: 'Node' }),
+    path: 'spec.autoScalingPolicy.resourceMetrics',
+    message: /Container or Pod/,
+  },
 ];

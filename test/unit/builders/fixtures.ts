@@ -156,6 +156,26 @@ export const GOLDEN_CASES: GoldenCase[] = [
     },
   },
   {
+    // A log shipper next to the CN, an init container preparing the cache, catalog files and credentials mounted,
+    // a canary rollout partition.
+    name: 'extra-containers-and-mounts',
+    input: () => {
+      const document = minimalDocument();
+      const base = document['spec'] as { podPolicy?: object };
+      const podPolicy = {
+        ...base.podPolicy,
+        initContainers: [{ name: 'prepare-cache', image: 'busybox:1.36', command: ['sh', '-c', 'mkdir -p /cache/dc'] }],
+        sidecars: [{ name: 'log-shipper', image: 'fluent/fluent-bit:3.2', args: ['-i', 'tail'] }],
+        configMaps: [
+          { name: 'hive-site', mountPath: '/opt/starrocks/cn/conf/hive-site.xml', subPath: 'hive-site.xml' },
+        ],
+        secrets: [{ name: 's3-credentials', mountPath: '/etc/starrocks/s3' }],
+      };
+      const spec = { ...base, podPolicy, updateStrategy: { partition: 2 } };
+      return buildInput(group(withUid({ ...document, spec })), undefined);
+    },
+  },
+  {
     name: 'autoscaling-without-hpa-policy',
     input: () => {
       const document = minimalDocument();
