@@ -143,7 +143,9 @@ function cnContainer(input: PodTemplateInput): Plain<V1Container> {
       livenessProbe: healthProbe(ports.httpPort, 10, policy.livenessProbeFailureSeconds),
       readinessProbe: healthProbe(ports.httpPort, 5, policy.readinessProbeFailureSeconds ?? 0),
     }),
-    lifecycle: gracefulStop(command, policy.terminationGracePeriodSeconds),
+    ...definedOnly({
+      lifecycle: supportsGracefulStop(cng) ? gracefulStop(command, policy.terminationGracePeriodSeconds) : undefined,
+    }),
     securityContext: { allowPrivilegeEscalation: false },
     ...definedOnly({
       args: policy.args,
@@ -187,6 +189,33 @@ function extraMounts(cng: ComputeNodeGroup): Plain<V1VolumeMount>[] {
 
 function nonEmpty<T>(items: T[]): T[] | undefined {
   return items.length > 0 ? items : undefined;
+}
+
+/** The first StarRocks release of each line whose `stop_cn.sh -g` exits gracefully (the official operator's gate). */
+export const GRACEFUL_STOP_SINCE: Readonly<Record<string, number>> = { '3.3': 17, '3.4': 6, '3.5': 2 };
+
+/** `major.minor.patch` of an image tag such as `3.3.5`, `3.4.6-ubuntu` or `v3.5.2`; undefined when it is not one. */
+export function imageVersion(image: string): [number, number, number] | undefined {
+  const withoutDigest = image.split('@')[0] ?? image;
+  const slash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.lastIndexOf(':');
+  if (colon <= slash) return undefined;
+  const match = /^v?(\d+)\.(\d+)\.(\d+)/.exec(withoutDigest.slice(colon + 1));
+  if (match === null) return undefined;
+  return [Number(match[1]), Number(match[2]), Number(match[3])];
+}
+
+/** Whether the CN image's stop script knows `-g` (see podPolicy.gracefulStop). */
+export function supportsGracefulStop(cng: ComputeNodeGroup): boolean {
+  const mode = cng.spec.podPolicy.gracefulStop;
+  if (mode !== 'Auto') return mode === 'Always';
+  const version = imageVersion(cng.spec.images.cnImage);
+  if (version === undefined) return true;
+  const [major, minor, patch] = version;
+  if (major !== 3) return major > 3;
+  const since = GRACEFUL_STOP_SINCE[`${major}.${minor}`];
+  if (since !== undefined) return patch >= since;
+  return minor > 5;
 }
 
 /**

@@ -442,6 +442,10 @@ export const podPolicySchema = z
       .boolean({ error: 'must be true or false' })
       .optional()
       .meta({ description: "The containers of a CN pod see each other's processes (for debugging sidecars)." }),
+    gracefulStop: z.enum(['Auto', 'Always', 'Never'], { error: 'must be Auto, Always or Never' }).default('Auto').meta({
+      description:
+        "Whether the CN's preStop hook runs `stop_cn.sh -g` (a graceful exit that lets running queries finish, in StarRocks 3.3.17, 3.4.6, 3.5.2 and later). `Auto` (default): decided from the tag of `images.cnImage` (a version below those, or below 3.3, gets no hook and stops on the kubelet's SIGTERM; a tag that is not a version counts as recent). `Always` / `Never` override it.",
+    }),
     initContainers: extraContainers(
       'Init containers of the CN pods, run before `cn` starts (e.g. preparing a cache disk); one with `restartPolicy: Always` is a native sidecar.',
     ),

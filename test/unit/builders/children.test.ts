@@ -4,6 +4,7 @@ import {
   buildChildren,
   buildPodTemplate,
   childrenList,
+  imageVersion,
   labelSelectorString,
   selectorLabels,
 } from '../../../src/builders/index.js';
@@ -257,6 +258,29 @@ describe('the pod template', () => {
       stop(baseDocument({ podPolicy: { terminationGracePeriodSeconds: 0 } })),
       '/bin/sh -c timeout 1 /opt/starrocks/cn/bin/stop_cn.sh -g || true',
     );
+  });
+
+  it('runs stop_cn.sh -g only where the image has it (podPolicy.gracefulStop: Auto reads the tag)', () => {
+    const hasHook = (cnImage: string, gracefulStop?: string) =>
+      container(
+        buildInput(
+          group(baseDocument({ images: { cnImage }, podPolicy: gracefulStop === undefined ? {} : { gracefulStop } })),
+          undefined,
+        ),
+        'cn',
+      ).lifecycle !== undefined;
+    assert.equal(hasHook('starrocks/cn-ubuntu:3.3.5'), false, '3.3.5 predates the graceful stop');
+    assert.equal(hasHook('starrocks/cn-ubuntu:3.3.17'), true);
+    assert.equal(hasHook('starrocks/cn-ubuntu:3.4.5'), false);
+    assert.equal(hasHook('starrocks/cn-ubuntu:3.4.6-ubuntu'), true);
+    assert.equal(hasHook('starrocks/cn-ubuntu:3.5.2'), true);
+    assert.equal(hasHook('starrocks/cn-ubuntu:3.6.0'), true);
+    assert.equal(hasHook('starrocks/cn-ubuntu:2.5.22'), false);
+    assert.equal(hasHook('registry.example.com:5000/cn:latest'), true, 'a tag that is not a version counts as recent');
+    assert.equal(hasHook('starrocks/cn-ubuntu:3.3.5', 'Always'), true);
+    assert.equal(hasHook('starrocks/cn-ubuntu:3.5.2', 'Never'), false);
+    assert.deepEqual(imageVersion('registry:5000/a/cn:v3.4.6@sha256:abc'), [3, 4, 6]);
+    assert.equal(imageVersion('registry:5000/cn'), undefined);
   });
 
   it('mounts cn.conf from the ConfigMap only when the group names one', () => {
