@@ -146,7 +146,7 @@ function cnContainer(input: PodTemplateInput): Plain<V1Container> {
     ...definedOnly({
       lifecycle: supportsGracefulStop(cng) ? gracefulStop(command, policy.terminationGracePeriodSeconds) : undefined,
     }),
-    securityContext: { allowPrivilegeEscalation: false },
+    securityContext: policy.containerSecurityContext ?? { allowPrivilegeEscalation: false },
     ...definedOnly({
       args: policy.args,
       env: policy.env && policy.env.length > 0 ? policy.env : undefined,

@@ -8,6 +8,7 @@ import { freshNamespace, installCrd, kubectl, kubectlCreate, waitFor, type TestN
 import {
   condition,
   createOperatorIdentity,
+  waitForMembers,
   removeOperatorIdentity,
   seedExampleObjects,
   startOperator,
@@ -17,6 +18,33 @@ import {
 } from '../support/operator.js';
 
 const GROUP = 'computenodegroup-sample';
+
+/** A PersistentVolume pre-bound to one claim name (no provisioner here); never mounted: the pods run on KWOK. */
+function volumeFor(namespace: string, claim: string, name: string): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name, labels: { 'e2e.starrocks.com/namespace': namespace } },
+    spec: {
+      capacity: { storage: '1Gi' },
+      accessModes: ['ReadWriteOnce'],
+      persistentVolumeReclaimPolicy: 'Retain',
+      storageClassName: `manual-${namespace}`,
+      hostPath: { path: `/tmp/${name}` },
+      claimRef: { namespace, name: claim },
+    },
+  };
+}
+
+async function claimUid(namespace: string, claim: string): Promise<string | undefined> {
+  const result = await kubectl(['get', 'pvc', claim, '-n', namespace, '-o', 'jsonpath={.metadata.uid}']);
+  return result.code === 0 && result.stdout.trim() !== '' ? result.stdout.trim() : undefined;
+}
+
+async function claimExists(namespace: string, claim: string): Promise<boolean> {
+  const result = await kubectl(['get', 'pvc', claim, '-n', namespace, '-o', 'jsonpath={.metadata.deletionTimestamp}']);
+  return result.code === 0 && result.stdout.trim() === '';
+}
 
 describe('operator: CN storage', { timeout: 300_000 }, () => {
   let testNamespace: TestNamespace | undefined;
@@ -36,7 +64,12 @@ describe('operator: CN storage', { timeout: 300_000 }, () => {
   });
 
   after(async () => {
-    await kubectl(['delete', 'cng', GROUP, '-n', namespace, '--wait=true', '--timeout=60s']).catch(() => undefined);
+    await kubectl(['delete', 'cng', GROUP, 'bound', '-n', namespace, '--wait=true', '--timeout=60s']).catch(
+      () => undefined,
+    );
+    await kubectl(['delete', 'pv', '-l', `e2e.starrocks.com/namespace=${namespace}`, '--wait=false']).catch(
+      () => undefined,
+    );
     await operator?.stop();
     await fe.stop();
     await removeOperatorIdentity(identity);
@@ -131,5 +164,77 @@ describe('operator: CN storage', { timeout: 300_000 }, () => {
       condition(repaired, 'StorageConfigured')?.message ?? '',
       /cache at \/opt\/starrocks\/cn\/storage, spill at \/data\/spill/,
     );
+  });
+  it("runs CNs on bound claims; Delete frees a leaving CN's claim, Retain keeps it for the next scale-out", async () => {
+    // Volumes pre-bound to the claims the StatefulSet will make: ordinal 1 gets two, one for each life of its claim.
+    const sts = 'bound';
+    const volumes = [
+      volumeFor(namespace, `cache-${sts}-0`, `${namespace}-cache-0`),
+      volumeFor(namespace, `cache-${sts}-1`, `${namespace}-cache-1a`),
+      volumeFor(namespace, `cache-${sts}-1`, `${namespace}-cache-1b`),
+    ];
+    const made = await kubectlCreate(volumes);
+    assert.equal(made.code, 0, made.stderr);
+    const objects = await seedExampleObjects(namespace, fe.addresses, (spec) => {
+      delete spec['autoScalingPolicy'];
+      delete spec['cronJobPolicy'];
+      spec['replicas'] = 2;
+      spec['storage'] = {
+        cache: { persistentVolumeClaim: { size: '1Gi', storageClassName: `manual-${namespace}` } },
+        persistentVolumeClaimRetention: { whenScaled: 'Delete' },
+      };
+    });
+    const group = objects.find((object) => object['kind'] === 'ComputeNodeGroup');
+    assert.ok(group);
+    (group['metadata'] as Record<string, unknown>)['name'] = sts;
+    const created = await kubectlCreate([group]);
+    assert.equal(created.code, 0, created.stderr);
+    await waitForMembers(namespace, sts, 2, () => fe.computeNodeAddresses());
+
+    const scale = async (replicas: number) => {
+      const result = await kubectl([
+        'patch',
+        'cng',
+        sts,
+        '-n',
+        namespace,
+        '--type=merge',
+        '-p',
+        JSON.stringify({ spec: { replicas } }),
+      ]);
+      assert.equal(result.code, 0, result.stderr);
+      await waitForMembers(namespace, sts, replicas, () => fe.computeNodeAddresses());
+    };
+    // whenScaled: Delete: the leaving CN's claim goes with its pod.
+    await scale(1);
+    await waitFor(async () => !(await claimExists(namespace, `cache-${sts}-1`)), {
+      description: "the leaving CN's claim deleted",
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
+    assert.ok(await claimExists(namespace, `cache-${sts}-0`), 'the staying CN keeps its claim');
+
+    // whenScaled: Retain: the claim outlives the scale-in and the CN that comes back gets the same claim.
+    const retain = await kubectl([
+      'patch',
+      'cng',
+      sts,
+      '-n',
+      namespace,
+      '--type=merge',
+      '-p',
+      JSON.stringify({ spec: { storage: { persistentVolumeClaimRetention: { whenScaled: 'Retain' } } } }),
+    ]);
+    assert.equal(retain.code, 0, retain.stderr);
+    await scale(2);
+    const uid = await waitFor(() => claimUid(namespace, `cache-${sts}-1`), {
+      description: 'a new claim for ordinal 1',
+      timeoutMs: 60_000,
+    });
+    await scale(1);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    assert.equal(await claimUid(namespace, `cache-${sts}-1`), uid, 'the claim is kept after the scale-in');
+    await scale(2);
+    assert.equal(await claimUid(namespace, `cache-${sts}-1`), uid, 'the CN that came back has its old claim');
   });
 });

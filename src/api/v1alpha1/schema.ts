@@ -7,6 +7,7 @@ import type {
   V1Container,
   V1HostAlias,
   V1PodSecurityContext,
+  V1SecurityContext,
   CoreV1ResourceClaim,
   V1TopologySpreadConstraint,
   V2HorizontalPodAutoscalerBehavior,
@@ -399,6 +400,10 @@ export const podPolicySchema = z
     securityContext: kubeObject<V1PodSecurityContext>(
       'PodSecurityContext',
       'Pod security context. Absent: the RuntimeDefault seccomp profile.',
+    ).optional(),
+    containerSecurityContext: kubeObject<V1SecurityContext>(
+      'SecurityContext',
+      'Security context of the `cn` container, e.g. `runAsNonRoot: true` and `runAsUser` for an image whose files belong to a non-root user. Absent: `allowPrivilegeEscalation: false` (the official images run as root).',
     ).optional(),
     command: z.array(z.string()).optional().meta({
       description:

@@ -170,6 +170,7 @@ export const GOLDEN_CASES: GoldenCase[] = [
           { name: 'hive-site', mountPath: '/opt/starrocks/cn/conf/hive-site.xml', subPath: 'hive-site.xml' },
         ],
         secrets: [{ name: 's3-credentials', mountPath: '/etc/starrocks/s3' }],
+        containerSecurityContext: { runAsNonRoot: true, runAsUser: 1000, allowPrivilegeEscalation: false },
       };
       const spec = { ...base, podPolicy, updateStrategy: { partition: 2 } };
       return buildInput(group(withUid({ ...document, spec })), undefined);
