@@ -4,7 +4,7 @@
 // (reference/real-node.md): pods, kubelet, control plane, containerd, leftover processes, mounts, network,
 // sysctls, cgroups, files.
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -236,7 +236,12 @@ async function cleanUp(layout: RealNodeLayout, log: (line: string) => void, keep
   if (cgroups > 0) log(`removed ${cgroups} cgroup folders`);
   if (hostState !== null) for (const line of await restoreSysctls(hostState)) log(`restored ${line}`);
   await removeContainerdRunFolder(log);
-  // Keep the logs of a failed run; everything else goes (the host-state record last: restore has happened).
+  // Keep the logs of a failed run (the control plane's moved next to the node's); everything else goes (the
+  // host-state record last: restore has happened).
+  if (keepLogs && existsSync(path.join(layout.controlPlaneDir, 'logs'))) {
+    await mkdir(layout.logDir, { recursive: true });
+    await rename(path.join(layout.controlPlaneDir, 'logs'), path.join(layout.logDir, 'control-plane'));
+  }
   for (const entry of await readdir(layout.root)) {
     if (keepLogs && entry === 'logs') continue;
     if (entry === path.basename(layout.hostStatePath)) continue;
