@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Installs the system tools the tests need when they are missing: openssl (the control plane's PKI), the `mysql`
 # command-line client (a second, independent client in the FE simulator's conformance tests), and for the
-# real-node tier containerd, runc, the CNI plugins, busybox (the test images' shell), iptables and iproute2.
+# real-node tier (as root) containerd, runc, the CNI plugins, busybox, iptables and iproute2.
 # Uses apt-get when running as root on Debian; otherwise says what to install.
 set -euo pipefail
 missing=()
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v mysql >/dev/null 2>&1 || missing+=(default-mysql-client)
-command -v containerd >/dev/null 2>&1 && command -v ctr >/dev/null 2>&1 || missing+=(containerd)
-command -v runc >/dev/null 2>&1 || missing+=(runc)
-[ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/host-local ] || missing+=(containernetworking-plugins)
-[ -x /usr/bin/busybox ] && /usr/bin/busybox --list 2>/dev/null | grep -qx timeout || missing+=(busybox-static)
-command -v iptables >/dev/null 2>&1 || missing+=(iptables)
-command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+# The real-node tier runs only as root (hack/test.sh skips it otherwise), so its packages are only needed then.
+if [ "$(id -u)" = 0 ]; then
+  command -v containerd >/dev/null 2>&1 && command -v ctr >/dev/null 2>&1 || missing+=(containerd)
+  command -v runc >/dev/null 2>&1 || missing+=(runc)
+  [ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/host-local ] || missing+=(containernetworking-plugins)
+  [ -x /usr/bin/busybox ] && /usr/bin/busybox --list 2>/dev/null | grep -x timeout >/dev/null || missing+=(busybox-static)
+  command -v iptables >/dev/null 2>&1 || missing+=(iptables)
+  command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+fi
 [ "${#missing[@]}" -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "prerequisites: installing ${missing[*]}"

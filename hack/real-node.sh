@@ -6,7 +6,7 @@
 # cgroups, and the sysctls the kubelet changes are restored.
 #   bash hack/real-node.sh                           # every test under test/real-node
 #   bash hack/real-node.sh test/real-node/foo.test.ts
-# Needs root (network, cgroups, mounts) and the Debian packages installed by hack/prerequisites.sh --real-node.
+# Needs root (network, cgroups, mounts) and the Debian packages hack/prerequisites.sh installs when run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)

@@ -42,7 +42,10 @@ fi
 
 if [ -d test/real-node ] && [ "${SKIP_REAL_NODE:-0}" != 1 ]; then
   step "real-node tests"
-  # dist/ was just built by the e2e tier.
-  SKIP_BUILD=1 bash hack/real-node.sh
+  if [ "$(id -u)" != 0 ]; then
+    echo "real-node tier skipped: it needs root (a bridge, iptables, cgroups and mounts); SKIP_REAL_NODE=1 silences this"
+  else
+    bash hack/real-node.sh
+  fi
 fi
 step "done"

@@ -53,7 +53,7 @@ export function pathsOf(value: string): string[] {
 
 function isInside(directory: string, mountPath: string): boolean {
   const relative = path.relative(path.normalize(mountPath), path.normalize(directory));
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  return relative === '' || (relative !== '..' && !relative.startsWith('../') && !path.isAbsolute(relative));
 }
 
 export function checkStorage(cnConf: string, volumes: readonly MountedVolume[]): StorageFinding[] {

@@ -68,6 +68,10 @@ export function podHeartbeatProbe(subnet: string, timeoutMs: number): HeartbeatP
           response.on('end', () => {
             resolve(heartbeatOutcome(response.statusCode ?? 0, body));
           });
+          // A CN that dies mid-answer may only close the connection; no effect once 'end' resolved.
+          response.on('close', () => {
+            resolve({ ok: false, error: 'java.net.SocketException: Connection reset' });
+          });
         },
       );
       request.on('timeout', () => {

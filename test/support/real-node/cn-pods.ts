@@ -43,6 +43,10 @@ export function runFragment(ip: string, ms: number): Promise<FragmentOutcome> {
         response.on('error', () => {
           resolve('cut');
         });
+        // A connection that dies mid-answer may only close (no end, no error): that too is a fragment cut off.
+        response.on('close', () => {
+          resolve(body.includes('"finished"') ? 'finished' : 'cut');
+        });
       },
     );
     request.on('timeout', () => {
@@ -71,6 +75,9 @@ export function fragmentState(ip: string, timeoutMs = 1_000): Promise<FragmentSt
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (body += chunk));
+      response.on('close', () => {
+        resolve(undefined); // no effect after 'end' resolved; a CN that died mid-answer
+      });
       response.on('end', () => {
         try {
           const parsed = JSON.parse(body) as Partial<FragmentState>;

@@ -117,12 +117,16 @@ export function bridgeCommands(): string[][] {
  * dropped in FORWARD (pods reach the host side of the bridge and each other, nothing else). And the `kubernetes`
  * Service's ClusterIP answered by the API server for in-cluster clients (there is no kube-proxy).
  */
-export function iptablesSetupCommands(serviceIp: string, apiServerPort: number): string[][] {
+export function iptablesSetupCommands(serviceIp: string, apiServerPort: number, forwardingWasOff: boolean): string[][] {
   const { bridge, guardChain, serviceChain } = REAL_NODE_NET;
   return [
     ['iptables', '-t', 'filter', '-N', guardChain],
     ['iptables', '-t', 'filter', '-A', guardChain, '-i', bridge, '!', '-o', bridge, '-j', 'DROP'],
     ['iptables', '-t', 'filter', '-A', guardChain, '-o', bridge, '!', '-i', bridge, '-j', 'DROP'],
+    // A machine that did not route before the bridge plugin turned ip_forward on routes nothing else now either.
+    ...(forwardingWasOff
+      ? [['iptables', '-t', 'filter', '-A', guardChain, '!', '-i', bridge, '!', '-o', bridge, '-j', 'DROP']]
+      : []),
     ['iptables', '-t', 'filter', '-I', 'FORWARD', '1', '-j', guardChain],
     ['iptables', '-t', 'nat', '-N', serviceChain],
     [
@@ -156,21 +160,25 @@ export function jumpDeletions(table: string, hookRules: string, target: string):
     .map((line) => ['iptables', '-t', table, '-D', ...line.slice(3).split(' ')]);
 }
 
-async function removeChain(table: string, chain: string, hooks: readonly string[]): Promise<void> {
-  if (!(await run('iptables', ['-t', table, '-S', chain])).ok) return;
+/** Removes a chain and the jumps to it; false when it could not be deleted (clean-up goes on regardless). */
+async function removeChain(table: string, chain: string, hooks: readonly string[]): Promise<boolean> {
+  if (!(await run('iptables', ['-t', table, '-S', chain])).ok) return true;
   for (const hook of hooks) {
     const rules = await run('iptables', ['-t', table, '-S', hook]);
     for (const command of jumpDeletions(table, rules.stdout, chain))
       await run(command[0] ?? 'iptables', command.slice(1));
   }
   await run('iptables', ['-t', table, '-F', chain]);
-  await mustRun('iptables', ['-t', table, '-X', chain]);
+  return (await run('iptables', ['-t', table, '-X', chain])).ok;
 }
 
-export async function setUpNetwork(serviceIp: string, apiServerPort: number): Promise<void> {
-  for (const command of [...bridgeCommands(), ...iptablesSetupCommands(serviceIp, apiServerPort)]) {
+export async function setUpNetwork(serviceIp: string, apiServerPort: number, hostState: HostState): Promise<void> {
+  const forwardingWasOff = hostState.sysctls['net.ipv4.ip_forward'] === '0';
+  for (const command of [...bridgeCommands(), ...iptablesSetupCommands(serviceIp, apiServerPort, forwardingWasOff)]) {
     await mustRun(command[0] ?? '', command.slice(1));
   }
+  // The pods get IPv4 only; no IPv6 on the bridge either (absent when the kernel has IPv6 off: nothing to do).
+  await run('sysctl', ['-q', '-w', `net.ipv6.conf.${REAL_NODE_NET.bridge}.disable_ipv6=1`]);
 }
 
 const BUILTIN_HOOKS: Readonly<Record<string, readonly string[]>> = {
@@ -183,28 +191,33 @@ const BUILTIN_HOOKS: Readonly<Record<string, readonly string[]>> = {
 export async function tearDownNetwork(hostState: HostState | null): Promise<string[]> {
   const done: string[] = [];
   const { bridge, guardChain, serviceChain } = REAL_NODE_NET;
-  for (const name of await listNetns()) {
-    if (hostState?.netns.includes(name) ?? !name.startsWith('cni-')) continue;
+  // Without the record (no change was made, or it was undone already) only what is ours by name is touched: the
+  // bridge and the CNRN chains, never namespaces or kubelet chains another runtime may own.
+  for (const name of hostState === null ? [] : await listNetns()) {
+    if (hostState?.netns.includes(name) !== false || !name.startsWith('cni-')) continue;
     await run('umount', ['-l', path.join('/run/netns', name)]);
     await rm(path.join('/run/netns', name), { force: true });
     done.push(`netns ${name}`);
   }
   if ((await run('ip', ['link', 'show', bridge])).ok) {
-    await mustRun('ip', ['link', 'delete', bridge]);
-    done.push(`bridge ${bridge}`);
+    const deleted = await run('ip', ['link', 'delete', bridge]);
+    done.push(deleted.ok ? `bridge ${bridge}` : `FAILED to delete bridge ${bridge}: ${deleted.stderr.trim()}`);
   }
   const ours: [string, string][] = [
     ['filter', guardChain],
     ['nat', serviceChain],
   ];
-  const kubelet: [string, string][] = Object.entries(KUBELET_CHAINS).flatMap(([table, chains]) =>
-    chains.map((chain): [string, string] => [table, chain]),
-  );
+  const kubelet: [string, string][] =
+    hostState === null
+      ? []
+      : Object.entries(KUBELET_CHAINS).flatMap(([table, chains]) =>
+          chains.map((chain): [string, string] => [table, chain]),
+        );
   for (const [table, chain] of [...ours, ...kubelet]) {
     if (hostState?.chains.includes(`${table}/${chain}`)) continue;
     if (!(await run('iptables', ['-t', table, '-S', chain])).ok) continue;
-    await removeChain(table, chain, BUILTIN_HOOKS[table] ?? []);
-    done.push(`iptables ${table}/${chain}`);
+    const removed = await removeChain(table, chain, BUILTIN_HOOKS[table] ?? []);
+    done.push(removed ? `iptables ${table}/${chain}` : `FAILED to remove iptables ${table}/${chain}`);
   }
   // The kubelet makes its canary and hint chains for IPv6 too (ip6tables may be absent: nothing to do then).
   for (const [table, chain] of kubelet) {

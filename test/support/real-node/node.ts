@@ -65,7 +65,7 @@ export async function realNodeUp(options: RealNodeUpOptions): Promise<RealNodeSt
   const layout = realNodeLayout(options.root);
   const started = Date.now();
   await cleanUp(layout, options.log);
-  await recordHostState(layout);
+  const hostState = await recordHostState(layout);
   for (const folder of [layout.logDir, layout.pidDir, layout.cniConfDir, layout.kubeletRoot, layout.kubeletCertDir]) {
     await mkdir(folder, { recursive: true });
   }
@@ -78,7 +78,7 @@ export async function realNodeUp(options: RealNodeUpOptions): Promise<RealNodeSt
       log: options.log,
     });
     options.log('creating the bridge, its forward guard and the kubernetes Service rule');
-    await setUpNetwork(SERVICE_IP, controlPlane.state.ports.apiServer);
+    await setUpNetwork(SERVICE_IP, controlPlane.state.ports.apiServer, hostState);
     await createCgroupRoots();
     await startContainerd(layout, options);
     await importImages(layout, options);
@@ -93,8 +93,8 @@ export async function realNodeUp(options: RealNodeUpOptions): Promise<RealNodeSt
     options.log(`real node ${REAL_NODE_NAME} Ready after ${state.startupMs} ms`);
     return state;
   } catch (error) {
-    options.log('start failed; removing what was started');
-    await cleanUp(layout, options.log).catch((cleanupError: unknown) => {
+    options.log('start failed; removing what was started (its logs are kept)');
+    await cleanUp(layout, options.log, true).catch((cleanupError: unknown) => {
       options.log(`clean-up after the failed start failed too: ${String(cleanupError)}`);
     });
     throw error;
