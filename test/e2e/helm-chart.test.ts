@@ -11,22 +11,10 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../support/control-plane/control-plane.js';
-import { kubectl, useNamespace, yamlObjects } from '../support/e2e.js';
+import { kubectl, SEED_DEPLOY_ORDER, useNamespace, yamlObjects } from '../support/e2e.js';
 
 const run = promisify(execFile);
 const CHART = path.join(REPO_ROOT, 'charts', 'starrocks-cn-operator');
-
-/** The seed's order: the CRD, the namespace, then RBAC, the service account and the manager. */
-const SEED_ORDER = [
-  'starrocks.com_computenodegroups.yaml',
-  'namespace.yaml',
-  'leader_election_role.yaml',
-  'role.yaml',
-  'role_binding.yaml',
-  'leader_election_role_binding.yaml',
-  'service_account.yaml',
-  'manager.yaml',
-];
 
 async function helmPath(): Promise<string> {
   const { stdout } = await run('bash', [path.join(REPO_ROOT, 'hack', 'build-helm.sh'), '--path'], { timeout: 10_000 });
@@ -169,7 +157,7 @@ describe('Helm chart and deploy/ against the real API server', () => {
     // A server-side dry run creates nothing, so the namespace of namespace.yaml must exist for the objects that
     // follow it: dry-run namespace.yaml, then create it for real if missing (and delete it again if created here).
     const exists = (await kubectl(['get', 'namespace', 'starrocks', '-o', 'name'])).code === 0;
-    for (const file of SEED_ORDER) {
+    for (const file of SEED_DEPLOY_ORDER) {
       const manifest = await readFile(path.join(REPO_ROOT, 'deploy', file), 'utf8');
       const applied = await dryRunApply(manifest, `deploy/${file}`);
       assert.equal(applied.length, yamlObjects(manifest).length, `deploy/${file}: ${applied.join(', ')}`);

@@ -208,6 +208,18 @@ export async function setPodMetrics(namespace: string, pod: string, usage: PodUs
   );
 }
 
+/** The seed's install order (its section 3): the CRD, then the namespace, RBAC, the ServiceAccount, the manager. */
+export const SEED_DEPLOY_ORDER = [
+  'starrocks.com_computenodegroups.yaml',
+  'namespace.yaml',
+  'leader_election_role.yaml',
+  'role.yaml',
+  'role_binding.yaml',
+  'leader_election_role_binding.yaml',
+  'service_account.yaml',
+  'manager.yaml',
+] as const;
+
 /** The repository's generated CRD manifest. */
 export const CRD_PATH = path.join(REPO_ROOT, 'deploy', 'starrocks.com_computenodegroups.yaml');
 export const CRD_NAME = 'computenodegroups.starrocks.com';

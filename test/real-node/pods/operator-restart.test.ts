@@ -1,29 +1,22 @@
 // The operator's pod killed while a group scales out (force delete: no graceful stop): the Deployment brings a new
 // one, which takes the Lease and converges the group; no CN is dropped, none is left out, no ghost stays.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { labelSelectorString } from '../../../src/builders/names.js';
-import type { FeSimulator } from '../../support/fe-simulator/index.js';
 import { kubectl, useNamespace, waitFor } from '../../support/e2e.js';
-import { applyObjects, groupObjects, startBridgeFe, waitForReadyPods } from '../../support/real-node/fixtures.js';
+import { applyObjects, groupObjects, waitForReadyPods } from '../../support/real-node/fixtures.js';
 import {
-  installOperator,
   leaseHolder,
   OPERATOR_NAMESPACE,
   OPERATOR_SELECTOR,
+  useOperatorAndBridgeFe,
 } from '../../support/real-node/operator.js';
 
 describe('the operator pod killed on a real node', () => {
-  let fe: FeSimulator;
-  before(async () => {
-    await installOperator();
-    fe = await startBridgeFe();
-  });
-  after(async () => {
-    await fe.stop();
-  });
+  const feOf = useOperatorAndBridgeFe();
 
   test('a new operator pod converges the group: every pod registered, nothing dropped', async (t) => {
+    const fe = feOf();
     const namespace = await useNamespace(t, 'rn-operator-kill');
     const selector = labelSelectorString({ metadata: { name: 'steady', namespace } });
     await applyObjects(groupObjects({ namespace, name: 'steady', fe, replicas: 1 }));

@@ -3,20 +3,13 @@
 // kubelet reports a pod Ready only once the gate is True, which is never before the FE saw the CN alive. A CN the
 // FE stops seeing alive (it is stopping) turns its pod not Ready again.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { FE_ALIVE_CONDITION } from '../../../src/api/v1alpha1/index.js';
 import { labelSelectorString } from '../../../src/builders/names.js';
-import type { FeSimulator } from '../../support/fe-simulator/index.js';
 import { kubectl, useNamespace, waitFor } from '../../support/e2e.js';
 import { fragmentState, runFragment } from '../../support/real-node/cn-pods.js';
-import {
-  applyObjects,
-  groupObjects,
-  podSummaries,
-  startBridgeFe,
-  waitForReadyPods,
-} from '../../support/real-node/fixtures.js';
-import { installOperator } from '../../support/real-node/operator.js';
+import { applyObjects, groupObjects, podSummaries, waitForReadyPods } from '../../support/real-node/fixtures.js';
+import { useOperatorAndBridgeFe } from '../../support/real-node/operator.js';
 
 interface GatePod {
   spec: { containers: { name: string; env?: { name: string }[] }[]; readinessGates?: { conditionType: string }[] };
@@ -30,16 +23,10 @@ async function readPod(namespace: string, name: string): Promise<GatePod> {
 }
 
 describe('the readiness gate on a real node', () => {
-  let fe: FeSimulator;
-  before(async () => {
-    await installOperator();
-    fe = await startBridgeFe();
-  });
-  after(async () => {
-    await fe.stop();
-  });
+  const feOf = useOperatorAndBridgeFe();
 
   test('one container per CN pod, Ready only after the FE reports the CN alive, not Ready once it is not', async (t) => {
+    const fe = feOf();
     const namespace = await useNamespace(t, 'rn-gate');
     const selector = labelSelectorString({ metadata: { name: 'gated', namespace } });
     await applyObjects(groupObjects({ namespace, name: 'gated', fe, replicas: 2, registration: 'Operator' }));

@@ -2,9 +2,8 @@
 // Ready only once the FE reports its CN alive, so the FE never has fewer than replicas - 1 of the group's CNs alive.
 // Every old CN keeps a fragment running while it is replaced: none may be cut off (each stops gracefully).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { labelSelectorString } from '../../../src/builders/names.js';
-import type { FeSimulator } from '../../support/fe-simulator/index.js';
 import { kubectl, useNamespace } from '../../support/e2e.js';
 import { runFragment, type FragmentOutcome } from '../../support/real-node/cn-pods.js';
 import {
@@ -13,24 +12,17 @@ import {
   DEFAULT_CN_CONF,
   groupObjects,
   podSummaries,
-  startBridgeFe,
   waitForReadyPods,
 } from '../../support/real-node/fixtures.js';
-import { installOperator } from '../../support/real-node/operator.js';
+import { useOperatorAndBridgeFe } from '../../support/real-node/operator.js';
 
 const REPLICAS = 4;
 
 describe('a rolling update on a real node', () => {
-  let fe: FeSimulator;
-  before(async () => {
-    await installOperator();
-    fe = await startBridgeFe();
-  });
-  after(async () => {
-    await fe.stop();
-  });
+  const feOf = useOperatorAndBridgeFe();
 
   test('a cn.conf change: never fewer than 3 of 4 CNs alive, every old CN stops gracefully', async (t) => {
+    const fe = feOf();
     const namespace = await useNamespace(t, 'rn-rollout');
     const selector = labelSelectorString({ metadata: { name: 'roll', namespace } });
     await applyObjects(groupObjects({ namespace, name: 'roll', fe, replicas: REPLICAS }));

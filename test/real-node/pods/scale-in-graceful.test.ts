@@ -2,25 +2,18 @@
 // after that, and the CN, stopped through the preStop hook (stop_cn.sh -g), lets its running fragments finish
 // before its container exits.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { labelSelectorString, statefulSetName } from '../../../src/builders/names.js';
-import type { FeSimulator } from '../../support/fe-simulator/index.js';
 import { kubectl, useNamespace, waitFor } from '../../support/e2e.js';
 import { fragmentState, runFragment } from '../../support/real-node/cn-pods.js';
-import { applyObjects, groupObjects, startBridgeFe, waitForReadyPods } from '../../support/real-node/fixtures.js';
-import { installOperator } from '../../support/real-node/operator.js';
+import { applyObjects, groupObjects, waitForReadyPods } from '../../support/real-node/fixtures.js';
+import { useOperatorAndBridgeFe } from '../../support/real-node/operator.js';
 
 describe('scale-in on a real node', () => {
-  let fe: FeSimulator;
-  before(async () => {
-    await installOperator();
-    fe = await startBridgeFe();
-  });
-  after(async () => {
-    await fe.stop();
-  });
+  const feOf = useOperatorAndBridgeFe();
 
   test('the leaving CN is dropped, then stopped gracefully: its running fragments finish', async (t) => {
+    const fe = feOf();
     const namespace = await useNamespace(t, 'rn-scale-in');
     const identity = { metadata: { name: 'shrink', namespace } };
     await applyObjects(groupObjects({ namespace, name: 'shrink', fe, replicas: 2 }));

@@ -1,9 +1,8 @@
 // The seed FAQ's two failures, as a user meets them on a real kubelet: a start command the image does not have,
 // and a wrong FE address. Each must show in the group's conditions with what to fix.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { labelSelectorString } from '../../../src/builders/names.js';
-import type { FeSimulator } from '../../support/fe-simulator/index.js';
 import { useNamespace, waitFor } from '../../support/e2e.js';
 import {
   applyObjects,
@@ -12,21 +11,14 @@ import {
   groupObjects,
   podSummaries,
   realNodeHost,
-  startBridgeFe,
 } from '../../support/real-node/fixtures.js';
-import { installOperator } from '../../support/real-node/operator.js';
+import { useOperatorAndBridgeFe } from '../../support/real-node/operator.js';
 
 describe('the seed FAQ on a real node', () => {
-  let fe: FeSimulator;
-  before(async () => {
-    await installOperator();
-    fe = await startBridgeFe();
-  });
-  after(async () => {
-    await fe.stop();
-  });
+  const feOf = useOperatorAndBridgeFe();
 
   test("a start script missing from the image: the kubelet's error, and the field to fix", async (t) => {
+    const fe = feOf();
     const namespace = await useNamespace(t, 'rn-faq-script');
     await applyObjects(
       groupObjects({
@@ -56,6 +48,7 @@ describe('the seed FAQ on a real node', () => {
   });
 
   test('a wrong FE port: pods Running but not Ready, and a condition naming the address', async (t) => {
+    const fe = feOf();
     const namespace = await useNamespace(t, 'rn-faq-fe');
     const wrong = `${realNodeHost()}:1`;
     await applyObjects(groupObjects({ namespace, name: 'lost', fe, replicas: 1, feAddress: wrong }));

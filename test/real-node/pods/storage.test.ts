@@ -4,32 +4,24 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { labelSelectorString } from '../../../src/builders/names.js';
-import type { FeSimulator } from '../../support/fe-simulator/index.js';
 import { kubectl, useNamespace, waitFor } from '../../support/e2e.js';
 import {
   applyObjects,
   DEFAULT_CN_CONF,
   groupCondition,
   groupObjects,
-  startBridgeFe,
   waitForReadyPods,
 } from '../../support/real-node/fixtures.js';
 import { realNodeRoot } from '../../support/real-node/layout.js';
-import { installOperator } from '../../support/real-node/operator.js';
+import { useOperatorAndBridgeFe } from '../../support/real-node/operator.js';
 
 describe('CN storage on a real node', () => {
-  let fe: FeSimulator;
-  before(async () => {
-    await installOperator();
-    fe = await startBridgeFe();
-  });
-  after(async () => {
-    await fe.stop();
-  });
+  const feOf = useOperatorAndBridgeFe();
 
   test('a hostPath cache and an emptyDir log are mounted where the CN writes', async (t) => {
+    const fe = feOf();
     const namespace = await useNamespace(t, 'rn-storage');
     // Under the node's root, so the tier's clean-up removes it with everything else.
     const nodeDirectory = path.join(realNodeRoot(process.env), 'host-volumes', namespace);

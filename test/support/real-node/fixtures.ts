@@ -7,7 +7,8 @@ import path from 'node:path';
 import { FeSimulator } from '../fe-simulator/index.js';
 import { podHeartbeatProbe } from '../fe-simulator/pod-heartbeat.js';
 import { REPO_ROOT } from '../control-plane/control-plane.js';
-import { kubectl, waitFor, yamlObjects } from '../e2e.js';
+import { kubectl, SEED_DEPLOY_ORDER, waitFor, yamlObjects } from '../e2e.js';
+import { condition, getGroup } from '../operator.js';
 import { REAL_NODE_NET } from './layout.js';
 
 import { CN_EMULATOR_IMAGE, OPERATOR_IMAGE } from '../images/refs.js';
@@ -40,17 +41,7 @@ export async function startBridgeFe(version: '3.3' | 'latest' = 'latest'): Promi
   return fe;
 }
 
-/** The seed's install order (its section 3): the CRD, then the namespace, RBAC, the ServiceAccount, the manager. */
-export const SEED_DEPLOY_ORDER = [
-  'starrocks.com_computenodegroups.yaml',
-  'namespace.yaml',
-  'leader_election_role.yaml',
-  'role.yaml',
-  'role_binding.yaml',
-  'leader_election_role_binding.yaml',
-  'service_account.yaml',
-  'manager.yaml',
-] as const;
+export { SEED_DEPLOY_ORDER };
 
 /** The text of one deploy/ file with the shipped image name replaced by the test image (what a user edits). */
 export async function deployFile(name: string, image: string): Promise<string> {
@@ -196,21 +187,16 @@ export function groupObjects(options: GroupOptions): Record<string, unknown>[] {
   ];
 }
 
-/** A condition of a group as `{status, reason, message}`; undefined while absent. */
+/** A condition of a group as `{status, reason, message}`; undefined while absent (or the group is). */
 export async function groupCondition(
   namespace: string,
   name: string,
   type: string,
 ): Promise<{ status: string; reason: string; message: string } | undefined> {
-  const result = await kubectl(['get', 'computenodegroup', name, '-n', namespace, '-o', 'json']);
-  if (result.code !== 0) return undefined;
-  const group = JSON.parse(result.stdout) as {
-    status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
-  };
-  const condition = group.status?.conditions?.find((c) => c.type === type);
-  return condition === undefined
+  const found = condition(await getGroup(namespace, name), type);
+  return found === undefined
     ? undefined
-    : { status: condition.status, reason: condition.reason ?? '', message: condition.message ?? '' };
+    : { status: found.status, reason: found.reason ?? '', message: found.message ?? '' };
 }
 
 /** The FE's compute nodes whose host is one of the pods' IPs, by alive state. */

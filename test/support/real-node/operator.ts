@@ -1,7 +1,16 @@
 // Installs the operator as the seed's guide does (deploy/ applied file by file, in its order), with the test image,
 // and waits until its pod is Running and Ready. Idempotent: every real-node test that needs the operator calls it.
+import { after, before } from 'node:test';
+import type { FeSimulator } from '../fe-simulator/index.js';
 import { kubectl, waitFor } from '../e2e.js';
-import { deployFile, OPERATOR_IMAGE, SEED_DEPLOY_ORDER, waitForReadyPods, type PodSummary } from './fixtures.js';
+import {
+  deployFile,
+  OPERATOR_IMAGE,
+  SEED_DEPLOY_ORDER,
+  startBridgeFe,
+  waitForReadyPods,
+  type PodSummary,
+} from './fixtures.js';
 
 export const OPERATOR_NAMESPACE = 'starrocks';
 export const OPERATOR_SELECTOR = 'control-plane=controller-manager';
@@ -35,4 +44,23 @@ export async function leaseHolder(): Promise<string> {
     },
     { description: 'a leader Lease in starrocks', timeoutMs: 60_000, intervalMs: 500 },
   );
+}
+
+/**
+ * For a describe block: the operator installed as the seed does (idempotent, shared by the files) and an FE
+ * simulator on the bridge for this block, stopped after it. Call the returned function inside a test for the FE.
+ */
+export function useOperatorAndBridgeFe(): () => FeSimulator {
+  let fe: FeSimulator | undefined;
+  before(async () => {
+    await installOperator();
+    fe = await startBridgeFe();
+  });
+  after(async () => {
+    await fe?.stop();
+  });
+  return () => {
+    if (fe === undefined) throw new Error('the FE simulator is not started yet (use it inside a test)');
+    return fe;
+  };
 }

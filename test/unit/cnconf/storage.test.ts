@@ -6,6 +6,7 @@ import { parseComputeNodeGroup, type ComputeNodeGroup } from '../../../src/api/v
 import { checkStorage, pathsOf, type MountedVolume } from '../../../src/cnconf/storage.js';
 import { storageCondition } from '../../../src/controllers/computenodegroup/storage.js';
 import { buildStatus } from '../../../src/controllers/computenodegroup/status.js';
+import { healthyInputs } from '../controllers/status-inputs.js';
 
 const cache = (mountPath = '/opt/starrocks/cn/storage', hostPath = false): MountedVolume => ({
   volume: 'cache',
@@ -110,22 +111,7 @@ describe('storageCondition', () => {
 
 describe('StorageConfigured in the status', () => {
   it('stays out of Ready, and leaves the status with spec.storage', () => {
-    const inputs = {
-      now: new Date('2026-12-01T10:00:00Z'),
-      configProblem: undefined,
-      feUser: 'root',
-      pods: [],
-      fe: { kind: 'Read' as const, feAddress: '127.0.0.1:9030' },
-      membership: {
-        feKnown: true,
-        computeNodes: [],
-        servers: { available: 0, unavailable: 0, unregistered: 0, useless: 0 },
-      },
-      feActionError: undefined,
-      replicas: { kind: 'Steady' as const, replicas: 0 },
-      childFailures: [],
-      autoscaling: undefined,
-    };
+    const inputs = healthyInputs();
     const parsed = group({ log: { mountPath: '/logs', emptyDir: {} } });
     const withStorage = { ...parsed, spec: { ...parsed.spec, replicas: 0 } };
     const status = buildStatus({ ...inputs, group: withStorage, storage: storageCondition(withStorage, '') });

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { parseComputeNodeGroup, type ComputeNodeGroup } from '../../../src/api/v1alpha1/index.js';
 import { autoscalingCondition } from '../../../src/controllers/computenodegroup/autoscaling.js';
 import { buildStatus } from '../../../src/controllers/computenodegroup/status.js';
+import { healthyInputs } from './status-inputs.js';
 
 function group(spec: Record<string, unknown>, status?: unknown): ComputeNodeGroup {
   const parsed = parseComputeNodeGroup({
@@ -84,22 +85,7 @@ describe('autoscalingCondition', () => {
   });
 
   it('stays out of Ready, and leaves the status when the policy is removed', () => {
-    const inputs = {
-      now: new Date('2026-11-24T10:00:00Z'),
-      configProblem: undefined,
-      feUser: 'root',
-      pods: [],
-      fe: { kind: 'Read' as const, feAddress: '127.0.0.1:9030' },
-      membership: {
-        feKnown: true,
-        computeNodes: [],
-        servers: { available: 0, unavailable: 0, unregistered: 0, useless: 0 },
-      },
-      feActionError: undefined,
-      replicas: { kind: 'Steady' as const, replicas: 0 },
-      childFailures: [],
-      storage: undefined,
-    };
+    const inputs = healthyInputs();
     const withPolicy = group({ replicas: 0, autoScalingPolicy: { maxReplicas: 5 } });
     const scaling = buildStatus({
       ...inputs,
