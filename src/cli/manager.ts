@@ -18,6 +18,7 @@ import { HealthChecks, startMetricsServer, startProbeServer } from '../runtime/h
 import type { RunningServer } from '../runtime/http-server.js';
 import { createLogger, type Logger } from '../runtime/logging.js';
 import { OperatorMetrics } from '../runtime/metrics.js';
+import { LoadBoard } from '../load/board.js';
 import { Shutdown } from '../runtime/shutdown.js';
 
 /** How long the caches may take to list everything before the manager gives up and exits (to be restarted). */
@@ -47,6 +48,8 @@ export async function managerMain(argv: readonly string[]): Promise<void> {
 
 async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): Promise<void> {
   const metrics = new OperatorMetrics();
+  const board = new LoadBoard();
+  board.register(metrics.registry);
   const rest = await connectKube({ metrics });
   const checks = new HealthChecks();
   checks.addHealthz('ping', () => undefined);
@@ -68,6 +71,7 @@ async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): 
       logger,
       metrics,
       recorder,
+      load: board.sink,
       resyncPeriodMs: flags.resyncPeriodMs,
       settings: { ...DEFAULT_RECONCILER_SETTINGS, feSyncPeriodMs: flags.feSyncPeriodMs, operator: { operatorImage } },
     });

@@ -13,6 +13,7 @@ import {
   type FeErrorKind,
 } from './errors.js';
 import { parseComputeNodeRows, type ComputeNodeRecord, type ResultRow } from './records.js';
+import { parseRunningQueryRows, SHOW_RUNNING_QUERIES, type QueryQueue } from './running-queries.js';
 import {
   parseIdempotentAnswer,
   renderAddComputeNodes,
@@ -122,6 +123,16 @@ export class FeClient {
     }
     const rows: unknown[] = result;
     const parsed = parseComputeNodeRows(rows.filter(isResultRow));
+    if (!parsed.ok)
+      throw new FeError('Unknown', `FE ${endpoint.label}: ${parsed.message}`, { feAddress: endpoint.label });
+    return parsed.value;
+  }
+
+  /** The FE's query queue (3.1.4 and later; older FEs answer a syntax error, thrown as an FeError with feMessage). */
+  async showRunningQueries(): Promise<QueryQueue> {
+    const { result, endpoint } = await this.execute(SHOW_RUNNING_QUERIES);
+    const rows: unknown[] = Array.isArray(result) ? result : [];
+    const parsed = parseRunningQueryRows(rows.filter(isResultRow));
     if (!parsed.ok)
       throw new FeError('Unknown', `FE ${endpoint.label}: ${parsed.message}`, { feAddress: endpoint.label });
     return parsed.value;

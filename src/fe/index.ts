@@ -14,7 +14,14 @@
 //   statements, correct on every version, and one round trip in the common case.
 // - Addresses are validated (host name, IPv4, [IPv6]; port 1-65535) before any SQL is sent, then quoted.
 // - The password is only handed to mysql2; errors and log lines never contain it (driver texts are redacted too).
-export { parseComputeNodeRows, parseComputeNodeRow, type ComputeNodeRecord, type ResultRow } from './records.js';
+export {
+  parseComputeNodeRows,
+  parseComputeNodeRow,
+  type ComputeNodeLoad,
+  type ComputeNodeRecord,
+  type ResultRow,
+} from './records.js';
+export { parseRunningQueryRows, SHOW_RUNNING_QUERIES, type QueryQueue } from './running-queries.js';
 export { FeError, isFeError, type FeErrorKind } from './errors.js';
 export {
   FeClient,
@@ -27,8 +34,10 @@ export {
 } from './client.js';
 export {
   FeSnapshotCache,
+  UNSUPPORTED_RECHECK_MS,
   type FeSnapshot,
   type FeSnapshotCacheOptions,
+  type QueueReading,
   type SnapshotSource,
 } from './snapshot-cache.js';
 export {

@@ -21,6 +21,18 @@ export interface ComputeNodeRecord {
   statusCode: string | null;
   /** Shared-data clusters only; null otherwise. */
   warehouse: string | null;
+  /** The CN's load as the FE last heard it (3.1 and later); null when the rows lack `NumRunningQueries`. */
+  load: ComputeNodeLoad | null;
+}
+
+/** Per-CN load columns of SHOW COMPUTE NODES, refreshed by every heartbeat (3.1 and later). */
+export interface ComputeNodeLoad {
+  /** Queries with a fragment on this CN. A query spread over n CNs counts once on each of them. */
+  runningQueries: number;
+  /** `CpuUsedPct`, 0-100 (of the whole CN, all cores), or null when the cell does not parse. */
+  cpuUsedPercent: number | null;
+  /** `MemUsedPct`, 0-100, or null when the cell does not parse. */
+  memUsedPercent: number | null;
 }
 
 /** One result row as the text protocol delivers it: column name to text or SQL NULL. */
@@ -63,7 +75,25 @@ export function parseComputeNodeRow(row: ResultRow): ComputeNodeRecord | string 
     version: text(row, 'Version'),
     statusCode: textOrNull(row, 'StatusCode'),
     warehouse: textOrNull(row, 'WarehouseName'),
+    load: loadOf(row),
   };
+}
+
+/** Null on FEs before 3.1 (no `NumRunningQueries` column) and when the cell is not a count. */
+function loadOf(row: ResultRow): ComputeNodeLoad | null {
+  const running = textOrNull(row, 'NumRunningQueries')?.trim();
+  if (running === undefined || !/^[0-9]{1,9}$/.test(running)) return null;
+  return {
+    runningQueries: Number(running),
+    cpuUsedPercent: percent(row, 'CpuUsedPct'),
+    memUsedPercent: percent(row, 'MemUsedPct'),
+  };
+}
+
+/** `12.5 %` (the FE's format), `12.5%` or `12.5`. */
+function percent(row: ResultRow, column: string): number | null {
+  const match = /^([0-9]{1,3}(?:\.[0-9]+)?)\s*%?$/.exec(text(row, column).trim());
+  return match?.[1] === undefined ? null : Number(match[1]);
 }
 
 function text(row: ResultRow, column: string): string {

@@ -1,19 +1,35 @@
-// One SHOW COMPUTE NODES per FE cluster per period, shared by every group that talks to that FE, instead of one per
-// reconcile. Concurrent callers share the query in flight; failures are not cached, so the next caller retries.
+// One SHOW COMPUTE NODES and one SHOW RUNNING QUERIES per FE cluster per period, shared by every group that talks to
+// that FE, instead of one per reconcile. Concurrent callers share the read in flight; failures are not cached, so the
+// next caller retries. An FE that refuses SHOW RUNNING QUERIES (before 3.1.4) is not asked again for a while.
+import { isFeError } from './errors.js';
 import type { ComputeNodeRecord } from './records.js';
+import type { QueryQueue } from './running-queries.js';
 
-/** What the cache reads from: an FeClient, or anything with the same key and method. */
+/** What the cache reads from: an FeClient, or anything with the same key and methods. */
 export interface SnapshotSource {
   /** Same FE cluster and user gives the same key (FeClient: sorted addresses + user). */
   readonly cacheKey: string;
   showComputeNodes(): Promise<ComputeNodeRecord[]>;
+  showRunningQueries(): Promise<QueryQueue>;
 }
+
+/** The FE's query queue as this read saw it. */
+export type QueueReading =
+  | { kind: 'Read'; queue: QueryQueue }
+  /** The FE refused the statement (a version before 3.1.4): its answer, not asked again for a while. */
+  | { kind: 'Unsupported'; message: string }
+  /** No answer this time (timeout, connection lost): the nodes are still good. */
+  | { kind: 'Failed'; message: string };
 
 export interface FeSnapshot {
   nodes: readonly ComputeNodeRecord[];
+  queue: QueueReading;
   /** When the FE answered, in ms since the epoch (from the cache's clock). */
   fetchedAt: number;
 }
+
+/** An FE that refused SHOW RUNNING QUERIES is asked again after this long (it may have been upgraded). */
+export const UNSUPPORTED_RECHECK_MS = 10 * 60_000;
 
 export interface FeSnapshotCacheOptions {
   /** How long a snapshot is reused. */
@@ -33,6 +49,7 @@ export class FeSnapshotCache {
   private readonly periodMs: number;
   private readonly now: () => number;
   private readonly entries = new Map<string, Entry>();
+  private readonly unsupported = new Map<string, { message: string; until: number }>();
 
   constructor(options: FeSnapshotCacheOptions) {
     if (!Number.isFinite(options.periodMs) || options.periodMs < 0) {
@@ -68,16 +85,34 @@ export class FeSnapshotCache {
 
   clear(): void {
     this.entries.clear();
+    this.unsupported.clear();
   }
 
   private async fetch(source: SnapshotSource, entry: Entry, generation: number): Promise<FeSnapshot> {
     try {
       const nodes = await source.showComputeNodes();
-      const snapshot: FeSnapshot = { nodes, fetchedAt: this.now() };
+      const queue = await this.readQueue(source);
+      const snapshot: FeSnapshot = { nodes, queue, fetchedAt: this.now() };
       if (entry.generation === generation) entry.snapshot = snapshot;
       return snapshot;
     } finally {
       if (entry.generation === generation) delete entry.inFlight;
+    }
+  }
+
+  private async readQueue(source: SnapshotSource): Promise<QueueReading> {
+    const known = this.unsupported.get(source.cacheKey);
+    if (known !== undefined && this.now() < known.until) return { kind: 'Unsupported', message: known.message };
+    try {
+      return { kind: 'Read', queue: await source.showRunningQueries() };
+    } catch (error) {
+      // An error answer is the FE's word on the statement (every FE of the cluster would say the same); anything
+      // else is this read's bad luck.
+      if (isFeError(error) && error.feMessage !== undefined && error.kind === 'Unknown') {
+        this.unsupported.set(source.cacheKey, { message: error.feMessage, until: this.now() + UNSUPPORTED_RECHECK_MS });
+        return { kind: 'Unsupported', message: error.feMessage };
+      }
+      return { kind: 'Failed', message: error instanceof Error ? error.message : String(error) };
     }
   }
 

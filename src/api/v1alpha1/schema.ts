@@ -693,6 +693,25 @@ export const computeNodeStatusSchema = z
   })
   .meta({ description: 'One CN of the group as the FE sees it.' });
 
+const loadFigure = (description: string) => z.number().min(0).optional().meta({ description });
+
+export const loadStatusSchema = z
+  .object({
+    aliveComputeNodes: z.int().min(0).meta({ description: "The group's CNs the FE reports alive." }),
+    queryLoad: loadFigure(
+      'runningQueries + pendingQueries: what query-aware autoscaling targets per CN. Absent when the FE does not report both.',
+    ),
+    runningQueries: loadFigure(
+      "NumRunningQueries summed over the group's alive CNs (StarRocks 3.1+; a query on n CNs counts n times).",
+    ),
+    pendingQueries: loadFigure(
+      "The group's share of the FE's query queue (SHOW RUNNING QUERIES, 3.1.4+, with query queues on), in proportion to its share of the alive CNs.",
+    ),
+    cpuUsedPercent: loadFigure("Mean CpuUsedPct the FE reports for the group's alive CNs (3.1+)."),
+    memUsedPercent: loadFigure("Mean MemUsedPct the FE reports for the group's alive CNs (3.1+)."),
+  })
+  .meta({ description: "The group's load as the FE reported it at the last read (see docs/autoscaling.md)." });
+
 export const computeNodeGroupStatusSchema = z
   .object({
     observedGeneration: z.int().min(0).optional().meta({ description: 'The generation the status describes.' }),
@@ -713,6 +732,7 @@ export const computeNodeGroupStatusSchema = z
       description:
         'Every CN of the group, and every address this group registered that is still in the FE (the ledger the operator drops from).',
     }),
+    load: loadStatusSchema.optional(),
   })
   .meta({ description: 'Observed state, written by the operator.' });
 
@@ -765,6 +785,7 @@ export type ComputeNodeGroupStatus = z.output<typeof computeNodeGroupStatusSchem
 export type ComputeNodeStatus = z.output<typeof computeNodeStatusSchema>;
 export type Condition = z.output<typeof conditionSchema>;
 export type ServersCounters = z.output<typeof serversCountersSchema>;
+export type LoadStatus = z.output<typeof loadStatusSchema>;
 export type AddressType = z.output<typeof addressTypeSchema>;
 export type Registration = z.output<typeof registrationSchema>;
 export type PodPolicy = z.output<typeof podPolicySchema>;

@@ -1,5 +1,5 @@
 // FE sessions for the reconciler: one FeClient per (FE addresses, user, password), reused across reconciles, and
-// one shared SHOW COMPUTE NODES per FE per sync period through the FeSnapshotCache. A rotated password gives a new
+// one shared SHOW COMPUTE NODES (and SHOW RUNNING QUERIES) per FE per sync period through the FeSnapshotCache. A rotated password gives a new
 // key, so the next reconcile connects with it; clients nobody used for a while are closed.
 import { createHash } from 'node:crypto';
 import { FeClient, FeSnapshotCache, type FeClientOptions } from '../../fe/index.js';
@@ -41,7 +41,12 @@ export class FeSessionPool implements FePort {
     return {
       async computeNodes(maxAgeMs) {
         const snapshot = await snapshots.get(client, maxAgeMs);
-        return { nodes: snapshot.nodes, feAddress: client.currentAddress };
+        return {
+          nodes: snapshot.nodes,
+          queue: snapshot.queue,
+          feAddress: client.currentAddress,
+          fetchedAt: snapshot.fetchedAt,
+        };
       },
       add: (list) => client.addComputeNodes(list),
       drop: (list) => client.dropComputeNodes(list),

@@ -3,7 +3,8 @@
 // the decisions stay pure.
 import type { ComputeNodeGroupStatus } from '../../api/v1alpha1/index.js';
 import type { Child, ChildKind } from '../../builders/index.js';
-import type { ComputeNodeRecord } from '../../fe/index.js';
+import type { ComputeNodeRecord, QueueReading } from '../../fe/index.js';
+import type { GroupLoad } from '../../load/figures.js';
 import type { FeCredentials } from '../../group/config.js';
 
 /**
@@ -59,11 +60,26 @@ export interface EventSink {
 /** One group's view of its FE cluster: reads are shared with every group on the same FE. */
 export interface FeSession {
   /** The FE's compute nodes, at most one sync period old (or `maxAgeMs`, shared by every group on that FE). */
-  computeNodes(maxAgeMs?: number): Promise<{ nodes: readonly ComputeNodeRecord[]; feAddress: string }>;
+  computeNodes(maxAgeMs?: number): Promise<FeView>;
   add(addresses: string[]): Promise<void>;
   drop(addresses: string[]): Promise<void>;
   /** Forget the shared snapshot after a change, so the next read sees it. */
   invalidate(): void;
+}
+
+/** One shared read of an FE: its compute nodes and its query queue. */
+export interface FeView {
+  nodes: readonly ComputeNodeRecord[];
+  queue: QueueReading;
+  feAddress: string;
+  /** When the FE answered (ms since the epoch). */
+  fetchedAt: number;
+}
+
+/** Where the reconciler publishes each group's load (the LoadBoard: Prometheus and the custom metrics API read it). */
+export interface LoadSink {
+  report(namespace: string, name: string, load: GroupLoad, observedAt: Date): void;
+  forget(namespace: string, name: string): void;
 }
 
 export interface FePort {

@@ -8,7 +8,8 @@
 //   2. The children, with the StatefulSet's replicas decided from the FE's state after step 1. An FE outage never
 //      blocks this step: without an answer only the scale-in waits, and only for a bounded time. A child the API
 //      server refuses never stops the pass either: it is reported (ChildrenApplied, an Event) and step 3 still runs.
-//   3. The status, written only when it changed.
+//   3. The status, written only when it changed, and the group's load figures published (LoadBoard) for the
+//      Prometheus metrics and the custom metrics API the HPA reads.
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import {
@@ -28,7 +29,8 @@ import {
   statefulSetName,
   type OperatorSettings,
 } from '../../builders/index.js';
-import { FeError, isFeError, type ComputeNodeRecord } from '../../fe/index.js';
+import { FeError, isFeError, type ComputeNodeRecord, type QueueReading } from '../../fe/index.js';
+import { groupLoad, type GroupLoad } from '../../load/figures.js';
 import {
   SCALE_IN_WITHOUT_FE,
   WAITING_FOR_FE_DROP,
@@ -52,7 +54,7 @@ import { memberPodOf, viewPod, type PodView } from '../../group/pods.js';
 import { autoscalingCondition } from './autoscaling.js';
 import { storageCondition } from './storage.js';
 import type { ConditionUpdate } from './conditions.js';
-import type { ClusterPort, EventSink, FePort, FeSession } from './ports.js';
+import type { ClusterPort, EventSink, FePort, FeSession, LoadSink } from './ports.js';
 import { buildStatus, feFailureMessage, type ChildFailure, type FeReadOutcome } from './status.js';
 
 export interface ReconcilerSettings {
@@ -85,12 +87,16 @@ export interface ReconcilerDeps {
   fe: FePort;
   events: EventSink;
   settings: ReconcilerSettings;
+  /** Where each group's load figures go; none in tests that do not look at them. */
+  load?: LoadSink;
   now?: () => Date;
 }
 
 interface FeRead {
   observation: FeReadOutcome;
   nodes: readonly ComputeNodeRecord[] | null;
+  queue: QueueReading | null;
+  fetchedAt: number;
 }
 
 interface FeActions {
@@ -106,6 +112,7 @@ export class ComputeNodeGroupReconciler {
   private readonly fe: FePort;
   private readonly events: EventSink;
   private readonly settings: ReconcilerSettings;
+  private readonly load: LoadSink | undefined;
   private readonly now: () => Date;
 
   constructor(deps: ReconcilerDeps) {
@@ -113,6 +120,7 @@ export class ComputeNodeGroupReconciler {
     this.fe = deps.fe;
     this.events = deps.events;
     this.settings = deps.settings;
+    this.load = deps.load;
     this.now = deps.now ?? (() => new Date());
   }
 
@@ -120,7 +128,10 @@ export class ComputeNodeGroupReconciler {
   readonly reconcile = async (key: string, context: ReconcileContext): Promise<ReconcileResult> => {
     const { namespace, name } = splitKey(key);
     const raw = this.cluster.group(namespace, name);
-    if (raw === undefined) return {};
+    if (raw === undefined) {
+      this.load?.forget(namespace, name);
+      return {};
+    }
     const parsed = parseComputeNodeGroup(raw);
     if (!parsed.ok) {
       // Admission normally refuses such specs; one that got in (an older CRD, a disabled validation) is reported
@@ -157,6 +168,7 @@ export class ComputeNodeGroupReconciler {
         autoscaling: this.observeAutoscaling(group),
         // cn.conf is not known: the storage check waits for it.
         storage: undefined,
+        load: undefined,
       });
       return { requeueAfterMs: this.settings.configRetryMs };
     }
@@ -187,6 +199,7 @@ export class ComputeNodeGroupReconciler {
     const storage = this.observeStorage(group, config.value.cnConf.text);
 
     const after = planMembership({ ...input, fe: feAfter });
+    const load = this.publishLoad(group, feRead, after);
     await this.writeStatus(group, {
       group,
       now,
@@ -200,6 +213,7 @@ export class ComputeNodeGroupReconciler {
       childFailures,
       autoscaling,
       storage,
+      load,
     });
     // A refusal waits for the user (the next pass is at the sync period); a transient failure is retried with backoff.
     const transient = childFailures.find((failure) => !failure.refused);
@@ -209,6 +223,15 @@ export class ComputeNodeGroupReconciler {
     const changed = actions.added.length + actions.dropped.length > 0;
     const waitingOnLiveFe = (replicas.kind === WAITING_FOR_FE_DROP || gates.waiting > 0) && feRead.nodes !== null;
     return { requeueAfterMs: changed || waitingOnLiveFe ? AFTER_FE_CHANGE_MS : this.settings.feSyncPeriodMs };
+  }
+
+  /** The group's load from this pass' FE read, published for the metrics; undefined when the FE was not read. */
+  private publishLoad(group: ComputeNodeGroup, feRead: FeRead, after: MembershipPlan): GroupLoad | undefined {
+    if (feRead.nodes === null || feRead.queue === null) return undefined;
+    const memberAddresses = after.computeNodes.filter((entry) => entry.registered).map((entry) => entry.address);
+    const load = groupLoad({ nodes: feRead.nodes, queue: feRead.queue, memberAddresses });
+    this.load?.report(groupNamespace(group), group.metadata.name, load, new Date(feRead.fetchedAt));
+    return load;
   }
 
   /** The Autoscaling condition from the cached HPA; a missing CPU request is also an Event (deduplicated). */
@@ -259,12 +282,12 @@ export class ComputeNodeGroupReconciler {
     maxAgeMs: number | undefined,
   ): Promise<FeRead> {
     try {
-      const { nodes, feAddress } = await session.computeNodes(maxAgeMs);
-      return { observation: { kind: 'Read', feAddress }, nodes };
+      const { nodes, queue, feAddress, fetchedAt } = await session.computeNodes(maxAgeMs);
+      return { observation: { kind: 'Read', feAddress }, nodes, queue, fetchedAt };
     } catch (error) {
       const feError = asFeError(error);
       this.events.record(group, 'Warning', `FE${feError.kind}`, feFailureMessage(feError, group, user));
-      return { observation: { kind: 'Failed', error: feError }, nodes: null };
+      return { observation: { kind: 'Failed', error: feError }, nodes: null, queue: null, fetchedAt: 0 };
     }
   }
 
@@ -532,6 +555,7 @@ export class ComputeNodeGroupReconciler {
     logger: Logger,
     leftBehind: readonly string[],
   ): Promise<ReconcileResult> {
+    this.load?.forget(groupNamespace(group), group.metadata.name);
     const finalizers = (group.metadata.finalizers ?? []).filter((finalizer) => finalizer !== FINALIZER);
     await this.cluster.setFinalizers(
       groupNamespace(group),

@@ -20,6 +20,7 @@ import { isRecord } from '../../util/guards.js';
 import { KubeCluster, type ClusterCaches, type ObjectCache } from './cluster.js';
 import { FeSessionPool } from './fe-sessions.js';
 import { ComputeNodeGroupReconciler, type ReconcilerSettings } from './reconciler.js';
+import type { LoadSink } from './ports.js';
 import { CONFIG_MAP, GROUP_RESOURCE, POD, SECRET } from './resources.js';
 
 export const CONTROLLER_NAME = 'computenodegroup';
@@ -32,6 +33,8 @@ export interface ComputeNodeGroupControllerOptions {
   metrics?: OperatorMetrics;
   recorder: EventRecorder;
   settings: ReconcilerSettings;
+  /** Where each group's load figures go (the manager's LoadBoard). */
+  load?: LoadSink;
   /** Every group is reconciled at least this often even when nothing changes. */
   resyncPeriodMs: number;
   maxConcurrentReconciles?: number;
@@ -67,7 +70,13 @@ export function createComputeNodeGroupController(
   };
   const cluster = new KubeCluster(clusterCaches, new Applier(rest, logger), rest, options.recorder);
   const fe = new FeSessionPool({ syncPeriodMs: options.settings.feSyncPeriodMs, idleCloseMs: 10 * 60_000, logger });
-  const reconciler = new ComputeNodeGroupReconciler({ cluster, fe, events: cluster, settings: options.settings });
+  const reconciler = new ComputeNodeGroupReconciler({
+    cluster,
+    fe,
+    events: cluster,
+    settings: options.settings,
+    ...(options.load === undefined ? {} : { load: options.load }),
+  });
   const controller = new Controller({
     name: CONTROLLER_NAME,
     reconcile: reconciler.reconcile,

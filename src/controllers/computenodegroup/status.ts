@@ -4,8 +4,10 @@ import {
   ConditionType,
   type ComputeNodeGroup,
   type ComputeNodeGroupStatus,
+  type LoadStatus,
   type ServersCounters,
 } from '../../api/v1alpha1/index.js';
+import type { GroupLoad } from '../../load/figures.js';
 import { labelSelectorString } from '../../builders/names.js';
 import type { FeError } from '../../fe/index.js';
 import { WAITING_FOR_FE_DROP, type MembershipPlan, type ReplicaDecision } from '../../membership/index.js';
@@ -47,10 +49,16 @@ export interface StatusInputs {
   autoscaling: ConditionUpdate | undefined;
   /** The StorageConfigured condition (storageCondition); undefined without spec.storage or cn.conf: it goes away. */
   storage: ConditionUpdate | undefined;
+  /** The group's load from this pass' FE read; undefined when the FE was not read (the last figures stay). */
+  load: GroupLoad | undefined;
 }
 
 /** Conditions reported beside Ready, not in it; each goes away when its input is undefined. */
-const SIDE_CONDITIONS = [ConditionType.Autoscaling, ConditionType.StorageConfigured] as const;
+const SIDE_CONDITIONS = [
+  ConditionType.Autoscaling,
+  ConditionType.StorageConfigured,
+  ConditionType.LoadReported,
+] as const;
 
 export function buildStatus(inputs: StatusInputs): ComputeNodeGroupStatus {
   const { group } = inputs;
@@ -64,7 +72,7 @@ export function buildStatus(inputs: StatusInputs): ComputeNodeGroupStatus {
   ];
   const livePods = inputs.pods.filter((pod) => !pod.terminating);
   // Autoscaling and StorageConfigured are reported beside Ready, not in it; without their input they go away.
-  const side = [inputs.autoscaling, inputs.storage].filter((update) => update !== undefined);
+  const side = [inputs.autoscaling, inputs.storage, loadCondition(inputs)].filter((update) => update !== undefined);
   const merged = mergeConditions(
     previous?.conditions ?? [],
     [readyCondition(updates), ...updates, ...side],
@@ -82,11 +90,49 @@ export function buildStatus(inputs: StatusInputs): ComputeNodeGroupStatus {
     registeredReplicas: registeredCount(inputs.membership?.servers) ?? previous?.registeredReplicas,
     // Without a plan (configuration missing) the ledger is carried over untouched: no address may be forgotten.
     computeNodes: inputs.membership?.computeNodes ?? previous?.computeNodes ?? [],
+    load: inputs.load === undefined ? previous?.load : loadStatus(inputs.load),
   };
+  if (status.load === undefined) delete status.load;
   if (status.observedGeneration === undefined) delete status.observedGeneration;
   if (status.servers === undefined) delete status.servers;
   if (status.registeredReplicas === undefined) delete status.registeredReplicas;
   return status;
+}
+
+/** The figures the FE gave; a figure its version lacks is left out. */
+function loadStatus(load: GroupLoad): LoadStatus {
+  const status: LoadStatus = { aliveComputeNodes: load.aliveComputeNodes };
+  if (load.queryLoad !== null) status.queryLoad = load.queryLoad;
+  if (load.runningQueries !== null) status.runningQueries = load.runningQueries;
+  if (load.pendingQueries !== null) status.pendingQueries = load.pendingQueries;
+  if (load.cpuUsedPercent !== null) status.cpuUsedPercent = load.cpuUsedPercent;
+  if (load.memUsedPercent !== null) status.memUsedPercent = load.memUsedPercent;
+  return status;
+}
+
+/**
+ * With an autoscaling policy: whether the FE reports what query-aware scaling reads. Without a policy it goes away;
+ * while the FE is not read it keeps its last state (the figures do too).
+ */
+function loadCondition({ group, load }: StatusInputs): ConditionUpdate | undefined {
+  if (group.spec.autoScalingPolicy === undefined) return undefined;
+  const type = ConditionType.LoadReported;
+  if (load === undefined) {
+    const previous = group.status?.conditions?.find((condition) => condition.type === type);
+    return previous === undefined
+      ? { type, status: 'Unknown', reason: 'FEUnknown', message: 'the FE has not been read yet' }
+      : { type, status: previous.status, reason: previous.reason, message: previous.message };
+  }
+  const [first] = load.gaps;
+  if (first === undefined) {
+    return {
+      type,
+      status: 'True',
+      reason: 'Reported',
+      message: 'the FE reports per-CN load and its query queue',
+    };
+  }
+  return { type, status: 'False', reason: first.kind, message: load.gaps.map((gap) => gap.message).join('; ') };
 }
 
 /** The Registered printer column: CNs of this group's pods that the FE lists, alive or not. */

@@ -69,6 +69,7 @@ function record(host: string, extra: Partial<ComputeNodeRecord> = {}): ComputeNo
     version: '3.3.5',
     statusCode: null,
     warehouse: null,
+    load: null,
     ...extra,
   };
 }

@@ -59,6 +59,7 @@ function record(host: string, port = 9050, alive = true): ComputeNodeRecord {
     version: '',
     statusCode: null,
     warehouse: null,
+    load: null,
   };
 }
 const entry = (pod: string, address: string) => ({ pod, address, registered: true, alive: false });

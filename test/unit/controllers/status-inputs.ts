@@ -18,6 +18,7 @@ export function healthyInputs(): Omit<StatusInputs, 'group'> {
     replicas: { kind: 'Steady', replicas: 0 },
     childFailures: [],
     autoscaling: undefined,
+    load: undefined,
     storage: undefined,
   };
 }

@@ -62,6 +62,7 @@ const healthy: StatusInputs = {
   replicas: { kind: 'Steady', replicas: 2 },
   childFailures: [],
   autoscaling: undefined,
+  load: undefined,
   storage: undefined,
 };
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseComputeNodeRows } from '../../../src/fe/index.js';
+import { parseComputeNodeRows, parseRunningQueryRows } from '../../../src/fe/index.js';
 
 const ROW_2_4 = {
   ComputeNodeId: '10001',
@@ -28,7 +28,7 @@ const ROW_3_3_EXTRA = {
 };
 
 describe('parseComputeNodeRows', () => {
-  it('reads a 2.4 row (13 columns): no StatusCode, no warehouse', () => {
+  it('reads a 2.4 row (13 columns): no StatusCode, no warehouse, no load', () => {
     const result = parseComputeNodeRows([ROW_2_4]);
     assert.deepEqual(result, {
       ok: true,
@@ -48,9 +48,26 @@ describe('parseComputeNodeRows', () => {
           version: '2.4.0-c0fa2bb',
           statusCode: null,
           warehouse: null,
+          load: null,
         },
       ],
     });
+  });
+
+  it('reads the load columns of 3.1 and later', () => {
+    const row = { ...ROW_2_4, ...ROW_3_3_EXTRA, NumRunningQueries: '3', CpuUsedPct: '87.5 %', MemUsedPct: '41.20 %' };
+    const result = parseComputeNodeRows([row]);
+    assert.ok(result.ok);
+    assert.deepEqual(result.value[0]?.load, { runningQueries: 3, cpuUsedPercent: 87.5, memUsedPercent: 41.2 });
+  });
+
+  it('keeps the query count when a percentage cell does not parse, and no load without a count', () => {
+    const odd = parseComputeNodeRows([{ ...ROW_2_4, ...ROW_3_3_EXTRA, CpuUsedPct: 'N/A' }]);
+    assert.ok(odd.ok);
+    assert.deepEqual(odd.value[0]?.load, { runningQueries: 0, cpuUsedPercent: null, memUsedPercent: 0 });
+    const noCount = parseComputeNodeRows([{ ...ROW_2_4, ...ROW_3_3_EXTRA, NumRunningQueries: '-1' }]);
+    assert.ok(noCount.ok);
+    assert.equal(noCount.value[0]?.load, null);
   });
 
   it('reads latest shared-data rows by name, in any column order', () => {
@@ -101,6 +118,46 @@ describe('parseComputeNodeRows', () => {
 
   it('refuses a heartbeat port that is not a port', () => {
     const result = parseComputeNodeRows([{ ...ROW_2_4, HeartbeatPort: '-1' }]);
+    assert.equal(result.ok, false);
+  });
+});
+
+describe('parseRunningQueryRows', () => {
+  const row = (State: string, extra: Record<string, string> = {}) => ({
+    QueryId: 'a-b',
+    ResourceGroupId: '-',
+    StartTime: '2026-01-02 03:04:05',
+    PendingTimeout: '2026-01-02 03:09:05',
+    QueryTimeout: '2026-01-02 03:09:05',
+    State,
+    Slots: '1',
+    Fragments: '3',
+    DOP: '4',
+    Frontend: 'fe-0',
+    FeStartTime: '2026-01-02 00:00:00',
+    ...extra,
+  });
+
+  it('counts RUNNING, and PENDING with CREATED as waiting; FINISHED rows are leaving', () => {
+    const result = parseRunningQueryRows([
+      row('RUNNING'),
+      row('RUNNING'),
+      row('PENDING'),
+      row('CREATED'),
+      row('FINISHED'),
+    ]);
+    assert.deepEqual(result, { ok: true, value: { running: 2, pending: 2, byWarehouse: new Map() } });
+  });
+
+  it('splits by warehouse where the FE names one', () => {
+    const result = parseRunningQueryRows([row('PENDING', { Warehouse: 'wh1' }), row('RUNNING', { Warehouse: 'w2' })]);
+    assert.ok(result.ok);
+    assert.deepEqual(result.value.byWarehouse.get('wh1'), { running: 0, pending: 1 });
+    assert.deepEqual(result.value.byWarehouse.get('w2'), { running: 1, pending: 0 });
+  });
+
+  it('refuses rows without a State column', () => {
+    const result = parseRunningQueryRows([{ QueryId: 'x' }]);
     assert.equal(result.ok, false);
   });
 });

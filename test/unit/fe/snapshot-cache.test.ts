@@ -1,12 +1,32 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FeSnapshotCache, feCacheKey, type ComputeNodeRecord, type SnapshotSource } from '../../../src/fe/index.js';
+import {
+  FeError,
+  FeSnapshotCache,
+  UNSUPPORTED_RECHECK_MS,
+  feCacheKey,
+  type ComputeNodeRecord,
+  type QueryQueue,
+  type SnapshotSource,
+} from '../../../src/fe/index.js';
 
-function source(key = 'fe|root'): SnapshotSource & { calls: number; release: () => void; fail: boolean } {
+interface TestSource extends SnapshotSource {
+  calls: number;
+  queueCalls: number;
+  queueAnswer: QueryQueue | Error;
+  release: () => void;
+  fail: boolean;
+}
+
+const EMPTY_QUEUE: QueryQueue = { running: 0, pending: 0, byWarehouse: new Map() };
+
+function source(key = 'fe|root'): TestSource {
   let release: () => void = () => undefined;
-  const state = {
+  const state: TestSource = {
     cacheKey: key,
     calls: 0,
+    queueCalls: 0,
+    queueAnswer: EMPTY_QUEUE,
     fail: false,
     release: () => {
       release();
@@ -18,6 +38,11 @@ function source(key = 'fe|root'): SnapshotSource & { calls: number; release: () 
       });
       if (state.fail) throw new Error('FE down');
       return [];
+    },
+    showRunningQueries: async (): Promise<QueryQueue> => {
+      state.queueCalls += 1;
+      if (state.queueAnswer instanceof Error) throw state.queueAnswer;
+      return state.queueAnswer;
     },
   };
   return state;
@@ -114,5 +139,54 @@ describe('FeSnapshotCache', () => {
 
   it('refuses a negative period', () => {
     assert.throws(() => new FeSnapshotCache({ periodMs: -1 }), /periodMs/);
+  });
+
+  it('reads the queue once per snapshot, beside the nodes', async () => {
+    let now = 0;
+    const cache = new FeSnapshotCache({ periodMs: 1000, now: () => now });
+    const fe = source();
+    fe.queueAnswer = { running: 2, pending: 5, byWarehouse: new Map() };
+    const read = cache.get(fe);
+    await Promise.resolve();
+    fe.release();
+    const snapshot = await read;
+    assert.deepEqual(snapshot.queue, { kind: 'Read', queue: fe.queueAnswer });
+    now = 500;
+    await cache.get(fe);
+    assert.equal(fe.queueCalls, 1);
+  });
+
+  it('remembers an FE that refuses SHOW RUNNING QUERIES, and asks again after a while', async () => {
+    let now = 0;
+    const cache = new FeSnapshotCache({ periodMs: 1000, now: () => now });
+    const fe = source();
+    const refusal = "Getting syntax error at line 1, column 5. Detail message: Unexpected input 'RUNNING'";
+    fe.queueAnswer = new FeError('Unknown', 'refused', { feMessage: refusal, feAddress: 'fe:9030' });
+    const load = async (): Promise<void> => {
+      const pending = cache.get(fe);
+      await Promise.resolve();
+      fe.release();
+      const snapshot = await pending;
+      assert.deepEqual(snapshot.queue, { kind: 'Unsupported', message: refusal });
+    };
+    await load();
+    now = 2000;
+    await load();
+    assert.equal(fe.queueCalls, 1, 'not asked again within the recheck time');
+    now = 2000 + UNSUPPORTED_RECHECK_MS;
+    await load();
+    assert.equal(fe.queueCalls, 2);
+  });
+
+  it('a queue read without an answer fails alone: the nodes are kept', async () => {
+    const cache = new FeSnapshotCache({ periodMs: 1000 });
+    const fe = source();
+    fe.queueAnswer = new FeError('Timeout', 'FE fe:9030: timed out (ETIMEDOUT)');
+    const read = cache.get(fe);
+    await Promise.resolve();
+    fe.release();
+    const snapshot = await read;
+    assert.deepEqual(snapshot.nodes, []);
+    assert.equal(snapshot.queue.kind, 'Failed');
   });
 });

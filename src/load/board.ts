@@ -1,0 +1,113 @@
+// The latest load figures of every group, written by the reconciler after each FE read and read by the two places
+// that publish them: the Prometheus metrics (at scrape time) and the custom metrics API (on each HPA request). One
+// store, so both always say the same thing.
+import { Gauge, type Registry } from 'prom-client';
+import type { GroupLoad } from './figures.js';
+
+export interface BoardEntry {
+  namespace: string;
+  name: string;
+  load: GroupLoad;
+  /** When the FE answered the read the figures come from. */
+  observedAt: Date;
+}
+
+/** The names under which a figure is published: the custom metrics API's name and the Prometheus series. */
+export const LOAD_METRICS = [
+  {
+    metric: 'query_load',
+    series: 'starrocks_cn_group_query_load',
+    help: "Running queries summed over the group's alive CNs plus the group's share of the FE's queue",
+    read: (load: GroupLoad) => load.queryLoad,
+  },
+  {
+    metric: 'running_queries',
+    series: 'starrocks_cn_group_running_queries',
+    help: "NumRunningQueries summed over the group's alive CNs (a query on n CNs counts n times)",
+    read: (load: GroupLoad) => load.runningQueries,
+  },
+  {
+    metric: 'pending_queries',
+    series: 'starrocks_cn_group_pending_queries',
+    help: "The group's share of the queries waiting in the FE's queue (by its share of the alive CNs)",
+    read: (load: GroupLoad) => load.pendingQueries,
+  },
+  {
+    metric: 'cpu_used_percent',
+    series: 'starrocks_cn_group_cpu_used_percent',
+    help: "Mean CpuUsedPct the FE reports for the group's alive CNs",
+    read: (load: GroupLoad) => load.cpuUsedPercent,
+  },
+  {
+    metric: 'mem_used_percent',
+    series: 'starrocks_cn_group_mem_used_percent',
+    help: "Mean MemUsedPct the FE reports for the group's alive CNs",
+    read: (load: GroupLoad) => load.memUsedPercent,
+  },
+  {
+    metric: 'alive_compute_nodes',
+    series: 'starrocks_cn_group_alive_compute_nodes',
+    help: "The group's CNs the FE reports alive",
+    read: (load: GroupLoad) => load.aliveComputeNodes,
+  },
+] as const;
+
+export type LoadMetricName = (typeof LOAD_METRICS)[number]['metric'];
+
+export function isLoadMetricName(value: string): value is LoadMetricName {
+  return LOAD_METRICS.some((entry) => entry.metric === value);
+}
+
+export class LoadBoard {
+  private readonly entries = new Map<string, BoardEntry>();
+
+  /** The reconciler's side of the board. */
+  readonly sink = {
+    report: (namespace: string, name: string, load: GroupLoad, observedAt: Date): void => {
+      this.set({ namespace, name, load, observedAt });
+    },
+    forget: (namespace: string, name: string): void => {
+      this.delete(namespace, name);
+    },
+  };
+
+  set(entry: BoardEntry): void {
+    this.entries.set(key(entry.namespace, entry.name), entry);
+  }
+
+  delete(namespace: string, name: string): void {
+    this.entries.delete(key(namespace, name));
+  }
+
+  get(namespace: string, name: string): BoardEntry | undefined {
+    return this.entries.get(key(namespace, name));
+  }
+
+  all(): IterableIterator<BoardEntry> {
+    return this.entries.values();
+  }
+
+  /** Gauges labelled by namespace and group, computed from the board when Prometheus scrapes. */
+  register(registry: Registry): void {
+    for (const { series, help, read } of LOAD_METRICS) {
+      const board = this;
+      new Gauge({
+        name: series,
+        help,
+        labelNames: ['namespace', 'group'] as const,
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const entry of board.all()) {
+            const value = read(entry.load);
+            if (value !== null) this.set({ namespace: entry.namespace, group: entry.name }, value);
+          }
+        },
+      });
+    }
+  }
+}
+
+function key(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}

@@ -1,0 +1,113 @@
+// A group's load as the FE sees it, from the two reads the operator already shares per FE and period (SHOW COMPUTE
+// NODES, SHOW RUNNING QUERIES). Pure: the same reads give the same figures.
+//
+// The figures, and why:
+// - runningQueries: the sum of NumRunningQueries over the group's alive CNs. A query with fragments on n CNs counts
+//   on each of them, so this is occupancy (queries per CN, summed), the quantity a per-CN target divides.
+// - pendingQueries: the group's share of the FE's queue. The queue belongs to the FE (its warehouse), not to a
+//   group, and any alive CN may take a queued query's fragments; so each group gets the part of the queue in
+//   proportion to its alive CNs among all the alive CNs the FE lists in that warehouse. The shares add up to the
+//   queue, and groups sharing an FE together ask for the capacity the queue needs, once. With no alive CN in the
+//   warehouse nothing can serve the queue and each group sees all of it (its HPA's maximum bounds the growth).
+// - queryLoad: runningQueries + pendingQueries, the figure query-aware autoscaling targets per CN.
+// - cpuUsedPercent / memUsedPercent: the mean of the FE's CpuUsedPct / MemUsedPct over the group's alive CNs.
+// Columns the FE's version lacks give null figures and a reason, never a guess.
+import { addressKey, addressKeyOf } from '../cn/index.js';
+import type { ComputeNodeRecord, QueueReading } from '../fe/index.js';
+
+export interface LoadInput {
+  /** Every row of SHOW COMPUTE NODES, the group's and the others'. */
+  nodes: readonly ComputeNodeRecord[];
+  queue: QueueReading;
+  /** Addresses of the group's CNs that are registered and not leaving (the status' computeNodes). */
+  memberAddresses: readonly string[];
+}
+
+export interface GroupLoad {
+  /** The group's CNs the FE reports alive. */
+  aliveComputeNodes: number;
+  runningQueries: number | null;
+  pendingQueries: number | null;
+  queryLoad: number | null;
+  cpuUsedPercent: number | null;
+  memUsedPercent: number | null;
+  /** Why a figure is null: the FE's version, or a read that failed. Empty when every figure is known. */
+  gaps: LoadGap[];
+}
+
+export type LoadGap =
+  | { kind: 'NoLoadColumns'; message: string }
+  | { kind: 'QueueUnsupported'; message: string }
+  | { kind: 'QueueNotRead'; message: string };
+
+export function groupLoad(input: LoadInput): GroupLoad {
+  const members = memberRecords(input);
+  const alive = members.filter((record) => record.alive);
+  const loads = alive.map((record) => record.load);
+  const gaps: LoadGap[] = [];
+  const reportsLoad = input.nodes.length === 0 || input.nodes.some((record) => record.load !== null);
+  if (!reportsLoad) {
+    gaps.push({
+      kind: 'NoLoadColumns',
+      message: 'the FE reports no per-CN load (NumRunningQueries, CpuUsedPct): StarRocks 3.1 or later is needed',
+    });
+  }
+  const runningQueries = reportsLoad ? sum(loads.map((load) => load?.runningQueries ?? 0)) : null;
+  const pendingQueries = pendingShare(input, alive, gaps);
+  return {
+    aliveComputeNodes: alive.length,
+    runningQueries,
+    pendingQueries,
+    queryLoad: runningQueries === null || pendingQueries === null ? null : round2(runningQueries + pendingQueries),
+    cpuUsedPercent: reportsLoad ? mean(loads.map((load) => load?.cpuUsedPercent ?? null)) : null,
+    memUsedPercent: reportsLoad ? mean(loads.map((load) => load?.memUsedPercent ?? null)) : null,
+    gaps,
+  };
+}
+
+function memberRecords(input: LoadInput): ComputeNodeRecord[] {
+  const keys = new Set(input.memberAddresses.map(addressKeyOf).filter((key) => key !== null));
+  return input.nodes.filter((record) => keys.has(addressKey({ host: record.host, port: record.heartbeatPort })));
+}
+
+function pendingShare(input: LoadInput, alive: readonly ComputeNodeRecord[], gaps: LoadGap[]): number | null {
+  const { queue } = input;
+  switch (queue.kind) {
+    case 'Unsupported':
+      gaps.push({
+        kind: 'QueueUnsupported',
+        message: `the FE refused SHOW RUNNING QUERIES (StarRocks 3.1.4 or later is needed): ${queue.message}`,
+      });
+      return null;
+    case 'Failed':
+      gaps.push({ kind: 'QueueNotRead', message: `SHOW RUNNING QUERIES got no answer: ${queue.message}` });
+      return null;
+    case 'Read':
+      break;
+  }
+  const warehouse = alive.find((record) => record.warehouse !== null)?.warehouse ?? null;
+  const { byWarehouse } = queue.queue;
+  // An FE that names warehouses in its queue lists only the ones with queries: absent means an empty queue there.
+  const pending =
+    warehouse === null || byWarehouse.size === 0 ? queue.queue.pending : (byWarehouse.get(warehouse)?.pending ?? 0);
+  if (pending === 0) return 0;
+  const serving = input.nodes.filter(
+    (record) => record.alive && (warehouse === null || record.warehouse === warehouse),
+  );
+  if (serving.length === 0) return pending;
+  return round2((pending * alive.length) / serving.length);
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
+/** The mean of the known values; null when none is known. */
+function mean(values: readonly (number | null)[]): number | null {
+  const known = values.filter((value) => value !== null);
+  return known.length === 0 ? null : round2(sum(known) / known.length);
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}

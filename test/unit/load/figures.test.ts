@@ -1,0 +1,129 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Registry } from 'prom-client';
+import type { ComputeNodeRecord, QueueReading } from '../../../src/fe/index.js';
+import { groupLoad } from '../../../src/load/figures.js';
+import { LoadBoard } from '../../../src/load/board.js';
+
+function node(ip: string, alive: boolean, load: ComputeNodeRecord['load'], warehouse: string | null = null) {
+  return {
+    id: ip,
+    host: ip,
+    heartbeatPort: 9050,
+    address: `${ip}:9050`,
+    bePort: 9060,
+    httpPort: 8040,
+    brpcPort: 8060,
+    alive,
+    lastStartTime: null,
+    lastHeartbeat: null,
+    errMsg: '',
+    version: '',
+    statusCode: null,
+    warehouse,
+    load,
+  } satisfies ComputeNodeRecord;
+}
+
+const busy = (runningQueries: number, cpu = 50) => ({ runningQueries, cpuUsedPercent: cpu, memUsedPercent: 30 });
+const queue = (running: number, pending: number): QueueReading => ({
+  kind: 'Read',
+  queue: { running, pending, byWarehouse: new Map() },
+});
+
+describe('groupLoad', () => {
+  it('2.4: no load columns and no queue give null figures and say why', () => {
+    const load = groupLoad({
+      nodes: [node('10.0.0.1', true, null)],
+      queue: { kind: 'Unsupported', message: 'Syntax error in line 1: SHOW RUNNING QUERIES' },
+      memberAddresses: ['10.0.0.1:9050'],
+    });
+    assert.equal(load.aliveComputeNodes, 1);
+    assert.equal(load.runningQueries, null);
+    assert.equal(load.queryLoad, null);
+    assert.equal(load.cpuUsedPercent, null);
+    assert.deepEqual(
+      load.gaps.map((gap) => gap.kind),
+      ['NoLoadColumns', 'QueueUnsupported'],
+    );
+  });
+
+  it("3.3: sums running queries over the group's alive CNs and averages CPU; the whole queue when it is alone", () => {
+    const load = groupLoad({
+      nodes: [
+        node('10.0.0.1', true, busy(3, 90)),
+        node('10.0.0.2', true, busy(1, 30)),
+        node('10.0.0.3', false, busy(7)),
+      ],
+      queue: queue(3, 4),
+      memberAddresses: ['10.0.0.1:9050', '10.0.0.2:9050', '10.0.0.3:9050'],
+    });
+    assert.deepEqual(
+      { ...load, gaps: load.gaps.length },
+      {
+        aliveComputeNodes: 2,
+        runningQueries: 4,
+        pendingQueries: 4,
+        queryLoad: 8,
+        cpuUsedPercent: 60,
+        memUsedPercent: 30,
+        gaps: 0,
+      },
+    );
+  });
+
+  it('groups on one FE share its queue by their alive CNs, so the shares add up to the queue', () => {
+    const nodes = [
+      node('10.0.0.1', true, busy(2)),
+      node('10.0.1.1', true, busy(2)),
+      node('10.0.1.2', true, busy(2)),
+      node('10.0.9.9', true, busy(0)), // added by hand: serves the queue too
+    ];
+    const a = groupLoad({ nodes, queue: queue(2, 8), memberAddresses: ['10.0.0.1:9050'] });
+    const b = groupLoad({ nodes, queue: queue(2, 8), memberAddresses: ['10.0.1.1:9050', '10.0.1.2:9050'] });
+    assert.equal(a.pendingQueries, 2);
+    assert.equal(b.pendingQueries, 4);
+  });
+
+  it('a warehouse takes its own queue', () => {
+    const nodes = [node('10.0.0.1', true, busy(1), 'wh1'), node('10.0.0.2', true, busy(1), 'default_warehouse')];
+    const byWarehouse = new Map([['default_warehouse', { running: 1, pending: 6 }]]);
+    const load = groupLoad({
+      nodes,
+      queue: { kind: 'Read', queue: { running: 1, pending: 6, byWarehouse } },
+      memberAddresses: ['10.0.0.1:9050'],
+    });
+    assert.equal(load.pendingQueries, 0, 'the queue of another warehouse is not this group’s');
+  });
+
+  it('a queue read that failed leaves the queue figures unknown, the rest known', () => {
+    const load = groupLoad({
+      nodes: [node('10.0.0.1', true, busy(2))],
+      queue: { kind: 'Failed', message: 'timed out' },
+      memberAddresses: ['10.0.0.1:9050'],
+    });
+    assert.equal(load.runningQueries, 2);
+    assert.equal(load.pendingQueries, null);
+    assert.equal(load.queryLoad, null);
+    assert.equal(load.gaps[0]?.kind, 'QueueNotRead');
+  });
+});
+
+describe('LoadBoard', () => {
+  it('publishes known figures as gauges labelled by namespace and group, and forgets deleted groups', async () => {
+    const board = new LoadBoard();
+    const registry = new Registry();
+    board.register(registry);
+    const load = groupLoad({
+      nodes: [node('10.0.0.1', true, busy(5))],
+      queue: queue(5, 1),
+      memberAddresses: ['10.0.0.1:9050'],
+    });
+    board.sink.report('ns', 'g', load, new Date(0));
+    const text = await registry.metrics();
+    assert.match(text, /starrocks_cn_group_query_load\{namespace="ns",group="g"\} 6/);
+    assert.match(text, /starrocks_cn_group_pending_queries\{namespace="ns",group="g"\} 1/);
+    board.sink.forget('ns', 'g');
+    assert.doesNotMatch(await registry.metrics(), /group="g"/);
+  });
+});
