@@ -89,8 +89,8 @@ export class LoadBoard {
 
   /** Gauges labelled by namespace and group, computed from the board when Prometheus scrapes. */
   register(registry: Registry): void {
+    const entries = (): IterableIterator<BoardEntry> => this.all();
     for (const { series, help, read } of LOAD_METRICS) {
-      const board = this;
       new Gauge({
         name: series,
         help,
@@ -98,7 +98,7 @@ export class LoadBoard {
         registers: [registry],
         collect() {
           this.reset();
-          for (const entry of board.all()) {
+          for (const entry of entries()) {
             const value = read(entry.load);
             if (value !== null) this.set({ namespace: entry.namespace, group: entry.name }, value);
           }

@@ -39,10 +39,11 @@ function source(key = 'fe|root'): TestSource {
       if (state.fail) throw new Error('FE down');
       return [];
     },
-    showRunningQueries: async (): Promise<QueryQueue> => {
+    showRunningQueries: (): Promise<QueryQueue> => {
       state.queueCalls += 1;
-      if (state.queueAnswer instanceof Error) throw state.queueAnswer;
-      return state.queueAnswer;
+      return state.queueAnswer instanceof Error
+        ? Promise.reject(state.queueAnswer)
+        : Promise.resolve(state.queueAnswer);
     },
   };
   return state;
