@@ -11,12 +11,17 @@ import type {
   StatefulSet,
   Plain,
 } from './plain.js';
-import type { V2ContainerResourceMetricSource, V2MetricSpec } from '@kubernetes/client-node';
+import type {
+  V2ContainerResourceMetricSource,
+  V2HorizontalPodAutoscalerBehavior,
+  V2MetricSpec,
+} from '@kubernetes/client-node';
 import {
   API_VERSION,
   GROUP,
   KIND,
   PLURAL,
+  QUERY_LOAD_METRIC,
   type AutoScalingPolicy,
   type ComputeNodeGroup,
 } from '../api/v1alpha1/index.js';
@@ -145,8 +150,8 @@ export function buildHorizontalPodAutoscaler(input: BuildInput): HorizontalPodAu
       maxReplicas: policy.maxReplicas,
       ...definedOnly({
         minReplicas: policy.minReplicas,
-        metrics: hpaMetrics(policy),
-        behavior: policy.hpaPolicy?.behavior,
+        metrics: hpaMetrics(policy, cng.metadata.name),
+        behavior: policy.hpaPolicy?.behavior ?? (policy.queries === undefined ? undefined : QUERY_BURST_BEHAVIOR),
       }),
     },
   };
@@ -159,20 +164,59 @@ const CN_CPU_80: Plain<V2MetricSpec> = {
 };
 
 /**
+ * With `queries` and no `hpaPolicy.behavior`: analytic bursts. Up at once (double, or 4 CNs, every 15 s, whichever
+ * is more): a queued query waits now, and a CN helps only the queries that start after it is alive. Down slowly
+ * (one CN a minute, after 5 minutes below target): bursts come in waves, a new CN starts with a cold data cache,
+ * and each CN leaving is dropped from the FE and drains its fragments first.
+ */
+export const QUERY_BURST_BEHAVIOR: Plain<V2HorizontalPodAutoscalerBehavior> = {
+  scaleUp: {
+    stabilizationWindowSeconds: 0,
+    selectPolicy: 'Max',
+    policies: [
+      { type: 'Percent', value: 100, periodSeconds: 15 },
+      { type: 'Pods', value: 4, periodSeconds: 15 },
+    ],
+  },
+  scaleDown: {
+    stabilizationWindowSeconds: 300,
+    selectPolicy: 'Min',
+    policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }],
+  },
+};
+
+/** `autoScalingPolicy.queries` as the HPA reads it: the group's query_load, averaged over its CNs. */
+function queryLoadMetric(group: string, targetPerCN: number): Plain<V2MetricSpec> {
+  return {
+    type: 'Object',
+    object: {
+      describedObject: { apiVersion: API_VERSION, kind: KIND, name: group },
+      metric: { name: QUERY_LOAD_METRIC },
+      target: { type: 'AverageValue', averageValue: String(targetPerCN) },
+    },
+  };
+}
+
+/**
  * `Resource` metrics average over every container of the pod, the register sidecar included; with
  * `resourceMetrics: Container` (the default) they become `ContainerResource` metrics of the `cn` container. Other
- * metric types, and everything with `Pod`, are copied verbatim.
+ * metric types, and everything with `Pod`, are copied verbatim. `queries` adds the query_load metric; the HPA's
+ * default of 80% CPU applies only when no metric at all is given.
  */
-export function hpaMetrics(policy: AutoScalingPolicy): Plain<V2MetricSpec>[] | undefined {
-  const metrics = policy.hpaPolicy?.metrics;
-  if (policy.resourceMetrics === 'Pod') return metrics;
-  if (metrics === undefined || metrics.length === 0) return [CN_CPU_80];
-  return metrics.map((metric): Plain<V2MetricSpec> => {
+export function hpaMetrics(policy: AutoScalingPolicy, group: string): Plain<V2MetricSpec>[] | undefined {
+  const given = policy.hpaPolicy?.metrics ?? [];
+  const queries = policy.queries === undefined ? [] : [queryLoadMetric(group, policy.queries.targetPerCN)];
+  if (policy.resourceMetrics === 'Pod') {
+    return given.length + queries.length === 0 ? policy.hpaPolicy?.metrics : [...given, ...queries];
+  }
+  if (given.length + queries.length === 0) return [CN_CPU_80];
+  const converted = given.map((metric): Plain<V2MetricSpec> => {
     if (metric.type !== 'Resource' || metric.resource === undefined) return metric;
     const { name, target } = metric.resource;
     const containerResource: Plain<V2ContainerResourceMetricSource> = { name, container: CN_CONTAINER, target };
     return { type: 'ContainerResource', containerResource };
   });
+  return [...converted, ...queries];
 }
 
 /**

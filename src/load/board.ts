@@ -2,6 +2,7 @@
 // that publish them: the Prometheus metrics (at scrape time) and the custom metrics API (on each HPA request). One
 // store, so both always say the same thing.
 import { Gauge, type Registry } from 'prom-client';
+import { QUERY_LOAD_METRIC } from '../api/v1alpha1/constants.js';
 import type { GroupLoad } from './figures.js';
 
 export interface BoardEntry {
@@ -15,7 +16,7 @@ export interface BoardEntry {
 /** The names under which a figure is published: the custom metrics API's name and the Prometheus series. */
 export const LOAD_METRICS = [
   {
-    metric: 'query_load',
+    metric: QUERY_LOAD_METRIC,
     series: 'starrocks_cn_group_query_load',
     help: "Running queries summed over the group's alive CNs plus the group's share of the FE's queue",
     read: (load: GroupLoad) => load.queryLoad,

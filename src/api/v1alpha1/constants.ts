@@ -4,6 +4,8 @@ export const GROUP = 'starrocks.com';
 export const VERSION = 'v1alpha1';
 export const API_VERSION = `${GROUP}/${VERSION}`;
 export const KIND = 'ComputeNodeGroup';
+/** The custom metric `autoScalingPolicy.queries` scales on (an `Object` metric describing the group). */
+export const QUERY_LOAD_METRIC = 'query_load';
 export const LIST_KIND = 'ComputeNodeGroupList';
 export const PLURAL = 'computenodegroups';
 export const SINGULAR = 'computenodegroup';

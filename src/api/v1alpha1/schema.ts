@@ -191,6 +191,25 @@ export const hpaPolicySchema = z
   })
   .meta({ description: 'Metrics and behavior of the HorizontalPodAutoscaler.' });
 
+/** Most concurrent queries a CN can be asked to take; a target above it is a typo. */
+export const MAX_QUERIES_PER_CN = 10_000;
+
+export const queryScalingSchema = z
+  .strictObject({
+    targetPerCN: z
+      .number({ error: 'must be a number of queries per CN, such as 4 or 2.5' })
+      .positive('must be more than 0')
+      .max(MAX_QUERIES_PER_CN, `must be at most ${MAX_QUERIES_PER_CN}`)
+      .meta({
+        description:
+          "Running plus queued queries per CN the HPA aims at: the group's `query_load` (status.load.queryLoad) divided by this gives the number of CNs. Read from the FE (StarRocks 3.1+; the queue from 3.1.4 with query queues on).",
+      }),
+  })
+  .meta({
+    description:
+      'Query-aware autoscaling in short: the operator adds to the HPA an `Object` metric `query_load` of this ComputeNodeGroup, served by its custom metrics API (or any provider of that metric), and, unless `hpaPolicy.behavior` is given, a behavior for analytic bursts (up at once, down slowly). Combined with `hpaPolicy.metrics`, the HPA takes the largest proposal. See docs/autoscaling.md.',
+  });
+
 const MIN_LE_MAX: CelRule = {
   rule: '!has(self.minReplicas) || self.minReplicas <= self.maxReplicas',
   message: 'minReplicas must be less than or equal to maxReplicas',
@@ -204,6 +223,7 @@ export const autoScalingPolicySchema = z
       .min(1, 'must be 1 or more')
       .optional(),
     hpaPolicy: hpaPolicySchema.optional(),
+    queries: queryScalingSchema.optional(),
     resourceMetrics: z.enum(['Container', 'Pod'], { error: 'must be Container or Pod' }).default('Container').meta({
       description:
         "What the CPU and memory metrics of `hpaPolicy.metrics` (`type: Resource`, and the HPA's default of 80% CPU when no metric is given) measure. `Container` (default): the `cn` container alone, as `ContainerResource` metrics, so the register sidecar's requests and usage do not skew the CN's figures. `Pod`: the whole pod, the metrics copied verbatim.",
@@ -790,4 +810,5 @@ export type AddressType = z.output<typeof addressTypeSchema>;
 export type Registration = z.output<typeof registrationSchema>;
 export type PodPolicy = z.output<typeof podPolicySchema>;
 export type AutoScalingPolicy = z.output<typeof autoScalingPolicySchema>;
+export type QueryScaling = z.output<typeof queryScalingSchema>;
 export type Storage = z.output<typeof storageSchema>;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ConditionType, type ComputeNodeGroup } from '../../api/v1alpha1/index.js';
 import { CN_CONTAINER } from '../../builders/settings.js';
+import { hpaMetrics } from '../../builders/children.js';
 import type { ConditionUpdate } from './conditions.js';
 
 const hpaSchema = z.looseObject({
@@ -73,9 +74,11 @@ export function autoscalingCondition(group: ComputeNodeGroup, hpa: unknown): Con
   };
 }
 
-/** The HPA's default (no metrics given) is 80% average CPU utilization. */
+/** The metrics the HPA gets (hpaMetrics, the builder's); without any, the HPA's default of 80% CPU utilization. */
 function scalesOnCpuUtilization(group: ComputeNodeGroup): boolean {
-  const metrics = group.spec.autoScalingPolicy?.hpaPolicy?.metrics;
+  const policy = group.spec.autoScalingPolicy;
+  if (policy === undefined) return false;
+  const metrics = hpaMetrics(policy, group.metadata.name);
   if (metrics === undefined || metrics.length === 0) return true;
   return metrics.some((raw) => {
     const metric = metricSchema.safeParse(raw);

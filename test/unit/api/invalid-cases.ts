@@ -149,6 +149,30 @@ export const INVALID_CASES: InvalidCase[] = [
     message: /1 or more/,
   },
   {
+    name: 'queries target 0',
+    input: withValue('spec.autoScalingPolicy', { maxReplicas: 3, queries: { targetPerCN: 0 } }),
+    path: 'spec.autoScalingPolicy.queries.targetPerCN',
+    message: /more than 0/,
+  },
+  {
+    name: 'queries target as text',
+    input: withValue('spec.autoScalingPolicy', { maxReplicas: 3, queries: { targetPerCN: '4' } }),
+    path: 'spec.autoScalingPolicy.queries.targetPerCN',
+    message: /number/,
+  },
+  {
+    name: 'queries target beyond reason',
+    input: withValue('spec.autoScalingPolicy', { maxReplicas: 3, queries: { targetPerCN: 1e9 } }),
+    path: 'spec.autoScalingPolicy.queries.targetPerCN',
+    message: /at most/,
+  },
+  {
+    name: 'queries without a target',
+    input: withValue('spec.autoScalingPolicy', { maxReplicas: 3, queries: {} }),
+    path: 'spec.autoScalingPolicy.queries.targetPerCN',
+    message: /number/,
+  },
+  {
     name: 'minReplicas 0',
     input: withValue('spec.autoScalingPolicy', { minReplicas: 0, maxReplicas: 3 }),
     path: 'spec.autoScalingPolicy.minReplicas',

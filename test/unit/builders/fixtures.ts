@@ -185,6 +185,39 @@ export const GOLDEN_CASES: GoldenCase[] = [
     },
   },
   {
+    name: 'query-aware-autoscaling',
+    input: () => {
+      const document = minimalDocument();
+      const spec = {
+        ...(document['spec'] as object),
+        replicas: 2,
+        cnInfo: { registration: 'Operator' },
+        autoScalingPolicy: { minReplicas: 1, maxReplicas: 8, queries: { targetPerCN: 2.5 } },
+      };
+      return buildInput(group({ ...document, spec }), undefined);
+    },
+  },
+  {
+    name: 'query-aware-with-cpu-and-own-behavior',
+    input: () => {
+      const document = minimalDocument();
+      const spec = {
+        ...(document['spec'] as object),
+        autoScalingPolicy: {
+          maxReplicas: 8,
+          queries: { targetPerCN: 4 },
+          hpaPolicy: {
+            metrics: [
+              { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
+            ],
+            behavior: { scaleDown: { stabilizationWindowSeconds: 60 } },
+          },
+        },
+      };
+      return buildInput(group({ ...document, spec }), undefined);
+    },
+  },
+  {
     name: 'more-than-10-replicas',
     input: () => {
       const document = minimalDocument();

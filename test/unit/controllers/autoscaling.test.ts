@@ -51,6 +51,23 @@ describe('autoscalingCondition', () => {
     assert.equal(autoscalingCondition(memoryOnly, undefined)?.reason, 'HPAPending');
   });
 
+  it('query-aware scaling alone needs no CPU request; added to CPU metrics it still does', () => {
+    const queriesOnly = group({ autoScalingPolicy: { maxReplicas: 5, queries: { targetPerCN: 4 } } });
+    assert.equal(autoscalingCondition(queriesOnly, undefined)?.reason, 'HPAPending');
+    const withCpuMetric = group({
+      autoScalingPolicy: {
+        maxReplicas: 5,
+        queries: { targetPerCN: 4 },
+        hpaPolicy: {
+          metrics: [
+            { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } },
+          ],
+        },
+      },
+    });
+    assert.equal(autoscalingCondition(withCpuMetric, undefined)?.reason, 'MissingCPURequest');
+  });
+
   it("mirrors the HPA's conditions: the first that fails, or the limit that holds it", () => {
     const policy = { autoScalingPolicy: { maxReplicas: 5 }, ...withCpu };
     const failing = autoscalingCondition(
