@@ -19,6 +19,7 @@ import type { RunningServer } from '../runtime/http-server.js';
 import { createLogger, type Logger } from '../runtime/logging.js';
 import { OperatorMetrics } from '../runtime/metrics.js';
 import { LoadBoard } from '../load/board.js';
+import { startCustomMetricsServer } from '../custom-metrics/server.js';
 import { Shutdown } from '../runtime/shutdown.js';
 
 /** How long the caches may take to list everything before the manager gives up and exits (to be restarted). */
@@ -98,6 +99,19 @@ async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): 
   shutdown.register('events', () => recorder.flush());
 
   const servers = await startServers(flags, metrics, checks);
+  if (flags.customMetricsBindAddress !== undefined) {
+    servers.push(
+      await startCustomMetricsServer({
+        bind: flags.customMetricsBindAddress,
+        certDir: flags.customMetricsCertDir,
+        service: flags.customMetricsService,
+        rest,
+        board,
+        logger,
+        maxAgeMs: 3 * flags.feSyncPeriodMs + 5_000,
+      }),
+    );
+  }
   if (!flags.leaderElect) {
     shutdown.register('http servers', () => closeAll(servers));
     await startController();

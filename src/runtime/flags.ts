@@ -10,10 +10,15 @@
 //   --log-level                    info    fatal, error, warn, info, debug, trace
 //   --fe-sync-period               15s     how often each FE's compute node list is read
 //   --resync-period                10m     how often every object is reconciled even without a change
+//   --custom-metrics-bind-address  0       where the custom metrics API (HTTPS) listens ("0" disables)
+//   --custom-metrics-cert-dir      /var/run/custom-metrics-tls   its serving certificate: tls.crt, tls.key, ca.crt
+//   --custom-metrics-service       ""      namespace/name[:port] of its Service: the operator then creates or keeps
+//                                          the APIService v1beta2.custom.metrics.k8s.io (never another's)
 import type { LevelWithSilent } from 'pino';
 import { parseBindAddress, type BindAddress } from './bind-address.js';
 import { parseDuration } from './duration.js';
 import { parseLevel } from './logging.js';
+import { parseServiceRef, type ServiceRef } from '../kube/service-ref.js';
 
 export interface ManagerSettings {
   /** undefined: the metrics endpoint is off. */
@@ -29,6 +34,11 @@ export interface ManagerSettings {
   logLevel: LevelWithSilent;
   feSyncPeriodMs: number;
   resyncPeriodMs: number;
+  /** undefined: the custom metrics API is off. */
+  customMetricsBindAddress: BindAddress | undefined;
+  customMetricsCertDir: string;
+  /** undefined: the installer manages the APIService. */
+  customMetricsService: ServiceRef | undefined;
 }
 
 export interface FlagSpec {
@@ -58,6 +68,24 @@ export const MANAGER_FLAGS: readonly FlagSpec[] = [
   { name: 'log-level', kind: 'string', default: 'info', help: 'fatal, error, warn, info, debug or trace' },
   { name: 'fe-sync-period', kind: 'string', default: '15s', help: "How often each FE's compute node list is read" },
   { name: 'resync-period', kind: 'string', default: '10m', help: 'How often every object is reconciled anyway' },
+  {
+    name: 'custom-metrics-bind-address',
+    kind: 'string',
+    default: '0',
+    help: 'Address the custom metrics API (HTTPS) listens on; "0" disables',
+  },
+  {
+    name: 'custom-metrics-cert-dir',
+    kind: 'string',
+    default: '/var/run/custom-metrics-tls',
+    help: 'Directory with the custom metrics API serving certificate: tls.crt, tls.key and ca.crt',
+  },
+  {
+    name: 'custom-metrics-service',
+    kind: 'string',
+    default: '',
+    help: 'namespace/name[:port] of the Service in front of the custom metrics API; the operator then manages the APIService',
+  },
 ];
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; errors: string[] };
@@ -116,12 +144,23 @@ export function parseManagerFlags(argv: readonly string[]): ParseResult<ManagerS
     logLevel: logLevel(get('log-level'), errors),
     feSyncPeriodMs: period('fe-sync-period', get('fe-sync-period'), 1000, errors),
     resyncPeriodMs: period('resync-period', get('resync-period'), 10_000, errors),
+    customMetricsBindAddress: bindAddress('custom-metrics-bind-address', get('custom-metrics-bind-address'), errors),
+    customMetricsCertDir: get('custom-metrics-cert-dir'),
+    customMetricsService: serviceRef('custom-metrics-service', get('custom-metrics-service'), errors),
   };
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: settings };
 }
 
 function bindAddress(flag: string, text: string, errors: string[]): BindAddress | undefined {
   const parsed = parseBindAddress(text);
+  if (parsed.ok) return parsed.value;
+  errors.push(`--${flag}: ${parsed.message}`);
+  return undefined;
+}
+
+function serviceRef(flag: string, text: string, errors: string[]): ServiceRef | undefined {
+  if (text === '') return undefined;
+  const parsed = parseServiceRef(text);
   if (parsed.ok) return parsed.value;
   errors.push(`--${flag}: ${parsed.message}`);
   return undefined;

@@ -24,8 +24,23 @@ describe('parseManagerFlags', () => {
         logLevel: 'info',
         feSyncPeriodMs: 15_000,
         resyncPeriodMs: 600_000,
+        customMetricsBindAddress: undefined,
+        customMetricsCertDir: '/var/run/custom-metrics-tls',
+        customMetricsService: undefined,
       },
     });
+  });
+
+  it('reads the custom metrics API flags and refuses a service that is not namespace/name[:port]', () => {
+    const result = parseManagerFlags([
+      '--custom-metrics-bind-address=:6443',
+      '--custom-metrics-service=op/cn-operator-metrics:8443',
+    ]);
+    assert.ok(result.ok);
+    assert.deepEqual(result.value.customMetricsBindAddress, { host: undefined, port: 6443 });
+    assert.deepEqual(result.value.customMetricsService, { namespace: 'op', name: 'cn-operator-metrics', port: 8443 });
+    const bad = parseManagerFlags(['--custom-metrics-service=cn-operator-metrics']);
+    assert.equal(bad.ok, false);
   });
 
   it('reads --flag=value, --flag value and bare booleans', () => {
