@@ -120,8 +120,8 @@ describe('delegated authentication and authorization', () => {
       },
     });
     const missing = parseRequestHeaderConfig({ data: {} });
-    assert.equal(missing.ok, false);
-    assert.match(missing.ok ? '' : missing.message, /--requestheader-client-ca-file/);
+    assert.ok(!missing.ok);
+    assert.match(missing.message, /--requestheader-client-ca-file/);
   });
 
   it('asks RBAC about the metric as a subresource of the group, on custom.metrics.k8s.io', () => {
