@@ -316,3 +316,33 @@ describe('FE client: shared snapshots', () => {
     }
   });
 });
+
+for (const version of PROFILE_NAMES) {
+  describe(`FE client against ${version}: load figures`, () => {
+    it('reads the per-CN load and the queue where the version has them, and says when it does not', async () => {
+      const fe = new FeSimulator({ version, computeNodes: [{ address: '127.0.0.1:9050', alive: true }] });
+      await fe.start();
+      const client = new FeClient({ addresses: fe.addresses, user: 'root', password: '' });
+      try {
+        fe.setLoad({ runningPerNode: 3, cpuUsedPercent: 72.5, running: 3, pending: 4 });
+        const cache = new FeSnapshotCache({ periodMs: 60_000 });
+        const snapshot = await cache.get(client);
+        const [node] = snapshot.nodes;
+        if (version === '2.4') {
+          assert.equal(node?.load, null);
+          assert.equal(snapshot.queue.kind, 'Unsupported');
+        } else {
+          assert.deepEqual(node?.load, { runningQueries: 3, cpuUsedPercent: 72.5, memUsedPercent: 0 });
+          assert.equal(snapshot.queue.kind, 'Read');
+          if (snapshot.queue.kind === 'Read') {
+            assert.equal(snapshot.queue.queue.running, 3);
+            assert.equal(snapshot.queue.queue.pending, 4);
+          }
+        }
+      } finally {
+        await client.close();
+        await fe.stop();
+      }
+    });
+  });
+}

@@ -26,6 +26,18 @@ export interface SimComputeNode {
   cpuCores: number;
 }
 
+/** The load a test sets (FeSimulator.setLoad), reported by every node in NumRunningQueries and CpuUsedPct. */
+export interface SimLoad {
+  runningPerNode: number;
+  cpuUsedPercent: number;
+}
+
+/** A query a test puts in the FE's queue (FeSimulator.setLoad). */
+export interface SimQuery {
+  id: string;
+  state: 'RUNNING' | 'PENDING';
+}
+
 export interface SimBackend {
   id: number;
   host: string;
@@ -56,6 +68,9 @@ export class Catalog {
   readonly backends: SimBackend[] = [];
   readonly users = new Map<string, SimUser>();
   readonly warehouses = new Set<string>([DEFAULT_WAREHOUSE]);
+  /** SHOW RUNNING QUERIES rows: what a test put in the queue. */
+  queries: SimQuery[] = [];
+  load: SimLoad = { runningPerNode: 0, cpuUsedPercent: 0 };
   private nextId = FIRST_NODE_ID;
 
   constructor(
@@ -118,12 +133,29 @@ export class Catalog {
   }
 
   /** SHOW COMPUTE NODES: sorted by IP then BePort, as the FE does. */
+  runningQueryRows(): Row[] {
+    const now = formatTime(new Date());
+    return this.queries.map((query) => ({
+      QueryId: query.id,
+      ResourceGroupId: '-',
+      StartTime: now,
+      PendingTimeout: now,
+      QueryTimeout: now,
+      State: query.state,
+      Slots: '1',
+      Fragments: '1',
+      DOP: '1',
+      Frontend: 'fe-simulator',
+      FeStartTime: now,
+    }));
+  }
+
   computeNodeRows(): Row[] {
     const sorted = [...this.computeNodes].sort((a, b) =>
       a.host === b.host ? a.bePort - b.bePort : a.host < b.host ? -1 : 1,
     );
     const columns = this.computeNodeColumns();
-    return sorted.map((node) => pick(computeNodeCells(node), columns));
+    return sorted.map((node) => pick(computeNodeCells(node, this.load), columns));
   }
 
   backendColumns(): string[] {
@@ -186,7 +218,7 @@ export const FRONTEND_COLUMNS = [
   'Version',
 ];
 
-function computeNodeCells(node: SimComputeNode): Row {
+function computeNodeCells(node: SimComputeNode, load: SimLoad): Row {
   const heartbeated = node.lastHeartbeat !== null;
   return {
     ComputeNodeId: String(node.id),
@@ -204,9 +236,9 @@ function computeNodeCells(node: SimComputeNode): Row {
     Version: node.version,
     CpuCores: String(node.cpuCores),
     MemLimit: heartbeated ? '16.000GB' : '0.000B',
-    NumRunningQueries: '0',
+    NumRunningQueries: String(load.runningPerNode),
     MemUsedPct: '0.00 %',
-    CpuUsedPct: '0.0 %',
+    CpuUsedPct: `${load.cpuUsedPercent.toFixed(1)} %`,
     DataCacheMetrics: 'N/A',
     HasStoragePath: 'false',
     StatusCode: node.statusCode,

@@ -45,6 +45,12 @@ export function execute(statement: Statement, context: ExecutionContext): Outcom
       return changeBackends(statement.kind, statement.addresses, context);
     case 'showComputeNodes':
       return show(context, () => ({ columns: catalog.computeNodeColumns(), rows: catalog.computeNodeRows() }));
+    case 'showRunningQueries':
+      // No privilege needed; a syntax error before 3.1.4, at the word the old grammar does not know.
+      if (!catalog.profile.hasRunningQueries) {
+        return fail(errors.syntax(context.sql, 'SHOW '.length, 'RUNNING'));
+      }
+      return { type: 'rows', columns: RUNNING_QUERY_COLUMNS, rows: catalog.runningQueryRows() };
     case 'showBackends':
       return show(context, () => ({ columns: catalog.backendColumns(), rows: catalog.backendRows() }));
     case 'showFrontends':
@@ -66,6 +72,20 @@ export function execute(statement: Statement, context: ExecutionContext): Outcom
       return { type: 'ok' };
   }
 }
+
+const RUNNING_QUERY_COLUMNS = [
+  'QueryId',
+  'ResourceGroupId',
+  'StartTime',
+  'PendingTimeout',
+  'QueryTimeout',
+  'State',
+  'Slots',
+  'Fragments',
+  'DOP',
+  'Frontend',
+  'FeStartTime',
+];
 
 function fail(error: SqlError): Outcome {
   return { type: 'error', error };

@@ -25,6 +25,8 @@ export interface Profile {
   nodeVersion: string;
   /** SHOW COMPUTE NODES columns in shared-nothing mode. */
   computeNodeColumns: readonly string[];
+  /** `SHOW RUNNING QUERIES` (3.1.4 and later); before, the statement is a syntax error. */
+  hasRunningQueries: boolean;
   /** From 3.4 on: StatusCode column and SHUTDOWN handling. */
   hasStatusCode: boolean;
   /** `INTO WAREHOUSE` / `FROM WAREHOUSE` clauses. */
@@ -185,6 +187,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     versionComment: 'StarRocks version 2.4.0',
     nodeVersion: '2.4.0-c0fa2bb',
     computeNodeColumns: COMMON_13,
+    hasRunningQueries: false,
     hasStatusCode: false,
     hasWarehouses: false,
     dropAllOrNothing: true,
@@ -200,6 +203,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     versionComment: '3.3.0-rc01-3b8cb0c',
     nodeVersion: '3.3.0-rc01-3b8cb0c',
     computeNodeColumns: COLUMNS_3_3,
+    hasRunningQueries: true,
     hasStatusCode: false,
     hasWarehouses: false,
     dropAllOrNothing: false,
@@ -215,6 +219,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     versionComment: '3.5.2-69b2a4e',
     nodeVersion: '3.5.2-69b2a4e',
     computeNodeColumns: [...COLUMNS_3_3, 'StatusCode'],
+    hasRunningQueries: true,
     hasStatusCode: true,
     hasWarehouses: true,
     dropAllOrNothing: false,

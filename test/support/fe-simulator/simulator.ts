@@ -1,7 +1,7 @@
 // The FE simulator: several query ports (FE addresses) sharing one FE state, a version profile, IP or FQDN mode,
 // heartbeats, users, fault injection and a record of every statement. See docs/fe-simulator.md.
 import { isIP } from 'node:net';
-import { Catalog, formatTime, type Row, type SimComputeNode, type SimUser } from './catalog.js';
+import { Catalog, formatTime, type Row, type SimComputeNode, type SimQuery, type SimUser } from './catalog.js';
 import { execute, analyzeHostPort, type ExecutionContext, type Resolver } from './executor.js';
 import { HeartbeatLoop, LivenessTable, type HeartbeatProbe } from './heartbeat.js';
 import { PROFILES, type HostMode, type Profile, type ProfileName, type SystemPrivilege } from './profiles.js';
@@ -204,6 +204,19 @@ export class FeSimulator {
   findComputeNode(address: string): SimComputeNode | undefined {
     const { host, port } = this.parseSeed(address);
     return this.catalog.findComputeNode(host, port);
+  }
+
+  /**
+   * Sets the load the FE reports: every compute node reports `runningPerNode` queries at `cpuUsedPercent`, and
+   * SHOW RUNNING QUERIES lists `running` RUNNING and `pending` PENDING queries. What a query workload would make the
+   * FE say, without the workload.
+   */
+  setLoad(load: { runningPerNode: number; cpuUsedPercent?: number; running?: number; pending?: number }): void {
+    this.catalog.load = { runningPerNode: load.runningPerNode, cpuUsedPercent: load.cpuUsedPercent ?? 0 };
+    const queries: SimQuery[] = [];
+    for (let i = 0; i < (load.running ?? 0); i++) queries.push({ id: `running-${i}`, state: 'RUNNING' });
+    for (let i = 0; i < (load.pending ?? 0); i++) queries.push({ id: `pending-${i}`, state: 'PENDING' });
+    this.catalog.queries = queries;
   }
 
   /** Statements whose text matches, e.g. /ALTER SYSTEM/i. */

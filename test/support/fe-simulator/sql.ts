@@ -8,6 +8,7 @@ export type Statement =
   | { kind: 'dropBackends'; addresses: string[] }
   | { kind: 'decommissionBackends'; addresses: string[] }
   | { kind: 'showComputeNodes' }
+  | { kind: 'showRunningQueries' }
   | { kind: 'showBackends' }
   | { kind: 'showFrontends' }
   | { kind: 'showProc'; path: string }
@@ -254,8 +255,10 @@ function nameToken(cursor: Cursor): string | undefined {
 }
 
 function parseShow(cursor: Cursor): Statement {
-  const what = cursor.acceptWord('COMPUTE', 'BACKENDS', 'FRONTENDS', 'PROC', 'DATABASES');
+  const what = cursor.acceptWord('COMPUTE', 'BACKENDS', 'FRONTENDS', 'PROC', 'DATABASES', 'RUNNING');
   switch (what) {
+    case 'RUNNING':
+      return cursor.acceptWord('QUERIES') ? { kind: 'showRunningQueries' } : cursor.error();
     case 'COMPUTE':
       return cursor.acceptWord('NODES') ? { kind: 'showComputeNodes' } : cursor.error();
     case 'BACKENDS':
