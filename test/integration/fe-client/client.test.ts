@@ -333,11 +333,10 @@ for (const version of PROFILE_NAMES) {
           assert.equal(snapshot.queue.kind, 'Unsupported');
         } else {
           assert.deepEqual(node?.load, { runningQueries: 3, cpuUsedPercent: 72.5, memUsedPercent: 0 });
-          assert.equal(snapshot.queue.kind, 'Read');
-          if (snapshot.queue.kind === 'Read') {
-            assert.equal(snapshot.queue.queue.running, 3);
-            assert.equal(snapshot.queue.queue.pending, 4);
-          }
+          assert.deepEqual(snapshot.queue, {
+            kind: 'Read',
+            queue: { running: 3, pending: 4, byWarehouse: new Map() },
+          });
         }
       } finally {
         await client.close();
