@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { apiServerUrl } from './kubeconfig.js';
 import type { Component, RunLayout } from './layout.js';
-import type { PkiFiles } from './pki.js';
+import { FRONT_PROXY_CLIENT, type PkiFiles } from './pki.js';
 import type { Ports } from './ports.js';
 
 /** The Service range the API server allocates ClusterIPs from; fake addresses nothing ever dials. */
@@ -100,6 +100,15 @@ export function apiServerCommand(input: CommandInput): CommandSpec {
       '--kubelet-preferred-address-types=InternalIP',
       `--kubelet-client-certificate=${pki.kubeletClientCert}`,
       `--kubelet-client-key=${pki.kubeletClientKey}`,
+      // The aggregator's front proxy, as in every real cluster: aggregated API servers (the operator's custom
+      // metrics API) trust the user it names only with this client certificate (delegated authentication).
+      `--requestheader-client-ca-file=${pki.caCert}`,
+      `--requestheader-allowed-names=${FRONT_PROXY_CLIENT}`,
+      '--requestheader-username-headers=X-Remote-User',
+      '--requestheader-group-headers=X-Remote-Group',
+      '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+      `--proxy-client-cert-file=${pki.proxyClientCert}`,
+      `--proxy-client-key-file=${pki.proxyClientKey}`,
     ],
   };
 }

@@ -12,6 +12,10 @@ const run = promisify(execFile);
 
 /** The service the metrics API's APIService points at; the aggregator checks this name in the serving certificate. */
 export const METRICS_SERVICE = { name: 'metrics-api', namespace: 'kube-system' } as const;
+/** The Service in front of the operator's custom metrics API in the end-to-end tests (an ExternalName to loopback). */
+export const CUSTOM_METRICS_SERVICE = { name: 'cn-operator-custom-metrics', namespace: 'kube-system' } as const;
+/** The aggregator's front-proxy client certificate's common name (--requestheader-allowed-names). */
+export const FRONT_PROXY_CLIENT = 'front-proxy-client';
 
 export interface PkiFiles {
   readonly caCert: string;
@@ -23,6 +27,9 @@ export interface PkiFiles {
   /** The API server's client certificate towards kubelets (logs, exec); in system:masters. */
   readonly kubeletClientCert: string;
   readonly kubeletClientKey: string;
+  /** The aggregator's client certificate towards aggregated API servers (front proxy). */
+  readonly proxyClientCert: string;
+  readonly proxyClientKey: string;
   readonly serviceAccountKey: string;
   readonly serviceAccountPub: string;
   readonly tokenFile: string;
@@ -40,6 +47,8 @@ export function pkiFiles(pkiDir: string): PkiFiles {
     servingKey: file('serving.key'),
     kubeletClientCert: file('apiserver-kubelet-client.crt'),
     kubeletClientKey: file('apiserver-kubelet-client.key'),
+    proxyClientCert: file('front-proxy-client.crt'),
+    proxyClientKey: file('front-proxy-client.key'),
     serviceAccountKey: file('sa.key'),
     serviceAccountPub: file('sa.pub'),
     tokenFile: file('tokens.csv'),
@@ -62,6 +71,7 @@ export function opensslConfig(): string {
     'IP:127.0.0.1',
     'DNS:localhost',
     `DNS:${METRICS_SERVICE.name}.${METRICS_SERVICE.namespace}.svc`,
+    `DNS:${CUSTOM_METRICS_SERVICE.name}.${CUSTOM_METRICS_SERVICE.namespace}.svc`,
   ];
   return [
     '[req]',
@@ -121,6 +131,7 @@ export function opensslSteps(files: PkiFiles): string[][] {
   const apiServerCsr = `${files.apiServerCert}.csr`;
   const servingCsr = `${files.servingCert}.csr`;
   const kubeletClientCsr = `${files.kubeletClientCert}.csr`;
+  const proxyClientCsr = `${files.proxyClientCert}.csr`;
   return [
     [
       'req',
@@ -155,6 +166,18 @@ export function opensslSteps(files: PkiFiles): string[][] {
       kubeletClientCsr,
     ],
     signed(kubeletClientCsr, files.kubeletClientCert, 'client_ext'),
+    [
+      'req',
+      ...cfg,
+      ...EC_KEY,
+      '-subj',
+      `/CN=${FRONT_PROXY_CLIENT}`,
+      '-keyout',
+      files.proxyClientKey,
+      '-out',
+      proxyClientCsr,
+    ],
+    signed(proxyClientCsr, files.proxyClientCert, 'client_ext'),
     ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-out', files.serviceAccountKey],
     ['pkey', '-in', files.serviceAccountKey, '-pubout', '-out', files.serviceAccountPub],
   ];

@@ -1,0 +1,246 @@
+// Query-aware autoscaling on the real control plane: the operator serves custom.metrics.k8s.io behind an APIService
+// it creates (the aggregator's front proxy authenticated by its client certificate, reads authorized by
+// SubjectAccessReviews, RBAC from deploy/custom-metrics), the real HPA reads the group's query_load through it and
+// scales the group out when queries queue in the FE and back in when they drain, with FE membership following; a
+// caller without the front proxy's certificate gets nothing; an APIService that points at another service is left
+// alone and reported.
+import { strict as assert } from 'node:assert';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { FeSimulator } from '../support/fe-simulator/index.js';
+import { pkiFiles, CUSTOM_METRICS_SERVICE } from '../support/control-plane/pki.js';
+import { REPO_ROOT } from '../support/control-plane/control-plane.js';
+import {
+  e2eEnvironment,
+  freshNamespace,
+  installCrd,
+  kubectl,
+  kubectlCreate,
+  waitFor,
+  type TestNamespace,
+} from '../support/e2e.js';
+import {
+  createOperatorIdentity,
+  freePort,
+  removeOperatorIdentity,
+  seedExampleObjects,
+  startOperator,
+  waitForCondition,
+  waitForMembers,
+  type OperatorIdentity,
+  type RunningOperator,
+} from '../support/operator.js';
+
+const GROUP = 'computenodegroup-sample';
+const API_SERVICE = 'v1beta2.custom.metrics.k8s.io';
+
+async function kubectlOk(args: readonly string[], input?: string): Promise<string> {
+  const result = await kubectl(args, input === undefined ? {} : { input });
+  assert.equal(result.code, 0, `kubectl ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** deploy/custom-metrics/rbac.yaml for the test's ServiceAccount (its namespace instead of `starrocks`). */
+async function customMetricsRbac(namespace: string): Promise<string> {
+  const text = await readFile(path.join(REPO_ROOT, 'deploy/custom-metrics/rbac.yaml'), 'utf8');
+  return text.replace(/namespace: starrocks\b/g, `namespace: ${namespace}`);
+}
+
+/** The metric through the API server, as `kubectl get --raw` shows it to a user. */
+async function rawMetric(
+  namespace: string,
+  metric: string,
+): Promise<{ code: number | null; items: { value: string }[] }> {
+  const result = await kubectl([
+    'get',
+    '--raw',
+    `/apis/custom.metrics.k8s.io/v1beta2/namespaces/${namespace}/computenodegroups.starrocks.com/${GROUP}/${metric}`,
+  ]);
+  if (result.code !== 0) return { code: result.code, items: [] };
+  return { code: 0, items: (JSON.parse(result.stdout) as { items: { value: string }[] }).items };
+}
+
+/** GET on the operator's port directly, with no client certificate (the server's certificate is not checked). */
+function directGet(port: number, pathname: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, path: pathname, rejectUnauthorized: false, timeout: 5000 },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('operator: query-aware autoscaling through the custom metrics API', { timeout: 600_000 }, () => {
+  let namespace = '';
+  let testNamespace: TestNamespace | undefined;
+  let operator: RunningOperator | undefined;
+  let identity: OperatorIdentity | undefined;
+  let certDir = '';
+  let port = 0;
+  const fe = new FeSimulator({ version: 'latest', heartbeatPeriodMs: 500 });
+  fe.liveness.defaultOutcome = { ok: true };
+
+  const operatorArgs = (): string[] => [
+    `--custom-metrics-bind-address=127.0.0.1:${port}`,
+    `--custom-metrics-cert-dir=${certDir}`,
+    `--custom-metrics-service=${CUSTOM_METRICS_SERVICE.namespace}/${CUSTOM_METRICS_SERVICE.name}:${port}`,
+  ];
+
+  before(async () => {
+    await installCrd();
+    await fe.start();
+    testNamespace = await freshNamespace('query-autoscaling');
+    namespace = testNamespace.name;
+    identity = await createOperatorIdentity(namespace);
+    await kubectlOk(['apply', '-f', '-'], await customMetricsRbac(namespace));
+    // No kube-proxy here: the aggregator reaches the operator on loopback through an ExternalName Service.
+    const service = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { ...CUSTOM_METRICS_SERVICE },
+      spec: { type: 'ExternalName', externalName: '127.0.0.1' },
+    };
+    await kubectlOk(['apply', '-f', '-'], JSON.stringify(service));
+    // The serving certificate of the run's PKI names <service>.<namespace>.svc; its CA is the caBundle.
+    const pki = pkiFiles((await e2eEnvironment()).layout.pkiDir);
+    certDir = await mkdtemp(path.join(tmpdir(), 'cn-custom-metrics-'));
+    await copyFile(pki.servingCert, path.join(certDir, 'tls.crt'));
+    await copyFile(pki.servingKey, path.join(certDir, 'tls.key'));
+    await copyFile(pki.caCert, path.join(certDir, 'ca.crt'));
+    port = await freePort();
+    operator = await startOperator({
+      identity,
+      watchNamespaces: [namespace],
+      label: 'query-autoscaling',
+      feSyncPeriod: '1s',
+      extraArgs: operatorArgs(),
+    });
+    await waitFor(
+      async () => {
+        const result = await kubectl(['get', 'apiservice', API_SERVICE, '-o', 'json']);
+        if (result.code !== 0) return false;
+        const conditions = (
+          JSON.parse(result.stdout) as { status?: { conditions?: { type: string; status: string }[] } }
+        ).status?.conditions;
+        return conditions?.some((condition) => condition.type === 'Available' && condition.status === 'True') ?? false;
+      },
+      { description: `APIService ${API_SERVICE} Available`, timeoutMs: 60_000 },
+    );
+  });
+
+  after(async () => {
+    await kubectl(['delete', 'cng', GROUP, '-n', namespace, '--wait=true', '--timeout=60s']).catch(() => undefined);
+    await operator?.stop();
+    await fe.stop();
+    // An APIService without its backend leaves discovery partial (namespaces then never finish deleting).
+    await kubectl(['delete', 'apiservice', API_SERVICE, '--ignore-not-found']);
+    await kubectl([
+      'delete',
+      'service',
+      CUSTOM_METRICS_SERVICE.name,
+      '-n',
+      CUSTOM_METRICS_SERVICE.namespace,
+      '--ignore-not-found',
+    ]);
+    await kubectl(['delete', '-f', '-', '--ignore-not-found'], { input: await customMetricsRbac(namespace) });
+    if (identity !== undefined) await removeOperatorIdentity(identity);
+    await testNamespace?.delete();
+    if (certDir !== '') await rm(certDir, { recursive: true, force: true });
+  });
+
+  it('an HPA on query_load scales out while queries queue and back in when they drain; membership follows', async () => {
+    const objects = await seedExampleObjects(namespace, fe.addresses, (spec) => {
+      spec['replicas'] = 1;
+      spec['autoScalingPolicy'] = {
+        minReplicas: 1,
+        maxReplicas: 4,
+        queries: { targetPerCN: 2 },
+        hpaPolicy: {
+          behavior: {
+            scaleUp: { stabilizationWindowSeconds: 0, policies: [{ type: 'Pods', value: 4, periodSeconds: 5 }] },
+            scaleDown: { stabilizationWindowSeconds: 5, policies: [{ type: 'Pods', value: 4, periodSeconds: 5 }] },
+          },
+        },
+      };
+    });
+    const created = await kubectlCreate(objects);
+    assert.equal(created.code, 0, created.stderr);
+    await waitForMembers(namespace, GROUP, 1, () => fe.computeNodeAddresses());
+
+    // Idle: the metric is served, and is 0.
+    await waitFor(async () => (await rawMetric(namespace, 'query_load')).items[0]?.value === '0', {
+      description: 'query_load 0 through the API server',
+      timeoutMs: 60_000,
+    });
+    await waitForCondition(namespace, GROUP, 'LoadReported', 'True', 60_000);
+
+    // A burst: 2 queries run on the one CN and 6 wait in the FE's queue: query_load 8, 2 per CN wanted, so 4 CNs.
+    fe.setLoad({ runningPerNode: 2, cpuUsedPercent: 95, running: 2, pending: 6 });
+    await waitFor(async () => (await rawMetric(namespace, 'query_load')).items[0]?.value === '8', {
+      description: 'query_load 8',
+      timeoutMs: 60_000,
+    });
+    await waitForMembers(namespace, GROUP, 4, () => fe.computeNodeAddresses(), 180_000);
+    const status = JSON.parse(await kubectlOk(['get', 'cng', GROUP, '-n', namespace, '-o', 'json'])) as {
+      status: { load?: { aliveComputeNodes: number } };
+    };
+    assert.ok(status.status.load !== undefined, 'status.load is written');
+
+    // The burst is over: the HPA lowers spec.replicas, and the leaving CNs leave the FE.
+    fe.setLoad({ runningPerNode: 0, running: 0, pending: 0 });
+    await waitForMembers(namespace, GROUP, 1, () => fe.computeNodeAddresses(), 180_000);
+    const drops = fe.statementsMatching(/DROP COMPUTE NODE/i);
+    assert.ok(drops.length > 0, 'the scale-in dropped the leaving CNs from the FE');
+  });
+
+  it('refuses a caller without the front proxy certificate, and serves discovery to anyone', async () => {
+    const metricPath = `/apis/custom.metrics.k8s.io/v1beta2/namespaces/${namespace}/computenodegroups.starrocks.com/${GROUP}/query_load`;
+    assert.equal(await directGet(port, metricPath), 401);
+    assert.equal(await directGet(port, '/apis/custom.metrics.k8s.io/v1beta2'), 200);
+    const unknown = await rawMetric(namespace, 'no_such_metric');
+    assert.notEqual(unknown.code, 0, 'an unknown metric is not served');
+  });
+
+  it('leaves an APIService that points at another service alone, and says so', async () => {
+    await operator?.stop();
+    operator = undefined;
+    const foreign = {
+      apiVersion: 'apiregistration.k8s.io/v1',
+      kind: 'APIService',
+      metadata: { name: API_SERVICE },
+      spec: {
+        group: 'custom.metrics.k8s.io',
+        version: 'v1beta2',
+        service: { namespace: 'monitoring', name: 'prometheus-adapter', port: 443 },
+        insecureSkipTLSVerify: true,
+        groupPriorityMinimum: 100,
+        versionPriority: 100,
+      },
+    };
+    await kubectlOk(['replace', '--force', '-f', '-'], JSON.stringify(foreign));
+    assert.ok(identity !== undefined);
+    operator = await startOperator({
+      identity,
+      watchNamespaces: [namespace],
+      label: 'query-autoscaling-foreign',
+      extraArgs: operatorArgs(),
+    });
+    await waitFor(async () => (await operator?.log())?.includes('monitoring/prometheus-adapter') ?? false, {
+      description: 'the operator reports the APIService of another service',
+      timeoutMs: 30_000,
+    });
+    const after = JSON.parse(await kubectlOk(['get', 'apiservice', API_SERVICE, '-o', 'json'])) as {
+      spec: { service: { namespace: string; name: string } };
+    };
+    assert.deepEqual(after.spec.service, { namespace: 'monitoring', name: 'prometheus-adapter', port: 443 });
+  });
+});
