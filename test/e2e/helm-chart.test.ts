@@ -153,6 +153,48 @@ describe('Helm chart and deploy/ against the real API server', () => {
     assert.equal(deployment.match(/starrocks-cn-operator:9\.9\.9/g)?.length, 2, 'image and OPERATOR_IMAGE');
   });
 
+  it('renders the optional custom metrics API: its Service, a generated certificate, the rules of deploy/custom-metrics, the flags', async (t) => {
+    const namespace = await useNamespace(t, 'helm-custom-metrics');
+    const manifest = await helmRun([
+      'template',
+      'cn',
+      CHART,
+      '--namespace',
+      namespace,
+      '--set',
+      'customMetrics.enabled=true',
+      '--set',
+      'crds.install=false',
+    ]);
+    const objects = yamlObjects(manifest);
+    await dryRunApply(manifest, 'helm template (customMetrics.enabled)');
+    const deployRbac = yamlObjects(await readFile(path.join(REPO_ROOT, 'deploy/custom-metrics/rbac.yaml'), 'utf8'));
+    const roleRefs = (list: Record<string, unknown>[]) =>
+      list
+        .filter((o) => String(o['kind']).endsWith('Binding'))
+        .map((o) => (o['roleRef'] as { name: string }).name.replace(/^cn-starrocks-cn-operator-/, 'cn-'))
+        .sort();
+    const chartRefs = roleRefs(objects.filter((o) => metadataOf(o).name?.includes('custom-metrics')));
+    assert.deepEqual(chartRefs, roleRefs(deployRbac));
+    const apiServiceRules = (list: Record<string, unknown>[]) =>
+      list.find((o) => o['kind'] === 'ClusterRole' && metadataOf(o).name?.endsWith('custom-metrics-apiservice'))?.[
+        'rules'
+      ];
+    assert.deepEqual(apiServiceRules(objects), apiServiceRules(deployRbac));
+    const secret = objects.find((o) => o['kind'] === 'Secret');
+    assert.deepEqual(Object.keys((secret?.['data'] as object | undefined) ?? {}).sort(), [
+      'ca.crt',
+      'tls.crt',
+      'tls.key',
+    ]);
+    const args = managerArgs(objects);
+    assert.ok(args.includes('--custom-metrics-bind-address=:6443'), args.join(' '));
+    assert.ok(
+      args.includes(`--custom-metrics-service=${namespace}/cn-starrocks-cn-operator-custom-metrics`),
+      args.join(' '),
+    );
+  });
+
   it("applies deploy/*.yaml in the seed's order", async (t) => {
     // A server-side dry run creates nothing, so the namespace of namespace.yaml must exist for the objects that
     // follow it: dry-run namespace.yaml, then create it for real if missing (and delete it again if created here).

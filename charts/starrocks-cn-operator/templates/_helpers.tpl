@@ -33,3 +33,8 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- define "starrocks-cn-operator.managerRules" -}}
 {{ .Files.Get "files/manager-rules.yaml" | fromYaml | toYaml }}
 {{- end -}}
+
+{{/* The Secret with the custom metrics API's serving certificate: the user's, or the one the chart generates. */}}
+{{- define "starrocks-cn-operator.customMetricsSecret" -}}
+{{- default (printf "%s-custom-metrics-tls" (include "starrocks-cn-operator.fullname" .)) .Values.customMetrics.tlsSecret -}}
+{{- end -}}
