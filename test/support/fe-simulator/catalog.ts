@@ -1,6 +1,7 @@
 // The FE's metadata: compute nodes, backends, users. Pure state and row formatting; statement semantics live in
 // executor.ts and liveness updates in heartbeat.ts.
 import { SHARED_DATA_COLUMNS, type Profile, type SystemPrivilege } from './profiles.js';
+import type { QueryEngine } from './query-engine.js';
 
 export type StatusCode = 'CONNECTING' | 'OK' | 'SHUTDOWN' | 'DISCONNECTED';
 
@@ -71,6 +72,8 @@ export class Catalog {
   /** SHOW RUNNING QUERIES rows: what a test put in the queue. */
   queries: SimQuery[] = [];
   load: SimLoad = { runningPerNode: 0, cpuUsedPercent: 0 };
+  /** A query workload (FeSimulator.attachQueryEngine): when set, the load and the queue come from it. */
+  engine: QueryEngine | undefined;
   private nextId = FIRST_NODE_ID;
 
   constructor(
@@ -135,7 +138,8 @@ export class Catalog {
   /** SHOW COMPUTE NODES: sorted by IP then BePort, as the FE does. */
   runningQueryRows(): Row[] {
     const now = formatTime(new Date());
-    return this.queries.map((query) => ({
+    const queries = this.engine === undefined ? this.queries : engineQueries(this.engine);
+    return queries.map((query) => ({
       QueryId: query.id,
       ResourceGroupId: '-',
       StartTime: now,
@@ -150,12 +154,18 @@ export class Catalog {
     }));
   }
 
+  private loadOf(node: SimComputeNode): SimLoad {
+    if (this.engine === undefined) return this.load;
+    const address = `${node.host}:${node.heartbeatPort}`;
+    return { runningPerNode: this.engine.runningOn(address), cpuUsedPercent: this.engine.cpuPercent(address) };
+  }
+
   computeNodeRows(): Row[] {
     const sorted = [...this.computeNodes].sort((a, b) =>
       a.host === b.host ? a.bePort - b.bePort : a.host < b.host ? -1 : 1,
     );
     const columns = this.computeNodeColumns();
-    return sorted.map((node) => pick(computeNodeCells(node, this.load), columns));
+    return sorted.map((node) => pick(computeNodeCells(node, this.loadOf(node)), columns));
   }
 
   backendColumns(): string[] {
@@ -247,6 +257,14 @@ function computeNodeCells(node: SimComputeNode, load: SimLoad): Row {
     WarehouseName: node.warehouse,
     TabletNum: '0',
   };
+}
+
+function engineQueries(engine: QueryEngine): SimQuery[] {
+  const { running, pending } = engine.queue();
+  return [
+    ...Array.from({ length: running }, (_, i): SimQuery => ({ id: `running-${i}`, state: 'RUNNING' })),
+    ...Array.from({ length: pending }, (_, i): SimQuery => ({ id: `pending-${i}`, state: 'PENDING' })),
+  ];
 }
 
 function pick(cells: Row, columns: readonly string[]): Row {

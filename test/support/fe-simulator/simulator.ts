@@ -1,6 +1,7 @@
 // The FE simulator: several query ports (FE addresses) sharing one FE state, a version profile, IP or FQDN mode,
 // heartbeats, users, fault injection and a record of every statement. See docs/fe-simulator.md.
 import { isIP } from 'node:net';
+import type { QueryEngine } from './query-engine.js';
 import { Catalog, formatTime, type Row, type SimComputeNode, type SimQuery, type SimUser } from './catalog.js';
 import { execute, analyzeHostPort, type ExecutionContext, type Resolver } from './executor.js';
 import { HeartbeatLoop, LivenessTable, type HeartbeatProbe } from './heartbeat.js';
@@ -217,6 +218,21 @@ export class FeSimulator {
     for (let i = 0; i < (load.running ?? 0); i++) queries.push({ id: `running-${i}`, state: 'RUNNING' });
     for (let i = 0; i < (load.pending ?? 0); i++) queries.push({ id: `pending-${i}`, state: 'PENDING' });
     this.catalog.queries = queries;
+  }
+
+  /** From now on the load and the queue the FE reports come from `engine` (see query-engine.ts). */
+  attachQueryEngine(engine: QueryEngine): void {
+    this.catalog.engine = engine;
+  }
+
+  /** Plays the attached engine up to `nowMs`: new fragments go only to CNs registered and alive now. */
+  advanceQueries(nowMs: number): void {
+    const engine = this.catalog.engine;
+    if (engine === undefined) return;
+    engine.setAliveComputeNodes(
+      this.catalog.computeNodes.filter((node) => node.alive).map((node) => `${node.host}:${node.heartbeatPort}`),
+    );
+    engine.advance(nowMs);
   }
 
   /** Statements whose text matches, e.g. /ALTER SYSTEM/i. */
