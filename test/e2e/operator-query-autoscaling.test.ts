@@ -5,26 +5,18 @@
 // caller without the front proxy's certificate gets nothing; an APIService that points at another service is left
 // alone and reported.
 import { strict as assert } from 'node:assert';
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FeSimulator } from '../support/fe-simulator/index.js';
-import { pkiFiles, CUSTOM_METRICS_SERVICE } from '../support/control-plane/pki.js';
-import { REPO_ROOT } from '../support/control-plane/control-plane.js';
 import {
-  e2eEnvironment,
-  freshNamespace,
-  installCrd,
-  kubectl,
-  kubectlCreate,
-  waitFor,
-  type TestNamespace,
-} from '../support/e2e.js';
+  CUSTOM_METRICS_API_SERVICE,
+  setUpCustomMetrics,
+  waitForCustomMetricsApi,
+  type CustomMetricsSetup,
+} from '../support/custom-metrics.js';
+import { FeSimulator } from '../support/fe-simulator/index.js';
+import { freshNamespace, installCrd, kubectl, kubectlCreate, waitFor, type TestNamespace } from '../support/e2e.js';
 import {
   createOperatorIdentity,
-  freePort,
   removeOperatorIdentity,
   seedExampleObjects,
   startOperator,
@@ -35,18 +27,12 @@ import {
 } from '../support/operator.js';
 
 const GROUP = 'computenodegroup-sample';
-const API_SERVICE = 'v1beta2.custom.metrics.k8s.io';
+const API_SERVICE = CUSTOM_METRICS_API_SERVICE;
 
 async function kubectlOk(args: readonly string[], input?: string): Promise<string> {
   const result = await kubectl(args, input === undefined ? {} : { input });
   assert.equal(result.code, 0, `kubectl ${args.join(' ')}: ${result.stderr}`);
   return result.stdout;
-}
-
-/** deploy/custom-metrics/rbac.yaml for the test's ServiceAccount (its namespace instead of `starrocks`). */
-async function customMetricsRbac(namespace: string): Promise<string> {
-  const text = await readFile(path.join(REPO_ROOT, 'deploy/custom-metrics/rbac.yaml'), 'utf8');
-  return text.replace(/namespace: starrocks\b/g, `namespace: ${namespace}`);
 }
 
 /** The metric through the API server, as `kubectl get --raw` shows it to a user. */
@@ -84,16 +70,11 @@ describe('operator: query-aware autoscaling through the custom metrics API', { t
   let testNamespace: TestNamespace | undefined;
   let operator: RunningOperator | undefined;
   let identity: OperatorIdentity | undefined;
-  let certDir = '';
-  let port = 0;
   const fe = new FeSimulator({ version: 'latest', heartbeatPeriodMs: 500 });
   fe.liveness.defaultOutcome = { ok: true };
 
-  const operatorArgs = (): string[] => [
-    `--custom-metrics-bind-address=127.0.0.1:${port}`,
-    `--custom-metrics-cert-dir=${certDir}`,
-    `--custom-metrics-service=${CUSTOM_METRICS_SERVICE.namespace}/${CUSTOM_METRICS_SERVICE.name}:${port}`,
-  ];
+  let customMetrics: CustomMetricsSetup | undefined;
+  const operatorArgs = (): readonly string[] => customMetrics?.args ?? [];
 
   before(async () => {
     await installCrd();
@@ -101,22 +82,7 @@ describe('operator: query-aware autoscaling through the custom metrics API', { t
     testNamespace = await freshNamespace('query-autoscaling');
     namespace = testNamespace.name;
     identity = await createOperatorIdentity(namespace);
-    await kubectlOk(['apply', '-f', '-'], await customMetricsRbac(namespace));
-    // No kube-proxy here: the aggregator reaches the operator on loopback through an ExternalName Service.
-    const service = {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { ...CUSTOM_METRICS_SERVICE },
-      spec: { type: 'ExternalName', externalName: '127.0.0.1' },
-    };
-    await kubectlOk(['apply', '-f', '-'], JSON.stringify(service));
-    // The serving certificate of the run's PKI names <service>.<namespace>.svc; its CA is the caBundle.
-    const pki = pkiFiles((await e2eEnvironment()).layout.pkiDir);
-    certDir = await mkdtemp(path.join(tmpdir(), 'cn-custom-metrics-'));
-    await copyFile(pki.servingCert, path.join(certDir, 'tls.crt'));
-    await copyFile(pki.servingKey, path.join(certDir, 'tls.key'));
-    await copyFile(pki.caCert, path.join(certDir, 'ca.crt'));
-    port = await freePort();
+    customMetrics = await setUpCustomMetrics(namespace);
     operator = await startOperator({
       identity,
       watchNamespaces: [namespace],
@@ -124,37 +90,16 @@ describe('operator: query-aware autoscaling through the custom metrics API', { t
       feSyncPeriod: '1s',
       extraArgs: operatorArgs(),
     });
-    await waitFor(
-      async () => {
-        const result = await kubectl(['get', 'apiservice', API_SERVICE, '-o', 'json']);
-        if (result.code !== 0) return false;
-        const conditions = (
-          JSON.parse(result.stdout) as { status?: { conditions?: { type: string; status: string }[] } }
-        ).status?.conditions;
-        return conditions?.some((condition) => condition.type === 'Available' && condition.status === 'True') ?? false;
-      },
-      { description: `APIService ${API_SERVICE} Available`, timeoutMs: 60_000 },
-    );
+    await waitForCustomMetricsApi();
   });
 
   after(async () => {
     await kubectl(['delete', 'cng', GROUP, '-n', namespace, '--wait=true', '--timeout=60s']).catch(() => undefined);
     await operator?.stop();
     await fe.stop();
-    // An APIService without its backend leaves discovery partial (namespaces then never finish deleting).
-    await kubectl(['delete', 'apiservice', API_SERVICE, '--ignore-not-found']);
-    await kubectl([
-      'delete',
-      'service',
-      CUSTOM_METRICS_SERVICE.name,
-      '-n',
-      CUSTOM_METRICS_SERVICE.namespace,
-      '--ignore-not-found',
-    ]);
-    await kubectl(['delete', '-f', '-', '--ignore-not-found'], { input: await customMetricsRbac(namespace) });
+    await customMetrics?.cleanup();
     if (identity !== undefined) await removeOperatorIdentity(identity);
     await testNamespace?.delete();
-    if (certDir !== '') await rm(certDir, { recursive: true, force: true });
   });
 
   it('an HPA on query_load scales out while queries queue and back in when they drain; membership follows', async () => {
@@ -204,6 +149,7 @@ describe('operator: query-aware autoscaling through the custom metrics API', { t
 
   it('refuses a caller without the front proxy certificate, and serves discovery to anyone', async () => {
     const metricPath = `/apis/custom.metrics.k8s.io/v1beta2/namespaces/${namespace}/computenodegroups.starrocks.com/${GROUP}/query_load`;
+    const port = customMetrics?.port ?? 0;
     assert.equal(await directGet(port, metricPath), 401);
     assert.equal(await directGet(port, '/apis/custom.metrics.k8s.io/v1beta2'), 200);
     const unknown = await rawMetric(namespace, 'no_such_metric');
