@@ -156,8 +156,10 @@ for (const version of PROFILE_NAMES) {
       }
     });
 
-    it('a node never heartbeated keeps ports -1 and NULL times', async () => {
+    it('a node never heartbeated keeps ports -1 and NULL times; declared dead it is DISCONNECTED (3.4+)', async () => {
       await sql(port, 'ALTER SYSTEM ADD COMPUTE NODE "10.5.0.2:9050"');
+      const fresh = expectRows(await sql(port, 'SHOW COMPUTE NODES')).find((r) => r['IP'] === '10.5.0.2');
+      if (version === 'latest') assert.equal(fresh?.['StatusCode'], 'CONNECTING');
       await sim.runHeartbeats(FAILURES_BEFORE_DEAD);
       const cells = expectRows(await sql(port, 'SHOW COMPUTE NODES')).find((r) => r['IP'] === '10.5.0.2');
       assert.ok(cells);
@@ -165,7 +167,7 @@ for (const version of PROFILE_NAMES) {
       assert.equal(cells['LastStartTime'], null);
       assert.equal(cells['LastHeartbeat'], null);
       assert.equal(cells['Alive'], 'false');
-      if (version === 'latest') assert.equal(cells['StatusCode'], 'CONNECTING');
+      if (version === 'latest') assert.equal(cells['StatusCode'], 'DISCONNECTED');
     });
   });
 }

@@ -56,6 +56,13 @@ for (const version of PROFILE_NAMES) {
       );
     });
 
+    it('ADD naming one new address twice registers it twice (every check runs before any add)', async () => {
+      assert.equal((await sql(port, 'ALTER SYSTEM ADD COMPUTE NODE "10.0.0.9:9050", "10.0.0.9:9050"')).ok, true);
+      assert.equal(sim.computeNodeAddresses().filter((address) => address === '10.0.0.9:9050').length, 2);
+      await sql(port, 'ALTER SYSTEM DROP COMPUTE NODE "10.0.0.9:9050"');
+      await sql(port, 'ALTER SYSTEM DROP COMPUTE NODE "10.0.0.9:9050"');
+    });
+
     it('ADD checks every node first: nothing is added when one exists', async () => {
       const answer = await sql(port, 'ALTER SYSTEM ADD COMPUTE NODE "10.0.0.5:9050", "10.0.0.1:9050"');
       assert.equal(answer.ok, false);
@@ -142,6 +149,8 @@ for (const version of PROFILE_NAMES) {
 
     it(`SHOW COMPUTE NODES needs ${version === '2.4' ? 'ADMIN or NODE' : 'OPERATE or NODE'}`, async () => {
       assert.equal((await sql(port, 'SHOW COMPUTE NODES', 'viewer', 'v')).ok, true);
+      // 2.4's admin role has ADMIN; 3.x's db_admin has OPERATE (every SYSTEM privilege but GRANT and NODE).
+      assert.equal((await sql(port, 'SHOW COMPUTE NODES', 'weak', 'weak-pass')).ok, true);
       assert.equal((await sql(port, 'SHOW COMPUTE NODES', 'op', 'op-pass')).ok, true);
       const denied = expectError(await sql(port, 'SHOW COMPUTE NODES', 'nobody', 'x'));
       assert.match(denied.message, /^Access denied; you need \(at least one of\)/);

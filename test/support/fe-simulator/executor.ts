@@ -147,14 +147,20 @@ function resolveHost(address: HostPort, context: ExecutionContext): HostPort | S
   return ip === undefined ? context.catalog.profile.errors.unknownHost(address.host) : { host: ip, port: address.port };
 }
 
-function analyzeAll(texts: readonly string[], resolve: boolean, context: ExecutionContext): HostPort[] | SqlError {
+/** `keepDuplicates`: ADD checks every address against the catalog before adding any, so one named twice is added twice. */
+function analyzeAll(
+  texts: readonly string[],
+  resolve: boolean,
+  context: ExecutionContext,
+  keepDuplicates = false,
+): HostPort[] | SqlError {
   const result: HostPort[] = [];
   for (const text of texts) {
     const parsed = analyzeHostPort(text, context);
     if (isSqlError(parsed)) return parsed;
     const stored = resolve ? resolveHost(parsed, context) : parsed;
     if (isSqlError(stored)) return stored;
-    if (!result.some((r) => r.host === stored.host && r.port === stored.port)) result.push(stored);
+    if (keepDuplicates || !result.some((r) => r.host === stored.host && r.port === stored.port)) result.push(stored);
   }
   return result;
 }
@@ -170,7 +176,7 @@ function checkWarehouse(warehouse: string | undefined, context: ExecutionContext
 
 function addComputeNodes(texts: string[], warehouse: string | undefined, context: ExecutionContext): Outcome {
   const { catalog } = context;
-  const addresses = analyzeAll(texts, context.hostMode === 'IP', context);
+  const addresses = analyzeAll(texts, context.hostMode === 'IP', context, true);
   if (isSqlError(addresses)) return fail(addresses);
   const warehouseError = checkWarehouse(warehouse, context);
   if (warehouseError) return fail(warehouseError);

@@ -63,8 +63,8 @@ export function applyHeartbeat(node: SimComputeNode, outcome: HeartbeatOutcome, 
   const error = 'error' in outcome ? outcome.error : 'Unknown error';
   node.consecutiveFailures += 1;
   if (node.consecutiveFailures >= FAILURES_BEFORE_DEAD) {
-    // A node that never answered stays CONNECTING; one that had answered (OK or SHUTDOWN) is DISCONNECTED.
-    if (node.statusCode !== 'CONNECTING') node.statusCode = 'DISCONNECTED';
+    // 3.4+: declared dead is DISCONNECTED, whether it ever answered or not (before that, CONNECTING).
+    node.statusCode = 'DISCONNECTED';
     node.alive = false;
     node.errMsg = error;
   }

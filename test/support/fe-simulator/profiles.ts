@@ -176,7 +176,8 @@ const ROLES_24: Record<string, readonly SystemPrivilege[]> = {
 const ROLES_3: Record<string, readonly SystemPrivilege[]> = {
   root: ['NODE', 'OPERATE'],
   cluster_admin: ['NODE', 'OPERATE'],
-  db_admin: [],
+  // Every SYSTEM privilege but GRANT and NODE: it may SHOW COMPUTE NODES (OPERATE), never ALTER SYSTEM.
+  db_admin: ['OPERATE'],
   user_admin: [],
 };
 
