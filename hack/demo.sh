@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The demo: a real local control plane (etcd, kube-apiserver, controller-manager, scheduler, KWOK), an FE simulator
 # standing in for StarRocks, and the operator. It applies the seed's example files, shows the CNs joining the FE,
-# scales out, scales in (the highest ordinals leave the FE first), shows the status, then stops everything it
-# started, by pid. Everything listens on loopback; nothing is dialled anywhere else.
+# scales out, scales in (the highest ordinals leave the FE first), shows the status, then autoscales on queries: a
+# burst of simulated queries queues in the FE, the HPA reads the group's query_load from the operator's custom
+# metrics API and scales out, the burst ends and the group scales back in, each leaving CN dropped from the FE first.
+# Then it stops everything it started, by pid. Everything listens on loopback; nothing is dialled anywhere else.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN_DIR="$(mktemp -d "${TMPDIR:-/tmp}/cn-operator-demo.XXXXXX")"
@@ -20,6 +22,9 @@ cleanup() {
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
     kill -KILL "$pid" 2>/dev/null || true
   done
+  if [ -n "${KUBECTL:-}" ]; then
+    "$KUBECTL" delete apiservice v1beta2.custom.metrics.k8s.io --ignore-not-found >/dev/null 2>&1 || true
+  fi
   "${CP[@]}" down --dir "$RUN_DIR/cluster" >/dev/null 2>&1 || true
   rm -rf "$RUN_DIR"
 }
@@ -50,8 +55,9 @@ eval "$("${CP[@]}" env --dir "$RUN_DIR/cluster")"
 "$KUBECTL" get nodes
 
 say "starting an FE simulator (StarRocks 3.3, MySQL protocol on loopback)"
+echo '{"runningPerNode":0}' >"$RUN_DIR/load.json"
 node --import tsx test/support/fe-simulator/main.ts --port 0 --version 3.3 --assume-alive --heartbeat-ms 1000 \
-  >"$RUN_DIR/fe.log" 2>&1 &
+  --load-file "$RUN_DIR/load.json" >"$RUN_DIR/fe.log" 2>&1 &
 PIDS+=($!)
 wait_until 30 grep -q '"listening"' "$RUN_DIR/fe.log"
 FE_PORT="$(sed -n 's/.*"ports":\[\([0-9]*\).*/\1/p' "$RUN_DIR/fe.log" | head -n 1)"
@@ -64,8 +70,18 @@ done
 wait_until 30 "$KUBECTL" get --raw /apis/starrocks.com/v1alpha1
 
 say "starting the operator (here as a local process; in a cluster it is deploy/manager.yaml)"
+# Its custom metrics API listens on loopback behind an ExternalName Service (no kube-proxy here), with the local
+# control plane's serving certificate, which names that Service.
+METRICS_PORT="$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
+mkdir -p "$RUN_DIR/tls"
+cp "$RUN_DIR/cluster/pki/serving.crt" "$RUN_DIR/tls/tls.crt"
+cp "$RUN_DIR/cluster/pki/serving.key" "$RUN_DIR/tls/tls.key"
+cp "$RUN_DIR/cluster/pki/ca.crt" "$RUN_DIR/tls/ca.crt"
+"$KUBECTL" create service externalname cn-operator-custom-metrics -n kube-system --external-name 127.0.0.1
 OPERATOR_IMAGE=starrocks-cn-operator:0.1.0 node --import tsx src/cli/main.ts manager \
-  --metrics-bind-address=0 --health-probe-bind-address=0 --fe-sync-period=2s >"$RUN_DIR/operator.log" 2>&1 &
+  --metrics-bind-address=0 --health-probe-bind-address=0 --fe-sync-period=2s \
+  --custom-metrics-bind-address="127.0.0.1:$METRICS_PORT" --custom-metrics-cert-dir="$RUN_DIR/tls" \
+  --custom-metrics-service="kube-system/cn-operator-custom-metrics:$METRICS_PORT" >"$RUN_DIR/operator.log" 2>&1 &
 PIDS+=($!)
 
 say "applying the seed's examples (fe-account.yaml, cn-config.yaml, cn.yaml with the FE address filled in)"
@@ -88,6 +104,41 @@ wait_until 120 fe_count_is 3
 wait_until 120 registered_is 3
 "$KUBECTL" get cng -n "$NS"
 "$KUBECTL" get pods -n "$NS" -l app.kubernetes.io/instance="$CNG"
+echo; echo "The FE's compute nodes:"; fe_nodes
+
+say "autoscaling on queries: autoScalingPolicy.queries.targetPerCN = 4 (running + queued queries per CN)"
+# A merge patch: the seed's CPU and memory metrics go (null), its scale-down (selectPolicy Disabled) is replaced.
+"$KUBECTL" patch cng -n "$NS" "$CNG" --type=merge -p '{"spec":{"autoScalingPolicy":{"minReplicas":1,"maxReplicas":6,
+  "queries":{"targetPerCN":4},"hpaPolicy":{"metrics":null,"behavior":{
+  "scaleUp":{"stabilizationWindowSeconds":0,"policies":[{"type":"Pods","value":6,"periodSeconds":5}]},
+  "scaleDown":{"stabilizationWindowSeconds":10,"selectPolicy":"Max","policies":[{"type":"Pods","value":6,"periodSeconds":5}]}}}}}}'
+api_available() {
+  [ "$("$KUBECTL" get apiservice v1beta2.custom.metrics.k8s.io -o jsonpath='{.status.conditions[?(@.type=="Available")].status}')" = True ]
+}
+wait_until 60 api_available
+METRIC=/apis/custom.metrics.k8s.io/v1beta2/namespaces/$NS/computenodegroups.starrocks.com/$CNG/query_load
+query_load() { "$KUBECTL" get --raw "$METRIC" | sed -n 's/.*"value":"\([^"]*\)".*/\1/p'; }
+query_load_is() { [ "$(query_load)" = "$1" ]; }
+wait_until 60 query_load_is 0
+echo "kubectl get --raw $METRIC -> query_load $(query_load)"
+echo "no query runs: the HPA takes the group down to its minimum, 1 CN"
+wait_until 180 registered_is 1
+say "a burst: every CN runs 4 queries and 12 more wait in the FE's queue (SHOW RUNNING QUERIES)"
+echo '{"runningPerNode":4,"cpuUsedPercent":95,"running":4,"pending":12}' >"$RUN_DIR/load.json"
+wait_until 60 query_load_is 16
+echo "query_load $(query_load): 1 CN x 4 running + 12 queued; at 4 per CN the HPA wants 4 CNs, then more as they fill"
+wait_until 180 registered_is 6
+load_alive_is() { [ "$("$KUBECTL" get cng -n "$NS" "$CNG" -o jsonpath='{.status.load.aliveComputeNodes}')" = "$1" ]; }
+wait_until 60 load_alive_is 6
+echo "query_load $(query_load): the group is at its maximum, 6 CNs"
+"$KUBECTL" get hpa -n "$NS" "$CNG"
+echo "status.load: $("$KUBECTL" get cng -n "$NS" "$CNG" -o jsonpath='{.status.load}')"
+echo; echo "The FE's compute nodes:"; fe_nodes
+say "the burst is over: the queue drains, the HPA lowers replicas, each leaving CN leaves the FE first"
+echo '{"runningPerNode":0}' >"$RUN_DIR/load.json"
+wait_until 180 registered_is 1
+wait_until 120 fe_count_is 1
+"$KUBECTL" get cng -n "$NS" "$CNG"
 echo; echo "The FE's compute nodes:"; fe_nodes
 
 say "the group's status and events (kubectl describe cng)"

@@ -1,8 +1,13 @@
 // The FE simulator as a standalone process, for the demo and manual runs:
 //   tsx test/support/fe-simulator/main.ts --port 9030 --version 3.3 [--host-mode FQDN] [--heartbeat-ms 1000]
 //        [--user name:password[:role,role]] [--resolve host=ip] [--assume-alive] [--backend host:port]
+//        [--load-file path]
+// --load-file: a JSON file {"runningPerNode":4,"cpuUsedPercent":90,"running":4,"pending":12} read every half second;
+// what it says is the load the FE reports (setLoad), so a shell script can play a burst of queries.
 // Prints one JSON line {"event":"listening","ports":[...],...} once the ports are open; SIGTERM/SIGINT stop it.
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { isProfileName } from './profiles.js';
 import { FeSimulator, type SimUserSpec } from './simulator.js';
 
@@ -41,7 +46,15 @@ const { values } = parseArgs({
     backend: { type: 'string', multiple: true },
     'assume-alive': { type: 'boolean', default: false },
     'shared-data': { type: 'boolean', default: false },
+    'load-file': { type: 'string' },
   },
+});
+
+const loadSchema = z.strictObject({
+  runningPerNode: z.number().int().min(0),
+  cpuUsedPercent: z.number().min(0).max(100).optional(),
+  running: z.number().int().min(0).optional(),
+  pending: z.number().int().min(0).optional(),
 });
 
 if (!isProfileName(values.version)) fail(`--version ${values.version}: expected 2.4, 3.3 or latest`);
@@ -66,6 +79,22 @@ const simulator = new FeSimulator({
 if (values['assume-alive']) simulator.liveness.defaultOutcome = { ok: true };
 
 await simulator.start();
+const loadFile = values['load-file'];
+let lastLoad = '';
+const loadTimer =
+  loadFile === undefined
+    ? undefined
+    : setInterval(() => {
+        readFile(loadFile, 'utf8')
+          .then((text) => {
+            if (text === lastLoad) return;
+            lastLoad = text;
+            const parsed = loadSchema.safeParse(JSON.parse(text));
+            if (parsed.success) simulator.setLoad(parsed.data);
+            else process.stderr.write(`fe-simulator: ${loadFile}: ${parsed.error.message}\n`);
+          })
+          .catch(() => undefined); // absent or half-written: read again next time
+      }, 500);
 process.stdout.write(
   `${JSON.stringify({ event: 'listening', ports: simulator.ports, version: values.version, hostMode, pid: process.pid })}\n`,
 );
@@ -74,6 +103,7 @@ let stopping = false;
 const stop = (): void => {
   if (stopping) return;
   stopping = true;
+  clearInterval(loadTimer);
   void simulator.stop().then(() => process.exit(0));
 };
 process.on('SIGTERM', stop);
