@@ -9,7 +9,7 @@
 // The model, stated so the figures can be judged: each CN has 4 fragment slots; a query uses up to `width` CNs and
 // runs work/CNs seconds; it waits in the FE's queue while not enough slots are free. A CN taken out of the FE takes no
 // new fragments; when its pod stops, its fragments get the 20 s a graceful stop gives them (StarRocks 3.3.17+), and
-// a query still running there after that fails. Memory is held at 20 % of the request (below the seed's 30 %
+// a query still running there after that fails (test/support/query-workload.ts). Memory is held at 20 % of the request (below the seed's 30 %
 // threshold: a CN whose caches fill its memory would pin a memory-scaled group at maxReplicas).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -29,7 +29,6 @@ const { values } = parseArgs({
 
 const SLOTS_PER_CN = 4;
 const MAX_CNS = 8;
-const GRACEFUL_STOP_MS = 20_000;
 const DRAIN_AFTER_TRACE_MS = 30_000;
 const GROUP = 'computenodegroup-sample';
 
@@ -160,6 +159,7 @@ try {
   const e2e = await import('../test/support/e2e.js');
   const support = await import('../test/support/operator.js');
   const customMetricsSupport = await import('../test/support/custom-metrics.js');
+  const workloads = await import('../test/support/query-workload.js');
   await e2e.installCrd();
   const operatorNamespace = (await e2e.freshNamespace('query-bench-operator')).name;
   const identity = await support.createOperatorIdentity(operatorNamespace);
@@ -195,7 +195,7 @@ try {
         const created = await e2e.kubectlCreate(objects);
         if (created.code !== 0) throw new Error(created.stderr);
         await support.waitForMembers(namespace, GROUP, 1, () => fe.computeNodeAddresses());
-        results.push(await play(trace, policy, namespace, fe, engine, e2e));
+        results.push(await play(trace, policy, namespace, fe, engine, workloads));
         const last = results.at(-1);
         if (last !== undefined) process.stdout.write(`${row(last)}\n`);
       } finally {
@@ -224,34 +224,16 @@ async function play(
   namespace: string,
   fe: FeSimulator,
   engine: QueryEngine,
-  e2e: typeof import('../test/support/e2e.js'),
+  workloads: typeof import('../test/support/query-workload.js'),
 ): Promise<Result> {
+  const workload = new workloads.QueryWorkload({ fe, engine, namespace, group: GROUP, trace: trace.queries });
   const start = Date.now();
-  const records = [];
-  let nextQuery = 0;
   const samples: Sample[] = [];
-  const stopping = new Map<string, number>();
-  let lastPods = 0;
-  let failed = 0;
   const end = trace.durationMs + DRAIN_AFTER_TRACE_MS;
   for (let guard = 0; guard < 100_000; guard++) {
     const ms = Date.now() - start;
     if (ms > end) break;
-    for (; nextQuery < trace.queries.length && (trace.queries[nextQuery]?.at ?? Infinity) <= ms; nextQuery++) {
-      const query = trace.queries[nextQuery];
-      if (query !== undefined) records.push(engine.submit(query, ms));
-    }
-    for (const [address, at] of stopping) {
-      if (at <= ms) {
-        failed += engine.stopComputeNode(address, ms);
-        stopping.delete(address);
-      }
-    }
-    fe.advanceQueries(ms);
-    if (ms - lastPods >= 2000) {
-      lastPods = ms;
-      await feedPods(namespace, engine, stopping, ms, e2e);
-    }
+    await workload.step(ms);
     const last = samples.at(-1);
     if (last === undefined || ms - last.ms >= 1000) {
       const alive = fe.catalog.computeNodes.filter((node) => node.alive).length;
@@ -259,7 +241,7 @@ async function play(
     }
     await sleep(200);
   }
-  const waits = records
+  const waits = workload.records
     .map((record) => (record.startedAt ?? end) - record.arrivedAt)
     .sort((a, b) => a - b)
     .map((ms) => ms / 1000);
@@ -274,55 +256,11 @@ async function play(
     waitP99: percentile(waits, 99),
     cnMinutes: samples.reduce((total, sample) => total + sample.cns, 0) / 60,
     peakCns: Math.max(...samples.map((sample) => sample.cns)),
-    failed,
-    unfinished: records.filter((record) => record.finishedAt === null).length,
+    failed: workload.failed,
+    unfinished: workload.unfinished(),
     toCapacityMs: burst === undefined || reached === undefined ? null : reached.ms - burst.startMs,
-    queries: records.length,
+    queries: workload.records.length,
   };
-}
-
-/** Pod CPU from each CN's fragments (the metrics API reads the annotations); stopping pods get their grace. */
-async function feedPods(
-  namespace: string,
-  engine: QueryEngine,
-  stopping: Map<string, number>,
-  ms: number,
-  e2e: typeof import('../test/support/e2e.js'),
-): Promise<void> {
-  const result = await e2e.kubectl([
-    'get',
-    'pods',
-    '-n',
-    namespace,
-    '-l',
-    `app.kubernetes.io/instance=${GROUP}`,
-    '-o',
-    'json',
-  ]);
-  if (result.code !== 0) return;
-  const pods = (
-    JSON.parse(result.stdout) as {
-      items: { metadata: { name: string; deletionTimestamp?: string }; status: { podIP?: string } }[];
-    }
-  ).items;
-  const live = new Set<string>();
-  for (const pod of pods) {
-    const ip = pod.status.podIP;
-    if (ip === undefined) continue;
-    const address = `${ip}:9050`;
-    if (pod.metadata.deletionTimestamp !== undefined) continue;
-    live.add(address);
-    const cpu = `${Math.round(engine.cpuPercent(address) * 10)}m`;
-    await e2e.setPodMetrics(namespace, pod.metadata.name, { cpu, memory: '200Mi' }).catch(() => undefined);
-  }
-  // A CN with fragments whose pod is stopping or gone: its graceful stop gives them 20 s. A CN dropped from the FE
-  // keeps its fragments until then, so the engine's records, not the FE's list, say which CNs still work.
-  const working = engine.records
-    .filter((record) => record.startedAt !== null && record.finishedAt === null && !record.failed)
-    .flatMap((record) => record.cns);
-  for (const address of new Set(working)) {
-    if (!live.has(address) && !stopping.has(address)) stopping.set(address, ms + GRACEFUL_STOP_MS);
-  }
 }
 
 function row(result: Result): string {

@@ -98,10 +98,10 @@ async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): 
   });
   shutdown.register('events', () => recorder.flush());
 
-  const servers = await startServers(flags, metrics, checks);
+  const servers: Closable[] = await startServers(flags, metrics, checks);
   if (flags.customMetricsBindAddress !== undefined) {
     servers.push(
-      await startCustomMetricsServer({
+      startCustomMetricsServer({
         bind: flags.customMetricsBindAddress,
         certDir: flags.customMetricsCertDir,
         service: flags.customMetricsService,
@@ -109,6 +109,8 @@ async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): 
         board,
         logger,
         maxAgeMs: 3 * flags.feSyncPeriodMs + 5_000,
+        // Only the leader reads the FE, so only its board has figures.
+        leading: () => controller !== undefined,
       }),
     );
   }
@@ -155,7 +157,11 @@ async function startServers(
   return servers;
 }
 
-async function closeAll(servers: readonly RunningServer[]): Promise<void> {
+interface Closable {
+  close(): Promise<void>;
+}
+
+async function closeAll(servers: readonly Closable[]): Promise<void> {
   await Promise.all(servers.map((server) => server.close()));
 }
 

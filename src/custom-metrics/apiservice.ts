@@ -8,7 +8,21 @@ import { API_SERVICE_NAME, CUSTOM_METRICS_GROUP, CUSTOM_METRICS_VERSION } from '
 
 export const API_SERVICE_PATH = `/apis/apiregistration.k8s.io/v1/apiservices/${API_SERVICE_NAME}`;
 
-export function desiredApiService(service: ServiceRef, caBundlePem: string): Record<string, unknown> {
+export interface DesiredApiService {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels: Record<string, string> };
+  spec: {
+    group: string;
+    version: string;
+    service: ServiceRef;
+    caBundle: string;
+    groupPriorityMinimum: number;
+    versionPriority: number;
+  };
+}
+
+export function desiredApiService(service: ServiceRef, caBundlePem: string): DesiredApiService {
   return {
     apiVersion: 'apiregistration.k8s.io/v1',
     kind: 'APIService',
@@ -49,7 +63,7 @@ export function decideApiService(existing: unknown, service: ServiceRef, caBundl
   if (current.namespace !== service.namespace || current.name !== service.name) {
     return { kind: 'foreign', owner: `service ${current.namespace}/${current.name}` };
   }
-  const desired = desiredApiService(service, caBundlePem)['spec'] as { caBundle: string };
+  const desired = desiredApiService(service, caBundlePem).spec;
   const same = parsed.data.spec.caBundle === desired.caBundle && (current.port ?? 443) === service.port;
   return same ? { kind: 'unchanged' } : { kind: 'update', resourceVersion: parsed.data.metadata.resourceVersion };
 }

@@ -18,6 +18,9 @@ export interface RequestHeaderConfig {
   allowedNames: string[];
   usernameHeaders: string[];
   groupHeaders: string[];
+  /** Headers whose suffix names an extra attribute of the user (`X-Remote-Extra-<key>`). */
+  extraHeaderPrefixes: string[];
+  uidHeaders: string[];
 }
 
 const jsonList = z
@@ -40,6 +43,8 @@ const configMapSchema = z.looseObject({
     'requestheader-allowed-names': jsonList,
     'requestheader-username-headers': jsonList,
     'requestheader-group-headers': jsonList,
+    'requestheader-extra-headers-prefix': jsonList,
+    'requestheader-uid-headers': jsonList,
   }),
 });
 
@@ -64,6 +69,8 @@ export function parseRequestHeaderConfig(configMap: unknown): ParseResult<Reques
       allowedNames: data['requestheader-allowed-names'] ?? [],
       usernameHeaders: data['requestheader-username-headers'] ?? ['X-Remote-User'],
       groupHeaders: data['requestheader-group-headers'] ?? ['X-Remote-Group'],
+      extraHeaderPrefixes: data['requestheader-extra-headers-prefix'] ?? ['X-Remote-Extra-'],
+      uidHeaders: data['requestheader-uid-headers'] ?? [],
     },
   };
 }
@@ -71,7 +78,11 @@ export function parseRequestHeaderConfig(configMap: unknown): ParseResult<Reques
 export interface Caller {
   user: string;
   groups: string[];
+  uid?: string;
+  extra: Record<string, string[]>;
 }
+
+const CLIENT_AUTH_USAGE = '1.3.6.1.5.5.7.3.2';
 
 /** The user the front proxy names, or why the request is not trusted. Pure over the request's socket and headers. */
 export function authenticate(request: IncomingMessage, config: RequestHeaderConfig): ParseResult<Caller> {
@@ -79,7 +90,13 @@ export function authenticate(request: IncomingMessage, config: RequestHeaderConf
   if (!(socket instanceof TLSSocket) || !socket.authorized) {
     return { ok: false, message: 'no client certificate from the front-proxy CA: call through the API server' };
   }
-  const cn: unknown = socket.getPeerCertificate().subject.CN;
+  const certificate = socket.getPeerCertificate();
+  // As Kubernetes' verifier: a certificate that restricts its usages must allow client authentication.
+  const usages: unknown = certificate.ext_key_usage;
+  if (Array.isArray(usages) && !usages.includes(CLIENT_AUTH_USAGE)) {
+    return { ok: false, message: 'the client certificate is not for client authentication' };
+  }
+  const cn: unknown = certificate.subject.CN;
   const commonName = typeof cn === 'string' ? cn : undefined;
   if (config.allowedNames.length > 0 && (commonName === undefined || !config.allowedNames.includes(commonName))) {
     return { ok: false, message: `client certificate ${commonName ?? '(no CN)'} is not an allowed front proxy` };
@@ -87,15 +104,30 @@ export function authenticate(request: IncomingMessage, config: RequestHeaderConf
   const user = config.usernameHeaders.map((name) => headerValues(request, name)[0]).find((value) => value);
   if (user === undefined) return { ok: false, message: 'the front proxy named no user' };
   const groups = config.groupHeaders.flatMap((name) => headerValues(request, name));
-  return { ok: true, value: { user, groups } };
+  const uid = config.uidHeaders.map((name) => headerValues(request, name)[0]).find((value) => value);
+  return { ok: true, value: { user, groups, extra: extraOf(request, config), ...(uid === undefined ? {} : { uid }) } };
 }
 
+/** Every value of a header, each whole: a group name may contain commas (`cn=admins,ou=groups`). */
 function headerValues(request: IncomingMessage, name: string): string[] {
-  const raw = request.headersDistinct[name.toLowerCase()] ?? [];
-  return raw
-    .flatMap((value) => value.split(','))
-    .map((value) => value.trim())
-    .filter((value) => value !== '');
+  return (request.headersDistinct[name.toLowerCase()] ?? []).filter((value) => value !== '');
+}
+
+/** `X-Remote-Extra-<key>` headers: the key lower-cased and percent-decoded, as the API server encodes it. */
+function extraOf(request: IncomingMessage, config: RequestHeaderConfig): Record<string, string[]> {
+  const extra: Record<string, string[]> = {};
+  for (const [header, values] of Object.entries(request.headersDistinct)) {
+    const prefix = config.extraHeaderPrefixes.find((candidate) => header.startsWith(candidate.toLowerCase()));
+    if (prefix === undefined || values === undefined) continue;
+    let key = header.slice(prefix.length);
+    try {
+      key = decodeURIComponent(key);
+    } catch {
+      continue; // a key the front proxy would never send
+    }
+    extra[key] = [...(extra[key] ?? []), ...values];
+  }
+  return extra;
 }
 
 export interface ResourceAttributes {
@@ -113,6 +145,8 @@ export function accessReview(caller: Caller, attributes: ResourceAttributes, gro
     spec: {
       user: caller.user,
       groups: caller.groups,
+      ...(caller.uid === undefined ? {} : { uid: caller.uid }),
+      ...(Object.keys(caller.extra).length === 0 ? {} : { extra: caller.extra }),
       resourceAttributes: { group, verb: 'get', ...attributes, ...(attributes.name === '*' ? { name: '' } : {}) },
     },
   };

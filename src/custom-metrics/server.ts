@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BindAddress } from '../runtime/bind-address.js';
-import { listen, type RunningServer } from '../runtime/http-server.js';
+import { listenTls, type RunningTlsServer } from '../runtime/http-server.js';
 import type { Logger } from '../runtime/logging.js';
 import type { KubeRest } from '../kube/rest.js';
 import { describeError, isNotFound } from '../kube/errors.js';
@@ -45,50 +45,127 @@ export interface CustomMetricsOptions {
   logger: Logger;
   /** Figures older than this are not served (three FE sync periods is a good value). */
   maxAgeMs: number;
+  /** Whether this replica leads (only the leader reads the FE and fills the board). */
+  leading: () => boolean;
 }
 
-export interface CustomMetricsServer extends RunningServer {
-  /** What the operator did about the APIService (undefined without --custom-metrics-service). */
-  apiService: ApiServiceDecision | undefined;
+export interface CustomMetricsServer {
+  close(): Promise<void>;
 }
 
 const REVIEW_TTL_MS = 10_000;
 const REVIEW_CACHE_SIZE = 1_000;
+/** How often the certificate files, the front proxy's CA and the APIService are checked again. */
+const REFRESH_MS = 60_000;
 
-export async function startCustomMetricsServer(options: CustomMetricsOptions): Promise<CustomMetricsServer> {
-  const { rest, logger } = options;
-  const cert = await readFile(path.join(options.certDir, 'tls.crt'), 'utf8');
-  const key = await readFile(path.join(options.certDir, 'tls.key'), 'utf8');
-  const ca = await readFile(path.join(options.certDir, 'ca.crt'), 'utf8').catch(() => cert);
-  const configMap = await rest.request({
-    method: 'GET',
-    path: `/api/v1/namespaces/${AUTHENTICATION_CONFIG_MAP.namespace}/configmaps/${AUTHENTICATION_CONFIG_MAP.name}`,
-  });
-  const requestHeader = parseRequestHeaderConfig(configMap);
-  if (!requestHeader.ok) throw new Error(requestHeader.message);
+interface Tls {
+  cert: string;
+  key: string;
+  /** The APIService's caBundle: ca.crt, or the certificate itself when it is self-signed. */
+  ca: string;
+}
+
+/**
+ * Starts serving once the certificate and the front proxy's settings are readable, and keeps them (and the
+ * APIService) current every minute. Nothing here stops the manager: a problem is logged and tried again, because
+ * the custom metrics API is optional and reconciling must go on without it.
+ */
+export function startCustomMetricsServer(options: CustomMetricsOptions): CustomMetricsServer {
+  const { logger } = options;
   const reviews = new DecisionCache(REVIEW_TTL_MS, REVIEW_CACHE_SIZE);
+  let server: RunningTlsServer | undefined;
+  let requestHeader: RequestHeaderConfig | undefined;
+  let loaded = '';
+  let lastApiService = '';
+  let closed = false;
   const handler = (request: IncomingMessage, response: ServerResponse): Promise<void> =>
-    answer(request, options, requestHeader.value, reviews).then(([code, body]) => {
+    answer(request, options, requestHeader, reviews).then(([code, body]) => {
       send(response, code, body);
     });
-  const server = await listen(options.bind, handler, {
-    cert,
-    key,
-    ca: requestHeader.value.clientCa,
-    requestCert: true,
-    // Checked per request: discovery is open to any TLS client, metric values only to the front proxy.
-    rejectUnauthorized: false,
-  });
-  const apiService = options.service === undefined ? undefined : await ensureApiService(rest, options.service, ca);
-  if (apiService?.kind === 'foreign') {
-    logger.warn(
-      { apiService: API_SERVICE_PATH, owner: apiService.owner },
-      `${CUSTOM_METRICS_GROUP} is served by ${apiService.owner}, not this operator; left unchanged. Serve query_load ` +
-        'there (docs/autoscaling.md: prometheus-adapter rule or KEDA) or remove that APIService',
+
+  const refresh = async (): Promise<void> => {
+    const tls = await readTls(options.certDir);
+    const config = await readRequestHeader(options.rest);
+    const fingerprint = JSON.stringify([tls, config.clientCa]);
+    requestHeader = config;
+    const tlsOptions = { cert: tls.cert, key: tls.key, ca: config.clientCa };
+    if (server === undefined) {
+      // Client certificates are checked per request: discovery is open to any TLS client, values only to the proxy.
+      server = await listenTls(options.bind, handler, { ...tlsOptions, requestCert: true, rejectUnauthorized: false });
+      logger.info({ port: server.port }, 'custom metrics API listening');
+    } else if (fingerprint !== loaded) {
+      server.reloadTls(tlsOptions);
+      logger.info('custom metrics API: new serving certificate or front-proxy CA loaded');
+    }
+    loaded = fingerprint;
+    if (options.service !== undefined) {
+      const decision = await ensureApiService(options.rest, options.service, tls.ca);
+      const report = JSON.stringify(decision);
+      if (decision.kind === 'foreign' && report !== lastApiService) {
+        logger.warn(
+          { apiService: API_SERVICE_PATH, owner: decision.owner },
+          `${CUSTOM_METRICS_GROUP} is served by ${decision.owner}, not this operator; left unchanged. Serve ` +
+            'query_load there (docs/autoscaling.md: prometheus-adapter rule or KEDA) or remove that APIService',
+        );
+      } else if (decision.kind === 'create' || decision.kind === 'update') {
+        logger.info({ apiService: API_SERVICE_PATH, action: decision.kind }, 'APIService written');
+      }
+      lastApiService = report;
+    }
+  };
+  const tick = (): void => {
+    refresh()
+      .catch((error: unknown) => {
+        logger.error(
+          { err: error instanceof Error ? error.message : String(error) },
+          `custom metrics API: ${error instanceof Error ? error.message : String(error)}; trying again in ${REFRESH_MS / 1000}s`,
+        );
+      })
+      .finally(() => {
+        if (!closed) timer = setTimeout(tick, REFRESH_MS).unref();
+      });
+  };
+  let timer: NodeJS.Timeout | undefined;
+  tick();
+  return {
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      await server?.close();
+    },
+  };
+}
+
+async function readTls(certDir: string): Promise<Tls> {
+  try {
+    const cert = await readFile(path.join(certDir, 'tls.crt'), 'utf8');
+    const key = await readFile(path.join(certDir, 'tls.key'), 'utf8');
+    const ca = await readFile(path.join(certDir, 'ca.crt'), 'utf8').catch(() => cert);
+    return { cert, key, ca };
+  } catch (error) {
+    throw new Error(
+      `no serving certificate in ${certDir} (tls.crt, tls.key, ca.crt): mount the TLS Secret there ` +
+        `(--custom-metrics-cert-dir): ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
     );
   }
-  logger.info({ port: server.port, apiService: apiService?.kind }, 'custom metrics API listening');
-  return { ...server, apiService };
+}
+
+async function readRequestHeader(rest: KubeRest): Promise<RequestHeaderConfig> {
+  const { namespace, name } = AUTHENTICATION_CONFIG_MAP;
+  let configMap: unknown;
+  try {
+    configMap = await rest.request({ method: 'GET', path: `/api/v1/namespaces/${namespace}/configmaps/${name}` });
+  } catch (error) {
+    throw new Error(
+      `cannot read ConfigMap ${namespace}/${name} (bind the Role extension-apiserver-authentication-reader): ` +
+        describeError(error),
+      { cause: error },
+    );
+  }
+  const parsed = parseRequestHeaderConfig(configMap);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.value;
 }
 
 async function ensureApiService(rest: KubeRest, service: ServiceRef, ca: string): Promise<ApiServiceDecision> {
@@ -99,12 +176,13 @@ async function ensureApiService(rest: KubeRest, service: ServiceRef, ca: string)
     if (!isNotFound(error)) throw new Error(`reading APIService failed: ${describeError(error)}`, { cause: error });
   }
   const decision = decideApiService(existing, service, ca);
-  const body = desiredApiService(service, ca);
+  const desired = desiredApiService(service, ca);
+  // A conflict (another replica wrote it first) is read again at the next refresh.
   if (decision.kind === 'create') {
-    await rest.request({ method: 'POST', path: '/apis/apiregistration.k8s.io/v1/apiservices', body });
+    await rest.request({ method: 'POST', path: '/apis/apiregistration.k8s.io/v1/apiservices', body: desired });
   } else if (decision.kind === 'update') {
-    const metadata = { ...(body['metadata'] as object), resourceVersion: decision.resourceVersion };
-    await rest.request({ method: 'PUT', path: API_SERVICE_PATH, body: { ...body, metadata } });
+    const metadata = { ...desired.metadata, resourceVersion: decision.resourceVersion };
+    await rest.request({ method: 'PUT', path: API_SERVICE_PATH, body: { ...desired, metadata } });
   }
   return decision;
 }
@@ -112,11 +190,12 @@ async function ensureApiService(rest: KubeRest, service: ServiceRef, ca: string)
 async function answer(
   request: IncomingMessage,
   options: CustomMetricsOptions,
-  config: RequestHeaderConfig,
+  config: RequestHeaderConfig | undefined,
   reviews: DecisionCache,
 ): Promise<[number, unknown]> {
   if (request.method !== 'GET') return [405, statusObject(405, 'MethodNotAllowed', 'only GET is served')];
-  const target = route(new URL(request.url ?? '/', 'https://localhost').pathname);
+  const url = new URL(request.url ?? '/', 'https://localhost');
+  const target = route(url.pathname);
   switch (target.kind) {
     case 'health':
       return [200, 'ok'];
@@ -131,8 +210,13 @@ async function answer(
     case 'metric':
       break;
   }
+  if (config === undefined) return [503, statusObject(503, 'ServiceUnavailable', 'starting')];
   const caller = authenticate(request, config);
   if (!caller.ok) return [401, statusObject(401, 'Unauthorized', caller.message)];
+  // The figures are per group, never per label: a selector would be silently ignored, so it is refused.
+  if ((url.searchParams.get('metricLabelSelector') ?? '') !== '') {
+    return [400, statusObject(400, 'BadRequest', 'metric selectors are not supported: remove metric.selector')];
+  }
   const attributes = {
     namespace: target.namespace,
     resource: GROUP_RESOURCE,
@@ -144,6 +228,9 @@ async function answer(
     const what = `${GROUP_RESOURCE}/${target.name}/${target.metric} in namespace ${target.namespace}`;
     const reason = decision.reason === '' ? '' : `: ${decision.reason}`;
     return [403, statusObject(403, 'Forbidden', `user ${caller.value.user} may not get ${what}${reason}`)];
+  }
+  if (!options.leading()) {
+    return [503, statusObject(503, 'ServiceUnavailable', 'this replica does not lead; only the leader reads the FE')];
   }
   const { items, missing } = metricValueList(target, options.board.all(), {
     now: new Date(),

@@ -21,7 +21,12 @@ export {
   type ComputeNodeRecord,
   type ResultRow,
 } from './records.js';
-export { parseRunningQueryRows, SHOW_RUNNING_QUERIES, type QueryQueue } from './running-queries.js';
+export {
+  isUnknownStatementAnswer,
+  parseRunningQueryRows,
+  SHOW_RUNNING_QUERIES,
+  type QueryQueue,
+} from './running-queries.js';
 export { FeError, isFeError, type FeErrorKind } from './errors.js';
 export {
   FeClient,
@@ -34,6 +39,7 @@ export {
 } from './client.js';
 export {
   FeSnapshotCache,
+  QUEUE_READ_LIMIT_MS,
   UNSUPPORTED_RECHECK_MS,
   type FeSnapshot,
   type FeSnapshotCacheOptions,

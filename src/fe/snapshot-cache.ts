@@ -3,7 +3,7 @@
 // next caller retries. An FE that refuses SHOW RUNNING QUERIES (before 3.1.4) is not asked again for a while.
 import { isFeError } from './errors.js';
 import type { ComputeNodeRecord } from './records.js';
-import type { QueryQueue } from './running-queries.js';
+import { isUnknownStatementAnswer, type QueryQueue } from './running-queries.js';
 
 /** What the cache reads from: an FeClient, or anything with the same key and methods. */
 export interface SnapshotSource {
@@ -30,6 +30,8 @@ export interface FeSnapshot {
 
 /** An FE that refused SHOW RUNNING QUERIES is asked again after this long (it may have been upgraded). */
 export const UNSUPPORTED_RECHECK_MS = 10 * 60_000;
+/** The queue is read beside the nodes; it may hold the shared snapshot back this long at most. */
+export const QUEUE_READ_LIMIT_MS = 2_000;
 
 export interface FeSnapshotCacheOptions {
   /** How long a snapshot is reused. */
@@ -90,13 +92,28 @@ export class FeSnapshotCache {
 
   private async fetch(source: SnapshotSource, entry: Entry, generation: number): Promise<FeSnapshot> {
     try {
-      const nodes = await source.showComputeNodes();
-      const queue = await this.readQueue(source);
+      // In parallel, the queue bounded on its own: a slow queue read (it is forwarded to the leader FE) must not hold
+      // back the nodes, which registration and scale-in wait on.
+      const [nodes, queue] = await Promise.all([source.showComputeNodes(), this.readQueueWithin(source)]);
       const snapshot: FeSnapshot = { nodes, queue, fetchedAt: this.now() };
       if (entry.generation === generation) entry.snapshot = snapshot;
       return snapshot;
     } finally {
       if (entry.generation === generation) delete entry.inFlight;
+    }
+  }
+
+  private async readQueueWithin(source: SnapshotSource): Promise<QueueReading> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<QueueReading>((resolve) => {
+      timer = setTimeout(() => {
+        resolve({ kind: 'Failed', message: `no answer within ${QUEUE_READ_LIMIT_MS} ms` });
+      }, QUEUE_READ_LIMIT_MS);
+    });
+    try {
+      return await Promise.race([this.readQueue(source), late]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -106,9 +123,9 @@ export class FeSnapshotCache {
     try {
       return { kind: 'Read', queue: await source.showRunningQueries() };
     } catch (error) {
-      // An error answer is the FE's word on the statement (every FE of the cluster would say the same); anything
-      // else is this read's bad luck.
-      if (isFeError(error) && error.feMessage !== undefined && error.kind === 'Unknown') {
+      // Only a syntax error says the version lacks the statement; any other answer (a leader change, too many
+      // connections) is this read's bad luck, as is no answer at all.
+      if (isFeError(error) && error.feMessage !== undefined && isUnknownStatementAnswer(error.feMessage)) {
         this.unsupported.set(source.cacheKey, { message: error.feMessage, until: this.now() + UNSUPPORTED_RECHECK_MS });
         return { kind: 'Unsupported', message: error.feMessage };
       }

@@ -3,12 +3,16 @@
 //
 // The figures, and why:
 // - runningQueries: the sum of NumRunningQueries over the group's alive CNs. A query with fragments on n CNs counts
-//   on each of them, so this is occupancy (queries per CN, summed), the quantity a per-CN target divides.
-// - pendingQueries: the group's share of the FE's queue. The queue belongs to the FE (its warehouse), not to a
-//   group, and any alive CN may take a queued query's fragments; so each group gets the part of the queue in
-//   proportion to its alive CNs among all the alive CNs the FE lists in that warehouse. The shares add up to the
-//   queue, and groups sharing an FE together ask for the capacity the queue needs, once. With no alive CN in the
-//   warehouse nothing can serve the queue and each group sees all of it (its HPA's maximum bounds the growth).
+//   on each of them, so this is occupancy (queries per CN, summed), the quantity a per-CN target divides; it falls
+//   when CNs are added only as queries end sooner, as CPU utilization does, without the fall of an average over
+//   CNs that joined idle.
+// - pendingQueries: the group's share of the FE's queue, in the same unit. A queued query will occupy as many CNs as
+//   the running ones do on average (the FE's occupancy over its RUNNING count; 1 when nothing runs), so admitting it
+//   moves load from one figure to the other instead of inflating it. The queue belongs to the FE, not to a group,
+//   and any alive CN may take a queued query's fragments; so each group gets the part of it in proportion to its
+//   alive CNs among all the alive CNs the FE lists. The shares add up to the queue, and groups sharing an FE
+//   together ask for the capacity the queue needs, once. With no alive CN nothing can serve the queue and each group
+//   sees all of it (its HPA's maximum bounds the growth).
 // - queryLoad: runningQueries + pendingQueries, the figure query-aware autoscaling targets per CN.
 // - cpuUsedPercent / memUsedPercent: the mean of the FE's CpuUsedPct / MemUsedPct over the group's alive CNs.
 // Columns the FE's version lacks give null figures and a reason, never a guess.
@@ -85,17 +89,13 @@ function pendingShare(input: LoadInput, alive: readonly ComputeNodeRecord[], gap
     case 'Read':
       break;
   }
-  const warehouse = alive.find((record) => record.warehouse !== null)?.warehouse ?? null;
-  const { byWarehouse } = queue.queue;
-  // An FE that names warehouses in its queue lists only the ones with queries: absent means an empty queue there.
-  const pending =
-    warehouse === null || byWarehouse.size === 0 ? queue.queue.pending : (byWarehouse.get(warehouse)?.pending ?? 0);
+  const { pending, running } = queue.queue;
   if (pending === 0) return 0;
-  const serving = input.nodes.filter(
-    (record) => record.alive && (warehouse === null || record.warehouse === warehouse),
-  );
-  if (serving.length === 0) return pending;
-  return round2((pending * alive.length) / serving.length);
+  const serving = input.nodes.filter((record) => record.alive);
+  const occupancy = sum(serving.map((record) => record.load?.runningQueries ?? 0));
+  const cnsPerQuery = running > 0 && occupancy > 0 ? occupancy / running : 1;
+  const share = serving.length === 0 ? 1 : alive.length / serving.length;
+  return round2(pending * cnsPerQuery * share);
 }
 
 function sum(values: readonly number[]): number {

@@ -148,6 +148,9 @@ export function parseManagerFlags(argv: readonly string[]): ParseResult<ManagerS
     customMetricsCertDir: get('custom-metrics-cert-dir'),
     customMetricsService: serviceRef('custom-metrics-service', get('custom-metrics-service'), errors),
   };
+  if (settings.customMetricsService !== undefined && settings.customMetricsBindAddress === undefined) {
+    errors.push('--custom-metrics-service needs --custom-metrics-bind-address: nothing would serve the APIService');
+  }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: settings };
 }
 

@@ -1,6 +1,6 @@
 // A small HTTP listener shared by the probe and metrics endpoints: binds a BindAddress, reports the bound port
 // (tests bind port 0), and closes within a bounded time even with keep-alive clients connected.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer, type ServerOptions as TlsOptions } from 'node:https';
 import type { BindAddress } from './bind-address.js';
 
@@ -10,17 +10,43 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+export interface RunningTlsServer extends RunningServer {
+  /** New certificate, key or client CA for the connections that follow (a renewal, a rotated CA). */
+  reloadTls(options: TlsOptions): void;
+}
+
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
-/** Plain HTTP, or HTTPS with `tls` (certificate, key, and the CA client certificates are checked against). */
-export async function listen(address: BindAddress, handler: RequestHandler, tls?: TlsOptions): Promise<RunningServer> {
-  const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
+export async function listen(address: BindAddress, handler: RequestHandler): Promise<RunningServer> {
+  return serve(createServer(onRequestOf(handler)), address);
+}
+
+/** HTTPS with `tls`: certificate, key, and the CA client certificates are checked against. */
+export async function listenTls(
+  address: BindAddress,
+  handler: RequestHandler,
+  tls: TlsOptions,
+): Promise<RunningTlsServer> {
+  const server = createTlsServer(tls, onRequestOf(handler));
+  const running = await serve(server, address);
+  return {
+    ...running,
+    reloadTls: (options) => {
+      server.setSecureContext(options);
+    },
+  };
+}
+
+function onRequestOf(handler: RequestHandler): (request: IncomingMessage, response: ServerResponse) => void {
+  return (request, response) => {
     handler(request, response).catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
       response.end(`internal error: ${error instanceof Error ? error.message : String(error)}\n`);
     });
   };
-  const server = tls === undefined ? createServer(onRequest) : createTlsServer(tls, onRequest);
+}
+
+async function serve(server: Server, address: BindAddress): Promise<RunningServer> {
   // Probes and scrapes are short; a stuck client must not hold the server open.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;

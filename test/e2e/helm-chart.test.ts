@@ -176,11 +176,18 @@ describe('Helm chart and deploy/ against the real API server', () => {
         .sort();
     const chartRefs = roleRefs(objects.filter((o) => metadataOf(o).name?.includes('custom-metrics')));
     assert.deepEqual(chartRefs, roleRefs(deployRbac));
-    const apiServiceRules = (list: Record<string, unknown>[]) =>
-      list.find((o) => o['kind'] === 'ClusterRole' && metadataOf(o).name?.endsWith('custom-metrics-apiservice'))?.[
-        'rules'
-      ];
-    assert.deepEqual(apiServiceRules(objects), apiServiceRules(deployRbac));
+    const clusterRoleRules = (list: Record<string, unknown>[]) =>
+      list
+        .filter((o) => o['kind'] === 'ClusterRole' && metadataOf(o).name?.includes('custom-metrics'))
+        .map((o) => ({ name: metadataOf(o).name?.replace(/^cn-starrocks-cn-operator-/, 'cn-'), rules: o['rules'] }))
+        .sort((a, b) => String(a.name).localeCompare(String(b.name)));
+    assert.deepEqual(clusterRoleRules(objects), clusterRoleRules(deployRbac));
+    const apiService = objects.find((o) => o['kind'] === 'APIService');
+    assert.deepEqual((apiService?.['spec'] as { service?: unknown } | undefined)?.service, {
+      namespace,
+      name: 'cn-starrocks-cn-operator-custom-metrics',
+      port: 443,
+    });
     const secret = objects.find((o) => o['kind'] === 'Secret');
     assert.deepEqual(Object.keys((secret?.['data'] as object | undefined) ?? {}).sort(), [
       'ca.crt',

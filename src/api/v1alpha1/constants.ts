@@ -42,7 +42,7 @@ export const ConditionType = {
   Autoscaling: 'Autoscaling',
   /** With spec.storage: cn.conf puts the cache, spill and log directories on the volumes given for them. */
   StorageConfigured: 'StorageConfigured',
-  /** With an autoscaling policy: the FE reports the per-CN load and query queue that query-aware scaling reads. */
+  /** With autoScalingPolicy.queries: the FE reports the per-CN load and query queue that query-aware scaling reads. */
   LoadReported: 'LoadReported',
 } as const;
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];

@@ -105,17 +105,18 @@ function loadStatus(load: GroupLoad): LoadStatus {
   if (load.queryLoad !== null) status.queryLoad = load.queryLoad;
   if (load.runningQueries !== null) status.runningQueries = load.runningQueries;
   if (load.pendingQueries !== null) status.pendingQueries = load.pendingQueries;
-  if (load.cpuUsedPercent !== null) status.cpuUsedPercent = load.cpuUsedPercent;
-  if (load.memUsedPercent !== null) status.memUsedPercent = load.memUsedPercent;
+  // Whole percents: finer figures would rewrite the status at every read for noise (Prometheus has the exact ones).
+  if (load.cpuUsedPercent !== null) status.cpuUsedPercent = Math.round(load.cpuUsedPercent);
+  if (load.memUsedPercent !== null) status.memUsedPercent = Math.round(load.memUsedPercent);
   return status;
 }
 
 /**
- * With an autoscaling policy: whether the FE reports what query-aware scaling reads. Without a policy it goes away;
- * while the FE is not read it keeps its last state (the figures do too).
+ * With query-aware autoscaling (`autoScalingPolicy.queries`): whether the FE reports what it reads. Without it the
+ * condition goes away; while the FE is not read it keeps its last state (the figures do too).
  */
 function loadCondition({ group, load }: StatusInputs): ConditionUpdate | undefined {
-  if (group.spec.autoScalingPolicy === undefined) return undefined;
+  if (group.spec.autoScalingPolicy?.queries === undefined) return undefined;
   const type = ConditionType.LoadReported;
   if (load === undefined) {
     const previous = group.status?.conditions?.find((condition) => condition.type === type);

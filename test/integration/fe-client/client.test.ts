@@ -335,7 +335,7 @@ for (const version of PROFILE_NAMES) {
           assert.deepEqual(node?.load, { runningQueries: 3, cpuUsedPercent: 72.5, memUsedPercent: 0 });
           assert.deepEqual(snapshot.queue, {
             kind: 'Read',
-            queue: { running: 3, pending: 4, byWarehouse: new Map() },
+            queue: { running: 3, pending: 4 },
           });
         }
       } finally {

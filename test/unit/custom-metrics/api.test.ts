@@ -117,6 +117,8 @@ describe('delegated authentication and authorization', () => {
         allowedNames: ['front-proxy-client'],
         usernameHeaders: ['X-Remote-User'],
         groupHeaders: ['X-Remote-Group'],
+        extraHeaderPrefixes: ['X-Remote-Extra-'],
+        uidHeaders: [],
       },
     });
     const missing = parseRequestHeaderConfig({ data: {} });
@@ -126,11 +128,17 @@ describe('delegated authentication and authorization', () => {
 
   it('asks RBAC about the metric as a subresource of the group, on custom.metrics.k8s.io', () => {
     const review = accessReview(
-      { user: 'system:serviceaccount:kube-system:horizontal-pod-autoscaler', groups: ['system:serviceaccounts'] },
+      {
+        user: 'system:serviceaccount:kube-system:horizontal-pod-autoscaler',
+        groups: ['system:serviceaccounts'],
+        extra: { 'authentication.kubernetes.io/credential-id': ['JTI=1'] },
+      },
       { namespace: 'ns', resource: 'computenodegroups.starrocks.com', name: '*', subresource: 'query_load' },
       'custom.metrics.k8s.io',
     );
-    assert.deepEqual((review['spec'] as { resourceAttributes: unknown }).resourceAttributes, {
+    const spec = review['spec'] as { resourceAttributes: unknown; extra: unknown };
+    assert.deepEqual(spec.extra, { 'authentication.kubernetes.io/credential-id': ['JTI=1'] });
+    assert.deepEqual(spec.resourceAttributes, {
       group: 'custom.metrics.k8s.io',
       verb: 'get',
       namespace: 'ns',

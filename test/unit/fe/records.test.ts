@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseComputeNodeRows, parseRunningQueryRows } from '../../../src/fe/index.js';
+import { isUnknownStatementAnswer, parseComputeNodeRows, parseRunningQueryRows } from '../../../src/fe/index.js';
 
 const ROW_2_4 = {
   ComputeNodeId: '10001',
@@ -146,14 +146,15 @@ describe('parseRunningQueryRows', () => {
       row('CREATED'),
       row('FINISHED'),
     ]);
-    assert.deepEqual(result, { ok: true, value: { running: 2, pending: 2, byWarehouse: new Map() } });
+    assert.deepEqual(result, { ok: true, value: { running: 2, pending: 2 } });
   });
 
-  it('splits by warehouse where the FE names one', () => {
-    const result = parseRunningQueryRows([row('PENDING', { Warehouse: 'wh1' }), row('RUNNING', { Warehouse: 'w2' })]);
-    assert.ok(result.ok);
-    assert.deepEqual(result.value.byWarehouse.get('wh1'), { running: 0, pending: 1 });
-    assert.deepEqual(result.value.byWarehouse.get('w2'), { running: 1, pending: 0 });
+  it('knows the answer of an FE without the statement: a syntax error, in either wording', () => {
+    assert.ok(
+      isUnknownStatementAnswer("Getting syntax error at line 1, column 5. Detail message: Unexpected input 'RUNNING'"),
+    );
+    assert.ok(isUnknownStatementAnswer('Syntax error in line 1:\nSHOW RUNNING QUERIES'));
+    assert.ok(!isUnknownStatementAnswer('Too many connections'));
   });
 
   it('refuses rows without a State column', () => {

@@ -18,7 +18,7 @@ interface TestSource extends SnapshotSource {
   fail: boolean;
 }
 
-const EMPTY_QUEUE: QueryQueue = { running: 0, pending: 0, byWarehouse: new Map() };
+const EMPTY_QUEUE: QueryQueue = { running: 0, pending: 0 };
 
 function source(key = 'fe|root'): TestSource {
   let release: () => void = () => undefined;
@@ -146,7 +146,7 @@ describe('FeSnapshotCache', () => {
     let now = 0;
     const cache = new FeSnapshotCache({ periodMs: 1000, now: () => now });
     const fe = source();
-    fe.queueAnswer = { running: 2, pending: 5, byWarehouse: new Map() };
+    fe.queueAnswer = { running: 2, pending: 5 };
     const read = cache.get(fe);
     await Promise.resolve();
     fe.release();
@@ -177,6 +177,16 @@ describe('FeSnapshotCache', () => {
     now = 2000 + UNSUPPORTED_RECHECK_MS;
     await load();
     assert.equal(fe.queueCalls, 2);
+  });
+
+  it('an FE error other than a syntax error is this read failing, not an old version', async () => {
+    const cache = new FeSnapshotCache({ periodMs: 1000 });
+    const fe = source();
+    fe.queueAnswer = new FeError('Unknown', 'refused', { feMessage: 'Too many connections', feAddress: 'fe:9030' });
+    const read = cache.get(fe);
+    await Promise.resolve();
+    fe.release();
+    assert.equal((await read).queue.kind, 'Failed');
   });
 
   it('a queue read without an answer fails alone: the nodes are kept', async () => {

@@ -28,7 +28,7 @@ function node(ip: string, alive: boolean, load: ComputeNodeRecord['load'], wareh
 const busy = (runningQueries: number, cpu = 50) => ({ runningQueries, cpuUsedPercent: cpu, memUsedPercent: 30 });
 const queue = (running: number, pending: number): QueueReading => ({
   kind: 'Read',
-  queue: { running, pending, byWarehouse: new Map() },
+  queue: { running, pending },
 });
 
 describe('groupLoad', () => {
@@ -55,7 +55,7 @@ describe('groupLoad', () => {
         node('10.0.0.2', true, busy(1, 30)),
         node('10.0.0.3', false, busy(7)),
       ],
-      queue: queue(3, 4),
+      queue: queue(4, 4), // 4 queries on one CN each: a queued one counts as 1 CN
       memberAddresses: ['10.0.0.1:9050', '10.0.0.2:9050', '10.0.0.3:9050'],
     });
     assert.deepEqual(
@@ -79,21 +79,19 @@ describe('groupLoad', () => {
       node('10.0.1.2', true, busy(2)),
       node('10.0.9.9', true, busy(0)), // added by hand: serves the queue too
     ];
-    const a = groupLoad({ nodes, queue: queue(2, 8), memberAddresses: ['10.0.0.1:9050'] });
-    const b = groupLoad({ nodes, queue: queue(2, 8), memberAddresses: ['10.0.1.1:9050', '10.0.1.2:9050'] });
+    const a = groupLoad({ nodes, queue: queue(6, 8), memberAddresses: ['10.0.0.1:9050'] });
+    const b = groupLoad({ nodes, queue: queue(6, 8), memberAddresses: ['10.0.1.1:9050', '10.0.1.2:9050'] });
     assert.equal(a.pendingQueries, 2);
     assert.equal(b.pendingQueries, 4);
   });
 
-  it('a warehouse takes its own queue', () => {
-    const nodes = [node('10.0.0.1', true, busy(1), 'wh1'), node('10.0.0.2', true, busy(1), 'default_warehouse')];
-    const byWarehouse = new Map([['default_warehouse', { running: 1, pending: 6 }]]);
-    const load = groupLoad({
-      nodes,
-      queue: { kind: 'Read', queue: { running: 1, pending: 6, byWarehouse } },
-      memberAddresses: ['10.0.0.1:9050'],
-    });
-    assert.equal(load.pendingQueries, 0, 'the queue of another warehouse is not this group’s');
+  it('counts a queued query as many CNs as the running ones occupy on average', () => {
+    // 2 queries run, each on both CNs (NumRunningQueries 2 on each): a queued one will take 2 CNs too.
+    const nodes = [node('10.0.0.1', true, busy(2)), node('10.0.0.2', true, busy(2))];
+    const load = groupLoad({ nodes, queue: queue(2, 3), memberAddresses: ['10.0.0.1:9050', '10.0.0.2:9050'] });
+    assert.equal(load.runningQueries, 4);
+    assert.equal(load.pendingQueries, 6);
+    assert.equal(load.queryLoad, 10);
   });
 
   it('a queue read that failed leaves the queue figures unknown, the rest known', () => {

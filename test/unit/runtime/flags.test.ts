@@ -39,8 +39,14 @@ describe('parseManagerFlags', () => {
     assert.ok(result.ok);
     assert.deepEqual(result.value.customMetricsBindAddress, { host: undefined, port: 6443 });
     assert.deepEqual(result.value.customMetricsService, { namespace: 'op', name: 'cn-operator-metrics', port: 8443 });
-    const bad = parseManagerFlags(['--custom-metrics-service=cn-operator-metrics']);
+    const bad = parseManagerFlags([
+      '--custom-metrics-bind-address=:6443',
+      '--custom-metrics-service=cn-operator-metrics',
+    ]);
     assert.equal(bad.ok, false);
+    const unserved = parseManagerFlags(['--custom-metrics-service=op/cn-operator-metrics']);
+    assert.ok(!unserved.ok);
+    assert.match(unserved.errors.join(' '), /needs --custom-metrics-bind-address/);
   });
 
   it('reads --flag=value, --flag value and bare booleans', () => {

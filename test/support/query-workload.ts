@@ -1,0 +1,98 @@
+// Plays a query trace against a group on the test control plane: queries arrive into the FE simulator's query
+// engine, each CN's fragments become its pod's CPU (the metrics API reads the annotations), and a CN whose pod stops
+// or goes away keeps its fragments for the graceful stop a real CN gives them (20 s, StarRocks 3.3.17 and later)
+// before the queries still running there fail. KWOK pods vanish at once, so that grace is modelled here.
+// Used by the end-to-end test of query-aware autoscaling and by bench/query-autoscaling.ts.
+import type { FeSimulator, QueryEngine, QueryRecord, TraceQuery } from './fe-simulator/index.js';
+import { kubectl, setPodMetrics } from './e2e.js';
+
+export const GRACEFUL_STOP_MS = 20_000;
+
+export interface WorkloadOptions {
+  fe: FeSimulator;
+  engine: QueryEngine;
+  namespace: string;
+  group: string;
+  /** Arrivals in ms from the start, sorted. */
+  trace: readonly TraceQuery[];
+  /** The pods' CPU request in cores (usage is fragments / slots of it). Default 1. */
+  cpuCores?: number;
+  /** How often the pods are read and their CPU written. Default 2000. */
+  podsEveryMs?: number;
+  /** Every pod's memory use (constant: the engine does not model memory). Default 200Mi. */
+  memory?: string;
+}
+
+export class QueryWorkload {
+  readonly records: QueryRecord[] = [];
+  /** Queries failed because a CN stopped under them. */
+  failed = 0;
+  private next = 0;
+  private lastPods = -Infinity;
+  private readonly stopping = new Map<string, number>();
+
+  constructor(private readonly options: WorkloadOptions) {}
+
+  /** One step at `ms` since the start: arrivals, graceful stops that ran out, the engine, then (now and then) pods. */
+  async step(ms: number): Promise<void> {
+    const { trace, engine, fe } = this.options;
+    for (; this.next < trace.length && (trace[this.next]?.at ?? Infinity) <= ms; this.next++) {
+      const query = trace[this.next];
+      if (query !== undefined) this.records.push(engine.submit(query, ms));
+    }
+    for (const [address, at] of this.stopping) {
+      if (at > ms) continue;
+      this.failed += engine.stopComputeNode(address, ms);
+      this.stopping.delete(address);
+    }
+    fe.advanceQueries(ms);
+    if (ms - this.lastPods >= (this.options.podsEveryMs ?? 2000)) {
+      this.lastPods = ms;
+      await this.syncPods(ms);
+    }
+  }
+
+  /** Arrived and not finished (queued or running). */
+  unfinished(): number {
+    return this.records.filter((record) => record.finishedAt === null).length;
+  }
+
+  private async syncPods(ms: number): Promise<void> {
+    const { namespace, group, engine } = this.options;
+    const result = await kubectl([
+      'get',
+      'pods',
+      '-n',
+      namespace,
+      '-l',
+      `app.kubernetes.io/instance=${group}`,
+      '-o',
+      'json',
+    ]);
+    if (result.code !== 0) return;
+    const pods = (
+      JSON.parse(result.stdout) as {
+        items: { metadata: { name: string; deletionTimestamp?: string }; status: { podIP?: string } }[];
+      }
+    ).items;
+    const live = new Set<string>();
+    const millicores = (this.options.cpuCores ?? 1) * 1000;
+    for (const pod of pods) {
+      const ip = pod.status.podIP;
+      if (ip === undefined || pod.metadata.deletionTimestamp !== undefined) continue;
+      const address = `${ip}:9050`;
+      live.add(address);
+      const cpu = `${Math.round((engine.cpuPercent(address) / 100) * millicores)}m`;
+      const memory = this.options.memory ?? '200Mi';
+      await setPodMetrics(namespace, pod.metadata.name, { cpu, memory }).catch(() => undefined);
+    }
+    // A CN dropped from the FE keeps its fragments until its pod stops, so the engine's records, not the FE's list,
+    // say which CNs still work.
+    const working = this.records
+      .filter((record) => record.startedAt !== null && record.finishedAt === null && !record.failed)
+      .flatMap((record) => record.cns);
+    for (const address of new Set(working)) {
+      if (!live.has(address) && !this.stopping.has(address)) this.stopping.set(address, ms + GRACEFUL_STOP_MS);
+    }
+  }
+}
