@@ -1,11 +1,13 @@
 // Query-aware autoscaling on the real control plane: the operator serves custom.metrics.k8s.io behind an APIService
 // it creates (the aggregator's front proxy authenticated by its client certificate, reads authorized by
 // SubjectAccessReviews, RBAC from deploy/custom-metrics), the real HPA reads the group's query_load through it and
-// scales the group out when queries queue in the FE and back in when they drain, with FE membership following; a
+// scales the group out when queries queue in the FE and back in when they drain, with FE membership following and,
+// for a burst played by the simulator's query engine, no query failed; a
 // caller without the front proxy's certificate gets nothing; an APIService that points at another service is left
 // alone and reported.
 import { strict as assert } from 'node:assert';
 import { request } from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import {
   CUSTOM_METRICS_API_SERVICE,
@@ -13,7 +15,8 @@ import {
   waitForCustomMetricsApi,
   type CustomMetricsSetup,
 } from '../support/custom-metrics.js';
-import { FeSimulator } from '../support/fe-simulator/index.js';
+import { FeSimulator, QueryEngine } from '../support/fe-simulator/index.js';
+import { QueryWorkload } from '../support/query-workload.js';
 import { freshNamespace, installCrd, kubectl, kubectlCreate, waitFor, type TestNamespace } from '../support/e2e.js';
 import {
   createOperatorIdentity,
@@ -145,6 +148,31 @@ describe('operator: query-aware autoscaling through the custom metrics API', { t
     await waitForMembers(namespace, GROUP, 1, () => fe.computeNodeAddresses(), 180_000);
     const drops = fe.statementsMatching(/DROP COMPUTE NODE/i);
     assert.ok(drops.length > 0, 'the scale-in dropped the leaving CNs from the FE');
+  });
+
+  it('a burst from the query engine: out while queries wait, back in after they ran, and no query failed', async () => {
+    // Every CN offers 2 fragment slots (the group aims at 2 queries per CN); 30 queries arrive, one a second, each
+    // 8 CN-seconds on up to 4 CNs. One CN falls behind at once, so queries queue until the HPA adds CNs.
+    const engine = new QueryEngine({ slotsPerCN: 2 });
+    fe.attachQueryEngine(engine);
+    const trace = Array.from({ length: 30 }, (_, index) => ({ at: index * 1000, work: 8, width: 4 }));
+    const workload = new QueryWorkload({ fe, engine, namespace, group: GROUP, trace });
+    const alive = (): number => fe.catalog.computeNodes.filter((node) => node.alive).length;
+    let peak = alive();
+    const start = Date.now();
+    for (let step = 0; step < 2000; step++) {
+      const ms = Date.now() - start;
+      if (ms > 300_000) break;
+      await workload.step(ms);
+      peak = Math.max(peak, alive());
+      if (ms > 30_000 && workload.unfinished() === 0 && fe.computeNodeAddresses().length === 1) break;
+      await sleep(200);
+    }
+    assert.ok(peak > 1, `the group scaled out (peak ${peak} CNs)`);
+    assert.equal(workload.records.length, 30);
+    assert.equal(workload.unfinished(), 0, 'every query ran to its end');
+    assert.equal(workload.failed, 0, 'no query failed: each leaving CN left the FE before its pod stopped');
+    assert.equal(fe.computeNodeAddresses().length, 1, 'back at the minimum');
   });
 
   it('refuses a caller without the front proxy certificate, and serves discovery to anyone', async () => {
