@@ -150,6 +150,14 @@ function percentile(sorted: readonly number[], p: number): number {
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'query-autoscaling-'));
 const results: Result[] = [];
+// Interrupted: stop the control plane (by pid, in `down`) before leaving.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void down({ dir })
+      .catch(() => undefined)
+      .finally(() => process.exit(130));
+  });
+}
 try {
   const plane = await up({ dir });
   process.env['KUBECONFIG'] = plane.kubeconfig;

@@ -19,7 +19,6 @@ import type { RunningServer } from '../runtime/http-server.js';
 import { createLogger, type Logger } from '../runtime/logging.js';
 import { OperatorMetrics } from '../runtime/metrics.js';
 import { LoadBoard } from '../load/board.js';
-import { startCustomMetricsServer } from '../custom-metrics/server.js';
 import { Shutdown } from '../runtime/shutdown.js';
 
 /** How long the caches may take to list everything before the manager gives up and exits (to be restarted). */
@@ -100,6 +99,8 @@ async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): 
 
   const servers: Closable[] = await startServers(flags, metrics, checks);
   if (flags.customMetricsBindAddress !== undefined) {
+    // Loaded only when asked for: most installs leave the custom metrics API off.
+    const { startCustomMetricsServer } = await import('../custom-metrics/server.js');
     servers.push(
       startCustomMetricsServer({
         bind: flags.customMetricsBindAddress,
