@@ -148,6 +148,8 @@ for (const version of PROFILE_NAMES) {
       if (version === 'latest') {
         assert.equal(cells['Alive'], 'false');
         assert.equal(cells['StatusCode'], 'SHUTDOWN');
+        assert.equal(cells['ErrMsg'], 'BE is in shutting down', 'the CN says why');
+        assert.notEqual(cells['LastHeartbeat'], null, 'a SHUTDOWN answer is a heartbeat');
         sim.liveness.setAlive(address, false);
         await sim.runHeartbeats(FAILURES_BEFORE_DEAD);
         assert.equal((await row())['StatusCode'], 'DISCONNECTED', 'once the process is gone');

@@ -54,7 +54,10 @@ export interface SimBackend {
 export interface SimUser {
   name: string;
   password: string;
+  /** Granted roles. */
   roles: string[];
+  /** The granted roles active at login (3.x); the others give nothing until activated. */
+  defaultRoles: string[];
   /** Granted directly, on top of what the roles give. */
   privileges: SystemPrivilege[];
 }
@@ -80,7 +83,7 @@ export class Catalog {
     readonly profile: Profile,
     readonly sharedData: boolean,
   ) {
-    this.users.set('root', { name: 'root', password: '', roles: ['root'], privileges: [] });
+    this.users.set('root', { name: 'root', password: '', roles: ['root'], defaultRoles: ['root'], privileges: [] });
   }
 
   allocateId(): number {
@@ -122,9 +125,20 @@ export class Catalog {
     if (index >= 0) this.computeNodes.splice(index, 1);
   }
 
+  /** The roles whose privileges count now: all granted ones on 2.x, the default (active) ones on 3.x. */
+  activeRoles(user: SimUser): string[] {
+    if (!this.profile.roleActivation) return [...user.roles];
+    return user.roles.filter((role) => user.defaultRoles.includes(role));
+  }
+
+  inactiveRoles(user: SimUser): string[] {
+    const active = this.activeRoles(user);
+    return user.roles.filter((role) => !active.includes(role));
+  }
+
   privilegesOf(user: SimUser): Set<SystemPrivilege> {
     const granted = new Set<SystemPrivilege>(user.privileges);
-    for (const role of user.roles)
+    for (const role of this.activeRoles(user))
       for (const privilege of this.profile.rolePrivileges[role] ?? []) granted.add(privilege);
     return granted;
   }

@@ -70,6 +70,11 @@ export function execute(statement: Statement, context: ExecutionContext): Outcom
     case 'set':
     case 'use':
       return { type: 'ok' };
+    case 'createUser':
+    case 'grantRoles':
+    case 'grantPrivileges':
+    case 'setDefaultRole':
+      return manageUsers(statement, context);
   }
 }
 
@@ -87,6 +92,70 @@ const RUNNING_QUERY_COLUMNS = [
   'FeStartTime',
 ];
 
+type UserStatement = Extract<Statement, { kind: 'createUser' | 'grantRoles' | 'grantPrivileges' | 'setDefaultRole' }>;
+
+/** 2.4 names system privileges `NODE_PRIV` / `ADMIN_PRIV` on `*.*`; 3.x `NODE` / `OPERATE` on SYSTEM. */
+const PRIVILEGE_NAMES: Readonly<Record<string, SystemPrivilege>> = {
+  NODE: 'NODE',
+  OPERATE: 'OPERATE',
+  NODE_PRIV: 'NODE',
+  ADMIN_PRIV: 'ADMIN',
+};
+
+/** CREATE USER, GRANT, SET DEFAULT ROLE as a DBA writes them: only root and user_admin may (the GRANT privilege). */
+function manageUsers(statement: UserStatement, context: ExecutionContext): Outcome {
+  const { catalog, user } = context;
+  const errors = catalog.profile.errors;
+  const active = catalog.activeRoles(user);
+  if (user.name !== 'root' && !active.includes('root') && !active.includes('user_admin')) {
+    return fail(errors.grantPrivilegeDenied(user.name, active, catalog.inactiveRoles(user)));
+  }
+  const knownRole = (role: string): boolean => role in catalog.profile.rolePrivileges;
+  if (statement.kind === 'createUser') {
+    if (catalog.users.has(statement.user))
+      return statement.ifNotExists ? { type: 'ok' } : fail(errors.userExists(statement.user));
+    const unknown = statement.defaultRoles.find((role) => !knownRole(role));
+    if (unknown !== undefined) return fail(errors.unknownRole(unknown));
+    // DEFAULT ROLE grants the roles and makes them active at login.
+    catalog.users.set(statement.user, {
+      name: statement.user,
+      password: statement.password,
+      roles: [...statement.defaultRoles],
+      defaultRoles: [...statement.defaultRoles],
+      privileges: [],
+    });
+    return { type: 'ok' };
+  }
+  const target = catalog.users.get(statement.user);
+  if (target === undefined) return fail(errors.unknownUser(statement.user));
+  switch (statement.kind) {
+    case 'grantRoles': {
+      const unknown = statement.roles.find((role) => !knownRole(role));
+      if (unknown !== undefined) return fail(errors.unknownRole(unknown));
+      // Granted, not active: on 3.x the user must make it a default role (or SET ROLE) before it counts.
+      for (const role of statement.roles) if (!target.roles.includes(role)) target.roles.push(role);
+      return { type: 'ok' };
+    }
+    case 'grantPrivileges': {
+      const wanted = catalog.profile.roleActivation ? 'SYSTEM' : '*.*';
+      if (statement.on !== wanted) return fail(errors.syntax(context.sql, 0, statement.on));
+      for (const name of statement.privileges) {
+        const privilege = PRIVILEGE_NAMES[name];
+        if (privilege === undefined) return fail(errors.syntax(context.sql, 0, name));
+        if (!target.privileges.includes(privilege)) target.privileges.push(privilege);
+      }
+      return { type: 'ok' };
+    }
+    case 'setDefaultRole': {
+      const roles = statement.roles === 'ALL' ? [...target.roles] : statement.roles === 'NONE' ? [] : statement.roles;
+      const notGranted = roles.find((role) => !target.roles.includes(role));
+      if (notGranted !== undefined) return fail(errors.unknownRole(notGranted));
+      target.defaultRoles = [...roles];
+      return { type: 'ok' };
+    }
+  }
+}
+
 function fail(error: SqlError): Outcome {
   return { type: 'error', error };
 }
@@ -98,12 +167,16 @@ function hasAny(context: ExecutionContext, wanted: readonly SystemPrivilege[]): 
 
 function requireNode(context: ExecutionContext): SqlError | undefined {
   if (hasAny(context, ['NODE'])) return undefined;
-  return context.catalog.profile.errors.nodePrivilegeDenied(context.user.name, context.user.roles);
+  const { catalog, user } = context;
+  return catalog.profile.errors.nodePrivilegeDenied(user.name, catalog.activeRoles(user), catalog.inactiveRoles(user));
 }
 
 function show(context: ExecutionContext, produce: () => { columns: string[]; rows: Row[] }): Outcome {
   if (!hasAny(context, context.catalog.profile.showPrivileges)) {
-    return fail(context.catalog.profile.errors.showPrivilegeDenied(context.user.name, context.user.roles));
+    const { catalog, user } = context;
+    return fail(
+      catalog.profile.errors.showPrivilegeDenied(user.name, catalog.activeRoles(user), catalog.inactiveRoles(user)),
+    );
   }
   return { type: 'rows', ...produce() };
 }

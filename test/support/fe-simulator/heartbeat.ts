@@ -7,11 +7,15 @@ import type { Catalog, SimComputeNode } from './catalog.js';
 import type { Resolver } from './executor.js';
 import type { HostMode, Profile } from './profiles.js';
 
+/** Approximation: the text a stopping CN sends with its SHUTDOWN status (the FE's own tests use this one). */
+export const SHUTDOWN_MESSAGE = 'BE is in shutting down';
+
 export type HeartbeatOutcome =
   | { ok: true; ports?: Partial<NodePorts>; version?: string; cpuCores?: number }
   | { ok: false; error: string }
   /** 3.4+: the CN answers SHUTDOWN while it stops gracefully. */
-  | { ok: false; shutdown: true };
+  /** `message`: what the CN says with its SHUTDOWN status (the FE shows it in ErrMsg). */
+  | { ok: false; shutdown: true; message?: string };
 
 export interface NodePorts {
   bePort: number;
@@ -54,10 +58,13 @@ export function applyHeartbeat(node: SimComputeNode, outcome: HeartbeatOutcome, 
     return;
   }
   if ('shutdown' in outcome && profile.hasStatusCode) {
-    // Marked not alive at once, no retries: running queries continue, no new work is scheduled.
+    // Marked not alive at once, no retries: running queries continue, no new work is scheduled. The answer is a
+    // heartbeat all the same: its time and message are kept (ComputeNode.handleHbResponse).
     node.alive = false;
     node.statusCode = 'SHUTDOWN';
     node.consecutiveFailures = 0;
+    node.lastHeartbeat = now;
+    node.errMsg = outcome.message ?? SHUTDOWN_MESSAGE;
     return;
   }
   const error = 'error' in outcome ? outcome.error : 'Unknown error';

@@ -39,6 +39,8 @@ export interface Profile {
   selectOneWithoutBackend: boolean;
   /** Privileges given by built-in roles. */
   rolePrivileges: Readonly<Record<string, readonly SystemPrivilege[]>>;
+  /** 3.x: a granted role gives its privileges only while active (a default role, at login); 2.x: always. */
+  roleActivation: boolean;
   /** Privileges that allow SHOW COMPUTE NODES / BACKENDS / FRONTENDS. */
   showPrivileges: readonly SystemPrivilege[];
   errors: ProfileErrors;
@@ -55,8 +57,16 @@ export interface ProfileErrors {
   hostIsNull(): SqlError;
   unknownHost(host: string): SqlError;
   syntax(sql: string, column: number, near: string): SqlError;
-  nodePrivilegeDenied(user: string, roles: readonly string[]): SqlError;
-  showPrivilegeDenied(user: string, roles: readonly string[]): SqlError;
+  /** `roles`: the active roles; `inactive`: granted but not active (3.x names both in the text). */
+  nodePrivilegeDenied(user: string, roles: readonly string[], inactive: readonly string[]): SqlError;
+  showPrivilegeDenied(user: string, roles: readonly string[], inactive: readonly string[]): SqlError;
+  /** Approximation (the reference gives no text): CREATE USER, GRANT and SET DEFAULT ROLE without GRANT. */
+  grantPrivilegeDenied(user: string, roles: readonly string[], inactive: readonly string[]): SqlError;
+  /** Approximation: CREATE USER of an existing user without IF NOT EXISTS. */
+  userExists(user: string): SqlError;
+  /** Approximation: a GRANT or SET DEFAULT ROLE naming an unknown user or role. */
+  unknownUser(user: string): SqlError;
+  unknownRole(role: string): SqlError;
   accessDenied(user: string, usedPassword: boolean): SqlError;
   backendNotFound(host: string, port: number): SqlError;
   noAliveBackend(): SqlError;
@@ -103,16 +113,24 @@ const accessDenied = (user: string, usedPassword: boolean): SqlError => ({
 });
 
 const commonErrors = {
+  userExists: (user: string) => ({
+    code: 1396,
+    sqlState: 'HY000',
+    message: `Operation CREATE USER failed for '${user}'@'%' : user already exists`,
+  }),
+  unknownUser: (user: string) => ddl(`user '${user}'@'%' not exist`),
+  unknownRole: (role: string) => ddl(`cannot find role ${role}!`),
   computeNodeNotFound: (host: string, port: number) => ddl(`compute node does not exists[${host}:${port}]`),
   accessDenied,
   backendNotFound: (host: string, port: number) => ddl(`Backend does not exist[${host}:${port}]`),
   noAliveBackend: () => ddl('Backend node not found. Check if any backend node is down.'),
 };
 
-const newPrivilegeText = (privilege: string, roles: readonly string[]): string =>
+const newPrivilegeText = (privilege: string, roles: readonly string[], inactive: readonly string[]): string =>
   `Access denied; you need (at least one of) the ${privilege} privilege(s) on SYSTEM for this operation. ` +
   'Please ask the admin to grant permission(s) or try activating existing roles using <set [default] role>. ' +
-  `Current role(s): [${['public', ...roles].join(', ')}]. Inactivated role(s): NONE.`;
+  `Current role(s): [${['public', ...roles].join(', ')}]. ` +
+  `Inactivated role(s): ${inactive.length === 0 ? 'NONE' : `[${inactive.join(', ')}]`}.`;
 
 const newErrors: Omit<ProfileErrors, 'computeNodeExists' | 'backendExists'> = {
   ...commonErrors,
@@ -131,11 +149,20 @@ const newErrors: Omit<ProfileErrors, 'computeNodeExists' | 'backendExists'> = {
       `Getting syntax error at line 1, column ${column}. Detail message: Unexpected input '${near}', ` +
         "the most similar input is {<EOF>, ';'}.",
     ),
-  nodePrivilegeDenied: (_user, roles) => ({ code: 5203, sqlState: '42000', message: newPrivilegeText('NODE', roles) }),
-  showPrivilegeDenied: (_user, roles) => ({
+  nodePrivilegeDenied: (_user, roles, inactive) => ({
     code: 5203,
     sqlState: '42000',
-    message: newPrivilegeText('OPERATE', roles),
+    message: newPrivilegeText('NODE', roles, inactive),
+  }),
+  showPrivilegeDenied: (_user, roles, inactive) => ({
+    code: 5203,
+    sqlState: '42000',
+    message: newPrivilegeText('OPERATE', roles, inactive),
+  }),
+  grantPrivilegeDenied: (_user, roles, inactive) => ({
+    code: 5203,
+    sqlState: '42000',
+    message: newPrivilegeText('GRANT', roles, inactive),
   }),
 };
 
@@ -160,6 +187,11 @@ const errors24: ProfileErrors = {
     code: 1227,
     sqlState: '42000',
     message: 'Access denied; you need (at least one of) the ADMIN/NODE privilege(s) for this operation',
+  }),
+  grantPrivilegeDenied: () => ({
+    code: 1227,
+    sqlState: '42000',
+    message: 'Access denied; you need (at least one of) the GRANT privilege(s) for this operation',
   }),
 };
 
@@ -195,6 +227,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     dropResolvesHostNames: true,
     selectOneWithoutBackend: false,
     rolePrivileges: ROLES_24,
+    roleActivation: false,
     showPrivileges: ['ADMIN', 'NODE'],
     errors: errors24,
   },
@@ -211,6 +244,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     dropResolvesHostNames: false,
     selectOneWithoutBackend: true,
     rolePrivileges: ROLES_3,
+    roleActivation: true,
     showPrivileges: ['OPERATE', 'NODE'],
     errors: { ...newErrors, ...errors32 },
   },
@@ -227,6 +261,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     dropResolvesHostNames: false,
     selectOneWithoutBackend: true,
     rolePrivileges: ROLES_3,
+    roleActivation: true,
     showPrivileges: ['OPERATE', 'NODE'],
     errors: { ...newErrors, ...errors32 },
   },

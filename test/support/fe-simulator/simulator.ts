@@ -14,6 +14,8 @@ export interface SimUserSpec {
   password: string;
   /** Built-in roles: 2.4 `operator` (NODE), `admin` (ADMIN only); 3.x `cluster_admin` (NODE), `db_admin`. */
   roles?: string[];
+  /** 3.x: the roles active at login; default: all of `roles`. */
+  defaultRoles?: string[];
   privileges?: SystemPrivilege[];
 }
 
@@ -166,6 +168,8 @@ export class FeSimulator {
       name: spec.name,
       password: spec.password,
       roles: spec.roles ?? [],
+      // As `CREATE USER ... DEFAULT ROLE`: the roles given here are active at login unless defaultRoles says not.
+      defaultRoles: spec.defaultRoles ?? spec.roles ?? [],
       privileges: spec.privileges ?? [],
     };
     this.catalog.users.set(spec.name, user);
@@ -258,7 +262,13 @@ export class FeSimulator {
   }
 
   private contextFor(userName: string, sql: string): ExecutionContext {
-    const user = this.catalog.users.get(userName) ?? { name: userName, password: '', roles: [], privileges: [] };
+    const user = this.catalog.users.get(userName) ?? {
+      name: userName,
+      password: '',
+      roles: [],
+      defaultRoles: [],
+      privileges: [],
+    };
     return {
       catalog: this.catalog,
       hostMode: this.hostMode,

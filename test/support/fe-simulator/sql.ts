@@ -16,6 +16,10 @@ export type Statement =
   | { kind: 'selectVariables'; names: string[] }
   | { kind: 'selectLiteral'; value: string }
   | { kind: 'set' }
+  | { kind: 'createUser'; user: string; password: string; defaultRoles: string[]; ifNotExists: boolean }
+  | { kind: 'grantRoles'; roles: string[]; user: string }
+  | { kind: 'grantPrivileges'; privileges: string[]; on: 'SYSTEM' | '*.*'; user: string }
+  | { kind: 'setDefaultRole'; roles: 'ALL' | 'NONE' | string[]; user: string }
   | { kind: 'use'; database: string }
   | { kind: 'syntaxError'; column: number; near: string };
 
@@ -182,14 +186,19 @@ export function parseStatement(sql: string, options: ParseOptions = { warehouses
 }
 
 function parseWith(cursor: Cursor, options: ParseOptions): Statement {
-  switch (cursor.acceptWord('ALTER', 'SHOW', 'SELECT', 'SET', 'USE')) {
+  switch (cursor.acceptWord('ALTER', 'SHOW', 'SELECT', 'SET', 'USE', 'CREATE', 'GRANT')) {
     case 'ALTER':
       return parseAlter(cursor, options);
+    case 'CREATE':
+      return parseCreateUser(cursor);
+    case 'GRANT':
+      return parseGrant(cursor);
     case 'SHOW':
       return parseShow(cursor);
     case 'SELECT':
       return parseSelect(cursor);
     case 'SET':
+      if (cursor.acceptWord('DEFAULT')) return parseSetDefaultRole(cursor);
       return skipRest(cursor, { kind: 'set' });
     case 'USE': {
       const name = cursor.accept('word') ?? cursor.accept('ident');
@@ -199,6 +208,76 @@ function parseWith(cursor: Cursor, options: ParseOptions): Statement {
     default:
       return cursor.error();
   }
+}
+
+/** `'name'` or `'name'@'host'` (the host is accepted and ignored: the simulator has one host, `%`). */
+function parseUserIdentity(cursor: Cursor): string | undefined {
+  const name = cursor.accept('string') ?? cursor.accept('ident') ?? cursor.accept('word');
+  if (name === undefined) return undefined;
+  if (cursor.acceptSymbol('@') && (cursor.accept('string') ?? cursor.accept('ident')) === undefined) return undefined;
+  return name.value;
+}
+
+/** Role names, quoted or bare, separated by commas. */
+function parseNames(cursor: Cursor): string[] | undefined {
+  const names: string[] = [];
+  do {
+    const token = cursor.accept('string') ?? cursor.accept('ident') ?? cursor.accept('word');
+    if (token === undefined) return undefined;
+    names.push(token.value);
+  } while (cursor.acceptSymbol(','));
+  return names;
+}
+
+// CREATE USER [IF NOT EXISTS] 'u'[@'h'] [IDENTIFIED BY 'pw'] [DEFAULT ROLE 'r'[, ...]]
+function parseCreateUser(cursor: Cursor): Statement {
+  if (!cursor.acceptWord('USER')) return cursor.error();
+  const ifNotExists = cursor.acceptWord('IF') !== undefined;
+  if (ifNotExists && !(cursor.acceptWord('NOT') && cursor.acceptWord('EXISTS'))) return cursor.error();
+  const user = parseUserIdentity(cursor);
+  if (user === undefined) return cursor.error();
+  let password = '';
+  if (cursor.acceptWord('IDENTIFIED')) {
+    const secret = cursor.acceptWord('BY') ? cursor.accept('string') : undefined;
+    if (secret === undefined) return cursor.error();
+    password = secret.value;
+  }
+  let defaultRoles: string[] = [];
+  if (cursor.acceptWord('DEFAULT')) {
+    const roles = cursor.acceptWord('ROLE') ? parseNames(cursor) : undefined;
+    if (roles === undefined) return cursor.error();
+    defaultRoles = roles;
+  }
+  return { kind: 'createUser', user, password, defaultRoles, ifNotExists };
+}
+
+// GRANT 'r'[, ...] TO [USER] 'u'  |  GRANT NODE[, ...] ON SYSTEM TO [USER] 'u'  |  GRANT NODE_PRIV ON *.* TO 'u'
+function parseGrant(cursor: Cursor): Statement {
+  const names = parseNames(cursor);
+  if (names === undefined) return cursor.error();
+  let on: 'SYSTEM' | '*.*' | undefined;
+  if (cursor.acceptWord('ON')) {
+    if (cursor.acceptWord('SYSTEM')) on = 'SYSTEM';
+    else if (cursor.acceptSymbol('*') && cursor.acceptSymbol('.') && cursor.acceptSymbol('*')) on = '*.*';
+    else return cursor.error();
+  }
+  if (!cursor.acceptWord('TO')) return cursor.error();
+  cursor.acceptWord('USER');
+  const user = parseUserIdentity(cursor);
+  if (user === undefined) return cursor.error();
+  if (on === undefined) return { kind: 'grantRoles', roles: names, user };
+  return { kind: 'grantPrivileges', privileges: names.map((name) => name.toUpperCase()), on, user };
+}
+
+// SET DEFAULT ROLE ALL | NONE | 'r'[, ...] TO 'u'
+function parseSetDefaultRole(cursor: Cursor): Statement {
+  if (!cursor.acceptWord('ROLE')) return cursor.error();
+  const keyword = cursor.acceptWord('ALL', 'NONE');
+  const roles = keyword === 'ALL' || keyword === 'NONE' ? keyword : parseNames(cursor);
+  if (roles === undefined || !cursor.acceptWord('TO')) return cursor.error();
+  const user = parseUserIdentity(cursor);
+  if (user === undefined) return cursor.error();
+  return { kind: 'setDefaultRole', roles, user };
 }
 
 function skipRest(cursor: Cursor, statement: Statement): Statement {
