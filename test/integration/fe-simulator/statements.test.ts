@@ -50,6 +50,11 @@ for (const version of PROFILE_NAMES) {
       assert.deepEqual(proc, show);
     });
 
+    it('a wrong proc path is error 5001 (ERR_WRONG_PROC_PATH)', async () => {
+      const answer = expectError(await sql(port, "SHOW PROC '/computenodes'"));
+      assert.deepEqual(answer, { errno: 5001, sqlState: 'HY000', message: "Proc path '/computenodes' doesn't exist" });
+    });
+
     it('DROP removes the node', async () => {
       assert.equal((await sql(port, 'ALTER SYSTEM DROP COMPUTE NODE "10.0.1.3:9050"')).ok, true);
       assert.equal(sim.findComputeNode('10.0.1.3:9050'), undefined);

@@ -186,7 +186,8 @@ function showProc(path: string, context: ExecutionContext): Outcome {
   if (normalised === '/compute_nodes') return execute({ kind: 'showComputeNodes' }, context);
   if (normalised === '/backends') return execute({ kind: 'showBackends' }, context);
   if (normalised === '/frontends') return execute({ kind: 'showFrontends' }, context);
-  return fail({ code: 1064, sqlState: 'HY000', message: `Proc path '${path}' doesn't exist` });
+  // ErrorCode ERR_WRONG_PROC_PATH, in every version.
+  return fail({ code: 5001, sqlState: 'HY000', message: `Proc path '${path}' doesn't exist` });
 }
 
 /** Splits `host:port` / `[v6]:port` as the FE's analyzer does; every failure has the profile's text. */
