@@ -91,7 +91,17 @@ export function startCustomMetricsServer(options: CustomMetricsOptions): CustomM
     const tlsOptions = { cert: tls.cert, key: tls.key, ca: config.clientCa };
     if (server === undefined) {
       // Client certificates are checked per request: discovery is open to any TLS client, values only to the proxy.
-      server = await listenTls(options.bind, handler, { ...tlsOptions, requestCert: true, rejectUnauthorized: false });
+      const started = await listenTls(options.bind, handler, {
+        ...tlsOptions,
+        requestCert: true,
+        rejectUnauthorized: false,
+      });
+      // Closed while it was starting: do not leave a listener behind.
+      if (closed) {
+        await started.close();
+        return;
+      }
+      server = started;
       logger.info({ port: server.port }, 'custom metrics API listening');
     } else if (fingerprint !== loaded) {
       server.reloadTls(tlsOptions);
