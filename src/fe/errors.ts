@@ -76,11 +76,12 @@ export function classifyFeAnswer(errno: number | undefined, text: string): FeErr
   return 'Unknown';
 }
 
-/** The FE refusing an address: 2.4, 3.1 and 3.2+ wordings (starrocks-fe.md section 2). */
+/** The FE refusing an address: 2.4, 3.1 and 3.2+ wordings (starrocks-fe.md section 2), and 3.x's port check. */
 export function isInvalidAddressText(text: string): boolean {
   return (
     /host or port is wrong/i.test(text) ||
     /Invalid host port/i.test(text) ||
+    /Detail message: Encounter unknown exception: (For input string|Port is out of range)/i.test(text) ||
     /Detail message: Host is null/i.test(text) ||
     /Detail message: Unknown host/i.test(text)
   );

@@ -208,9 +208,12 @@ export function analyzeHostPort(text: string, context: ExecutionContext): HostPo
     portText = parts[1] ?? '';
   }
   if (host.length === 0) return errors.hostIsNull();
-  if (!/^[0-9]{1,5}$/.test(portText)) return errors.invalidHostPort(text);
+  // Java's Integer.parseInt: an optional sign and digits, within 32 bits.
+  if (!/^[+-]?[0-9]{1,10}$/.test(portText) || Math.abs(Number(portText)) > 2 ** 31 - 1) {
+    return errors.portNotNumber(text, portText);
+  }
   const port = Number(portText);
-  if (port < 1 || port > 65535) return errors.invalidHostPort(text);
+  if (port < 1 || port > 65535) return errors.portOutOfRange(text, port);
   return { host, port };
 }
 

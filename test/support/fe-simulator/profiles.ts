@@ -54,6 +54,10 @@ export interface ProfileErrors {
   unknownWarehouse(warehouse: string): SqlError;
   /** Malformed address: text as written in the statement (whitespace already stripped). */
   invalidHostPort(text: string): SqlError;
+  /** A port that is not a number: 3.x parses it with Integer.parseInt inside a catch-all. */
+  portNotNumber(text: string, portText: string): SqlError;
+  /** A port outside 1-65535: thrown inside the same catch-all on 3.x. */
+  portOutOfRange(text: string, port: number): SqlError;
   hostIsNull(): SqlError;
   unknownHost(host: string): SqlError;
   syntax(sql: string, column: number, near: string): SqlError;
@@ -142,6 +146,9 @@ const newErrors: Omit<ProfileErrors, 'computeNodeExists' | 'backendExists'> = {
     message: `Warehouse name: ${warehouse} not exist.`,
   }),
   invalidHostPort: (text) => ddl(`${ANALYSIS}Invalid host port: ${text}.`),
+  // SystemInfoService.validateHostAndPort: every exception of the port check becomes "Encounter unknown exception".
+  portNotNumber: (_text, portText) => ddl(`${ANALYSIS}Encounter unknown exception: For input string: "${portText}".`),
+  portOutOfRange: (_text, port) => ddl(`${ANALYSIS}Encounter unknown exception: Port is out of range: ${port}.`),
   hostIsNull: () => ddl(`${ANALYSIS}Host is null.`),
   unknownHost: (host) => ddl(`${ANALYSIS}Unknown host: ${host}: Name or service not known.`),
   syntax: (_sql, column, near) =>
@@ -175,6 +182,8 @@ const errors24: ProfileErrors = {
   unknownWarehouse: (warehouse) => ddl(`Unknown warehouse ${warehouse}`),
   // 2.4 reports every address problem with one text.
   invalidHostPort: () => ddl('compute node host or port is wrong!'),
+  portNotNumber: () => ddl('compute node host or port is wrong!'),
+  portOutOfRange: () => ddl('compute node host or port is wrong!'),
   hostIsNull: () => ddl('compute node host or port is wrong!'),
   unknownHost: () => ddl('compute node host or port is wrong!'),
   // Not in the reference: the 2.4 parser's shape, kept recognisable.

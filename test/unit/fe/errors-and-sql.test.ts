@@ -28,6 +28,13 @@ describe('classifyFeAnswer', () => {
       'InvalidAddress',
     );
     assert.equal(
+      classifyFeAnswer(
+        1064,
+        'Getting analyzing error. Detail message: Encounter unknown exception: Port is out of range: 70000.',
+      ),
+      'InvalidAddress',
+    );
+    assert.equal(
       classifyFeAnswer(1064, 'Getting analyzing error. Detail message: Unknown host: h: nope.'),
       'InvalidAddress',
     );
