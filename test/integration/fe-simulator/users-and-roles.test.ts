@@ -54,6 +54,22 @@ for (const version of PROFILE_NAMES.filter((name) => name !== '2.4')) {
       assert.equal((await sql(port, "CREATE USER IF NOT EXISTS 'op1' IDENTIFIED BY 'pw1'")).ok, true);
     });
 
+    it('SET ROLE activates a granted role for the rest of the session only', async () => {
+      await sql(port, "CREATE USER 'sess' IDENTIFIED BY 's'");
+      await sql(port, "GRANT 'cluster_admin' TO USER 'sess'");
+      const activated = await mysqlCli(port, [
+        '-usess',
+        '-ps',
+        '-e',
+        "SET ROLE 'cluster_admin'; ALTER SYSTEM ADD COMPUTE NODE '10.9.0.5:9050'",
+      ]);
+      assert.equal(activated.code, 0, activated.stderr);
+      const denied = await mysqlCli(port, ['-usess', '-ps', '-e', "ALTER SYSTEM DROP COMPUTE NODE '10.9.0.5:9050'"]);
+      assert.match(denied.stderr, /ERROR 5203 \(42000\).*Inactivated role\(s\): \[cluster_admin\]/);
+      const notGranted = await mysqlCli(port, ['-usess', '-ps', '-e', "SET ROLE 'db_admin'"]);
+      assert.notEqual(notGranted.code, 0);
+    });
+
     it('the mysql client sets up a user the same way', async () => {
       const setup = await mysqlCli(port, [
         '-uroot',

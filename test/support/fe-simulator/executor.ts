@@ -22,6 +22,8 @@ export interface ExecutionContext {
   frontendRows: () => Row[];
   /** The original statement text, for syntax error messages. */
   sql: string;
+  /** SET ROLE: the roles active in this session from now on (undefined: back to the default roles). */
+  setSessionRoles: (roles: string[] | undefined) => void;
 }
 
 interface HostPort {
@@ -70,6 +72,8 @@ export function execute(statement: Statement, context: ExecutionContext): Outcom
     case 'set':
     case 'use':
       return { type: 'ok' };
+    case 'setRole':
+      return setRole(statement.roles, context);
     case 'createUser':
     case 'grantRoles':
     case 'grantPrivileges':
@@ -154,6 +158,21 @@ function manageUsers(statement: UserStatement, context: ExecutionContext): Outco
       return { type: 'ok' };
     }
   }
+}
+
+/** 3.x SET ROLE: only granted roles can be activated; 2.x has no activation, so the statement changes nothing. */
+function setRole(roles: 'ALL' | 'NONE' | 'DEFAULT' | string[], context: ExecutionContext): Outcome {
+  const { user, catalog } = context;
+  if (!catalog.profile.roleActivation) return { type: 'ok' };
+  if (roles === 'DEFAULT') {
+    context.setSessionRoles(undefined);
+    return { type: 'ok' };
+  }
+  const wanted = roles === 'ALL' ? [...user.roles] : roles === 'NONE' ? [] : roles;
+  const notGranted = wanted.find((role) => !user.roles.includes(role));
+  if (notGranted !== undefined) return fail(catalog.profile.errors.unknownRole(notGranted));
+  context.setSessionRoles(wanted);
+  return { type: 'ok' };
 }
 
 function fail(error: SqlError): Outcome {

@@ -62,6 +62,7 @@ export interface StatementRecord {
 }
 
 export const DEFAULT_HEARTBEAT_PERIOD_MS = 5000;
+const MAX_SESSIONS_WITH_ROLES = 10_000;
 
 export class FeSimulator {
   readonly profile: Profile;
@@ -75,6 +76,8 @@ export class FeSimulator {
   private readonly heartbeat: HeartbeatLoop;
   private readonly maxRecords: number;
   private probe: HeartbeatProbe;
+  /** SET ROLE of each connection (`listener:connectionId`). */
+  private readonly sessionRoles = new Map<string, string[]>();
   private started = false;
 
   constructor(options: FeSimulatorOptions = {}) {
@@ -261,14 +264,17 @@ export class FeSimulator {
     return [listener];
   }
 
-  private contextFor(userName: string, sql: string): ExecutionContext {
-    const user = this.catalog.users.get(userName) ?? {
+  /** `session`: the connection, whose SET ROLE replaces the user's default roles until it ends. */
+  private contextFor(userName: string, sql: string, session?: string): ExecutionContext {
+    const stored = this.catalog.users.get(userName) ?? {
       name: userName,
       password: '',
       roles: [],
       defaultRoles: [],
       privileges: [],
     };
+    const sessionRoles = session === undefined ? undefined : this.sessionRoles.get(session);
+    const user = sessionRoles === undefined ? stored : { ...stored, defaultRoles: sessionRoles };
     return {
       catalog: this.catalog,
       hostMode: this.hostMode,
@@ -276,6 +282,16 @@ export class FeSimulator {
       user,
       frontendRows: () => this.frontendRows(),
       sql,
+      setSessionRoles: (roles) => {
+        if (session === undefined) return;
+        if (roles === undefined) this.sessionRoles.delete(session);
+        else this.sessionRoles.set(session, roles);
+        // Connections are not followed to their end: keep the map bounded instead.
+        if (this.sessionRoles.size > MAX_SESSIONS_WITH_ROLES) {
+          const oldest = this.sessionRoles.keys().next().value;
+          if (oldest !== undefined) this.sessionRoles.delete(oldest);
+        }
+      },
     };
   }
 
@@ -298,7 +314,7 @@ export class FeSimulator {
     for (const statement of splitStatements(sql)) {
       const outcome = execute(
         parseStatement(statement, { warehouses: this.profile.hasWarehouses }),
-        this.contextFor(session.user, statement),
+        this.contextFor(session.user, statement, `${session.listener}:${session.connectionId}`),
       );
       if (outcome.type === 'error') {
         reply.error = outcome.error;

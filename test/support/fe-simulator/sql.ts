@@ -20,6 +20,7 @@ export type Statement =
   | { kind: 'grantRoles'; roles: string[]; user: string }
   | { kind: 'grantPrivileges'; privileges: string[]; on: 'SYSTEM' | '*.*'; user: string }
   | { kind: 'setDefaultRole'; roles: 'ALL' | 'NONE' | string[]; user: string }
+  | { kind: 'setRole'; roles: 'ALL' | 'NONE' | 'DEFAULT' | string[] }
   | { kind: 'use'; database: string }
   | { kind: 'syntaxError'; column: number; near: string };
 
@@ -199,6 +200,7 @@ function parseWith(cursor: Cursor, options: ParseOptions): Statement {
       return parseSelect(cursor);
     case 'SET':
       if (cursor.acceptWord('DEFAULT')) return parseSetDefaultRole(cursor);
+      if (cursor.acceptWord('ROLE')) return parseSetRole(cursor);
       return skipRest(cursor, { kind: 'set' });
     case 'USE': {
       const name = cursor.accept('word') ?? cursor.accept('ident');
@@ -278,6 +280,14 @@ function parseSetDefaultRole(cursor: Cursor): Statement {
   const user = parseUserIdentity(cursor);
   if (user === undefined) return cursor.error();
   return { kind: 'setDefaultRole', roles, user };
+}
+
+// SET ROLE ALL | NONE | DEFAULT | 'r'[, ...]: the roles active in this session from now on.
+function parseSetRole(cursor: Cursor): Statement {
+  const keyword = cursor.acceptWord('ALL', 'NONE', 'DEFAULT');
+  if (keyword === 'ALL' || keyword === 'NONE' || keyword === 'DEFAULT') return { kind: 'setRole', roles: keyword };
+  const roles = parseNames(cursor);
+  return roles === undefined ? cursor.error() : { kind: 'setRole', roles };
 }
 
 function skipRest(cursor: Cursor, statement: Statement): Statement {
