@@ -69,6 +69,14 @@ for (const version of PROFILE_NAMES) {
       assert.equal(sim.findComputeNode('10.0.0.5:9050'), undefined);
     });
 
+    it(`DROP of an unknown IPv6 CN: the address ${version === '2.4' ? 'as stored' : 'in brackets (3.3+)'}`, async () => {
+      const address = version === '2.4' ? 'fd00::9:9050' : '[fd00::9]:9050';
+      assert.deepEqual(
+        await sql(port, "ALTER SYSTEM DROP COMPUTE NODE '[fd00::9]:9050'"),
+        error(1064, 'HY000', `compute node does not exists[${address}]`),
+      );
+    });
+
     it('DROP of an unknown CN: "does not exists" in every version', async () => {
       assert.deepEqual(
         await sql(port, "ALTER SYSTEM DROP COMPUTE NODE '10.0.0.77:9050'"),

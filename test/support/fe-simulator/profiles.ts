@@ -136,10 +136,16 @@ const newPrivilegeText = (privilege: string, roles: readonly string[], inactive:
   `Current role(s): [${['public', ...roles].join(', ')}]. ` +
   `Inactivated role(s): ${inactive.length === 0 ? 'NONE' : `[${inactive.join(', ')}]`}.`;
 
+/** From 3.3 the FE prints `host:port` with an IPv6 host in brackets (`[fd00::9]:9050`), as ADD and DROP take it. */
+const accessible = (host: string, port: number): string =>
+  host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+
 const newErrors: Omit<ProfileErrors, 'computeNodeExists' | 'backendExists'> = {
   ...commonErrors,
+  computeNodeNotFound: (host, port) => ddl(`compute node does not exists[${accessible(host, port)}]`),
+  backendNotFound: (host, port) => ddl(`Backend does not exist[${accessible(host, port)}]`),
   notInWarehouse: (host, port, warehouse) =>
-    ddl(`compute node [${host}:${port}] does not exist in warehouse ${warehouse}`),
+    ddl(`compute node [${accessible(host, port)}] does not exist in warehouse ${warehouse}`),
   unknownWarehouse: (warehouse) => ({
     code: 5901,
     sqlState: '42000',

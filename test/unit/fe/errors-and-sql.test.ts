@@ -91,6 +91,11 @@ describe('statements and idempotent answers', () => {
       kind: 'doesNotExist',
       address: '[fd00::1]:9050',
     });
+    // 3.3 and later print an IPv6 host in brackets.
+    assert.deepEqual(parseIdempotentAnswer('compute node does not exists[[fd00::1]:9050]'), {
+      kind: 'doesNotExist',
+      address: '[fd00::1]:9050',
+    });
   });
 
   it('a BE on the address or another warehouse is not success', () => {
