@@ -4,13 +4,15 @@
 // metrics API in proportion to each CN's fragments. Prints a table and writes an SVG of CNs and queued queries over
 // time for the burst trace.
 //
-//   npm run build && node --import tsx bench/query-autoscaling.ts [--traces burst,daily,quiet] [--svg docs/query-autoscaling.svg]
+//   npm run build
+//   node --import tsx bench/query-autoscaling.ts [--traces burst,daily,quiet] [--svg docs/query-autoscaling.svg]
 //
 // The model, stated so the figures can be judged: each CN has 4 fragment slots; a query uses up to `width` CNs and
 // runs work/CNs seconds; it waits in the FE's queue while not enough slots are free. A CN taken out of the FE takes no
 // new fragments; when its pod stops, its fragments get the 20 s a graceful stop gives them (StarRocks 3.3.17+), and
-// a query still running there after that fails (test/support/query-workload.ts). Memory is held at 20 % of the request (below the seed's 30 %
-// threshold: a CN whose caches fill its memory would pin a memory-scaled group at maxReplicas).
+// a query still running there after that fails (test/support/query-workload.ts). Memory is held at 20 % of the
+// request (below the seed's 30 % threshold: a CN whose caches fill its memory would pin a memory-scaled group at
+// maxReplicas).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

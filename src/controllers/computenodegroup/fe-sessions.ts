@@ -1,6 +1,6 @@
-// FE sessions for the reconciler: one FeClient per (FE addresses, user, password), reused across reconciles, and
-// one shared SHOW COMPUTE NODES (and SHOW RUNNING QUERIES) per FE per sync period through the FeSnapshotCache. A rotated password gives a new
-// key, so the next reconcile connects with it; clients nobody used for a while are closed.
+// FE sessions for the reconciler: one FeClient per (FE addresses, user, password), reused across reconciles, and one
+// shared SHOW COMPUTE NODES and SHOW RUNNING QUERIES per FE per sync period through the FeSnapshotCache. A rotated
+// password gives a new key, so the next reconcile connects with it; clients nobody used for a while are closed.
 import { createHash } from 'node:crypto';
 import { FeClient, FeSnapshotCache, type FeClientOptions } from '../../fe/index.js';
 import type { Logger } from '../../runtime/logging.js';
