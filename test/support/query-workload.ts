@@ -4,7 +4,8 @@
 // before the queries still running there fail. KWOK pods vanish at once, so that grace is modelled here.
 // Used by the end-to-end test of query-aware autoscaling and by bench/query-autoscaling.ts.
 import type { FeSimulator, QueryEngine, QueryRecord, TraceQuery } from './fe-simulator/index.js';
-import { kubectl, setPodMetrics } from './e2e.js';
+import { setPodMetrics } from './e2e.js';
+import { groupPods } from './operator.js';
 
 export const GRACEFUL_STOP_MS = 20_000;
 
@@ -59,32 +60,17 @@ export class QueryWorkload {
 
   private async syncPods(ms: number): Promise<void> {
     const { namespace, group, engine } = this.options;
-    const result = await kubectl([
-      'get',
-      'pods',
-      '-n',
-      namespace,
-      '-l',
-      `app.kubernetes.io/instance=${group}`,
-      '-o',
-      'json',
-    ]);
-    if (result.code !== 0) return;
-    const pods = (
-      JSON.parse(result.stdout) as {
-        items: { metadata: { name: string; deletionTimestamp?: string }; status: { podIP?: string } }[];
-      }
-    ).items;
+    const pods = await groupPods(namespace, group).catch(() => undefined);
+    if (pods === undefined) return;
     const live = new Set<string>();
     const millicores = (this.options.cpuCores ?? 1) * 1000;
     for (const pod of pods) {
-      const ip = pod.status.podIP;
-      if (ip === undefined || pod.metadata.deletionTimestamp !== undefined) continue;
-      const address = `${ip}:9050`;
+      if (pod.ip === undefined || pod.deletionTimestamp !== undefined) continue;
+      const address = `${pod.ip}:9050`;
       live.add(address);
       const cpu = `${Math.round((engine.cpuPercent(address) / 100) * millicores)}m`;
       const memory = this.options.memory ?? '200Mi';
-      await setPodMetrics(namespace, pod.metadata.name, { cpu, memory }).catch(() => undefined);
+      await setPodMetrics(namespace, pod.name, { cpu, memory }).catch(() => undefined);
     }
     // A CN dropped from the FE keeps its fragments until its pod stops, so the engine's records, not the FE's list,
     // say which CNs still work.

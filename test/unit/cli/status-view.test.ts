@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { computeNodeRecord } from '../fe/record-fixture.js';
 import { describe, it } from 'node:test';
 import { parseComputeNodeGroup, type ComputeNodeGroup } from '../../../src/api/v1alpha1/index.js';
 import { collectStatus, type StatusFe } from '../../../src/cli/status.js';
@@ -52,27 +53,7 @@ function rawPod(
   };
 }
 
-function record(host: string, extra: Partial<ComputeNodeRecord> = {}): ComputeNodeRecord {
-  const port = extra.heartbeatPort ?? 9050;
-  return {
-    id: '1',
-    host,
-    heartbeatPort: port,
-    address: `${host}:${port}`,
-    bePort: 9060,
-    httpPort: 8040,
-    brpcPort: 8060,
-    alive: true,
-    lastStartTime: null,
-    lastHeartbeat: '2026-11-24 21:00:00',
-    errMsg: '',
-    version: '3.3.5',
-    statusCode: null,
-    warehouse: null,
-    load: null,
-    ...extra,
-  };
-}
+const record = computeNodeRecord;
 
 const ledger = (pod: string, address: string) => ({ pod, address, registered: true, alive: true });
 

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { PassThrough } from 'node:stream';
+import { computeNodeRecord } from '../fe/record-fixture.js';
 import { describe, it } from 'node:test';
 import { parseComputeNodeGroup, type ComputeNodeGroup } from '../../../src/api/v1alpha1/index.js';
 import { offlinePass, planOffline, runOffline, type OfflineFe } from '../../../src/components/offline/index.js';
@@ -44,23 +45,7 @@ function rawPod(ordinal: number, ip: string | undefined, extra: { deleting?: boo
   };
 }
 function record(host: string, port = 9050, alive = true): ComputeNodeRecord {
-  return {
-    id: '1',
-    host,
-    heartbeatPort: port,
-    address: `${host}:${port}`,
-    bePort: 9060,
-    httpPort: 8040,
-    brpcPort: 8060,
-    alive,
-    lastStartTime: null,
-    lastHeartbeat: null,
-    errMsg: '',
-    version: '',
-    statusCode: null,
-    warehouse: null,
-    load: null,
-  };
+  return computeNodeRecord(host, { heartbeatPort: port, alive, lastHeartbeat: null, version: '' });
 }
 const entry = (pod: string, address: string) => ({ pod, address, registered: true, alive: false });
 

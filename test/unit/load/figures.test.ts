@@ -1,3 +1,4 @@
+import { computeNodeRecord } from '../fe/record-fixture.js';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
@@ -5,24 +6,8 @@ import type { ComputeNodeRecord, QueueReading } from '../../../src/fe/index.js';
 import { groupLoad } from '../../../src/load/figures.js';
 import { LoadBoard } from '../../../src/load/board.js';
 
-function node(ip: string, alive: boolean, load: ComputeNodeRecord['load'], warehouse: string | null = null) {
-  return {
-    id: ip,
-    host: ip,
-    heartbeatPort: 9050,
-    address: `${ip}:9050`,
-    bePort: 9060,
-    httpPort: 8040,
-    brpcPort: 8060,
-    alive,
-    lastStartTime: null,
-    lastHeartbeat: null,
-    errMsg: '',
-    version: '',
-    statusCode: null,
-    warehouse,
-    load,
-  } satisfies ComputeNodeRecord;
+function node(ip: string, alive: boolean, load: ComputeNodeRecord['load']): ComputeNodeRecord {
+  return computeNodeRecord(ip, { alive, load });
 }
 
 const busy = (runningQueries: number, cpu = 50) => ({ runningQueries, cpuUsedPercent: cpu, memUsedPercent: 30 });
