@@ -1,0 +1,95 @@
+// Bad input against the real API server and the running operator: 300 generated invalid or hostile specs (huge and
+// negative numbers, wrong types, unicode, quote and SQL characters in addresses and names, deep nesting, long lists,
+// unknown fields). Each is refused at admission with a message, or accepted and reported on the group's status; the
+// operator never crashes, and no hostile text ever reaches the FE (the simulator's statement record).
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import { FeSimulator } from '../support/fe-simulator/index.js';
+import { freshNamespace, installCrd, kubectl, kubectlCreate, waitFor, type TestNamespace } from '../support/e2e.js';
+import { hostileSpecs, MARKER } from '../support/hostile-specs.js';
+import {
+  createOperatorIdentity,
+  getGroup,
+  removeOperatorIdentity,
+  seedExampleObjects,
+  startOperator,
+  type OperatorIdentity,
+  type RunningOperator,
+} from '../support/operator.js';
+
+describe('operator: 300 invalid or hostile specs', { timeout: 900_000 }, () => {
+  let namespace = '';
+  let testNamespace: TestNamespace | undefined;
+  let identity: OperatorIdentity | undefined;
+  let operator: RunningOperator | undefined;
+  const fe = new FeSimulator({ version: 'latest', heartbeatPeriodMs: 1000 });
+  fe.liveness.defaultOutcome = { ok: true };
+
+  before(async () => {
+    await installCrd();
+    await fe.start();
+    testNamespace = await freshNamespace('hostile');
+    namespace = testNamespace.name;
+    identity = await createOperatorIdentity(namespace);
+    operator = await startOperator({ identity, watchNamespaces: [namespace], label: 'hostile' });
+  });
+
+  after(async () => {
+    await kubectl(['delete', 'cng', '--all', '-n', namespace, '--wait=true', '--timeout=120s']).catch(() => undefined);
+    await operator?.stop();
+    await fe.stop();
+    if (identity !== undefined) await removeOperatorIdentity(identity);
+    await testNamespace?.delete();
+  });
+
+  it('refuses each at admission with a message or reports it; never crashes; nothing reaches the FE', async () => {
+    const objects = await seedExampleObjects(namespace, fe.addresses, (spec) => {
+      // No pods: the specs are about input, and 300 groups of CNs would not fit one KWOK node.
+      spec['replicas'] = 0;
+      delete spec['autoScalingPolicy'];
+      delete spec['cronJobPolicy'];
+    });
+    const group = objects.find((object) => object['kind'] === 'ComputeNodeGroup');
+    assert.ok(group);
+    const support = objects.filter((object) => object['kind'] !== 'ComputeNodeGroup');
+    const created = await kubectlCreate(support);
+    assert.equal(created.code, 0, created.stderr);
+
+    const specs = hostileSpecs(group['spec'] as Record<string, unknown>);
+    assert.ok(specs.length >= 300, `${specs.length} specs`);
+    const accepted: string[] = [];
+    const silent: string[] = [];
+    for (const [index, { label, spec }] of specs.entries()) {
+      const name = `hostile-${index}`;
+      const metadata = { ...(group['metadata'] as object), name, namespace };
+      const result = await kubectlCreate([{ ...group, metadata, spec }]);
+      if (result.code === 0) accepted.push(name);
+      else if (
+        !/is invalid|Invalid value|Unsupported value|unknown field|cannot unmarshal|must be|Required value/i.test(
+          result.stderr,
+        )
+      ) {
+        silent.push(`${label}: ${result.stderr.slice(0, 300)}`);
+      }
+    }
+    assert.deepEqual(silent, [], 'every refusal says what is wrong');
+    process.stdout.write(
+      `# hostile specs: ${specs.length}, refused at admission ${specs.length - accepted.length}, accepted ${accepted.length}\n`,
+    );
+
+    // What got in is reconciled and reported: a status with conditions for each.
+    await waitFor(
+      async () => {
+        for (const name of accepted) {
+          const status = (await getGroup(namespace, name))?.status;
+          if ((status?.conditions?.length ?? 0) === 0) return false;
+        }
+        return true;
+      },
+      { description: 'a status on every accepted group', timeoutMs: 180_000 },
+    );
+    assert.equal(operator?.exited(), false, 'the operator is still running');
+    const reached = fe.statements.filter((record) => record.sql.toUpperCase().includes(MARKER));
+    assert.deepEqual(reached, [], 'no hostile text reached the FE');
+  });
+});
