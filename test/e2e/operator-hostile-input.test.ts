@@ -9,13 +9,17 @@ import { freshNamespace, installCrd, kubectl, kubectlCreate, waitFor, type TestN
 import { hostileSpecs, MARKER } from '../support/hostile-specs.js';
 import {
   createOperatorIdentity,
-  getGroup,
   removeOperatorIdentity,
   seedExampleObjects,
   startOperator,
   type OperatorIdentity,
   type RunningOperator,
 } from '../support/operator.js';
+
+interface GroupItem {
+  metadata: { name: string };
+  status?: { conditions?: unknown[] };
+}
 
 describe('operator: 300 invalid or hostile specs', { timeout: 900_000 }, () => {
   let namespace = '';
@@ -78,16 +82,16 @@ describe('operator: 300 invalid or hostile specs', { timeout: 900_000 }, () => {
     );
 
     // What got in is reconciled and reported: a status with conditions for each.
-    await waitFor(
-      async () => {
-        for (const name of accepted) {
-          const status = (await getGroup(namespace, name))?.status;
-          if ((status?.conditions?.length ?? 0) === 0) return false;
-        }
-        return true;
-      },
-      { description: 'a status on every accepted group', timeoutMs: 180_000 },
-    );
+    const reported = async (): Promise<boolean> => {
+      const result = await kubectl(['get', 'cng', '-n', namespace, '-o', 'json']);
+      if (result.code !== 0) return false;
+      const items = (JSON.parse(result.stdout) as { items: GroupItem[] }).items;
+      const withConditions = new Set(
+        items.filter((item) => (item.status?.conditions?.length ?? 0) > 0).map((item) => item.metadata.name),
+      );
+      return accepted.every((name) => withConditions.has(name));
+    };
+    await waitFor(reported, { description: 'a status on every accepted group', timeoutMs: 180_000 });
     assert.equal(operator?.exited(), false, 'the operator is still running');
     const reached = fe.statements.filter((record) => record.sql.toUpperCase().includes(MARKER));
     assert.deepEqual(reached, [], 'no hostile text reached the FE');
