@@ -108,11 +108,22 @@ const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'E
  */
 export function isRetryable(error: unknown): boolean {
   const status = statusOf(error);
+  if (status && isSchemaMismatch(status)) return false;
   if (status) return RETRYABLE_CODES.has(status.code) || status.reason === 'ServerTimeout';
   if (!isRecord(error)) return false;
   if (error['name'] === 'AbortError' || error['name'] === 'TimeoutError') return true;
   const code = error['code'];
   return typeof code === 'string' && RETRYABLE_NETWORK.has(code);
+}
+
+/**
+ * Server-side apply answers 500 when the object does not fit the type's schema (a field no version declares, e.g.
+ * from a user's free-form pod field): the same object fails the same way every time, so it is a refusal.
+ */
+function isSchemaMismatch(status: KubeStatus): boolean {
+  return (
+    status.code === 500 && /failed to create typed patch object|field not declared in schema/i.test(status.message)
+  );
 }
 
 /** A short description for logs and conditions: the Status message, or the error message. */

@@ -82,6 +82,7 @@ describe('operator: 300 invalid or hostile specs', { timeout: 900_000 }, () => {
     );
 
     // What got in is reconciled and reported: a status with conditions for each.
+    let unreported: string[] = accepted;
     const reported = async (): Promise<boolean> => {
       const result = await kubectl(['get', 'cng', '-n', namespace, '-o', 'json']);
       if (result.code !== 0) return false;
@@ -89,9 +90,15 @@ describe('operator: 300 invalid or hostile specs', { timeout: 900_000 }, () => {
       const withConditions = new Set(
         items.filter((item) => (item.status?.conditions?.length ?? 0) > 0).map((item) => item.metadata.name),
       );
-      return accepted.every((name) => withConditions.has(name));
+      unreported = accepted.filter((name) => !withConditions.has(name));
+      return unreported.length === 0;
     };
-    await waitFor(reported, { description: 'a status on every accepted group', timeoutMs: 180_000 });
+    await waitFor(reported, { description: 'a status on every accepted group', timeoutMs: 180_000 }).catch(
+      (error: unknown) => {
+        const labels = unreported.map((name) => specs[Number(name.slice('hostile-'.length))]?.label ?? name);
+        throw new Error(`no status on ${unreported.join(', ')} (${labels.join('; ')})`, { cause: error });
+      },
+    );
     assert.equal(operator?.exited(), false, 'the operator is still running');
     const reached = fe.statements.filter((record) => record.sql.toUpperCase().includes(MARKER));
     assert.deepEqual(reached, [], 'no hostile text reached the FE');

@@ -54,6 +54,8 @@ export const DEFAULT_MAX_UNAVAILABLE = 1;
 export const DEFAULT_STARTUP_PROBE_SECONDS = 600;
 export const DEFAULT_LIVENESS_PROBE_SECONDS = 30;
 export const MAX_PROBE_SECONDS = 86_400;
+/** A day to drain a CN is more than any query needs; larger values are typos (and beyond what the parser reads). */
+export const MAX_TERMINATION_GRACE_PERIOD_SECONDS = 86_400;
 /**
  * Longest group name whose children all get valid names: the CronJob `<name>-offline` must stay within 52
  * characters, and the StatefulSet's pods need room for `-<ordinal>` and the controller-revision-hash label.

@@ -26,6 +26,7 @@ import {
   KIND,
   MAX_NAME_LENGTH,
   MAX_PROBE_SECONDS,
+  MAX_TERMINATION_GRACE_PERIOD_SECONDS,
   DEFAULT_STORAGE_MOUNT_PATHS,
   type StorageVolume,
 } from './constants.js';
@@ -438,6 +439,7 @@ export const podPolicySchema = z
     terminationGracePeriodSeconds: z
       .int({ error: 'must be a whole number of seconds' })
       .min(0, 'must be 0 or more')
+      .max(MAX_TERMINATION_GRACE_PERIOD_SECONDS, `must be at most ${MAX_TERMINATION_GRACE_PERIOD_SECONDS} (one day)`)
       .default(DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS)
       .meta({
         description:

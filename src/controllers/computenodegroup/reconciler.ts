@@ -13,10 +13,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import {
+  ConditionType,
   FE_ALIVE_CONDITION,
   FINALIZER,
+  computeNodeGroupStatusSchema,
   parseComputeNodeGroup,
   type ComputeNodeGroup,
+  type ComputeNodeGroupStatus,
   type ComputeNodeStatus,
 } from '../../api/v1alpha1/index.js';
 import {
@@ -53,7 +56,7 @@ import { resolveConfig, type ResolvedConfig } from '../../group/config.js';
 import { memberPodOf, viewPod, type PodView } from '../../group/pods.js';
 import { autoscalingCondition } from './autoscaling.js';
 import { storageCondition } from './storage.js';
-import type { ConditionUpdate } from './conditions.js';
+import { mergeConditions, type ConditionUpdate } from './conditions.js';
 import type { ClusterPort, EventSink, FePort, FeSession, LoadSink } from './ports.js';
 import { buildStatus, feFailureMessage, type ChildFailure, type FeReadOutcome } from './status.js';
 
@@ -105,6 +108,12 @@ interface FeActions {
   error: FeError | undefined;
 }
 
+/** What reportInvalidSpec reads of a group whose spec does not parse. */
+const invalidGroupView = z.looseObject({
+  metadata: z.looseObject({ generation: z.int().optional() }),
+  status: z.unknown().optional(),
+});
+
 const statefulSetSchema = z.looseObject({ spec: z.looseObject({ replicas: z.number().int().min(0).optional() }) });
 
 export class ComputeNodeGroupReconciler {
@@ -139,6 +148,7 @@ export class ComputeNodeGroupReconciler {
       const detail = parsed.errors.map((error) => `${error.path}: ${error.message}`).join('; ');
       this.events.record({ metadata: { name, namespace } }, 'Warning', 'InvalidSpec', `spec is invalid: ${detail}`);
       context.logger.warn({ errors: parsed.errors }, 'invalid ComputeNodeGroup left unchanged');
+      await this.reportInvalidSpec(raw, namespace, name, `spec is invalid: ${detail}; fix the spec`);
       return {};
     }
     const group = parsed.value;
@@ -147,6 +157,28 @@ export class ComputeNodeGroupReconciler {
     await this.ensureFinalizer(group);
     return this.sync(group, context.logger);
   };
+
+  /**
+   * Ready=False InvalidSpec on a group the operator cannot read, written once per generation. The rest of the status
+   * is kept as it is (when it parses), so the ledger of registered addresses survives until the spec is fixed.
+   */
+  private async reportInvalidSpec(raw: unknown, namespace: string, name: string, message: string): Promise<void> {
+    const view = invalidGroupView.safeParse(raw);
+    if (!view.success) return;
+    const generation = view.data.metadata.generation;
+    const previous = computeNodeGroupStatusSchema.safeParse(view.data.status ?? {});
+    const status: ComputeNodeGroupStatus = previous.success ? previous.data : {};
+    const conditions = mergeConditions(
+      status.conditions ?? [],
+      [{ type: ConditionType.Ready, status: 'False', reason: 'InvalidSpec', message }],
+      generation,
+      this.now(),
+    );
+    const next: ComputeNodeGroupStatus = { ...status, conditions };
+    if (generation !== undefined) next.observedGeneration = generation;
+    if (isDeepStrictEqual(next, status)) return;
+    await this.cluster.writeStatus(namespace, name, next);
+  }
 
   private async sync(group: ComputeNodeGroup, logger: Logger): Promise<ReconcileResult> {
     const now = this.now();

@@ -303,6 +303,30 @@ describe('ComputeNodeGroupReconciler against the FE simulator', () => {
     assert.deepEqual(h.sim.computeNodeAddresses().sort(), [address(0), address(1)].sort());
   });
 
+  it('a spec that got past admission but does not parse: Ready=False InvalidSpec, the ledger kept, nothing applied', async () => {
+    h = await harness(2);
+    await converge(h);
+    const ledger = h.cluster.status()?.computeNodes;
+    assert.equal(ledger?.length, 2);
+    const spec = h.cluster.groupObject?.['spec'] as Record<string, unknown>;
+    spec['replicas'] = 'three';
+    const applied = h.cluster.writes.length;
+    await h.reconciler.reconcile(KEY, context);
+    const ready = h.cluster.status()?.conditions?.find((c) => c.type === 'Ready');
+    assert.equal(ready?.status, 'False');
+    assert.equal(ready.reason, 'InvalidSpec');
+    assert.match(ready.message, /spec\.replicas/);
+    assert.deepEqual(h.cluster.status()?.computeNodes, ledger, 'the addresses to drop are not forgotten');
+    assert.deepEqual(
+      h.cluster.writes.slice(applied).map((write) => write.what),
+      ['status'],
+      'one status write, no child, no FE change',
+    );
+    const writes = h.cluster.statusWrites;
+    await h.reconciler.reconcile(KEY, context);
+    assert.equal(h.cluster.statusWrites, writes, 'written once, not at every pass');
+  });
+
   it('waits for a missing Secret with a condition that says what to create, and applies nothing', async () => {
     h = await harness(2);
     h.cluster.secrets.clear();

@@ -62,6 +62,16 @@ describe('error classification', () => {
     assert.equal(isRetryable(Object.assign(new Error('reset'), { code: 'ECONNRESET' })), true);
     assert.equal(isRetryable(Object.assign(new Error('t'), { name: 'TimeoutError' })), true);
     assert.equal(isRetryable(new Error('bad input')), false);
+    // Server-side apply of an object its schema does not declare: a 500 that repeats forever, so not retried.
+    const undeclared = apiException(500, {
+      kind: 'Status',
+      status: 'Failure',
+      reason: 'InternalError',
+      code: 500,
+      message:
+        'failed to create typed patch object (ns/g; apps/v1, Kind=StatefulSet): .spec.template.spec.containers[name="cn"].env[name="A"].valueFrom.l39: field not declared in schema',
+    });
+    assert.equal(isRetryable(undeclared), false);
     assert.equal(isRetryable(undefined), false);
   });
 
