@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT, down, up } from '../test/support/control-plane/control-plane.js';
+import { REPO_ROOT, down, environmentOf, up } from '../test/support/control-plane/control-plane.js';
 import { FeSimulator } from '../test/support/fe-simulator/index.js';
 
 const { values } = parseArgs({
@@ -81,9 +81,7 @@ fe.liveness.defaultOutcome = { ok: true };
 const cleanups: (() => Promise<void>)[] = [];
 try {
   const plane = await up({ dir });
-  process.env['KUBECONFIG'] = plane.kubeconfig;
-  process.env['CONTROL_PLANE_DIR'] = plane.dir;
-  process.env['KUBECTL'] = plane.kubectl;
+  Object.assign(process.env, environmentOf(plane));
   // Imported after the environment is set: the helpers read it on first use.
   const e2e = await import('../test/support/e2e.js');
   const operatorSupport = await import('../test/support/operator.js');

@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { down, up } from '../test/support/control-plane/control-plane.js';
+import { down, environmentOf, up } from '../test/support/control-plane/control-plane.js';
 import { FeSimulator, QueryEngine, type TraceQuery } from '../test/support/fe-simulator/index.js';
 
 const { values } = parseArgs({
@@ -162,9 +162,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 try {
   const plane = await up({ dir });
-  process.env['KUBECONFIG'] = plane.kubeconfig;
-  process.env['CONTROL_PLANE_DIR'] = plane.dir;
-  process.env['KUBECTL'] = plane.kubectl;
+  Object.assign(process.env, environmentOf(plane));
   // Imported after the environment is set: the helpers read it on first use.
   const e2e = await import('../test/support/e2e.js');
   const support = await import('../test/support/operator.js');

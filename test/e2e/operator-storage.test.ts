@@ -191,7 +191,7 @@ describe('operator: CN storage', { timeout: 300_000 }, () => {
     assert.equal(created.code, 0, created.stderr);
     await waitForMembers(namespace, sts, 2, () => fe.computeNodeAddresses());
 
-    const scale = async (replicas: number) => {
+    const patchSpec = async (spec: Record<string, unknown>) => {
       const result = await kubectl([
         'patch',
         'cng',
@@ -200,9 +200,12 @@ describe('operator: CN storage', { timeout: 300_000 }, () => {
         namespace,
         '--type=merge',
         '-p',
-        JSON.stringify({ spec: { replicas } }),
+        JSON.stringify({ spec }),
       ]);
       assert.equal(result.code, 0, result.stderr);
+    };
+    const scale = async (replicas: number) => {
+      await patchSpec({ replicas });
       await waitForMembers(namespace, sts, replicas, () => fe.computeNodeAddresses());
     };
     // whenScaled: Delete: the leaving CN's claim goes with its pod.
@@ -215,17 +218,7 @@ describe('operator: CN storage', { timeout: 300_000 }, () => {
     assert.ok(await claimExists(namespace, `cache-${sts}-0`), 'the staying CN keeps its claim');
 
     // whenScaled: Retain: the claim outlives the scale-in and the CN that comes back gets the same claim.
-    const retain = await kubectl([
-      'patch',
-      'cng',
-      sts,
-      '-n',
-      namespace,
-      '--type=merge',
-      '-p',
-      JSON.stringify({ spec: { storage: { persistentVolumeClaimRetention: { whenScaled: 'Retain' } } } }),
-    ]);
-    assert.equal(retain.code, 0, retain.stderr);
+    await patchSpec({ storage: { persistentVolumeClaimRetention: { whenScaled: 'Retain' } } });
     await scale(2);
     const uid = await waitFor(() => claimUid(namespace, `cache-${sts}-1`), {
       description: 'a new claim for ordinal 1',

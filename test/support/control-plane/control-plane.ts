@@ -466,6 +466,11 @@ async function stopAll(
   return { outcomes };
 }
 
+/** What the e2e helpers read to find a control plane a script started itself (benchmarks). */
+export function environmentOf(plane: ControlPlane): Record<string, string> {
+  return { KUBECONFIG: plane.kubeconfig, CONTROL_PLANE_DIR: plane.dir, KUBECTL: plane.kubectl };
+}
+
 /** Shell lines that point a test run at this control plane. */
 export async function envLines(dir: string): Promise<string[]> {
   const layout = runLayout(dir);
