@@ -32,6 +32,7 @@ import {
   CN_START_SCRIPT,
   CN_STOP_SCRIPT,
   COMPONENTS_ENTRYPOINT,
+  REGISTER_CONTAINER,
   REGISTER_PROBE_PORT,
   type OperatorSettings,
 } from './settings.js';
@@ -275,7 +276,7 @@ function registerContainer(input: PodTemplateInput): Plain<V1Container> {
     timeoutSeconds: 3,
   });
   return {
-    name: 'register',
+    name: REGISTER_CONTAINER,
     image: componentsImage(cng, settings),
     command: [...COMPONENTS_ENTRYPOINT, 'register'],
     env: registerEnv(input),

@@ -17,6 +17,9 @@ export const COMPONENTS_ENTRYPOINT = ['node', '/app/dist/cli/main.js'] as const;
 /** The CN pod's main container (the StarRocks CN process). */
 export const CN_CONTAINER = 'cn';
 
+/** The sidecar that adds its CN to the FE (`cnInfo.registration: Sidecar`, the 2022 design). */
+export const REGISTER_CONTAINER = 'register';
+
 /** The register sidecar's health server: /readyz (CN alive in the FE) and /healthz. */
 export const REGISTER_PROBE_PORT = 8099;
 

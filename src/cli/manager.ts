@@ -9,6 +9,7 @@ import {
   type ComputeNodeGroupController,
 } from '../controllers/computenodegroup/setup.js';
 import { DEFAULT_RECONCILER_SETTINGS } from '../controllers/computenodegroup/reconciler.js';
+import { GroupMetrics } from '../controllers/computenodegroup/metrics.js';
 import { connectKube } from '../kube/client.js';
 import { EventRecorder } from '../kube/events.js';
 import { LeaderElector } from '../kube/leader-election.js';
@@ -50,6 +51,7 @@ async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): 
   const metrics = new OperatorMetrics();
   const board = new LoadBoard();
   board.register(metrics.registry);
+  const groupMetrics = new GroupMetrics(metrics.registry);
   const rest = await connectKube({ metrics });
   const checks = new HealthChecks();
   checks.addHealthz('ping', () => undefined);
@@ -72,6 +74,7 @@ async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): 
       metrics,
       recorder,
       load: board.sink,
+      groupMetrics,
       resyncPeriodMs: flags.resyncPeriodMs,
       settings: { ...DEFAULT_RECONCILER_SETTINGS, feSyncPeriodMs: flags.feSyncPeriodMs, operator: { operatorImage } },
     });

@@ -72,7 +72,7 @@ async function readFe(
 export async function collectStatus(options: StatusOptions): Promise<StatusOutcome> {
   const read = await readGroupObjects(options.kube, options.namespace, options.name, options.kubeTimeoutMs);
   if (!read.ok) {
-    const hint = read.reason === 'NotFound' ? ': check the name and -n <namespace> (kubectl get cng -A)' : '';
+    const hint = read.failure === 'NotFound' ? ': check the name and -n <namespace> (kubectl get cng -A)' : '';
     return { ok: false, message: read.message + hint, exitCode: 1 };
   }
   const { group, pods, secret, configMap } = read.value;

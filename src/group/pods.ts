@@ -4,10 +4,10 @@ import { z } from 'zod';
 import type { CacheTransform } from '../kube/informer.js';
 import type { KubeObject } from '../kube/objects.js';
 import { isRecord } from '../util/guards.js';
-import { FE_ALIVE_CONDITION, type ComputeNodeGroup } from '../api/v1alpha1/index.js';
+import { FE_ALIVE_CONDITION, type ComputeNodeGroup, type OwnConditionReason } from '../api/v1alpha1/index.js';
 import { podFqdn, statefulSetName, type GroupIdentity } from '../builders/names.js';
 import { cnAddress, podOrdinal } from '../cn/index.js';
-import { CN_CONTAINER } from '../builders/settings.js';
+import { CN_CONTAINER, COMPONENTS_ENTRYPOINT, REGISTER_CONTAINER } from '../builders/settings.js';
 import type { MemberPod } from '../membership/index.js';
 
 const containerStateSchema = z.looseObject({
@@ -33,6 +33,7 @@ const podSchema = z.looseObject({
         .array(
           z.looseObject({
             name: z.string(),
+            image: z.string().optional(),
             ready: z.boolean().optional(),
             started: z.boolean().optional(),
             restartCount: z.number().optional(),
@@ -46,7 +47,7 @@ const podSchema = z.looseObject({
 });
 
 export interface ContainerProblem {
-  reason: string;
+  reason: Extract<OwnConditionReason, `CN${string}` | 'RegisterStartFailed'>;
   message: string;
 }
 
@@ -61,7 +62,7 @@ export interface PodView {
   /** The `cn` container runs and passed its startup probe: the CN can be added to the FE. */
   cnUp: boolean;
   annotations: Readonly<Record<string, string>>;
-  /** Why the `cn` container does not run, when the kubelet says so. */
+  /** Why the CN does not run (its `cn` container, or the `register` sidecar), when the kubelet says so. */
   cnProblem: ContainerProblem | undefined;
   /** The readiness gate condition (cnInfo.registration: Operator) as last set; undefined when never set. */
   feAliveGate: 'True' | 'False' | undefined;
@@ -79,7 +80,7 @@ const KEPT_METADATA = [
   'deletionTimestamp',
   'ownerReferences',
 ] as const;
-const KEPT_CONTAINER_STATUS = ['name', 'ready', 'started', 'restartCount', 'state', 'lastState'] as const;
+const KEPT_CONTAINER_STATUS = ['name', 'image', 'ready', 'started', 'restartCount', 'state', 'lastState'] as const;
 
 /**
  * The operator's pod cache keeps what viewPod and the controller's handlers read (identity, labels, annotations,
@@ -122,6 +123,7 @@ export function viewPod(raw: unknown, group: GroupIdentity): PodView | undefined
   const ordinal = podOrdinal(statefulSetName(group), pod.metadata.name);
   if (ordinal === undefined) return undefined;
   const cn = pod.status?.containerStatuses?.find((status) => status.name === CN_CONTAINER);
+  const register = pod.status?.containerStatuses?.find((status) => status.name === REGISTER_CONTAINER);
   const terminating = pod.metadata.deletionTimestamp !== undefined;
   const running = pod.status?.phase === 'Running';
   return {
@@ -134,7 +136,9 @@ export function viewPod(raw: unknown, group: GroupIdentity): PodView | undefined
     // where the kubelet reports it.
     cnUp: running && !terminating && cn?.state?.running !== undefined && (cn.ready === true || cn.started === true),
     annotations: pod.metadata.annotations ?? {},
-    cnProblem: cn === undefined ? undefined : diagnoseContainer(cn.state, cn.lastState),
+    cnProblem:
+      (cn === undefined ? undefined : diagnoseContainer(cn.state, cn.lastState)) ??
+      (register === undefined ? undefined : diagnoseRegister(register)),
     feAliveGate: gateStatus(pod.status?.conditions),
   };
 }
@@ -178,6 +182,34 @@ function diagnoseContainer(state: ContainerState, lastState: ContainerState): Co
   return {
     reason: 'CNStartFailed',
     message: `container cn keeps failing to start (${reason}${suffix(detail)}); see its logs: kubectl logs <pod> -c cn --previous`,
+  };
+}
+
+/**
+ * The register sidecar runs this operator's program from `spec.images.componentsImage` (default: the operator's
+ * image). The 2022 operator's components image has no such program, so a group carried over with it never gets its
+ * CNs registered: say which image, and what to set.
+ */
+function diagnoseRegister(register: {
+  image?: string | undefined;
+  state?: ContainerState;
+  lastState?: ContainerState;
+}): ContainerProblem | undefined {
+  const reason = register.state?.waiting?.reason;
+  if (reason === undefined || !(START_FAILURES.has(reason) || IMAGE_FAILURES.has(reason))) return undefined;
+  // A back-off's waiting message says only "back-off"; the last termination says why.
+  const terminated = register.lastState?.terminated;
+  const detail = terminated?.message ?? (reason === 'CrashLoopBackOff' ? '' : (register.state?.waiting?.message ?? ''));
+  const exited =
+    detail === '' && terminated?.exitCode !== undefined ? `: exited with code ${terminated.exitCode}` : suffix(detail);
+  const image = register.image ?? '(unknown image)';
+  const what = IMAGE_FAILURES.has(reason) ? 'cannot pull its image' : 'cannot start';
+  return {
+    reason: 'RegisterStartFailed',
+    message:
+      `container register ${what} (${reason}${exited}); it runs ${COMPONENTS_ENTRYPOINT.join(' ')} register from ` +
+      `image ${image}, which must be this operator's image: remove spec.images.componentsImage or set it to the ` +
+      `operator's image (the 2022 components image does not work), or set spec.cnInfo.registration: Operator`,
   };
 }
 

@@ -56,7 +56,7 @@ export interface GroupObjects {
 }
 
 export type GroupRead =
-  { ok: true; value: GroupObjects } | { ok: false; reason: 'NotFound' | 'Invalid' | 'ReadFailed'; message: string };
+  { ok: true; value: GroupObjects } | { ok: false; failure: 'NotFound' | 'Invalid' | 'ReadFailed'; message: string };
 
 /**
  * Reads the group, then its Secret, ConfigMap and pods, each call bounded by `timeoutMs` whatever the reader does.
@@ -79,11 +79,11 @@ export async function readGroupObjects(
   };
   try {
     const raw = await step(what, () => reader.getGroup(namespace, name));
-    if (raw === undefined) return { ok: false, reason: 'NotFound', message: `${what} not found` };
+    if (raw === undefined) return { ok: false, failure: 'NotFound', message: `${what} not found` };
     const parsed = parseComputeNodeGroup(raw);
     if (!parsed.ok) {
       const detail = parsed.errors.map((error) => `${error.path}: ${error.message}`).join('; ');
-      return { ok: false, reason: 'Invalid', message: `${what} is not valid: ${detail}` };
+      return { ok: false, failure: 'Invalid', message: `${what} is not valid: ${detail}` };
     }
     const group = parsed.value;
     const secretName = group.spec.feInfo.accountSecret;
@@ -97,7 +97,7 @@ export async function readGroupObjects(
     const pods = await step(`the pods of ${what} (${selector})`, () => reader.listPods(namespace, selector));
     return { ok: true, value: { group, pods, secret, configMap } };
   } catch (error) {
-    if (error instanceof ReadFailed) return { ok: false, reason: 'ReadFailed', message: error.message };
+    if (error instanceof ReadFailed) return { ok: false, failure: 'ReadFailed', message: error.message };
     throw error;
   }
 }

@@ -65,7 +65,7 @@ async function readGroupInputs(kube: GroupReader, options: OfflineOptions, timeo
   const { namespace, name } = options;
   const read = await readGroupObjects(kube, namespace, name, timeoutMs);
   if (!read.ok) {
-    const hint = read.reason === 'NotFound' ? ': check --namespace and --name' : '';
+    const hint = read.failure === 'NotFound' ? ': check --namespace and --name' : '';
     throw new OfflineError(read.message + hint);
   }
   const { group, pods, secret, configMap } = read.value;

@@ -3,7 +3,7 @@
 // utilization needs a CPU request on the CN container. Pure. It does not count towards Ready: a group whose HPA
 // cannot scale still serves queries.
 import { z } from 'zod';
-import { ConditionType, type ComputeNodeGroup } from '../../api/v1alpha1/index.js';
+import { ConditionType, mirroredReason, type ComputeNodeGroup } from '../../api/v1alpha1/index.js';
 import { CN_CONTAINER } from '../../builders/settings.js';
 import { hpaMetrics } from '../../builders/children.js';
 import type { ConditionUpdate } from './conditions.js';
@@ -61,7 +61,7 @@ export function autoscalingCondition(group: ComputeNodeGroup, hpa: unknown): Con
     return {
       type,
       status: 'False',
-      reason: failing.reason ?? failing.type,
+      reason: mirroredReason(failing.reason ?? failing.type),
       message: `HPA ${failing.type}: ${failing.message ?? failing.status}`,
     };
   }
@@ -69,7 +69,7 @@ export function autoscalingCondition(group: ComputeNodeGroup, hpa: unknown): Con
   return {
     type,
     status: 'True',
-    reason: limited?.reason ?? 'Scaling',
+    reason: limited?.reason === undefined ? 'Scaling' : mirroredReason(limited.reason),
     message: limited?.message ?? 'the HPA reads its metrics and can scale the group',
   };
 }

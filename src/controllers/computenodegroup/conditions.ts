@@ -1,14 +1,14 @@
 // Standard conditions (type, status, reason, message, observedGeneration, lastTransitionTime). The transition time
 // moves only when the status flips, so `kubectl describe` shows how long a problem has lasted, and the status is
 // byte-identical from one quiet reconcile to the next (no write when nothing changed).
-import { ConditionType, type Condition } from '../../api/v1alpha1/index.js';
+import { ConditionType, type Condition, type ConditionReason } from '../../api/v1alpha1/index.js';
 
 export type ConditionStatus = Condition['status'];
 
 export interface ConditionUpdate {
   type: ConditionType;
   status: ConditionStatus;
-  reason: string;
+  reason: ConditionReason;
   message: string;
 }
 

@@ -1,7 +1,7 @@
 // What the ComputeNodeGroup reconciler needs from the outside world, and nothing more. The manager wires these to
 // the informer caches, the API server and the FE client; keeping them narrow keeps the reconciler readable and lets
 // the decisions stay pure.
-import type { ComputeNodeGroupStatus } from '../../api/v1alpha1/index.js';
+import type { ComputeNodeGroupStatus, EventReason, PodConditionReason } from '../../api/v1alpha1/index.js';
 import type { Child, ChildKind } from '../../builders/index.js';
 import type { ComputeNodeRecord, QueueReading } from '../../fe/index.js';
 import type { GroupLoad } from '../../load/figures.js';
@@ -43,7 +43,7 @@ export interface ClusterPort {
 export interface PodConditionUpdate {
   type: string;
   status: 'True' | 'False';
-  reason: string;
+  reason: PodConditionReason;
   message: string;
 }
 
@@ -52,7 +52,7 @@ export interface EventSink {
   record(
     group: { metadata: { name: string; namespace?: string | undefined; uid?: string | undefined } },
     type: 'Normal' | 'Warning',
-    reason: string,
+    reason: EventReason,
     message: string,
   ): void;
 }
@@ -80,6 +80,13 @@ export interface FeView {
 export interface LoadSink {
   report(namespace: string, name: string, load: GroupLoad, observedAt: Date): void;
   forget(namespace: string, name: string): void;
+}
+
+/** Where the reconciler counts the CNs it added to and dropped from the FE (a Prometheus counter). */
+export interface MembershipSink {
+  changed(namespace: string, group: string, action: 'add' | 'drop', nodes: number): void;
+  /** The group is gone: its series go too. */
+  forget(namespace: string, group: string): void;
 }
 
 export interface FePort {

@@ -57,7 +57,7 @@ import { memberPodOf, viewPod, type PodView } from '../../group/pods.js';
 import { autoscalingCondition } from './autoscaling.js';
 import { storageCondition } from './storage.js';
 import { mergeConditions, type ConditionUpdate } from './conditions.js';
-import type { ClusterPort, EventSink, FePort, FeSession, LoadSink } from './ports.js';
+import type { ClusterPort, EventSink, FePort, FeSession, LoadSink, MembershipSink } from './ports.js';
 import { buildStatus, feFailureMessage, type ChildFailure, type FeReadOutcome } from './status.js';
 
 export interface ReconcilerSettings {
@@ -92,6 +92,8 @@ export interface ReconcilerDeps {
   settings: ReconcilerSettings;
   /** Where each group's load figures go; none in tests that do not look at them. */
   load?: LoadSink;
+  /** Where the CNs added to and dropped from the FE are counted; none in tests that do not look at them. */
+  membership?: MembershipSink;
   now?: () => Date;
 }
 
@@ -122,6 +124,7 @@ export class ComputeNodeGroupReconciler {
   private readonly events: EventSink;
   private readonly settings: ReconcilerSettings;
   private readonly load: LoadSink | undefined;
+  private readonly membership: MembershipSink | undefined;
   private readonly now: () => Date;
 
   constructor(deps: ReconcilerDeps) {
@@ -130,6 +133,7 @@ export class ComputeNodeGroupReconciler {
     this.events = deps.events;
     this.settings = deps.settings;
     this.load = deps.load;
+    this.membership = deps.membership;
     this.now = deps.now ?? (() => new Date());
   }
 
@@ -139,6 +143,7 @@ export class ComputeNodeGroupReconciler {
     const raw = this.cluster.group(namespace, name);
     if (raw === undefined) {
       this.load?.forget(namespace, name);
+      this.membership?.forget(namespace, name);
       return {};
     }
     const parsed = parseComputeNodeGroup(raw);
@@ -275,7 +280,7 @@ export class ComputeNodeGroupReconciler {
     );
     const autoscaling = autoscalingCondition(group, hpa);
     if (autoscaling?.reason === 'MissingCPURequest') {
-      this.events.record(group, 'Warning', autoscaling.reason, autoscaling.message);
+      this.events.record(group, 'Warning', 'MissingCPURequest', autoscaling.message);
     }
     return autoscaling;
   }
@@ -283,7 +288,9 @@ export class ComputeNodeGroupReconciler {
   /** The StorageConfigured condition; a directory outside its volume is also an Event (deduplicated). */
   private observeStorage(group: ComputeNodeGroup, cnConf: string): ConditionUpdate | undefined {
     const storage = storageCondition(group, cnConf);
-    if (storage?.status === 'False') this.events.record(group, 'Warning', storage.reason, storage.message);
+    if (storage !== undefined && storage.reason !== 'Configured') {
+      this.events.record(group, 'Warning', storage.reason, storage.message);
+    }
     return storage;
   }
 
@@ -336,6 +343,7 @@ export class ComputeNodeGroupReconciler {
       try {
         await session.drop(addresses);
         actions.dropped = addresses;
+        this.membership?.changed(groupNamespace(group), group.metadata.name, 'drop', addresses.length);
         const detail = plan.drop.map((drop) => `${drop.address} (${drop.pod ?? 'no pod'}, ${drop.reason})`);
         this.events.record(group, 'Normal', 'CNDropped', `dropped from the FE: ${detail.join(', ')}`);
         logger.info({ drop: plan.drop }, 'dropped compute nodes from the FE');
@@ -348,6 +356,7 @@ export class ComputeNodeGroupReconciler {
       try {
         await session.add(addresses);
         actions.added = addresses;
+        this.membership?.changed(groupNamespace(group), group.metadata.name, 'add', addresses.length);
         const detail = plan.add.map((add) => `${add.address} (${add.pod})`);
         this.events.record(group, 'Normal', 'CNAdded', `added to the FE: ${detail.join(', ')}`);
         logger.info({ add: plan.add }, 'added compute nodes to the FE');
@@ -588,6 +597,7 @@ export class ComputeNodeGroupReconciler {
     leftBehind: readonly string[],
   ): Promise<ReconcileResult> {
     this.load?.forget(groupNamespace(group), group.metadata.name);
+    this.membership?.forget(groupNamespace(group), group.metadata.name);
     const finalizers = (group.metadata.finalizers ?? []).filter((finalizer) => finalizer !== FINALIZER);
     await this.cluster.setFinalizers(
       groupNamespace(group),

@@ -20,6 +20,7 @@ import { isRecord } from '../../util/guards.js';
 import { KubeCluster, type ClusterCaches, type ObjectCache } from './cluster.js';
 import { FeSessionPool } from './fe-sessions.js';
 import { ComputeNodeGroupReconciler, type ReconcilerSettings } from './reconciler.js';
+import type { GroupMetrics } from './metrics.js';
 import type { LoadSink } from './ports.js';
 import { CONFIG_MAP, GROUP_RESOURCE, POD, SECRET } from './resources.js';
 
@@ -35,6 +36,8 @@ export interface ComputeNodeGroupControllerOptions {
   settings: ReconcilerSettings;
   /** Where each group's load figures go (the manager's LoadBoard). */
   load?: LoadSink;
+  /** The per-group series (status figures, conditions, membership changes), fed from this controller's caches. */
+  groupMetrics?: GroupMetrics;
   /** Every group is reconciled at least this often even when nothing changes. */
   resyncPeriodMs: number;
   maxConcurrentReconciles?: number;
@@ -76,7 +79,9 @@ export function createComputeNodeGroupController(
     events: cluster,
     settings: options.settings,
     ...(options.load === undefined ? {} : { load: options.load }),
+    ...(options.groupMetrics === undefined ? {} : { membership: options.groupMetrics.membership }),
   });
+  options.groupMetrics?.watch(() => groups.list());
   const controller = new Controller({
     name: CONTROLLER_NAME,
     reconcile: reconciler.reconcile,

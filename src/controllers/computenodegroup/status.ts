@@ -2,6 +2,7 @@
 // status, so a quiet reconcile produces an identical object and no write.
 import {
   ConditionType,
+  mirroredReason,
   type ComputeNodeGroup,
   type ComputeNodeGroupStatus,
   type LoadStatus,
@@ -122,7 +123,7 @@ function loadCondition({ group, load }: StatusInputs): ConditionUpdate | undefin
     const previous = group.status?.conditions?.find((condition) => condition.type === type);
     return previous === undefined
       ? { type, status: 'Unknown', reason: 'FEUnknown', message: 'the FE has not been read yet' }
-      : { type, status: previous.status, reason: previous.reason, message: previous.message };
+      : { type, status: previous.status, reason: mirroredReason(previous.reason), message: previous.message };
   }
   const [first] = load.gaps;
   if (first === undefined) {

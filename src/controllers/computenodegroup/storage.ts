@@ -3,11 +3,13 @@
 // way, but a cache outside its volume is lost at every restart.
 import { ConditionType, type ComputeNodeGroup } from '../../api/v1alpha1/index.js';
 import { mountPathOf, storageVolumes } from '../../builders/storage.js';
-import { checkStorage } from '../../cnconf/storage.js';
+import { checkStorage, type StorageFindingReason } from '../../cnconf/storage.js';
 import type { ConditionUpdate } from './conditions.js';
 
+export type StorageConditionUpdate = ConditionUpdate & { reason: 'Configured' | StorageFindingReason };
+
 /** Undefined without spec.storage (and the condition goes away). */
-export function storageCondition(group: ComputeNodeGroup, cnConf: string): ConditionUpdate | undefined {
+export function storageCondition(group: ComputeNodeGroup, cnConf: string): StorageConditionUpdate | undefined {
   const volumes = storageVolumes(group).map(({ volume, spec }) => ({
     volume,
     mountPath: mountPathOf(volume, spec),

@@ -160,7 +160,7 @@ describe('buildStatus', () => {
   });
 
   it('surfaces a CN that cannot start', () => {
-    const problem = { reason: 'CNStartScriptMissing', message: 'spec.podPolicy.command must point at ...' };
+    const problem = { reason: 'CNStartScriptMissing' as const, message: 'spec.podPolicy.command must point at ...' };
     const status = buildStatus({ ...healthy, pods: [pod(0), pod(1, { cnUp: false, cnProblem: problem })] });
     const workload = condition(status, ConditionType.WorkloadAvailable);
     assert.equal(workload.reason, 'CNStartScriptMissing');

@@ -103,6 +103,45 @@ describe('viewPod', () => {
     assert.match(problem.message, /kubectl logs/);
   });
 
+  it("names the components image when the register sidecar cannot start (the 2022 operator's image)", () => {
+    const running = { name: 'cn', ready: true, started: true, state: { running: {} } };
+    const register = (state: Record<string, unknown>, lastState: Record<string, unknown> = {}) => ({
+      phase: 'Running',
+      containerStatuses: [
+        running,
+        { name: 'register', image: 'registry.example/cn-components:v0.1', state, lastState },
+      ],
+    });
+    const noNode = register({
+      waiting: { reason: 'StartError', message: 'exec: "node": executable file not found in $PATH' },
+    });
+    const problem = viewPod(pod('g-0', noNode), group)?.cnProblem;
+    assert.equal(problem?.reason, 'RegisterStartFailed');
+    assert.match(problem.message, /image registry\.example\/cn-components:v0\.1/);
+    assert.match(problem.message, /executable file not found/);
+    assert.match(problem.message, /spec\.images\.componentsImage/);
+
+    const crashing = register(
+      { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 10s' } },
+      { terminated: { reason: 'Error', exitCode: 1 } },
+    );
+    assert.match(viewPod(pod('g-0', crashing), group)?.cnProblem?.message ?? '', /exited with code 1/);
+
+    const starting = register({ waiting: { reason: 'ContainerCreating' } });
+    assert.equal(viewPod(pod('g-0', starting), group)?.cnProblem, undefined);
+  });
+
+  it("reports the cn container's problem before the sidecar's", () => {
+    const status = {
+      phase: 'Running',
+      containerStatuses: [
+        { name: 'cn', state: { waiting: { reason: 'ImagePullBackOff' } } },
+        { name: 'register', state: { waiting: { reason: 'ImagePullBackOff' } } },
+      ],
+    };
+    assert.equal(viewPod(pod('g-0', status), group)?.cnProblem?.reason, 'CNImagePullFailed');
+  });
+
   it('points at the image fields when the image cannot be pulled', () => {
     const status = {
       phase: 'Pending',

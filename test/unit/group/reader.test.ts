@@ -97,7 +97,7 @@ describe('readGroupObjects', () => {
 
   it('says when the group is missing or invalid', async () => {
     const missing = await readGroupObjects(reader({ getGroup: () => Promise.resolve(undefined) }), 'ns', 'g', 1000);
-    assert.deepEqual(missing, { ok: false, reason: 'NotFound', message: 'ComputeNodeGroup ns/g not found' });
+    assert.deepEqual(missing, { ok: false, failure: 'NotFound', message: 'ComputeNodeGroup ns/g not found' });
     const invalid = await readGroupObjects(
       reader({ getGroup: () => Promise.resolve({ ...group, spec: { ...group.spec, feInfo: {} } }) }),
       'ns',
@@ -105,7 +105,7 @@ describe('readGroupObjects', () => {
       1000,
     );
     assert.ok(!invalid.ok);
-    assert.equal(invalid.reason, 'Invalid');
+    assert.equal(invalid.failure, 'Invalid');
     assert.match(invalid.message, /spec\.feInfo/);
   });
 
@@ -118,7 +118,7 @@ describe('readGroupObjects', () => {
     );
     assert.deepEqual(failed, {
       ok: false,
-      reason: 'ReadFailed',
+      failure: 'ReadFailed',
       message: 'reading Secret ns/acct failed: connect ECONNREFUSED',
     });
     const hung = await readGroupObjects(
@@ -129,7 +129,7 @@ describe('readGroupObjects', () => {
     );
     assert.deepEqual(hung, {
       ok: false,
-      reason: 'ReadFailed',
+      failure: 'ReadFailed',
       message: 'reading ConfigMap ns/conf: no answer within 30 ms',
     });
   });
