@@ -1,5 +1,7 @@
 // Writes the generated files: from the ComputeNodeGroup schema the CRD (plain and as a Helm chart template) and the
-// API reference; from the tables of kinds the operator touches its RBAC rules (deploy/ and the Helm chart).
+// API reference; from the tables of kinds the operator touches its RBAC rules (deploy/ and the Helm chart); the Grafana
+// dashboard (deploy/monitoring/ and the chart), and the chart's copy of deploy/monitoring/alerts.yaml (Helm reads
+// only files inside the chart).
 //   npx tsx hack/generate.ts          write them
 //   npx tsx hack/generate.ts --check  exit 1, naming each file, when a committed file differs from what it would write
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -7,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generatedFiles } from '../src/api/v1alpha1/generated.js';
 import { rbacFiles } from '../src/controllers/computenodegroup/rbac.js';
+import { grafanaDashboard } from '../src/monitoring/dashboard.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -18,10 +21,22 @@ function readOrEmpty(path: string): string | undefined {
   }
 }
 
+const CHART_FILES = 'charts/starrocks-cn-operator/files';
+
+function monitoringFiles(): [string, string][] {
+  const dashboard = `${JSON.stringify(grafanaDashboard(), null, 2)}\n`;
+  const alerts = readFileSync(join(root, 'deploy/monitoring/alerts.yaml'), 'utf8');
+  return [
+    ['deploy/monitoring/grafana-dashboard.json', dashboard],
+    [`${CHART_FILES}/grafana-dashboard.json`, dashboard],
+    [`${CHART_FILES}/alerts.yaml`, alerts],
+  ];
+}
+
 function main(): number {
   const check = process.argv.includes('--check');
   let stale = 0;
-  for (const [relative, content] of [...generatedFiles(), ...rbacFiles()]) {
+  for (const [relative, content] of [...generatedFiles(), ...rbacFiles(), ...monitoringFiles()]) {
     const path = join(root, relative);
     if (readOrEmpty(path) === content) continue;
     if (check) {

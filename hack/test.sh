@@ -29,6 +29,9 @@ if [ -f hack/generate.ts ]; then npx tsx hack/generate.ts --check; fi
 step "unit tests"
 bash hack/run-tests.sh test/unit
 
+step "alert rules (promtool)"
+bash hack/check-alerts.sh
+
 step "integration tests"
 bash hack/run-tests.sh test/integration
 
@@ -36,6 +39,7 @@ if [ -d test/e2e ] && [ -n "$(find test/e2e -name '*.test.ts' 2>/dev/null)" ]; t
   step "control plane binaries"
   bash hack/build-control-plane.sh
   bash hack/build-helm.sh >/dev/null
+  bash hack/build-monitoring-crds.sh >/dev/null
   step "end-to-end tests"
   bash hack/e2e.sh
 fi

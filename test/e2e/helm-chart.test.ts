@@ -27,6 +27,19 @@ async function helmPath(): Promise<string> {
   return helm;
 }
 
+/** The Prometheus Operator's CRDs the monitoring objects need (hack/build-monitoring-crds.sh; hack/test.sh runs it). */
+async function monitoringCrds(): Promise<string> {
+  const script = path.join(REPO_ROOT, 'hack', 'build-monitoring-crds.sh');
+  const { stdout } = await run('bash', [script, '--path'], { timeout: 10_000 });
+  const dir = stdout.trim();
+  try {
+    await access(path.join(dir, 'monitoring.coreos.com_servicemonitors.yaml'), constants.R_OK);
+  } catch {
+    throw new Error(`the monitoring CRDs are not built (${dir}): run bash ${script} first (hack/test.sh does)`);
+  }
+  return dir;
+}
+
 async function dryRunApply(manifest: string, what: string): Promise<string[]> {
   const result = await kubectl(['apply', '--dry-run=server', '-o', 'name', '-f', '-'], { input: manifest });
   assert.equal(result.code, 0, `${what} was rejected by the API server:\n${result.stderr}`);
@@ -85,8 +98,16 @@ describe('Helm chart and deploy/ against the real API server', () => {
     }
   }
 
-  it('passes helm lint', async () => {
-    const out = await helmRun(['lint', CHART]);
+  it('passes helm lint, with the defaults and with every optional piece on', async () => {
+    assert.match(await helmRun(['lint', CHART]), /0 chart\(s\) failed/);
+    const everything = [
+      'customMetrics.enabled=true',
+      'monitoring.serviceMonitor.enabled=true',
+      'monitoring.prometheusRule.enabled=true',
+      'monitoring.grafanaDashboard.enabled=true',
+      'watchNamespaces={a,b}',
+    ];
+    const out = await helmRun(['lint', CHART, ...everything.flatMap((value) => ['--set', value])]);
     assert.match(out, /0 chart\(s\) failed/);
   });
 
@@ -200,6 +221,72 @@ describe('Helm chart and deploy/ against the real API server', () => {
       args.includes(`--custom-metrics-service=${namespace}/cn-starrocks-cn-operator-custom-metrics`),
       args.join(' '),
     );
+  });
+
+  it('renders the optional monitoring pieces (ServiceMonitor, PrometheusRule, dashboard) into objects the API server accepts', async (t) => {
+    const namespace = await useNamespace(t, 'helm-monitoring');
+    const crds = await monitoringCrds();
+    const installed = await kubectl(['apply', '-f', crds]);
+    assert.equal(installed.code, 0, installed.stderr);
+    t.after(async () => {
+      await kubectl(['delete', '-f', crds, '--wait=false']);
+    });
+    const established = await kubectl([
+      'wait',
+      '--for=condition=Established',
+      '--timeout=60s',
+      'crd/servicemonitors.monitoring.coreos.com',
+      'crd/prometheusrules.monitoring.coreos.com',
+    ]);
+    assert.equal(established.code, 0, established.stderr);
+
+    const manifest = await helmRun([
+      'template',
+      'cn',
+      CHART,
+      '--namespace',
+      namespace,
+      '--set',
+      'crds.install=false',
+      '--set',
+      'monitoring.serviceMonitor.enabled=true',
+      '--set',
+      'monitoring.serviceMonitor.labels.release=prometheus',
+      '--set',
+      'monitoring.prometheusRule.enabled=true',
+      '--set',
+      'monitoring.grafanaDashboard.enabled=true',
+      '--set',
+      'leaderElection.id=cn-lease',
+    ]);
+    const objects = yamlObjects(manifest);
+    const applied = await dryRunApply(manifest, 'helm template (monitoring.*.enabled)');
+    assert.equal(applied.length, objects.length);
+
+    const monitor = objects.find((o) => o['kind'] === 'ServiceMonitor');
+    assert.equal((monitor?.['metadata'] as { labels?: Record<string, string> }).labels?.['release'], 'prometheus');
+    const service = objects.find((o) => o['kind'] === 'Service' && metadataOf(o).name?.endsWith('-metrics'));
+    assert.ok(service, 'a metrics Service for the ServiceMonitor');
+
+    // The rules are deploy/monitoring/alerts.yaml's, with this release's Lease name.
+    const rule = objects.find((o) => o['kind'] === 'PrometheusRule');
+    const plain = parse(await readFile(path.join(REPO_ROOT, 'deploy/monitoring/alerts.yaml'), 'utf8')) as unknown;
+    const expected = JSON.parse(JSON.stringify(plain).replaceAll('cn-operator.starrocks.com', 'cn-lease')) as unknown;
+    assert.deepEqual(rule?.['spec'], expected);
+
+    const dashboard = objects.find((o) => o['kind'] === 'ConfigMap' && metadataOf(o).name?.endsWith('-dashboard'));
+    const json = (dashboard?.['data'] as Record<string, string> | undefined)?.['starrocks-cn-operator.json'] ?? '';
+    assert.deepEqual(
+      JSON.parse(json),
+      JSON.parse(await readFile(path.join(REPO_ROOT, 'deploy/monitoring/grafana-dashboard.json'), 'utf8')),
+    );
+  });
+
+  it('renders no monitoring object by default', async () => {
+    const objects = yamlObjects(await helmRun(['template', 'cn', CHART]));
+    const kinds = objects.map((o) => o['kind']);
+    assert.ok(!kinds.includes('ServiceMonitor') && !kinds.includes('PrometheusRule'), kinds.join(', '));
+    assert.ok(!objects.some((o) => metadataOf(o).name?.endsWith('-dashboard')));
   });
 
   it("applies deploy/*.yaml in the seed's order", async (t) => {
