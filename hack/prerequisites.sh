@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the system tools the tests need when they are missing: openssl (the control plane's PKI), the `mysql`
-# command-line client (a second, independent client in the FE simulator's conformance tests), and for the
+# command-line client (a second, independent client in the FE simulator's conformance tests), zsh (the completion
+# script's test runs it in zsh as well as bash), and for the
 # real-node tier (as root) containerd, runc, the CNI plugins, busybox, iptables and iproute2.
 # Uses apt-get when running as root on Debian; otherwise says what to install.
 set -euo pipefail
 missing=()
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v mysql >/dev/null 2>&1 || missing+=(default-mysql-client)
+command -v zsh >/dev/null 2>&1 || missing+=(zsh)
 # The real-node tier runs only as root (hack/test.sh skips it otherwise), so its packages are only needed then.
 if [ "$(id -u)" = 0 ]; then
   command -v containerd >/dev/null 2>&1 && command -v ctr >/dev/null 2>&1 || missing+=(containerd)

@@ -11,6 +11,7 @@ export const SUBCOMMANDS: Readonly<Record<string, () => Promise<AddCommand>>> = 
   manager: async () => (await import('./manager.js')).addManagerCommand,
   register: async () => (await import('./register.js')).addRegisterCommand,
   offline: async () => (await import('./offline.js')).addOfflineCommand,
+  completion: async () => (await import('./completion.js')).addCompletionCommand,
 };
 
 function packageVersion(): string {

@@ -92,9 +92,16 @@ describe('operator: query-aware autoscaling through the custom metrics API', { t
       label: 'query-autoscaling',
       feSyncPeriod: '1s',
       extraArgs: operatorArgs(),
+      metrics: true,
     });
     await waitForCustomMetricsApi();
   });
+
+  async function operatorMetrics(): Promise<string> {
+    const text = await operator?.metricsText();
+    assert.ok(text !== undefined, 'the operator serves /metrics');
+    return text;
+  }
 
   after(async () => {
     await kubectl(['delete', 'cng', GROUP, '-n', namespace, '--wait=true', '--timeout=60s']).catch(() => undefined);
@@ -142,12 +149,36 @@ describe('operator: query-aware autoscaling through the custom metrics API', { t
       status: { load?: { aliveComputeNodes: number } };
     };
     assert.ok(status.status.load !== undefined, 'status.load is written');
+    // What the dashboard and the alerts read: the group at its maximum, every CN registered, the adds counted.
+    const labels = `namespace="${namespace}",group="${GROUP}"`;
+    await waitFor(
+      async () => seriesValue(await operatorMetrics(), 'starrocks_cn_group_registered_compute_nodes', labels) === 4,
+      {
+        description: 'the registered CNs in /metrics',
+        timeoutMs: 60_000,
+      },
+    );
+    const scaledOut = await operatorMetrics();
+    assert.equal(seriesValue(scaledOut, 'starrocks_cn_group_spec_replicas', labels), 4);
+    assert.equal(seriesValue(scaledOut, 'starrocks_cn_group_max_replicas', labels), 4);
+    assert.equal(seriesValue(scaledOut, 'starrocks_cn_group_membership_changes_total', `${labels},action="add"`), 4);
+    assert.equal(seriesValue(scaledOut, 'starrocks_cn_group_stale_entries', labels), 0);
+    assert.ok((seriesValue(scaledOut, 'starrocks_cn_group_query_load', labels) ?? 0) >= 8, 'the load is exported');
 
     // The burst is over: the HPA lowers spec.replicas, and the leaving CNs leave the FE.
     fe.setLoad({ runningPerNode: 0, running: 0, pending: 0 });
     await waitForMembers(namespace, GROUP, 1, () => fe.computeNodeAddresses(), 180_000);
     const drops = fe.statementsMatching(/DROP COMPUTE NODE/i);
     assert.ok(drops.length > 0, 'the scale-in dropped the leaving CNs from the FE');
+    await waitFor(
+      async () =>
+        seriesValue(
+          await operatorMetrics(),
+          'starrocks_cn_group_membership_changes_total',
+          `${labels},action="drop"`,
+        ) === 3,
+      { description: 'the 3 drops counted in /metrics', timeoutMs: 30_000 },
+    );
   });
 
   it('a burst from the query engine: out while queries wait, back in after they ran, and no query failed', async () => {
@@ -218,3 +249,9 @@ describe('operator: query-aware autoscaling through the custom metrics API', { t
     assert.deepEqual(after.spec.service, { namespace: 'monitoring', name: 'prometheus-adapter', port: 443 });
   });
 });
+
+/** The value of one series in a /metrics text; undefined when absent. */
+function seriesValue(text: string, series: string, labels: string): number | undefined {
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series}{${labels}}`));
+  return line === undefined ? undefined : Number(line.split(' ').at(-1));
+}

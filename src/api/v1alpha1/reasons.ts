@@ -81,7 +81,6 @@ export const EVENT_REASONS = {
   DeletionPending: 'the group cannot finish its deletion yet',
   FEMembersLeftBehind: 'the deletion gave up; CNs may still be listed in the FE',
   StopPodsFailed: 'the pods of a deleted group could not be stopped',
-  RegisterStartFailed: 'the register sidecar cannot start',
 } as const;
 
 /** Reasons of the `starrocks.com/fe-alive` pod condition (`cnInfo.registration: Operator`). */
