@@ -1,5 +1,6 @@
 // The seed FAQ's two failures, as a user meets them on a real kubelet: a start command the image does not have,
-// and a wrong FE address. Each must show in the group's conditions with what to fix.
+// and a wrong FE address; and the migration's trap, a 2022 components image for the register sidecar. Each must show
+// in the group's conditions with what to fix.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { labelSelectorString } from '../../../src/builders/names.js';
@@ -45,6 +46,28 @@ describe('the seed FAQ on a real node', () => {
     );
     assert.match(condition.message, /spec\.podPolicy\.command/);
     assert.deepEqual(fe.computeNodeAddresses(), [], 'nothing was added to the FE');
+  });
+
+  test('a components image without the register program (the 2022 one): the condition names the image', async (t) => {
+    const fe = feOf();
+    const namespace = await useNamespace(t, 'rn-faq-components');
+    // The 2022-style test image stands in for the 2022 components image: neither has this operator's program.
+    await applyObjects(groupObjects({ namespace, name: 'carried', fe, replicas: 1, componentsImage: CN_2022_IMAGE }));
+    const condition = await waitFor(
+      async () => {
+        const found = await groupCondition(namespace, 'carried', 'WorkloadAvailable');
+        return found?.reason === 'RegisterStartFailed' ? found : undefined;
+      },
+      { description: 'WorkloadAvailable=False/RegisterStartFailed', timeoutMs: 120_000, intervalMs: 1_000 },
+    );
+    assert.equal(condition.status, 'False');
+    assert.ok(
+      condition.message.includes(`image ${CN_2022_IMAGE}`) || condition.message.includes('starrocks-cn-2022'),
+      condition.message,
+    );
+    assert.match(condition.message, /spec\.images\.componentsImage/);
+    const ready = await groupCondition(namespace, 'carried', 'Ready');
+    assert.equal(ready?.reason, 'RegisterStartFailed', 'Ready says why');
   });
 
   test('a wrong FE port: pods Running but not Ready, and a condition naming the address', async (t) => {

@@ -135,6 +135,8 @@ export interface GroupOptions {
   readonly cnConf?: string;
   readonly registration?: 'Sidecar' | 'Operator';
   readonly cnImage?: string;
+  /** Default: the operator's image (the test build), which has the register program. */
+  readonly componentsImage?: string;
   readonly command?: readonly string[];
   readonly feAddress?: string;
 }
@@ -175,7 +177,10 @@ export function groupObjects(options: GroupOptions): Record<string, unknown>[] {
           ...(options.registration === undefined ? {} : { registration: options.registration }),
         },
         feInfo: { accountSecret: `${name}-fe`, addresses: [feAddress] },
-        images: { cnImage: options.cnImage ?? CN_EMULATOR_IMAGE, componentsImage: OPERATOR_IMAGE },
+        images: {
+          cnImage: options.cnImage ?? CN_EMULATOR_IMAGE,
+          componentsImage: options.componentsImage ?? OPERATOR_IMAGE,
+        },
         replicas: options.replicas,
         podPolicy: {
           resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
