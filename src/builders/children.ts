@@ -98,8 +98,8 @@ export function buildStatefulSet(input: BuildInput): StatefulSet {
 function updateStrategy(cng: ComputeNodeGroup): NonNullable<StatefulSet['spec']>['updateStrategy'] {
   const strategy = cng.spec.updateStrategy;
   if (strategy?.type === 'OnDelete') return { type: 'OnDelete' };
-  const partition = strategy?.partition;
-  return { type: 'RollingUpdate', ...(partition === undefined ? {} : { rollingUpdate: { partition } }) };
+  const rollingUpdate = definedOnly({ partition: strategy?.partition, maxUnavailable: strategy?.maxUnavailable });
+  return { type: 'RollingUpdate', ...(Object.keys(rollingUpdate).length === 0 ? {} : { rollingUpdate }) };
 }
 
 export function buildHeadlessService(input: BuildInput): Service {

@@ -7,10 +7,15 @@
 // forms the API server stores (canonical quantities such as "500m" and "1Gi", no explicit nulls); otherwise the
 // comparison never matches and every reconcile sends an (idempotent) apply.
 //
+// A field the API server drops (its feature gate is off, or the server predates it) would make that comparison fail
+// forever, and every reconcile would send an apply that changes nothing. So after each apply the answer is compared
+// with what was sent; the fields missing from it are remembered for that object and that configuration hash, left
+// out of later comparisons, and reported (WriteResult.dropped) so the caller can say the field has no effect.
+//
 // Status goes through the /status subresource only (apply or merge patch); it is skipped when the cached status is
 // already equivalent. Objects come back as plain JSON without managedFields.
 import type { Logger } from '../runtime/logging.js';
-import { configHash, isEquivalent, isSubset } from './compare.js';
+import { configHash, isEquivalent, isSubset, missingFields, withoutFields } from './compare.js';
 import { isNotFound } from './errors.js';
 import { objectPath, toKubeObject, type KubeObject, type ResourceRef } from './objects.js';
 import type { KubeRest } from './rest.js';
@@ -26,6 +31,8 @@ export interface WriteResult {
   written: boolean;
   /** The object after the write (server answer), or the cached object when skipped. */
   object: KubeObject;
+  /** Fields of the desired object the API server dropped (dot-separated paths); empty when it kept them all. */
+  dropped: string[];
 }
 
 /** The object to apply: apiVersion, kind, metadata.name (and namespace) and the fields this operator owns. */
@@ -54,26 +61,50 @@ export class Applier {
     return { ...desired, metadata: { ...desired.metadata, annotations } };
   }
 
-  /** True when applying `desired` onto `cached` would change nothing (see the file comment). */
-  static matches(desired: DesiredObject, cached: KubeObject | undefined): boolean {
+  /**
+   * True when applying `desired` onto `cached` would change nothing (see the file comment); `dropped` are fields the
+   * API server is known to drop from this configuration, left out of the comparison.
+   */
+  static matches(desired: DesiredObject, cached: KubeObject | undefined, dropped: readonly string[] = []): boolean {
     if (!cached) return false;
-    const stamped = Applier.stamp(desired);
     const hashMatches = cached.metadata.annotations?.[APPLIED_HASH_ANNOTATION] === configHash(desired);
-    const { apiVersion: _apiVersion, kind: _kind, ...fields } = stamped;
-    return hashMatches && isSubset(fields, cached);
+    return hashMatches && isSubset(withoutFields(Applier.ownedFields(desired), dropped), cached);
   }
+
+  /** What an apply of `desired` sets: the stamped object without apiVersion and kind. */
+  private static ownedFields(desired: DesiredObject): Record<string, unknown> {
+    const { apiVersion: _apiVersion, kind: _kind, ...fields } = Applier.stamp(desired);
+    return fields;
+  }
+
+  /** Fields the API server dropped at the last apply of each object, for the configuration hash applied then. */
+  private readonly droppedByObject = new Map<string, { hash: string; paths: string[] }>();
 
   /**
    * Server-side applies `desired` (force, strict field validation) unless `cached` (the informer's copy) already
    * matches. Creates the object when absent.
    */
   async applyObject(resource: ResourceRef, desired: DesiredObject, cached?: KubeObject): Promise<WriteResult> {
-    if (cached && Applier.matches(desired, cached)) return { written: false, object: cached };
     const { namespace, name } = desired.metadata;
+    const key = objectKey(resource, namespace, name);
+    const hash = configHash(desired);
+    const known = this.droppedByObject.get(key);
+    const dropped = known?.hash === hash ? known.paths : [];
+    if (cached && Applier.matches(desired, cached, dropped)) return { written: false, object: cached, dropped };
     const body = Applier.stamp(desired);
     const object = await this.send(resource, namespace, name, '', APPLY_CONTENT_TYPE, body, true);
-    this.logger?.info({ kind: desired.kind, namespace, name }, 'applied');
-    return { written: true, object };
+    const missing = missingFields(Applier.ownedFields(desired), object);
+    if (missing.length === 0) {
+      this.droppedByObject.delete(key);
+      this.logger?.info({ kind: desired.kind, namespace, name }, 'applied');
+    } else {
+      this.droppedByObject.set(key, { hash, paths: missing });
+      this.logger?.warn(
+        { kind: desired.kind, namespace, name, dropped: missing },
+        'applied; the API server dropped fields',
+      );
+    }
+    return { written: true, object, dropped: missing };
   }
 
   /**
@@ -81,7 +112,9 @@ export class Applier {
    * metadata.name/namespace and the complete status this operator owns.
    */
   async applyStatus(resource: ResourceRef, desired: DesiredObject, cached?: KubeObject): Promise<WriteResult> {
-    if (cached && isEquivalent(desired['status'], cached['status'])) return { written: false, object: cached };
+    if (cached && isEquivalent(desired['status'], cached['status'])) {
+      return { written: false, object: cached, dropped: [] };
+    }
     const { namespace, name } = desired.metadata;
     const body = {
       apiVersion: desired.apiVersion,
@@ -90,7 +123,7 @@ export class Applier {
       status: desired['status'],
     };
     const object = await this.send(resource, namespace, name, '/status', APPLY_CONTENT_TYPE, body, true);
-    return { written: true, object };
+    return { written: true, object, dropped: [] };
   }
 
   /**
@@ -118,6 +151,7 @@ export class Applier {
     };
     try {
       await this.rest.request({ method: 'DELETE', path: objectPath(resource, namespace, name), body });
+      this.droppedByObject.delete(objectKey(resource, namespace, name));
       this.logger?.info({ kind: resource.kind, namespace, name }, 'deleted');
       return true;
     } catch (error: unknown) {
@@ -159,4 +193,8 @@ export class Applier {
     if (!object) throw new Error(`the API server answered the write of ${resource.kind} ${name} without an object`);
     return object;
   }
+}
+
+function objectKey(resource: ResourceRef, namespace: string | undefined, name: string): string {
+  return `${resource.kind}/${namespace ?? ''}/${name}`;
 }

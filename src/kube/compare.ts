@@ -37,6 +37,33 @@ export function isSubset(desired: unknown, actual: unknown): boolean {
   return desired === actual;
 }
 
+/**
+ * The paths (dot-separated) of the fields of `desired` that `actual` does not hold as desired: after an apply, the
+ * fields the API server dropped (a field of a feature gate that is off, a field newer than the server). Objects are
+ * followed key by key; an array or a value is one field.
+ */
+export function missingFields(desired: unknown, actual: unknown, prefix = ''): string[] {
+  if (isPlainObject(desired) && !isEmpty(desired)) {
+    const target = isPlainObject(actual) ? actual : {};
+    return Object.entries(desired).flatMap(([key, value]) =>
+      missingFields(value, target[key], prefix === '' ? key : `${prefix}.${key}`),
+    );
+  }
+  return isSubset(desired, actual) ? [] : [prefix];
+}
+
+/** `value` without the fields at `paths` (as missingFields names them); pure. */
+export function withoutFields(value: unknown, paths: readonly string[]): unknown {
+  if (paths.length === 0 || !isPlainObject(value)) return value;
+  const result: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    if (paths.includes(key)) continue;
+    const nested = paths.filter((path) => path.startsWith(`${key}.`)).map((path) => path.slice(key.length + 1));
+    result[key] = withoutFields(child, nested);
+  }
+  return result;
+}
+
 /** Deep equality where absent, null and empty values are the same. */
 export function isEquivalent(a: unknown, b: unknown): boolean {
   if (isEmpty(a) || isEmpty(b)) return isEmpty(a) && isEmpty(b);

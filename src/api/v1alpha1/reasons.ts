@@ -21,6 +21,7 @@ export const CONDITION_REASONS = {
   Applied: 'the API server accepted every child',
   ChildRefused: 'the API server refused a child (its message names the field)',
   ApplyFailed: 'a child could not be applied for a transient reason; retried with backoff',
+  FieldsDropped: 'the API server accepted every child but dropped fields it does not serve (a feature gate off)',
   // WorkloadAvailable
   CNsUp: 'every desired CN pod is up',
   CNsStarting: 'some CN pods are being scheduled or are starting',
@@ -69,6 +70,7 @@ export const EVENT_REASONS = {
   FEInvalidAddress: 'an address was refused before it reached the FE',
   FEUnknown: 'the FE answered with an error the operator does not classify',
   ChildRefused: 'the API server refused a child',
+  FieldsDropped: 'the API server dropped fields of a child; they have no effect',
   InvalidSpec: 'the spec does not parse',
   SecretNotFound: 'the account Secret does not exist',
   SecretInvalid: 'the account Secret lacks FE_USR or FE_PWD',

@@ -92,6 +92,8 @@ export const SCHEDULE_RANGES_MESSAGE =
 
 /** 0% to 100%: a PodDisruptionBudget refuses more. */
 export const PERCENT_FORM = '^(100|[1-9]?[0-9])%$';
+/** 1% to 100%: a rollout that may take no pod at all would never progress. */
+export const POSITIVE_PERCENT_FORM = '^(100|[1-9][0-9]?)%$';
 /** Labels the operator sets on every pod; users may not override them or the selector would lose its pods. */
 export const RESERVED_LABELS = [
   'app.kubernetes.io/name',

@@ -56,6 +56,7 @@ import {
   IMAGE_MESSAGE,
   MAX_FE_ADDRESSES,
   PERCENT_FORM,
+  POSITIVE_PERCENT_FORM,
   RESERVED_LABELS,
   RESERVED_LABELS_RULE,
   SCHEDULE_FORM,
@@ -634,6 +635,27 @@ const PARTITION_NEEDS_ROLLING_UPDATE: CelRule = {
   fieldPath: '.partition',
 };
 
+const MAX_UNAVAILABLE_NEEDS_ROLLING_UPDATE: CelRule = {
+  rule: "!has(self.maxUnavailable) || self.type == 'RollingUpdate'",
+  message: 'maxUnavailable applies to type RollingUpdate only',
+  fieldPath: '.maxUnavailable',
+};
+
+const rolloutMaxUnavailable = z
+  .union(
+    [
+      z.int({ error: 'must be a whole number or a percentage' }).min(1, 'must be 1 or more'),
+      z.string().regex(new RegExp(POSITIVE_PERCENT_FORM), 'must be a percentage from 1% to 100% such as "25%"'),
+    ],
+    { error: 'must be a number of pods or a percentage such as "25%"' },
+  )
+  .optional()
+  .meta({
+    description:
+      "With RollingUpdate, how many CNs may be replaced at once (a number or a percentage; default 1). Kubernetes honours it only with the `MaxUnavailableStatefulSet` feature gate on (beta, off by default up to 1.36); elsewhere the API server drops it, the rollout goes one CN at a time, and the group's `ChildrenApplied` condition says `FieldsDropped`.",
+    [INT_OR_STRING]: true,
+  });
+
 export const updateStrategySchema = z
   .strictObject({
     type: z
@@ -648,15 +670,23 @@ export const updateStrategySchema = z
     )
       .min(0, 'must be 0 or more')
       .optional(),
+    maxUnavailable: rolloutMaxUnavailable,
   })
   .superRefine((strategy, ctx) => {
     if (strategy.partition !== undefined && strategy.type !== 'RollingUpdate') {
       ctx.addIssue({ code: 'custom', path: ['partition'], message: PARTITION_NEEDS_ROLLING_UPDATE.message });
     }
+    if (strategy.maxUnavailable !== undefined && strategy.type !== 'RollingUpdate') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxUnavailable'],
+        message: MAX_UNAVAILABLE_NEEDS_ROLLING_UPDATE.message,
+      });
+    }
   })
   .meta({
     description: "How CN pods get a new template (the StatefulSet's `updateStrategy`).",
-    [VALIDATIONS]: [PARTITION_NEEDS_ROLLING_UPDATE],
+    [VALIDATIONS]: [PARTITION_NEEDS_ROLLING_UPDATE, MAX_UNAVAILABLE_NEEDS_ROLLING_UPDATE],
   });
 
 export const computeNodeGroupSpecSchema = z

@@ -21,8 +21,11 @@ export interface ClusterPort {
   /** The pods carrying the group's selector labels. */
   pods(namespace: string, groupName: string): unknown[];
 
-  /** Server-side apply; makes no request when the object already matches. */
-  apply(object: Child): Promise<void>;
+  /**
+   * Server-side apply; makes no request when the object already matches. Resolves with the fields the API server
+   * dropped (a feature gate off on this cluster): they have no effect.
+   */
+  apply(object: Child): Promise<{ dropped: string[] }>;
   /** Deletes a child if it exists (a 404 is success). */
   deleteChild(kind: ChildKind, namespace: string, name: string): Promise<void>;
   /** Sets one condition of a pod's status (the readiness gate of `cnInfo.registration: Operator`). */

@@ -58,7 +58,14 @@ import { autoscalingCondition } from './autoscaling.js';
 import { storageCondition } from './storage.js';
 import { mergeConditions, type ConditionUpdate } from './conditions.js';
 import type { ClusterPort, EventSink, FePort, FeSession, LoadSink, MembershipSink } from './ports.js';
-import { buildStatus, feFailureMessage, type ChildFailure, type FeReadOutcome } from './status.js';
+import {
+  buildStatus,
+  droppedFieldsMessage,
+  feFailureMessage,
+  type ChildFailure,
+  type DroppedFields,
+  type FeReadOutcome,
+} from './status.js';
 
 export interface ReconcilerSettings {
   operator: OperatorSettings;
@@ -229,9 +236,14 @@ export class ComputeNodeGroupReconciler {
     const feAfter = feAfterActions(feRead.nodes, actions);
     const replicas = this.decideReplicas(group, members, feAfter, now);
     const gates = gated ? await this.setReadinessGates(group, members, pods, feAfter, logger) : { waiting: 0 };
-    const childFailures = await this.applyChildren(group, config.value, replicas.replicas);
+    const { failures: childFailures, dropped: droppedFields } = await this.applyChildren(
+      group,
+      config.value,
+      replicas.replicas,
+    );
     this.reportReplicaDecision(group, replicas);
     this.reportChildFailures(group, childFailures, logger);
+    this.reportDroppedFields(group, droppedFields);
     const autoscaling = this.observeAutoscaling(group);
     const storage = this.observeStorage(group, config.value.cnConf.text);
 
@@ -248,6 +260,7 @@ export class ComputeNodeGroupReconciler {
       feActionError: actions.error,
       replicas,
       childFailures,
+      droppedFields,
       autoscaling,
       storage,
       load,
@@ -409,7 +422,7 @@ export class ComputeNodeGroupReconciler {
     group: ComputeNodeGroup,
     config: ResolvedConfig,
     replicas: number,
-  ): Promise<ChildFailure[]> {
+  ): Promise<{ failures: ChildFailure[]; dropped: DroppedFields[] }> {
     const children = buildChildren({
       cng: group,
       ports: config.cnConf.ports,
@@ -418,7 +431,8 @@ export class ComputeNodeGroupReconciler {
       settings: this.settings.operator,
     });
     const failures: ChildFailure[] = [];
-    const attempt = async (kind: ChildKindEntry, write: () => Promise<void>): Promise<void> => {
+    const dropped: DroppedFields[] = [];
+    const attempt = async (kind: ChildKindEntry, write: () => Promise<unknown>): Promise<void> => {
       try {
         await write();
       } catch (error) {
@@ -429,13 +443,17 @@ export class ComputeNodeGroupReconciler {
     // the RBAC it runs as). One refusal does not keep the others from being applied.
     for (const kind of CHILD_KINDS) {
       const child = kind.desired(children);
-      if (child !== undefined) await attempt(kind, () => this.cluster.apply(child));
+      if (child === undefined) continue;
+      await attempt(kind, async () => {
+        const { dropped: paths } = await this.cluster.apply(child);
+        if (paths.length > 0) dropped.push({ kind: kind.kind, name: kind.name(group), paths });
+      });
     }
     for (const kind of [...CHILD_KINDS].reverse()) {
       if (kind.desired(children) === undefined)
         await attempt(kind, () => this.cluster.deleteChild(kind.kind, groupNamespace(group), kind.name(group)));
     }
-    return failures;
+    return { failures, dropped };
   }
 
   /**
@@ -474,6 +492,11 @@ export class ComputeNodeGroupReconciler {
       logger.warn({ kind: failure.kind, name: failure.name, refused: failure.refused }, failure.message);
       if (failure.refused) this.events.record(group, 'Warning', 'ChildRefused', failure.message);
     }
+  }
+
+  /** Fields the API server dropped have no effect: an Event (deduplicated) says which, beside ChildrenApplied. */
+  private reportDroppedFields(group: ComputeNodeGroup, dropped: readonly DroppedFields[]): void {
+    if (dropped.length > 0) this.events.record(group, 'Warning', 'FieldsDropped', droppedFieldsMessage(dropped));
   }
 
   private reportReplicaDecision(group: ComputeNodeGroup, decision: ReplicaDecision): void {

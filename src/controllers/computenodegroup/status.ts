@@ -31,6 +31,27 @@ export interface ChildFailure {
   message: string;
 }
 
+/** Fields of a child the API server accepted but dropped (a feature gate off on this cluster). */
+export interface DroppedFields {
+  kind: string;
+  name: string;
+  paths: readonly string[];
+}
+
+/** Why the API server drops a field the builders set, where it is known. */
+const DROPPED_FIELD_HINTS: Readonly<Record<string, string>> = {
+  'spec.updateStrategy.rollingUpdate.maxUnavailable':
+    'spec.updateStrategy.maxUnavailable needs the MaxUnavailableStatefulSet feature gate (off by default up to Kubernetes 1.36); the rollout replaces one CN at a time',
+};
+
+export function droppedFieldsMessage(dropped: readonly DroppedFields[]): string {
+  const fields = dropped.map(({ kind, name, paths }) => `${kind} ${name}: ${paths.join(', ')}`).join('; ');
+  const hints = dropped.flatMap(({ paths }) => paths.flatMap((path) => DROPPED_FIELD_HINTS[path] ?? []));
+  const why =
+    hints.length > 0 ? hints.join('; ') : 'a feature gate is off on this cluster, or the cluster predates the field';
+  return `the API server accepted every child but dropped ${fields}, so they have no effect: ${why}`;
+}
+
 export interface StatusInputs {
   group: ComputeNodeGroup;
   now: Date;
@@ -46,6 +67,8 @@ export interface StatusInputs {
   replicas: ReplicaDecision | undefined;
   /** What the API server did not accept; undefined when no child was applied (configuration missing). */
   childFailures: readonly ChildFailure[] | undefined;
+  /** Fields the API server dropped from the children it accepted (none when absent). */
+  droppedFields?: readonly DroppedFields[];
   /** The Autoscaling condition (autoscalingCondition); undefined without a policy, and the condition goes away. */
   autoscaling: ConditionUpdate | undefined;
   /** The StorageConfigured condition (storageCondition); undefined without spec.storage or cn.conf: it goes away. */
@@ -159,12 +182,16 @@ function configCondition({ configProblem, group }: StatusInputs): ConditionUpdat
   };
 }
 
-function childrenCondition({ childFailures }: StatusInputs): ConditionUpdate {
+function childrenCondition({ childFailures, droppedFields = [] }: StatusInputs): ConditionUpdate {
   const type = ConditionType.ChildrenApplied;
   if (childFailures === undefined) {
     return { type, status: 'Unknown', reason: 'ConfigUnresolved', message: 'waiting for the Secret and ConfigMap' };
   }
   const failure = childFailures.find((candidate) => candidate.refused) ?? childFailures[0];
+  if (failure === undefined && droppedFields.length > 0) {
+    // Still True: the group runs as the cluster allows; the message says what has no effect.
+    return { type, status: 'True', reason: 'FieldsDropped', message: droppedFieldsMessage(droppedFields) };
+  }
   if (failure === undefined)
     return { type, status: 'True', reason: 'Applied', message: 'the API server accepted every child' };
   const more = childFailures.length > 1 ? ` (and ${childFailures.length - 1} more)` : '';

@@ -93,7 +93,7 @@ function statefulSetReplicasSeen(h: Harness): Array<{ replicas: number; fe: stri
   h.cluster.apply = async (object: Child) => {
     if (object.kind === 'StatefulSet')
       seen.push({ replicas: object.spec?.replicas ?? 0, fe: h.sim.computeNodeAddresses() });
-    await apply(object);
+    return apply(object);
   };
   return seen;
 }
@@ -141,7 +141,7 @@ describe('ComputeNodeGroupReconciler against the FE simulator', () => {
             'PodDisruptionBudget.policy "cn-group" is invalid: spec.maxUnavailable: must not be greater than 100%',
         });
       }
-      await apply(object);
+      return apply(object);
     };
     await converge(h, 3);
     assert.equal(h.cluster.statefulSetReplicas(), 2, 'the StatefulSet is applied all the same');
@@ -166,7 +166,7 @@ describe('ComputeNodeGroupReconciler against the FE simulator', () => {
     h.cluster.apply = async (object: Child) => {
       if (object.kind === 'Service' && failures-- > 0)
         throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-      await apply(object);
+      return apply(object);
     };
     await assert.rejects(h.reconciler.reconcile(KEY, context), /socket hang up/);
     assert.equal(h.cluster.condition('ChildrenApplied')?.reason, 'ApplyFailed');

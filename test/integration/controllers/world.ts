@@ -53,11 +53,11 @@ export class MemoryCluster implements ClusterPort, EventSink {
   }
 
   // ---- ClusterPort: writes ----
-  apply(object: Child): Promise<void> {
+  apply(object: Child): Promise<{ dropped: string[] }> {
     const key = `${object.kind}/${object.metadata.name}`;
     this.applied.set(key, structuredClone(object));
     this.note(`apply ${key}`);
-    return Promise.resolve();
+    return Promise.resolve({ dropped: [] });
   }
   deleteChild(kind: ChildKind, _namespace: string, name: string): Promise<void> {
     if (this.applied.delete(`${kind}/${name}`)) this.note(`delete ${kind}/${name}`);

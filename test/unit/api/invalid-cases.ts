@@ -490,6 +490,30 @@ export const INVALID_CASES: InvalidCase[] = [
     message: /0 or more/,
   },
   {
+    name: 'maxUnavailable with OnDelete',
+    input: withValue('spec.updateStrategy', { type: 'OnDelete', maxUnavailable: 2 }),
+    path: 'spec.updateStrategy.maxUnavailable',
+    message: /RollingUpdate only/,
+  },
+  {
+    name: 'a rollout that may take no CN at once',
+    input: withValue('spec.updateStrategy', { maxUnavailable: 0 }),
+    path: 'spec.updateStrategy.maxUnavailable',
+    message: /1 or more/,
+  },
+  {
+    name: 'a rollout of 0%',
+    input: withValue('spec.updateStrategy', { maxUnavailable: '0%' }),
+    path: 'spec.updateStrategy.maxUnavailable',
+    message: /from 1% to 100%/,
+  },
+  {
+    name: 'a rollout of more than 100%',
+    input: withValue('spec.updateStrategy', { maxUnavailable: '150%' }),
+    path: 'spec.updateStrategy.maxUnavailable',
+    message: /from 1% to 100%/,
+  },
+  {
     name: 'an unknown resource metrics scope',
     input: withValue('spec.autoScalingPolicy', { maxReplicas: 3, resourceMetrics: 'Node' }),
     path: 'spec.autoScalingPolicy.resourceMetrics',

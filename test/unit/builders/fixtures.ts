@@ -157,7 +157,7 @@ export const GOLDEN_CASES: GoldenCase[] = [
   },
   {
     // A log shipper next to the CN, an init container preparing the cache, catalog files and credentials mounted,
-    // a canary rollout partition.
+    // a canary rollout partition that replaces up to a quarter of the CNs at once.
     name: 'extra-containers-and-mounts',
     input: () => {
       const document = minimalDocument();
@@ -172,7 +172,7 @@ export const GOLDEN_CASES: GoldenCase[] = [
         secrets: [{ name: 's3-credentials', mountPath: '/etc/starrocks/s3' }],
         containerSecurityContext: { runAsNonRoot: true, runAsUser: 1000, allowPrivilegeEscalation: false },
       };
-      const spec = { ...base, podPolicy, updateStrategy: { partition: 2 } };
+      const spec = { ...base, podPolicy, updateStrategy: { partition: 2, maxUnavailable: '25%' } };
       return buildInput(group(withUid({ ...document, spec })), undefined);
     },
   },

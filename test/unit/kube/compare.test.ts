@@ -1,7 +1,15 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { Applier, APPLIED_HASH_ANNOTATION, type DesiredObject } from '../../../src/kube/apply.js';
-import { canonicalJson, configHash, isEquivalent, isSubset } from '../../../src/kube/compare.js';
+import type { KubeRequest } from '../../../src/kube/rest.js';
+import {
+  canonicalJson,
+  configHash,
+  isEquivalent,
+  isSubset,
+  missingFields,
+  withoutFields,
+} from '../../../src/kube/compare.js';
 
 const desired: DesiredObject = {
   apiVersion: 'v1',
@@ -85,5 +93,62 @@ describe('Applier.matches', () => {
     unstamped.metadata.annotations = {};
     assert.equal(Applier.matches(desired, unstamped), false);
     assert.equal(served(desired).metadata.annotations?.[APPLIED_HASH_ANNOTATION], configHash(desired));
+  });
+});
+
+describe('fields the API server drops', () => {
+  const statefulSet: DesiredObject = {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'cn', namespace: 'ns' },
+    spec: { replicas: 3, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2 } } },
+  };
+  /** The answer of an API server whose MaxUnavailableStatefulSet gate is off. */
+  function withoutMaxUnavailable(from: DesiredObject): Record<string, unknown> & DesiredObject {
+    const stamped = Applier.stamp(from);
+    return {
+      ...stamped,
+      metadata: { ...stamped.metadata, uid: 'u', resourceVersion: '9' },
+      spec: { replicas: 3, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } } },
+    };
+  }
+
+  it('missingFields names each field the answer lacks, by its path', () => {
+    const stamped = Applier.stamp(statefulSet);
+    const { apiVersion: _a, kind: _k, ...fields } = stamped;
+    assert.deepEqual(missingFields(fields, withoutMaxUnavailable(statefulSet)), [
+      'spec.updateStrategy.rollingUpdate.maxUnavailable',
+    ]);
+    assert.deepEqual(missingFields(fields, served(statefulSet)), []);
+    assert.deepEqual(missingFields({ a: [1, 2] }, { a: [1] }), ['a'], 'an array is one field');
+  });
+
+  it('withoutFields removes exactly those paths', () => {
+    assert.deepEqual(withoutFields({ a: { b: 1, c: 2 }, d: 3 }, ['a.b']), { a: { c: 2 }, d: 3 });
+    assert.deepEqual(withoutFields({ a: { b: 1 } }, []), { a: { b: 1 } });
+  });
+
+  it('the Applier applies once, learns the dropped field, then stops writing; a new configuration is applied again', async () => {
+    const requests: unknown[] = [];
+    const rest = {
+      request: (request: KubeRequest): Promise<unknown> => {
+        requests.push(request.body);
+        return Promise.resolve(withoutMaxUnavailable(statefulSet));
+      },
+    };
+    const applier = new Applier(rest);
+    const resource = { apiPath: '/apis/apps/v1', plural: 'statefulsets', namespaced: true, kind: 'StatefulSet' };
+    const first = await applier.applyObject(resource, statefulSet, undefined);
+    assert.deepEqual(first.dropped, ['spec.updateStrategy.rollingUpdate.maxUnavailable']);
+    const again = await applier.applyObject(resource, statefulSet, withoutMaxUnavailable(statefulSet));
+    assert.equal(again.written, false, 'no request for a field the server will drop again');
+    assert.deepEqual(again.dropped, ['spec.updateStrategy.rollingUpdate.maxUnavailable']);
+    assert.equal(requests.length, 1);
+
+    const changed: DesiredObject = { ...statefulSet, spec: { ...(statefulSet['spec'] as object), replicas: 4 } };
+    await applier.applyObject(resource, changed, withoutMaxUnavailable(statefulSet));
+    assert.equal(requests.length, 2, 'a changed configuration is sent');
+    // Someone removes a field the server keeps: the comparison still sees it.
+    assert.equal(Applier.matches(statefulSet, withoutMaxUnavailable(statefulSet)), false);
   });
 });
