@@ -91,6 +91,57 @@ describe('render', () => {
     assert.equal(hpa.spec.behavior.scaleDown.selectPolicy, 'Disabled');
   });
 
+  it('shows the production fields of examples/cn/production.yaml: storage, retention, probes, rollout, autoscaling', () => {
+    const out = capture();
+    const err = capture();
+    const file = new URL('production.yaml', examples).pathname;
+    const code = renderMain({ filename: file, config: file, operatorImage: 'op:1' }, out.stream, err.stream);
+    assert.equal(code, 0, err.text());
+    const rendered = documents(out.text());
+    const byKind = (kind: string): Json => {
+      const found = rendered.find((document) => document['kind'] === kind);
+      assert.ok(found, `no ${kind}`);
+      return found;
+    };
+    const statefulSet = byKind('StatefulSet') as {
+      spec: {
+        minReadySeconds: number;
+        volumeClaimTemplates: { spec: { storageClassName: string; resources: { requests: { storage: string } } } }[];
+        persistentVolumeClaimRetentionPolicy: unknown;
+        template: {
+          spec: {
+            containers: {
+              name: string;
+              startupProbe?: { periodSeconds: number; failureThreshold: number };
+              volumeMounts?: { mountPath: string }[];
+            }[];
+          };
+        };
+      };
+    };
+    assert.equal(statefulSet.spec.minReadySeconds, 10);
+    const [claim] = statefulSet.spec.volumeClaimTemplates;
+    assert.equal(claim?.spec.storageClassName, 'fast-ssd');
+    assert.equal(claim?.spec.resources.requests.storage, '500Gi');
+    assert.deepEqual(statefulSet.spec.persistentVolumeClaimRetentionPolicy, {
+      whenScaled: 'Retain',
+      whenDeleted: 'Delete',
+    });
+    const cn = statefulSet.spec.template.spec.containers.find((container) => container.name === 'cn');
+    assert.equal((cn?.startupProbe?.periodSeconds ?? 0) * (cn?.startupProbe?.failureThreshold ?? 0), 1200);
+    assert.ok(cn?.volumeMounts?.some((mount) => mount.mountPath === '/opt/starrocks/cn/storage'));
+    const hpa = byKind('HorizontalPodAutoscaler') as {
+      spec: { metrics: { type: string; containerResource?: { container: string } }[] };
+    };
+    assert.ok(
+      hpa.spec.metrics.every((metric) => metric.type !== 'Resource'),
+      'Resource metrics target the cn container',
+    );
+    assert.ok(hpa.spec.metrics.some((metric) => metric.containerResource?.container === 'cn'));
+    const budget = byKind('PodDisruptionBudget') as { spec: { maxUnavailable: unknown } };
+    assert.equal(budget.spec.maxUnavailable, '10%');
+  });
+
   it('reports validation errors with the field path and fails', () => {
     const text = groupText('  replicas: -2\n  autoScalingPolicy:\n    maxReplicas: 2\n    minReplicas: 3\n');
     const result = renderManifests({ groups: { name: 'bad.yaml', text }, settings });
