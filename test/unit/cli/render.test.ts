@@ -121,8 +121,9 @@ describe('render', () => {
     };
     assert.equal(statefulSet.spec.minReadySeconds, 10);
     const [claim] = statefulSet.spec.volumeClaimTemplates;
-    assert.equal(claim?.spec.storageClassName, 'fast-ssd');
-    assert.equal(claim?.spec.resources.requests.storage, '500Gi');
+    assert.ok(claim, 'a claim template');
+    assert.equal(claim.spec.storageClassName, 'fast-ssd');
+    assert.equal(claim.spec.resources.requests.storage, '500Gi');
     assert.deepEqual(statefulSet.spec.persistentVolumeClaimRetentionPolicy, {
       whenScaled: 'Retain',
       whenDeleted: 'Delete',
