@@ -15,7 +15,15 @@
 // Status goes through the /status subresource only (apply or merge patch); it is skipped when the cached status is
 // already equivalent. Objects come back as plain JSON without managedFields.
 import type { Logger } from '../runtime/logging.js';
-import { configHash, isEquivalent, isSubset, missingFields, withoutFields } from './compare.js';
+import {
+  configHash,
+  fieldPathText,
+  isEquivalent,
+  isSubset,
+  missingFields,
+  withoutFields,
+  type FieldPath,
+} from './compare.js';
 import { isNotFound } from './errors.js';
 import { objectPath, toKubeObject, type KubeObject, type ResourceRef } from './objects.js';
 import type { KubeRest } from './rest.js';
@@ -65,7 +73,7 @@ export class Applier {
    * True when applying `desired` onto `cached` would change nothing (see the file comment); `dropped` are fields the
    * API server is known to drop from this configuration, left out of the comparison.
    */
-  static matches(desired: DesiredObject, cached: KubeObject | undefined, dropped: readonly string[] = []): boolean {
+  static matches(desired: DesiredObject, cached: KubeObject | undefined, dropped: readonly FieldPath[] = []): boolean {
     if (!cached) return false;
     const hashMatches = cached.metadata.annotations?.[APPLIED_HASH_ANNOTATION] === configHash(desired);
     return hashMatches && isSubset(withoutFields(Applier.ownedFields(desired), dropped), cached);
@@ -78,7 +86,7 @@ export class Applier {
   }
 
   /** Fields the API server dropped at the last apply of each object, for the configuration hash applied then. */
-  private readonly droppedByObject = new Map<string, { hash: string; paths: string[] }>();
+  private readonly droppedByObject = new Map<string, { hash: string; paths: FieldPath[] }>();
 
   /**
    * Server-side applies `desired` (force, strict field validation) unless `cached` (the informer's copy) already
@@ -90,7 +98,9 @@ export class Applier {
     const hash = configHash(desired);
     const known = this.droppedByObject.get(key);
     const dropped = known?.hash === hash ? known.paths : [];
-    if (cached && Applier.matches(desired, cached, dropped)) return { written: false, object: cached, dropped };
+    if (cached && Applier.matches(desired, cached, dropped)) {
+      return { written: false, object: cached, dropped: dropped.map(fieldPathText) };
+    }
     const body = Applier.stamp(desired);
     const object = await this.send(resource, namespace, name, '', APPLY_CONTENT_TYPE, body, true);
     const missing = missingFields(Applier.ownedFields(desired), object);
@@ -100,11 +110,11 @@ export class Applier {
     } else {
       this.droppedByObject.set(key, { hash, paths: missing });
       this.logger?.warn(
-        { kind: desired.kind, namespace, name, dropped: missing },
+        { kind: desired.kind, namespace, name, dropped: missing.map(fieldPathText) },
         'applied; the API server dropped fields',
       );
     }
-    return { written: true, object, dropped: missing };
+    return { written: true, object, dropped: missing.map(fieldPathText) };
   }
 
   /**

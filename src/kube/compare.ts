@@ -37,31 +37,40 @@ export function isSubset(desired: unknown, actual: unknown): boolean {
   return desired === actual;
 }
 
+/** A field's place in an object: its keys from the top (kept apart: label keys hold dots). */
+export type FieldPath = readonly string[];
+
 /**
- * The paths (dot-separated) of the fields of `desired` that `actual` does not hold as desired: after an apply, the
- * fields the API server dropped (a field of a feature gate that is off, a field newer than the server). Objects are
- * followed key by key; an array or a value is one field.
+ * The fields of `desired` that `actual` does not hold as desired: after an apply, the fields the API server dropped
+ * (a field of a feature gate that is off, a field newer than the server). Objects are followed key by key; an array
+ * or a value is one field.
  */
-export function missingFields(desired: unknown, actual: unknown, prefix = ''): string[] {
+export function missingFields(desired: unknown, actual: unknown, at: FieldPath = []): FieldPath[] {
   if (isPlainObject(desired) && !isEmpty(desired)) {
     const target = isPlainObject(actual) ? actual : {};
-    return Object.entries(desired).flatMap(([key, value]) =>
-      missingFields(value, target[key], prefix === '' ? key : `${prefix}.${key}`),
-    );
+    return Object.entries(desired).flatMap(([key, value]) => missingFields(value, target[key], [...at, key]));
   }
-  return isSubset(desired, actual) ? [] : [prefix];
+  return isSubset(desired, actual) ? [] : [at];
 }
 
-/** `value` without the fields at `paths` (as missingFields names them); pure. */
-export function withoutFields(value: unknown, paths: readonly string[]): unknown {
+/** `value` without the fields at `paths`; pure. */
+export function withoutFields(value: unknown, paths: readonly FieldPath[]): unknown {
   if (paths.length === 0 || !isPlainObject(value)) return value;
   const result: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(value)) {
-    if (paths.includes(key)) continue;
-    const nested = paths.filter((path) => path.startsWith(`${key}.`)).map((path) => path.slice(key.length + 1));
-    result[key] = withoutFields(child, nested);
+    const below = paths.filter((path) => path[0] === key);
+    if (below.some((path) => path.length === 1)) continue;
+    result[key] = withoutFields(
+      child,
+      below.map((path) => path.slice(1)),
+    );
   }
   return result;
+}
+
+/** How a path reads in messages: `spec.updateStrategy.rollingUpdate.maxUnavailable`. */
+export function fieldPathText(path: FieldPath): string {
+  return path.join('.');
 }
 
 /** Deep equality where absent, null and empty values are the same. */

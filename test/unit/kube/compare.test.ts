@@ -117,14 +117,23 @@ describe('fields the API server drops', () => {
     const stamped = Applier.stamp(statefulSet);
     const { apiVersion: _a, kind: _k, ...fields } = stamped;
     assert.deepEqual(missingFields(fields, withoutMaxUnavailable(statefulSet)), [
-      'spec.updateStrategy.rollingUpdate.maxUnavailable',
+      ['spec', 'updateStrategy', 'rollingUpdate', 'maxUnavailable'],
     ]);
     assert.deepEqual(missingFields(fields, served(statefulSet)), []);
-    assert.deepEqual(missingFields({ a: [1, 2] }, { a: [1] }), ['a'], 'an array is one field');
+    assert.deepEqual(missingFields({ a: [1, 2] }, { a: [1] }), [['a']], 'an array is one field');
+    assert.deepEqual(
+      missingFields({ labels: { 'app.kubernetes.io/name': 'cn' } }, { labels: {} }),
+      [['labels', 'app.kubernetes.io/name']],
+      'a key with dots is one step',
+    );
   });
 
   it('withoutFields removes exactly those paths', () => {
-    assert.deepEqual(withoutFields({ a: { b: 1, c: 2 }, d: 3 }, ['a.b']), { a: { c: 2 }, d: 3 });
+    assert.deepEqual(withoutFields({ a: { b: 1, c: 2 }, d: 3 }, [['a', 'b']]), { a: { c: 2 }, d: 3 });
+    const labels = { 'app.kubernetes.io/name': 'cn', app: { kubernetes: 1 } };
+    assert.deepEqual(withoutFields({ labels }, [['labels', 'app.kubernetes.io/name']]), {
+      labels: { app: { kubernetes: 1 } },
+    });
     assert.deepEqual(withoutFields({ a: { b: 1 } }, []), { a: { b: 1 } });
   });
 
