@@ -119,6 +119,8 @@ async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): 
     );
   }
   if (!flags.leaderElect) {
+    // The only replica acts: it reports itself as the leader, so "no leader" alerts mean what they say.
+    metrics.leaderElectionMasterStatus.set({ name: flags.leaderElectionId }, 1);
     shutdown.register('http servers', () => closeAll(servers));
     await startController();
     return;

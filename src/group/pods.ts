@@ -188,7 +188,8 @@ function diagnoseContainer(state: ContainerState, lastState: ContainerState): Co
 /**
  * The register sidecar runs this operator's program from `spec.images.componentsImage` (default: the operator's
  * image). The 2022 operator's components image has no such program, so a group carried over with it never gets its
- * CNs registered: say which image, and what to set.
+ * CNs registered: when the program is not found, say which image and what to set; any other failure of the sidecar
+ * points at its logs.
  */
 function diagnoseRegister(register: {
   image?: string | undefined;
@@ -200,16 +201,33 @@ function diagnoseRegister(register: {
   // A back-off's waiting message says only "back-off"; the last termination says why.
   const terminated = register.lastState?.terminated;
   const detail = terminated?.message ?? (reason === 'CrashLoopBackOff' ? '' : (register.state?.waiting?.message ?? ''));
-  const exited =
-    detail === '' && terminated?.exitCode !== undefined ? `: exited with code ${terminated.exitCode}` : suffix(detail);
+  const exitCode = terminated?.exitCode;
+  const exited = detail === '' && exitCode !== undefined ? `: exited with code ${exitCode}` : suffix(detail);
   const image = register.image ?? '(unknown image)';
-  const what = IMAGE_FAILURES.has(reason) ? 'cannot pull its image' : 'cannot start';
+  if (IMAGE_FAILURES.has(reason)) {
+    return {
+      reason: 'RegisterStartFailed',
+      message:
+        `container register cannot pull image ${image} (${reason}${suffix(detail)}): check the image name ` +
+        `(spec.images.componentsImage, or the operator's image when it is absent) and spec.podPolicy.imagePullSecrets`,
+    };
+  }
+  const programMissing =
+    /no such file or directory|executable file not found|Cannot find module/i.test(detail) ||
+    exitCode === 126 ||
+    exitCode === 127;
+  if (programMissing) {
+    return {
+      reason: 'RegisterStartFailed',
+      message:
+        `container register cannot start (${reason}${exited}): it runs ${COMPONENTS_ENTRYPOINT.join(' ')} register ` +
+        `from image ${image}, which must be this operator's image: remove spec.images.componentsImage or set it to ` +
+        `the operator's image (the 2022 components image does not work), or set spec.cnInfo.registration: Operator`,
+    };
+  }
   return {
     reason: 'RegisterStartFailed',
-    message:
-      `container register ${what} (${reason}${exited}); it runs ${COMPONENTS_ENTRYPOINT.join(' ')} register from ` +
-      `image ${image}, which must be this operator's image: remove spec.images.componentsImage or set it to the ` +
-      `operator's image (the 2022 components image does not work), or set spec.cnInfo.registration: Operator`,
+    message: `container register keeps failing (${reason}${exited}); see its logs: kubectl logs <pod> -c register --previous`,
   };
 }
 

@@ -33,6 +33,8 @@ export const APPLIED_HASH_ANNOTATION = 'starrocks.com/applied-config-hash';
 
 const APPLY_CONTENT_TYPE = 'application/apply-patch+yaml';
 const MERGE_PATCH_CONTENT_TYPE = 'application/merge-patch+json';
+/** How long a dropped field is taken for granted before one apply checks again (the default resync period). */
+export const DROPPED_FIELDS_RECHECK_MS = 10 * 60_000;
 
 export interface WriteResult {
   /** False when the request was skipped because the object already matched. */
@@ -60,6 +62,7 @@ export class Applier {
     private readonly rest: Pick<KubeRest, 'request'>,
     private readonly logger?: Logger,
     readonly fieldManager: string = FIELD_MANAGER,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Desired object with the hash annotation added; pure, exported for tests and dry runs. */
@@ -85,8 +88,11 @@ export class Applier {
     return fields;
   }
 
-  /** Fields the API server dropped at the last apply of each object, for the configuration hash applied then. */
-  private readonly droppedByObject = new Map<string, { hash: string; paths: FieldPath[] }>();
+  /**
+   * Fields the API server dropped at the last apply of each object, for the configuration hash applied then. Kept
+   * for DROPPED_FIELDS_RECHECK_MS: then one apply asks again, so a feature gate turned on is noticed.
+   */
+  private readonly droppedByObject = new Map<string, { hash: string; paths: FieldPath[]; learnedAt: number }>();
 
   /**
    * Server-side applies `desired` (force, strict field validation) unless `cached` (the informer's copy) already
@@ -97,7 +103,8 @@ export class Applier {
     const key = objectKey(resource, namespace, name);
     const hash = configHash(desired);
     const known = this.droppedByObject.get(key);
-    const dropped = known?.hash === hash ? known.paths : [];
+    const current = known?.hash === hash && this.now() - known.learnedAt < DROPPED_FIELDS_RECHECK_MS;
+    const dropped = current ? known.paths : [];
     if (cached && Applier.matches(desired, cached, dropped)) {
       return { written: false, object: cached, dropped: dropped.map(fieldPathText) };
     }
@@ -108,7 +115,7 @@ export class Applier {
       this.droppedByObject.delete(key);
       this.logger?.info({ kind: desired.kind, namespace, name }, 'applied');
     } else {
-      this.droppedByObject.set(key, { hash, paths: missing });
+      this.droppedByObject.set(key, { hash, paths: missing, learnedAt: this.now() });
       this.logger?.warn(
         { kind: desired.kind, namespace, name, dropped: missing.map(fieldPathText) },
         'applied; the API server dropped fields',

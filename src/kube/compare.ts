@@ -31,6 +31,8 @@ export function isSubset(desired: unknown, actual: unknown): boolean {
     if (!isPlainObject(target)) return false;
     return Object.entries(desired).every(([key, value]) => isSubset(value, target[key]));
   }
+  // Fields with omitempty come back without their zero value.
+  if (actual === undefined && isZero(desired)) return true;
   // The API server rewrites quantities into its canonical spelling ("4000m" is stored as "4").
   if (typeof desired === 'string' && typeof actual === 'string')
     return desired === actual || sameQuantity(desired, actual);
@@ -41,16 +43,24 @@ export function isSubset(desired: unknown, actual: unknown): boolean {
 export type FieldPath = readonly string[];
 
 /**
- * The fields of `desired` that `actual` does not hold as desired: after an apply, the fields the API server dropped
- * (a field of a feature gate that is off, a field newer than the server). Objects are followed key by key; an array
- * or a value is one field.
+ * The fields of `desired` that `actual` lacks altogether: after an apply, the fields the API server dropped (a field
+ * of a feature gate that is off, a field newer than the server). A field the answer holds with another value (a
+ * webhook's change, a normalisation) is not one of them: that stays a difference, applied again. Objects are followed
+ * key by key; an array or a value is one field.
  */
 export function missingFields(desired: unknown, actual: unknown, at: FieldPath = []): FieldPath[] {
-  if (isPlainObject(desired) && !isEmpty(desired)) {
+  if (isEmpty(desired)) return [];
+  if (isPlainObject(desired)) {
+    if (actual === undefined && at.length > 0) return [at];
     const target = isPlainObject(actual) ? actual : {};
     return Object.entries(desired).flatMap(([key, value]) => missingFields(value, target[key], [...at, key]));
   }
-  return isSubset(desired, actual) ? [] : [at];
+  return actual === undefined && !isZero(desired) ? [at] : [];
+}
+
+/** The values Kubernetes leaves out of an answer (`omitempty`): absent and zero mean the same there. */
+function isZero(value: unknown): boolean {
+  return value === 0 || value === false || value === '';
 }
 
 /** `value` without the fields at `paths`; pure. */

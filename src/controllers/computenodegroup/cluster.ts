@@ -52,11 +52,11 @@ export class KubeCluster implements ClusterPort, EventSink {
     return this.caches.pods.list(namespace).filter((pod) => pod.metadata.labels?.[LABEL_INSTANCE] === groupName);
   }
 
-  async apply(child: Child): Promise<{ dropped: string[] }> {
+  async apply(child: Child): Promise<{ written: boolean; dropped: string[] }> {
     const desired = child as DesiredObject;
     const cached = this.caches.children[child.kind].get(`${child.metadata.namespace}/${child.metadata.name}`);
-    const { dropped } = await this.applier.applyObject(childKind(child.kind).resource, desired, cached);
-    return { dropped };
+    const { written, dropped } = await this.applier.applyObject(childKind(child.kind).resource, desired, cached);
+    return { written, dropped };
   }
 
   async deleteChild(kind: ChildKind, namespace: string, name: string): Promise<void> {

@@ -22,10 +22,10 @@ export interface ClusterPort {
   pods(namespace: string, groupName: string): unknown[];
 
   /**
-   * Server-side apply; makes no request when the object already matches. Resolves with the fields the API server
-   * dropped (a feature gate off on this cluster): they have no effect.
+   * Server-side apply; makes no request when the object already matches. Resolves with whether a request was made
+   * and the fields the API server dropped (a feature gate off on this cluster): they have no effect.
    */
-  apply(object: Child): Promise<{ dropped: string[] }>;
+  apply(object: Child): Promise<{ written: boolean; dropped: string[] }>;
   /** Deletes a child if it exists (a 404 is success). */
   deleteChild(kind: ChildKind, namespace: string, name: string): Promise<void>;
   /** Sets one condition of a pod's status (the readiness gate of `cnInfo.registration: Operator`). */

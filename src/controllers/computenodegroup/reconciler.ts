@@ -445,8 +445,8 @@ export class ComputeNodeGroupReconciler {
       const child = kind.desired(children);
       if (child === undefined) continue;
       await attempt(kind, async () => {
-        const { dropped: paths } = await this.cluster.apply(child);
-        if (paths.length > 0) dropped.push({ kind: kind.kind, name: kind.name(group), paths });
+        const { written, dropped: paths } = await this.cluster.apply(child);
+        if (paths.length > 0) dropped.push({ kind: kind.kind, name: kind.name(group), paths, justApplied: written });
       });
     }
     for (const kind of [...CHILD_KINDS].reverse()) {
@@ -494,9 +494,13 @@ export class ComputeNodeGroupReconciler {
     }
   }
 
-  /** Fields the API server dropped have no effect: an Event (deduplicated) says which, beside ChildrenApplied. */
+  /**
+   * Fields the API server dropped have no effect: an Event says which when an apply finds it out (the condition
+   * ChildrenApplied keeps saying it between applies, without an Event at every pass).
+   */
   private reportDroppedFields(group: ComputeNodeGroup, dropped: readonly DroppedFields[]): void {
-    if (dropped.length > 0) this.events.record(group, 'Warning', 'FieldsDropped', droppedFieldsMessage(dropped));
+    const found = dropped.filter((entry) => entry.justApplied);
+    if (found.length > 0) this.events.record(group, 'Warning', 'FieldsDropped', droppedFieldsMessage(found));
   }
 
   private reportReplicaDecision(group: ComputeNodeGroup, decision: ReplicaDecision): void {

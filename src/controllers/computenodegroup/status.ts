@@ -36,6 +36,8 @@ export interface DroppedFields {
   kind: string;
   name: string;
   paths: readonly string[];
+  /** Found out by an apply of this pass (rather than remembered from an earlier one). */
+  justApplied?: boolean;
 }
 
 /** Why the API server drops a field the builders set, where it is known. */
@@ -48,7 +50,9 @@ export function droppedFieldsMessage(dropped: readonly DroppedFields[]): string 
   const fields = dropped.map(({ kind, name, paths }) => `${kind} ${name}: ${paths.join(', ')}`).join('; ');
   const hints = dropped.flatMap(({ paths }) => paths.flatMap((path) => DROPPED_FIELD_HINTS[path] ?? []));
   const why =
-    hints.length > 0 ? hints.join('; ') : 'a feature gate is off on this cluster, or the cluster predates the field';
+    hints.length > 0
+      ? hints.join('; ')
+      : 'the cluster does not serve them (a feature gate off, an older Kubernetes) or an admission webhook removed them';
   return `the API server accepted every child but dropped ${fields}, so they have no effect: ${why}`;
 }
 

@@ -53,11 +53,11 @@ export class MemoryCluster implements ClusterPort, EventSink {
   }
 
   // ---- ClusterPort: writes ----
-  apply(object: Child): Promise<{ dropped: string[] }> {
+  apply(object: Child): Promise<{ written: boolean; dropped: string[] }> {
     const key = `${object.kind}/${object.metadata.name}`;
     this.applied.set(key, structuredClone(object));
     this.note(`apply ${key}`);
-    return Promise.resolve({ dropped: [] });
+    return Promise.resolve({ written: true, dropped: [] });
   }
   deleteChild(kind: ChildKind, _namespace: string, name: string): Promise<void> {
     if (this.applied.delete(`${kind}/${name}`)) this.note(`delete ${kind}/${name}`);

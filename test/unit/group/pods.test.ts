@@ -121,11 +121,29 @@ describe('viewPod', () => {
     assert.match(problem.message, /executable file not found/);
     assert.match(problem.message, /spec\.images\.componentsImage/);
 
+    // node present, the program not: node exits 1 with "Cannot find module" as its termination message.
+    const noProgram = register(
+      { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 10s' } },
+      { terminated: { reason: 'Error', exitCode: 1, message: "Error: Cannot find module '/app/dist/cli/main.js'" } },
+    );
+    assert.match(viewPod(pod('g-0', noProgram), group)?.cnProblem?.message ?? '', /must be this operator's image/);
+
+    // Any other failure of the sidecar is not blamed on the image: its logs say why.
     const crashing = register(
       { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 10s' } },
-      { terminated: { reason: 'Error', exitCode: 1 } },
+      { terminated: { reason: 'Error', exitCode: 2 } },
     );
-    assert.match(viewPod(pod('g-0', crashing), group)?.cnProblem?.message ?? '', /exited with code 1/);
+    const other = viewPod(pod('g-0', crashing), group)?.cnProblem;
+    assert.equal(other?.reason, 'RegisterStartFailed');
+    assert.match(other.message, /exited with code 2/);
+    assert.match(other.message, /kubectl logs <pod> -c register --previous/);
+    assert.doesNotMatch(other.message, /componentsImage/);
+
+    const unpullable = register({ waiting: { reason: 'ImagePullBackOff', message: 'not found' } });
+    assert.match(
+      viewPod(pod('g-0', unpullable), group)?.cnProblem?.message ?? '',
+      /cannot pull image registry\.example/,
+    );
 
     const starting = register({ waiting: { reason: 'ContainerCreating' } });
     assert.equal(viewPod(pod('g-0', starting), group)?.cnProblem, undefined);

@@ -1,6 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { Applier, APPLIED_HASH_ANNOTATION, type DesiredObject } from '../../../src/kube/apply.js';
+import {
+  Applier,
+  APPLIED_HASH_ANNOTATION,
+  DROPPED_FIELDS_RECHECK_MS,
+  type DesiredObject,
+} from '../../../src/kube/apply.js';
 import type { KubeRequest } from '../../../src/kube/rest.js';
 import {
   canonicalJson,
@@ -120,7 +125,12 @@ describe('fields the API server drops', () => {
       ['spec', 'updateStrategy', 'rollingUpdate', 'maxUnavailable'],
     ]);
     assert.deepEqual(missingFields(fields, served(statefulSet)), []);
-    assert.deepEqual(missingFields({ a: [1, 2] }, { a: [1] }), [['a']], 'an array is one field');
+    assert.deepEqual(missingFields({ a: [1, 2] }, {}), [['a']], 'an array is one field');
+    // Held with another value (a webhook, a normalisation): a difference to apply again, not a dropped field.
+    assert.deepEqual(missingFields({ a: [1, 2], b: 'x' }, { a: [1], b: 'y' }), []);
+    // omitempty: a zero value comes back absent, and that is no difference at all.
+    assert.deepEqual(missingFields({ minReadySeconds: 0, paused: false }, {}), []);
+    assert.equal(isSubset({ minReadySeconds: 0 }, {}), true);
     assert.deepEqual(
       missingFields({ labels: { 'app.kubernetes.io/name': 'cn' } }, { labels: {} }),
       [['labels', 'app.kubernetes.io/name']],
@@ -159,5 +169,25 @@ describe('fields the API server drops', () => {
     assert.equal(requests.length, 2, 'a changed configuration is sent');
     // Someone removes a field the server keeps: the comparison still sees it.
     assert.equal(Applier.matches(statefulSet, withoutMaxUnavailable(statefulSet)), false);
+  });
+
+  it('asks again once the dropped field is old news (a feature gate may have been turned on)', async () => {
+    let now = 0;
+    let requests = 0;
+    const rest = {
+      request: (_request: KubeRequest): Promise<unknown> => {
+        requests++;
+        return Promise.resolve(withoutMaxUnavailable(statefulSet));
+      },
+    };
+    const applier = new Applier(rest, undefined, undefined, () => now);
+    const resource = { apiPath: '/apis/apps/v1', plural: 'statefulsets', namespaced: true, kind: 'StatefulSet' };
+    await applier.applyObject(resource, statefulSet, undefined);
+    now = DROPPED_FIELDS_RECHECK_MS - 1;
+    await applier.applyObject(resource, statefulSet, withoutMaxUnavailable(statefulSet));
+    assert.equal(requests, 1);
+    now = DROPPED_FIELDS_RECHECK_MS;
+    await applier.applyObject(resource, statefulSet, withoutMaxUnavailable(statefulSet));
+    assert.equal(requests, 2);
   });
 });
