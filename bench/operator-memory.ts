@@ -186,7 +186,9 @@ try {
           `  quiet minute after: RSS ${quiet.toFixed(1)} MiB, CPU ${quietCpu.toFixed(2)} s`,
       );
       // The groups go while the operator runs (its finalizer), so the next scenario finds the node's pods free.
-      const deleted = await e2e.kubectl(['delete', 'cng', '--all', '-n', namespace, '--wait=true', '--timeout=300s']);
+      const deleted = await e2e.kubectl(['delete', 'cng', '--all', '-n', namespace, '--wait=true', '--timeout=300s'], {
+        timeoutMs: 310_000,
+      });
       if (deleted.code !== 0) throw new Error(deleted.stderr);
     } finally {
       await operator.stop();
