@@ -20,6 +20,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { down, environmentOf, up } from '../test/support/control-plane/control-plane.js';
 import { FeSimulator, QueryEngine, type TraceQuery } from '../test/support/fe-simulator/index.js';
+import { seededRandom } from '../test/support/seeded-random.js';
 
 const { values } = parseArgs({
   options: {
@@ -42,18 +43,6 @@ interface Trace {
   queries: TraceQuery[];
 }
 
-/** A small seeded generator, so every run plays the same arrivals. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Poisson arrivals at `rate(t)` per second over [fromMs, toMs). */
 function arrivals(
   next: () => number,
@@ -74,7 +63,7 @@ function arrivals(
 }
 
 function traces(): Trace[] {
-  const next = random(20261201);
+  const next = seededRandom(20261201);
   const long = { work: 16, width: 4 };
   const short = { work: 4, width: 1 };
   return [

@@ -11,6 +11,7 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { FeSimulator } from '../support/fe-simulator/index.js';
 import { freshNamespace, installCrd, kubectl, kubectlCreate, waitFor, type TestNamespace } from '../support/e2e.js';
+import { seededRandom } from '../support/seeded-random.js';
 import {
   condition,
   createOperatorIdentity,
@@ -31,18 +32,6 @@ const FOREIGN = '10.99.0.1:9050';
 const HAND_ADDED = '10.99.0.2:9050';
 const CYCLES = 20;
 const MAX_CNS = 15;
-
-/** A small seeded generator (mulberry32), so a failing sequence can be replayed with the seed it prints. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function address(pod: PodInfo): string {
   return `${pod.ip ?? '(no ip)'}:9050`;
@@ -141,7 +130,7 @@ describe(
 
     it(`${CYCLES} random scale cycles between 1 and ${MAX_CNS} CNs, the operator SIGKILLed at random moments`, async () => {
       const seed = Number(process.env['CHAOS_SEED'] ?? Date.now() % 100_000);
-      const next = random(seed);
+      const next = seededRandom(seed);
       figures['seed'] = seed;
       let current = 3;
       let kills = 0;
