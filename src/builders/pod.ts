@@ -31,7 +31,7 @@ import {
   CN_CONTAINER,
   CN_START_SCRIPT,
   CN_STOP_SCRIPT,
-  COMPONENTS_ENTRYPOINT,
+  REGISTER_COMMAND,
   REGISTER_CONTAINER,
   REGISTER_PROBE_PORT,
   type OperatorSettings,
@@ -278,7 +278,7 @@ function registerContainer(input: PodTemplateInput): Plain<V1Container> {
   return {
     name: REGISTER_CONTAINER,
     image: componentsImage(cng, settings),
-    command: [...COMPONENTS_ENTRYPOINT, 'register'],
+    command: [...REGISTER_COMMAND],
     env: registerEnv(input),
     ports: [{ name: 'register', containerPort: REGISTER_PROBE_PORT, protocol: 'TCP' }],
     readinessProbe: probe('/readyz', 5, 1),

@@ -14,6 +14,22 @@ export const DEFAULT_OPERATOR_IMAGE = 'starrocks-cn-operator:0.1.0';
 /** Where the programs live in the operator image (dist/ of this package, built into /app). */
 export const COMPONENTS_ENTRYPOINT = ['node', '/app/dist/cli/main.js'] as const;
 
+/**
+ * V8 settings of the register sidecar, which runs in every CN pod and does one small FE query every few seconds: no
+ * JIT compiler, a 1 MiB young generation, and V8's size-over-speed mode. Measured on the image's Node 24
+ * (bench/register-memory.ts): resident 80 -> 64 MiB, private memory 28 -> 20 MiB, CPU unchanged (about 0.01 s a
+ * minute). The manager keeps V8's defaults: the same settings cost it half as much CPU again to converge.
+ */
+export const REGISTER_NODE_FLAGS = ['--jitless', '--max-semi-space-size=1', '--optimize-for-size'] as const;
+
+/** The register sidecar's command line: the image's program, run with REGISTER_NODE_FLAGS. */
+export const REGISTER_COMMAND = [
+  COMPONENTS_ENTRYPOINT[0],
+  ...REGISTER_NODE_FLAGS,
+  ...COMPONENTS_ENTRYPOINT.slice(1),
+  'register',
+] as const;
+
 /** The CN pod's main container (the StarRocks CN process). */
 export const CN_CONTAINER = 'cn';
 

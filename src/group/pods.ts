@@ -7,7 +7,7 @@ import { isRecord } from '../util/guards.js';
 import { FE_ALIVE_CONDITION, type ComputeNodeGroup, type OwnConditionReason } from '../api/v1alpha1/index.js';
 import { podFqdn, statefulSetName, type GroupIdentity } from '../builders/names.js';
 import { cnAddress, podOrdinal } from '../cn/index.js';
-import { CN_CONTAINER, COMPONENTS_ENTRYPOINT, REGISTER_CONTAINER } from '../builders/settings.js';
+import { CN_CONTAINER, REGISTER_COMMAND, REGISTER_CONTAINER } from '../builders/settings.js';
 import type { MemberPod } from '../membership/index.js';
 
 const containerStateSchema = z.looseObject({
@@ -220,7 +220,7 @@ function diagnoseRegister(register: {
     return {
       reason: 'RegisterStartFailed',
       message:
-        `container register cannot start (${reason}${exited}): it runs ${COMPONENTS_ENTRYPOINT.join(' ')} register ` +
+        `container register cannot start (${reason}${exited}): it runs ${REGISTER_COMMAND.join(' ')} ` +
         `from image ${image}, which must be this operator's image: remove spec.images.componentsImage or set it to ` +
         `the operator's image (the 2022 components image does not work), or set spec.cnInfo.registration: Operator`,
     };

@@ -238,7 +238,14 @@ describe('the pod template', () => {
     const password = register.env?.find((entry) => entry.name === 'FE_PWD');
     assert.deepEqual(password?.valueFrom?.secretKeyRef, { name: 'test-secret', key: 'FE_PWD' });
     assert.equal(buildPodTemplate(input).spec?.automountServiceAccountToken, false);
-    assert.deepEqual(register.command, ['node', '/app/dist/cli/main.js', 'register']);
+    assert.deepEqual(register.command, [
+      'node',
+      '--jitless',
+      '--max-semi-space-size=1',
+      '--optimize-for-size',
+      '/app/dist/cli/main.js',
+      'register',
+    ]);
   });
 
   it("runs register in componentsImage, else in the operator's image", () => {
