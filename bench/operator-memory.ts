@@ -4,12 +4,14 @@
 // ComputeNodeGroups of C CNs and prints the CPU and time to converge (every group Ready with its CNs in the FE),
 // memory at convergence, and memory and CPU after a quiet minute of FE syncs. With --baseline <git ref> the same
 // scenario first runs that ref's build (made in a temporary worktree), in the same run on the same control plane;
-// --node-flags adds V8 flags to a further run of this build. Linux only.
+// --node-flags adds V8 flags to a further run of this build; --heap-snapshot DIR writes a heap snapshot of this
+// build after its quiet minute into DIR (summarise it with bench/heap-snapshot-summary.ts). Linux only.
 //   npm run build && node --import tsx bench/operator-memory.ts [--groups 100] [--cns 1] [--unrelated-secrets 0]
 //       [--secret-bytes 4096] [--baseline <git ref>] [--node-flags="--max-semi-space-size=1 ..."]
+//       [--heap-snapshot DIR]
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -25,6 +27,7 @@ const { values } = parseArgs({
     'unrelated-secrets': { type: 'string', default: '0' },
     'secret-bytes': { type: 'string', default: '4096' },
     baseline: { type: 'string' },
+    'heap-snapshot': { type: 'string' },
   },
 });
 const groups = Number(values.groups);
@@ -103,7 +106,27 @@ try {
     if (created.code !== 0) throw new Error(created.stderr);
   }
 
-  const scenario = async (label: string, program: string[]): Promise<void> => {
+  /** Asks the operator (started with --heapsnapshot-signal=SIGUSR2) for a heap snapshot and waits for the file. */
+  const heapSnapshot = async (pid: number, snapshotDir: string): Promise<string> => {
+    const done = async (): Promise<string | undefined> =>
+      (await readdir(snapshotDir)).find((name) => name.endsWith('.heapsnapshot'));
+    const before = await done();
+    if (before !== undefined) throw new Error(`${snapshotDir} already holds ${before}`);
+    process.kill(pid, 'SIGUSR2');
+    // V8 writes the file in one go at the end; wait until its size stops changing.
+    let lastSize = -1;
+    for (let attempt = 0; attempt < 120; attempt++) {
+      await sleep(1_000);
+      const name = await done();
+      if (name === undefined) continue;
+      const { size } = await stat(path.join(snapshotDir, name));
+      if (size > 0 && size === lastSize) return path.join(snapshotDir, name);
+      lastSize = size;
+    }
+    throw new Error(`no complete heap snapshot in ${snapshotDir} after 120 s`);
+  };
+
+  const scenario = async (label: string, program: string[], snapshotDir?: string): Promise<void> => {
     const namespace = (await e2e.freshNamespace('operator-memory')).name;
     for (let first = 0; first < unrelatedSecrets; first += 200) {
       const batch = [];
@@ -178,12 +201,14 @@ try {
       await sleep(60_000);
       const quietCpu = (await cpuSeconds(operator.pid)) - quietCpuStart;
       const quiet = await rssMiB(operator.pid);
+      const snapshot = snapshotDir === undefined ? undefined : await heapSnapshot(operator.pid, snapshotDir);
       console.log(
         `${label}: ${groups} groups x ${cnsPerGroup} CNs, ${unrelatedSecrets} unrelated Secrets x ${secretBytes} B\n` +
           `  start to ready ${startToReadyMs} ms; first idle minute: RSS ${idle.toFixed(1)} MiB, CPU ${idleCpu.toFixed(2)} s\n` +
           `  converge: all Ready and in the FE after ${(convergeMs / 1000).toFixed(1)} s, CPU ${convergeCpu.toFixed(2)} s, ` +
           `RSS ${converged.toFixed(1)} MiB\n` +
-          `  quiet minute after: RSS ${quiet.toFixed(1)} MiB, CPU ${quietCpu.toFixed(2)} s`,
+          `  quiet minute after: RSS ${quiet.toFixed(1)} MiB, CPU ${quietCpu.toFixed(2)} s` +
+          (snapshot === undefined ? '' : `\n  heap snapshot after the quiet minute: ${snapshot}`),
       );
       // The groups go while the operator runs (its finalizer), so the next scenario finds the node's pods free.
       const deleted = await e2e.kubectl(['delete', 'cng', '--all', '-n', namespace, '--wait=true', '--timeout=300s'], {
@@ -201,7 +226,11 @@ try {
     cleanups.push(baseline.remove);
     await scenario(`baseline ${values.baseline}`, baseline.program);
   }
-  await scenario('this build', e2e.compiledCli());
+  const snapshotDir = values['heap-snapshot'] === undefined ? undefined : path.resolve(values['heap-snapshot']);
+  if (snapshotDir !== undefined) await mkdir(snapshotDir, { recursive: true });
+  const snapshotFlags =
+    snapshotDir === undefined ? [] : ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`];
+  await scenario('this build', [...snapshotFlags, ...e2e.compiledCli()], snapshotDir);
   if (values['node-flags'] !== undefined) {
     const flags = values['node-flags'].split(/\s+/).filter((flag) => flag !== '');
     await scenario(`this build with ${flags.join(' ')}`, [...flags, ...e2e.compiledCli()]);
