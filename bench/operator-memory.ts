@@ -106,6 +106,16 @@ try {
     if (created.code !== 0) throw new Error(created.stderr);
   }
 
+  /** Reconcile passes so far: the sum of controller_runtime_reconcile_total over its result labels. */
+  const reconcilesSoFar = async (operator: { metricsText(): Promise<string | undefined> }): Promise<number> => {
+    const text = (await operator.metricsText()) ?? '';
+    let total = 0;
+    for (const match of text.matchAll(/^controller_runtime_reconcile_total\{[^}]*\} (\d+)$/gm)) {
+      total += Number(match[1]);
+    }
+    return total;
+  };
+
   /** Asks the operator (started with --heapsnapshot-signal=SIGUSR2) for a heap snapshot and waits for the file. */
   const heapSnapshot = async (pid: number, snapshotDir: string): Promise<string> => {
     const done = async (): Promise<string | undefined> =>
@@ -149,6 +159,8 @@ try {
       label: `memory-${label.replace(/[^a-z0-9]+/gi, '-')}`,
       program,
       readyPollMs: 20,
+      // Served as in the shipped manifests (they bind :8080); read for the number of reconcile passes.
+      metrics: true,
     });
     const startToReadyMs = Date.now() - starting;
     try {
@@ -171,6 +183,7 @@ try {
       }
       const started = Date.now();
       const convergeCpuStart = await cpuSeconds(operator.pid);
+      const reconcilesAtStart = await reconcilesSoFar(operator);
       const created = await e2e.kubectlCreate(objects);
       if (created.code !== 0) throw new Error(created.stderr);
       const readyCount = async (): Promise<number> => {
@@ -197,17 +210,20 @@ try {
       const convergeCpu = (await cpuSeconds(operator.pid)) - convergeCpuStart;
       const converged = await rssMiB(operator.pid);
       const convergeMs = Date.now() - started;
+      const reconcilesAtConvergence = await reconcilesSoFar(operator);
       const quietCpuStart = await cpuSeconds(operator.pid);
       await sleep(60_000);
       const quietCpu = (await cpuSeconds(operator.pid)) - quietCpuStart;
       const quiet = await rssMiB(operator.pid);
+      const quietReconciles = (await reconcilesSoFar(operator)) - reconcilesAtConvergence;
       const snapshot = snapshotDir === undefined ? undefined : await heapSnapshot(operator.pid, snapshotDir);
       console.log(
         `${label}: ${groups} groups x ${cnsPerGroup} CNs, ${unrelatedSecrets} unrelated Secrets x ${secretBytes} B\n` +
           `  start to ready ${startToReadyMs} ms; first idle minute: RSS ${idle.toFixed(1)} MiB, CPU ${idleCpu.toFixed(2)} s\n` +
           `  converge: all Ready and in the FE after ${(convergeMs / 1000).toFixed(1)} s, CPU ${convergeCpu.toFixed(2)} s, ` +
-          `RSS ${converged.toFixed(1)} MiB\n` +
-          `  quiet minute after: RSS ${quiet.toFixed(1)} MiB, CPU ${quietCpu.toFixed(2)} s` +
+          `RSS ${converged.toFixed(1)} MiB, ${reconcilesAtConvergence - reconcilesAtStart} reconcile passes\n` +
+          `  quiet minute after: RSS ${quiet.toFixed(1)} MiB, CPU ${quietCpu.toFixed(2)} s, ` +
+          `${quietReconciles} reconcile passes` +
           (snapshot === undefined ? '' : `\n  heap snapshot after the quiet minute: ${snapshot}`),
       );
       // The groups go while the operator runs (its finalizer), so the next scenario finds the node's pods free.

@@ -17,7 +17,6 @@ import {
   FE_ALIVE_CONDITION,
   FINALIZER,
   computeNodeGroupStatusSchema,
-  parseComputeNodeGroup,
   type ComputeNodeGroup,
   type ComputeNodeGroupStatus,
   type ComputeNodeStatus,
@@ -54,6 +53,7 @@ import type { Logger } from '../../runtime/logging.js';
 import { splitKey, type ReconcileContext, type ReconcileResult } from '../../runtime/controller.js';
 import { resolveConfig, type ResolvedConfig } from '../../group/config.js';
 import { memberPodOf, viewPod, type PodView } from '../../group/pods.js';
+import { parseCachedGroup } from './parsed-groups.js';
 import { autoscalingCondition } from './autoscaling.js';
 import { storageCondition } from './storage.js';
 import { mergeConditions, type ConditionUpdate } from './conditions.js';
@@ -153,7 +153,7 @@ export class ComputeNodeGroupReconciler {
       this.membership?.forget(namespace, name);
       return {};
     }
-    const parsed = parseComputeNodeGroup(raw);
+    const parsed = parseCachedGroup(raw);
     if (!parsed.ok) {
       // Admission normally refuses such specs; one that got in (an older CRD, a disabled validation) is reported
       // and left alone until it is edited, which triggers a new pass.

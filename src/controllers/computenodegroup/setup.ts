@@ -2,9 +2,10 @@
 // (scoped by the operator's label), and metadata-only caches of Secrets and ConfigMaps whose content is fetched only
 // for the ones a group names. Handlers map every object to the key of its group and only enqueue; all I/O happens in
 // the reconcile.
-import { API_VERSION, KIND, parseComputeNodeGroup, type ComputeNodeGroup } from '../../api/v1alpha1/index.js';
+import { API_VERSION, KIND } from '../../api/v1alpha1/index.js';
 import { CHILD_KINDS, LABEL_INSTANCE, LABEL_MANAGED_BY, MANAGED_BY, type ChildKind } from '../../builders/index.js';
 import { POD_CACHE_TRANSFORM } from '../../group/pods.js';
+import { parseCachedGroup } from './parsed-groups.js';
 import { Applier } from '../../kube/apply.js';
 import { ContentCache } from '../../kube/content-cache.js';
 import type { EventRecorder } from '../../kube/events.js';
@@ -144,8 +145,6 @@ function ownerKey(object: KubeObject): string | undefined {
 
 /** Which groups name a Secret or ConfigMap, read from the parsed groups (parsed once per cached version). */
 class GroupReferences {
-  private readonly parsed = new WeakMap<KubeObject, ComputeNodeGroup | null>();
-
   constructor(private readonly groups: ObjectCache) {}
 
   /** Keys of the groups in the object's namespace that name it as their account Secret or cn.conf ConfigMap. */
@@ -154,21 +153,11 @@ class GroupReferences {
     if (namespace === undefined) return [];
     return this.groups
       .list(namespace)
-      .map((raw) => this.parse(raw))
-      .filter((group): group is ComputeNodeGroup => group !== null)
+      .map((raw) => parseCachedGroup(raw))
+      .flatMap((result) => (result.ok ? [result.value] : []))
       .filter((group) =>
         field === 'secret' ? group.spec.feInfo.accountSecret === name : group.spec.cnInfo.configMap === name,
       )
       .map((group) => `${namespace}/${group.metadata.name}`);
-  }
-
-  /** The cache replaces an object on every change, so the object itself keys its parse. */
-  private parse(raw: KubeObject): ComputeNodeGroup | null {
-    const known = this.parsed.get(raw);
-    if (known !== undefined) return known;
-    const result = parseComputeNodeGroup(raw);
-    const group = result.ok ? result.value : null;
-    this.parsed.set(raw, group);
-    return group;
   }
 }

@@ -1,10 +1,11 @@
 // Groups the builder tests share: the examples as committed, and small variations written here.
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import { parseComputeNodeGroup, type ComputeNodeGroup } from '../../../src/api/v1alpha1/index.js';
+import { type ComputeNodeGroup } from '../../../src/api/v1alpha1/index.js';
 import { type BuildInput } from '../../../src/builders/index.js';
 import { DEFAULT_CN_PORTS, parseCnConf, type CnPorts } from '../../../src/cnconf/index.js';
 import { hashCnConf } from '../../../src/builders/settings.js';
+import { parseCachedGroup } from '../../../src/controllers/computenodegroup/parsed-groups.js';
 
 const examples = new URL('../../../examples/cn/', import.meta.url);
 
@@ -18,8 +19,9 @@ export function exampleDocuments(file: string): Record<string, unknown>[] {
   );
 }
 
+/** Parsed as the reconciler parses (frozen), so a builder that changed its input would fail here. */
 export function group(input: unknown): ComputeNodeGroup {
-  const result = parseComputeNodeGroup(input);
+  const result = parseCachedGroup(input);
   if (!result.ok) throw new Error(`invalid test group: ${JSON.stringify(result.errors)}`);
   return result.value;
 }
