@@ -4,8 +4,10 @@
 // ComputeNodeGroups of C CNs and prints the CPU and time to converge (every group Ready with its CNs in the FE),
 // memory at convergence, and memory and CPU after a quiet minute of FE syncs. With --baseline <git ref> the same
 // scenario first runs that ref's build (made in a temporary worktree), in the same run on the same control plane;
-// --node-flags adds V8 flags to a further run of this build; --heap-snapshot DIR writes a heap snapshot of this
-// build after its quiet minute into DIR (summarise it with bench/heap-snapshot-summary.ts). Linux only.
+// each --node-flags (repeatable) adds a further run of this build with those V8 flags; --heap-snapshot DIR writes
+// a heap snapshot of this build after its quiet minute into DIR (summarise it with bench/heap-snapshot-summary.ts).
+// The manager runs on the Node that runs this script: run the script with the image's Node to measure that one.
+// Linux only.
 //   npm run build && node --import tsx bench/operator-memory.ts [--groups 100] [--cns 1] [--unrelated-secrets 0]
 //       [--secret-bytes 4096] [--baseline <git ref>] [--node-flags="--max-semi-space-size=1 ..."]
 //       [--heap-snapshot DIR]
@@ -23,7 +25,7 @@ const { values } = parseArgs({
   options: {
     groups: { type: 'string', default: '100' },
     cns: { type: 'string', default: '1' },
-    'node-flags': { type: 'string' },
+    'node-flags': { type: 'string', multiple: true },
     'unrelated-secrets': { type: 'string', default: '0' },
     'secret-bytes': { type: 'string', default: '4096' },
     baseline: { type: 'string' },
@@ -247,8 +249,8 @@ try {
   const snapshotFlags =
     snapshotDir === undefined ? [] : ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`];
   await scenario('this build', [...snapshotFlags, ...e2e.compiledCli()], snapshotDir);
-  if (values['node-flags'] !== undefined) {
-    const flags = values['node-flags'].split(/\s+/).filter((flag) => flag !== '');
+  for (const set of values['node-flags'] ?? []) {
+    const flags = set.split(/\s+/).filter((flag) => flag !== '');
     await scenario(`this build with ${flags.join(' ')}`, [...flags, ...e2e.compiledCli()]);
   }
 } finally {
