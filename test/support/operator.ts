@@ -101,13 +101,27 @@ export async function removeOperatorIdentity(identity: OperatorIdentity | undefi
 
 /** A free TCP port on loopback (the kernel's choice; closed again before it is handed out). */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port from the kernel');
-  return address.port;
+  const [port] = await freePorts(1);
+  if (port === undefined) throw new Error('no port from the kernel');
+  return port;
+}
+
+/** `count` distinct free loopback ports: all held open until each is chosen, so none is handed out twice. */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  try {
+    for (const server of servers) {
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+    }
+    return servers.map((server) => {
+      const address = server.address();
+      if (address === null || typeof address === 'string') throw new Error('no port from the kernel');
+      return address.port;
+    });
+  } finally {
+    for (const server of servers) server.close();
+  }
 }
 
 export interface OperatorOptions {
@@ -162,8 +176,8 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
 /** Starts `manager` and waits (bounded) until its /readyz answers 200. */
 export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
   const environment = await e2eEnvironment();
-  const healthPort = await freePort();
-  const metricsPort = options.metrics === true ? await freePort() : undefined;
+  const [healthPort, metricsPort] = await freePorts(options.metrics === true ? 2 : 1);
+  if (healthPort === undefined) throw new Error('no port for the health probes');
   const args = [
     ...(options.program ?? compiledCli()),
     'manager',

@@ -26,13 +26,19 @@ const Heartbeat = z.object({
 });
 const Counts = z.object({ running: z.number(), finished: z.number(), refused: z.number(), stopping: z.boolean() });
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
+/** `count` distinct free loopback ports: all held open until each is chosen, so the kernel cannot hand one out twice. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => net.createServer());
+  try {
+    await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
+    return servers.map((server) => {
+      const address = server.address();
+      if (address === null || typeof address === 'string') throw new Error('no port');
+      return address.port;
+    });
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
 }
 
 interface Cn {
@@ -67,7 +73,7 @@ describe('CN emulator process with start_cn.sh / stop_cn.sh', { skip: !existsSyn
   });
 
   async function startCn(extraConf = ''): Promise<Cn> {
-    const [heartbeat, be, web, brpc] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [heartbeat, be, web, brpc] = await freePorts(4);
     await writeFile(
       path.join(home, 'conf', 'cn.conf'),
       `heartbeat_service_port = ${heartbeat}\nbe_port = ${be}\nbe_http_port = ${web}\nbrpc_port = ${brpc}\n${extraConf}`,
