@@ -118,6 +118,22 @@ try {
     return total;
   };
 
+  /** Where the RSS goes, from prom-client's default metrics: V8's heap (used of committed, and the young generation's
+   * share of the committed) and memory outside it (buffers). */
+  const heapFigures = async (operator: { metricsText(): Promise<string | undefined> }): Promise<string> => {
+    const text = (await operator.metricsText()) ?? '';
+    const value = (series: string): string => {
+      const escaped = series.replace(/[{}"]/g, (character) => `\\${character}`);
+      const match = new RegExp(`^${escaped} ([0-9.e+]+)$`, 'm').exec(text);
+      return match?.[1] === undefined ? '?' : (Number(match[1]) / 1024 / 1024).toFixed(1);
+    };
+    return (
+      `heap ${value('nodejs_heap_size_used_bytes')} used of ${value('nodejs_heap_size_total_bytes')} MiB ` +
+      `(young generation ${value('nodejs_heap_space_size_total_bytes{space="new"}')}), ` +
+      `external ${value('nodejs_external_memory_bytes')} MiB`
+    );
+  };
+
   /** Asks the operator (started with --heapsnapshot-signal=SIGUSR2) for a heap snapshot and waits for the file. */
   const heapSnapshot = async (pid: number, snapshotDir: string): Promise<string> => {
     const done = async (): Promise<string | undefined> =>
@@ -170,6 +186,7 @@ try {
       await sleep(60_000);
       const idleCpu = (await cpuSeconds(operator.pid)) - idleCpuStart;
       const idle = await rssMiB(operator.pid);
+      const idleHeap = await heapFigures(operator);
       const seed = await operatorSupport.seedExampleObjects(namespace, fe.addresses, (spec) => {
         delete spec['autoScalingPolicy'];
         delete spec['cronJobPolicy'];
@@ -211,6 +228,7 @@ try {
       });
       const convergeCpu = (await cpuSeconds(operator.pid)) - convergeCpuStart;
       const converged = await rssMiB(operator.pid);
+      const convergedHeap = await heapFigures(operator);
       const convergeMs = Date.now() - started;
       const reconcilesAtConvergence = await reconcilesSoFar(operator);
       const quietCpuStart = await cpuSeconds(operator.pid);
@@ -218,14 +236,18 @@ try {
       const quietCpu = (await cpuSeconds(operator.pid)) - quietCpuStart;
       const quiet = await rssMiB(operator.pid);
       const quietReconciles = (await reconcilesSoFar(operator)) - reconcilesAtConvergence;
+      const quietHeap = await heapFigures(operator);
       const snapshot = snapshotDir === undefined ? undefined : await heapSnapshot(operator.pid, snapshotDir);
       console.log(
         `${label}: ${groups} groups x ${cnsPerGroup} CNs, ${unrelatedSecrets} unrelated Secrets x ${secretBytes} B\n` +
           `  start to ready ${startToReadyMs} ms; first idle minute: RSS ${idle.toFixed(1)} MiB, CPU ${idleCpu.toFixed(2)} s\n` +
+          `    ${idleHeap}\n` +
           `  converge: all Ready and in the FE after ${(convergeMs / 1000).toFixed(1)} s, CPU ${convergeCpu.toFixed(2)} s, ` +
           `RSS ${converged.toFixed(1)} MiB, ${reconcilesAtConvergence - reconcilesAtStart} reconcile passes\n` +
+          `    ${convergedHeap}\n` +
           `  quiet minute after: RSS ${quiet.toFixed(1)} MiB, CPU ${quietCpu.toFixed(2)} s, ` +
-          `${quietReconciles} reconcile passes` +
+          `${quietReconciles} reconcile passes\n` +
+          `    ${quietHeap}` +
           (snapshot === undefined ? '' : `\n  heap snapshot after the quiet minute: ${snapshot}`),
       );
       // The groups go while the operator runs (its finalizer), so the next scenario finds the node's pods free.

@@ -66,8 +66,7 @@ export class Applier {
   ) {}
 
   /** Desired object with the hash annotation added; pure, exported for tests and dry runs. */
-  static stamp(desired: DesiredObject): DesiredObject {
-    const hash = configHash(desired);
+  static stamp(desired: DesiredObject, hash: string = configHash(desired)): DesiredObject {
     const annotations = { ...desired.metadata.annotations, [APPLIED_HASH_ANNOTATION]: hash };
     return { ...desired, metadata: { ...desired.metadata, annotations } };
   }
@@ -76,16 +75,54 @@ export class Applier {
    * True when applying `desired` onto `cached` would change nothing (see the file comment); `dropped` are fields the
    * API server is known to drop from this configuration, left out of the comparison.
    */
-  static matches(desired: DesiredObject, cached: KubeObject | undefined, dropped: readonly FieldPath[] = []): boolean {
+  static matches(
+    desired: DesiredObject,
+    cached: KubeObject | undefined,
+    dropped: readonly FieldPath[] = [],
+    hash: string = configHash(desired),
+  ): boolean {
     if (!cached) return false;
-    const hashMatches = cached.metadata.annotations?.[APPLIED_HASH_ANNOTATION] === configHash(desired);
-    return hashMatches && isSubset(withoutFields(Applier.ownedFields(desired), dropped), cached);
+    const hashMatches = cached.metadata.annotations?.[APPLIED_HASH_ANNOTATION] === hash;
+    return hashMatches && isSubset(withoutFields(Applier.ownedFields(desired, hash), dropped), cached);
   }
 
   /** What an apply of `desired` sets: the stamped object without apiVersion and kind. */
-  private static ownedFields(desired: DesiredObject): Record<string, unknown> {
-    const { apiVersion: _apiVersion, kind: _kind, ...fields } = Applier.stamp(desired);
+  private static ownedFields(desired: DesiredObject, hash?: string): Record<string, unknown> {
+    const { apiVersion: _apiVersion, kind: _kind, ...fields } = Applier.stamp(desired, hash);
     return fields;
+  }
+
+  /*
+   * A caller that builds its desired objects once and freezes them (the reconciler does, per version of a group)
+   * passes the same object at every pass, and the informer hands over the same cached object until it changes. For
+   * such a pair both the hash and the comparison are remembered: a quiet pass costs two lookups, not a serialisation
+   * and a walk of a StatefulSet. Unfrozen objects are compared every time, as they could have changed.
+   */
+  private readonly hashes = new WeakMap<DesiredObject, string>();
+  private readonly matchedCached = new WeakMap<DesiredObject, WeakSet<KubeObject>>();
+
+  private hashOf(desired: DesiredObject): string {
+    const known = this.hashes.get(desired);
+    if (known !== undefined) return known;
+    const hash = configHash(desired);
+    if (Object.isFrozen(desired)) this.hashes.set(desired, hash);
+    return hash;
+  }
+
+  private matchesCached(
+    desired: DesiredObject,
+    hash: string,
+    cached: KubeObject,
+    dropped: readonly FieldPath[],
+  ): boolean {
+    if (dropped.length === 0 && this.matchedCached.get(desired)?.has(cached) === true) return true;
+    const matches = Applier.matches(desired, cached, dropped, hash);
+    if (matches && dropped.length === 0 && Object.isFrozen(desired)) {
+      const seen = this.matchedCached.get(desired) ?? new WeakSet<KubeObject>();
+      seen.add(cached);
+      this.matchedCached.set(desired, seen);
+    }
+    return matches;
   }
 
   /**
@@ -101,16 +138,16 @@ export class Applier {
   async applyObject(resource: ResourceRef, desired: DesiredObject, cached?: KubeObject): Promise<WriteResult> {
     const { namespace, name } = desired.metadata;
     const key = objectKey(resource, namespace, name);
-    const hash = configHash(desired);
+    const hash = this.hashOf(desired);
     const known = this.droppedByObject.get(key);
     const current = known?.hash === hash && this.now() - known.learnedAt < DROPPED_FIELDS_RECHECK_MS;
     const dropped = current ? known.paths : [];
-    if (cached && Applier.matches(desired, cached, dropped)) {
+    if (cached && this.matchesCached(desired, hash, cached, dropped)) {
       return { written: false, object: cached, dropped: dropped.map(fieldPathText) };
     }
-    const body = Applier.stamp(desired);
+    const body = Applier.stamp(desired, hash);
     const object = await this.send(resource, namespace, name, '', APPLY_CONTENT_TYPE, body, true);
-    const missing = missingFields(Applier.ownedFields(desired), object);
+    const missing = missingFields(Applier.ownedFields(desired, hash), object);
     if (missing.length === 0) {
       this.droppedByObject.delete(key);
       this.logger?.info({ kind: desired.kind, namespace, name }, 'applied');

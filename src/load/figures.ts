@@ -71,7 +71,19 @@ export function groupLoad(input: LoadInput): GroupLoad {
 
 function memberRecords(input: LoadInput): ComputeNodeRecord[] {
   const keys = new Set(input.memberAddresses.map(addressKeyOf).filter((key) => key !== null));
-  return input.nodes.filter((record) => keys.has(addressKey({ host: record.host, port: record.heartbeatPort })));
+  const rowKeys = addressKeysOf(input.nodes);
+  return input.nodes.filter((_record, index) => keys.has(rowKeys[index] ?? ''));
+}
+
+/** The rows' address keys, kept per FE answer: every group on the FE reads the same rows at each pass. */
+const rowKeysByAnswer = new WeakMap<readonly ComputeNodeRecord[], readonly string[]>();
+
+function addressKeysOf(rows: readonly ComputeNodeRecord[]): readonly string[] {
+  const known = rowKeysByAnswer.get(rows);
+  if (known !== undefined) return known;
+  const keys = rows.map((record) => addressKey({ host: record.host, port: record.heartbeatPort }));
+  rowKeysByAnswer.set(rows, keys);
+  return keys;
 }
 
 function pendingShare(input: LoadInput, alive: readonly ComputeNodeRecord[], gaps: LoadGap[]): number | null {

@@ -89,7 +89,26 @@ interface FeView {
 }
 
 /** Indexes the FE rows by address key; merges duplicate rows (alive if any copy is) and skips garbage. */
-function indexFe(rows: readonly FeComputeNode[]): { byKey: Map<string, FeView>; ignored: number } {
+interface FeIndex {
+  byKey: ReadonlyMap<string, FeView>;
+  ignored: number;
+}
+
+/**
+ * Indexes are kept per FE answer: one `SHOW COMPUTE NODES` is shared by every group on that FE, so without this each
+ * group's pass would index every group's CNs again (150 groups of 3 CNs: 450 rows, 75 passes a second).
+ */
+const feIndexes = new WeakMap<readonly FeComputeNode[], FeIndex>();
+
+function indexFe(rows: readonly FeComputeNode[]): FeIndex {
+  const known = feIndexes.get(rows);
+  if (known !== undefined) return known;
+  const index = buildFeIndex(rows);
+  feIndexes.set(rows, index);
+  return index;
+}
+
+function buildFeIndex(rows: readonly FeComputeNode[]): FeIndex {
   const byKey = new Map<string, FeView>();
   let ignored = 0;
   for (const row of rows) {

@@ -33,6 +33,8 @@ export function feAfterActions(
   outcome: MembershipOutcome,
 ): readonly FeComputeNode[] | null {
   if (fe === null) return null;
+  // Unchanged, the same answer: what is derived from it (the membership index) is kept per answer.
+  if (outcome.added.length === 0 && outcome.dropped.length === 0) return fe;
   const dropped = new Set(outcome.dropped.map(addressKeyOf));
   const remaining = fe.filter((row) => !dropped.has(addressKey({ host: row.host, port: row.heartbeatPort })));
   const added = outcome.added.flatMap((text): FeComputeNode[] => {

@@ -4,6 +4,7 @@
 // The parsed group is frozen: a pass that tried to change it would fail at once rather than leak into the next one.
 import { parseComputeNodeGroup, type ComputeNodeGroup } from '../../api/v1alpha1/index.js';
 import type { ParseResult } from '../../api/v1alpha1/parse.js';
+import { deepFreeze } from '../../util/freeze.js';
 
 const parses = new WeakMap<object, ParseResult<ComputeNodeGroup>>();
 
@@ -16,10 +17,4 @@ export function parseCachedGroup(raw: unknown): ParseResult<ComputeNodeGroup> {
   if (result.ok) deepFreeze(result.value);
   parses.set(raw, result);
   return result;
-}
-
-function deepFreeze(value: unknown): void {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
-  Object.freeze(value);
-  for (const child of Object.values(value)) deepFreeze(child);
 }

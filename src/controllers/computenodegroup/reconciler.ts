@@ -25,6 +25,7 @@ import {
   CHILD_KINDS,
   buildChildren,
   type ChildKindEntry,
+  type DesiredChildren,
   groupNamespace,
   hashCnConf,
   horizontalPodAutoscalerName,
@@ -53,6 +54,7 @@ import type { Logger } from '../../runtime/logging.js';
 import { splitKey, type ReconcileContext, type ReconcileResult } from '../../runtime/controller.js';
 import { resolveConfig, type ResolvedConfig } from '../../group/config.js';
 import { memberPodOf, viewPod, type PodView } from '../../group/pods.js';
+import { deepFreeze } from '../../util/freeze.js';
 import { parseCachedGroup } from './parsed-groups.js';
 import { autoscalingCondition } from './autoscaling.js';
 import { storageCondition } from './storage.js';
@@ -133,6 +135,8 @@ export class ComputeNodeGroupReconciler {
   private readonly load: LoadSink | undefined;
   private readonly membership: MembershipSink | undefined;
   private readonly now: () => Date;
+  /** By parsed group (one per cached version, see parsed-groups.ts); forgotten with it. */
+  private readonly builtChildren = new WeakMap<ComputeNodeGroup, { key: string; children: DesiredChildren }>();
 
   constructor(deps: ReconcilerDeps) {
     this.cluster = deps.cluster;
@@ -417,19 +421,34 @@ export class ComputeNodeGroupReconciler {
     return parsed.success ? (parsed.data.spec.replicas ?? 1) : undefined;
   }
 
+  /**
+   * The children of this version of the group, built once per input and frozen: a quiet pass hands the applier the
+   * very objects it compared last time, and it skips the comparison (see Applier.applyObject).
+   */
+  private desiredChildren(group: ComputeNodeGroup, config: ResolvedConfig, replicas: number): DesiredChildren {
+    const key = JSON.stringify([replicas, config.cnConf.text, config.cnConf.ports]);
+    const built = this.builtChildren.get(group);
+    if (built?.key === key) return built.children;
+    const children = deepFreeze(
+      buildChildren({
+        cng: group,
+        ports: config.cnConf.ports,
+        cnConfHash: group.spec.cnInfo.configMap === undefined ? undefined : hashCnConf(config.cnConf.text),
+        replicas,
+        settings: this.settings.operator,
+      }),
+    );
+    this.builtChildren.set(group, { key, children });
+    return children;
+  }
+
   /** Applies the wanted children and deletes the unwanted ones; returns what the API server did not accept. */
   private async applyChildren(
     group: ComputeNodeGroup,
     config: ResolvedConfig,
     replicas: number,
   ): Promise<{ failures: ChildFailure[]; dropped: DroppedFields[] }> {
-    const children = buildChildren({
-      cng: group,
-      ports: config.cnConf.ports,
-      cnConfHash: group.spec.cnInfo.configMap === undefined ? undefined : hashCnConf(config.cnConf.text),
-      replicas,
-      settings: this.settings.operator,
-    });
+    const children = this.desiredChildren(group, config, replicas);
     const failures: ChildFailure[] = [];
     const dropped: DroppedFields[] = [];
     const attempt = async (kind: ChildKindEntry, write: () => Promise<unknown>): Promise<void> => {

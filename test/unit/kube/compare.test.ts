@@ -191,3 +191,40 @@ describe('fields the API server drops', () => {
     assert.equal(requests, 2);
   });
 });
+
+describe('Applier: comparisons remembered for frozen desired objects', () => {
+  const resource = { apiPath: '/api/v1', plural: 'services', namespaced: true, kind: 'Service' };
+  function countingApplier(): { applier: Applier; requests: () => number } {
+    let requests = 0;
+    const rest = {
+      request: (request: KubeRequest): Promise<unknown> => {
+        requests++;
+        return Promise.resolve(served(request.body as DesiredObject));
+      },
+    };
+    return { applier: new Applier(rest), requests: () => requests };
+  }
+
+  it('a frozen desired object that matched a cached object is compared again once the cache holds a new object', async () => {
+    const { applier, requests } = countingApplier();
+    const frozen = structuredClone(desired);
+    Object.freeze(frozen);
+    const cached = served(desired);
+    assert.equal((await applier.applyObject(resource, frozen, cached)).written, false);
+    assert.equal((await applier.applyObject(resource, frozen, cached)).written, false);
+    // Someone changed a field this operator owns: the informer holds a new object, which no longer matches.
+    const drifted = { ...cached, spec: { ...(cached['spec'] as object), clusterIP: '10.0.0.9' } };
+    assert.equal((await applier.applyObject(resource, frozen, drifted)).written, true);
+    assert.equal(requests(), 1);
+  });
+
+  it('an unfrozen desired object changed in place between calls is compared again (nothing is remembered for it)', async () => {
+    const { applier, requests } = countingApplier();
+    const mutable = structuredClone(desired);
+    const cached = served(desired);
+    assert.equal((await applier.applyObject(resource, mutable, cached)).written, false);
+    (mutable['spec'] as { clusterIP: string }).clusterIP = '10.0.0.9';
+    assert.equal((await applier.applyObject(resource, mutable, cached)).written, true);
+    assert.equal(requests(), 1);
+  });
+});

@@ -355,6 +355,8 @@ describe('the view after this pass (planMembership over feAfterActions)', () => 
     const after = applyOutcome({ added: [], dropped: [] });
     assert.deepEqual(after.computeNodes, plan.computeNodes);
     assert.deepEqual(after.servers, plan.servers);
+    // The same answer, not a copy: what is derived from an FE answer is kept per answer.
+    assert.equal(feAfterActions(input.fe, { added: [], dropped: [] }), input.fe);
   });
 });
 
