@@ -17,8 +17,9 @@ export const COMPONENTS_ENTRYPOINT = ['node', '/app/dist/cli/main.js'] as const;
 /**
  * V8 settings of the register sidecar, which runs in every CN pod and does one small FE query every few seconds: no
  * JIT compiler, a 1 MiB young generation, and V8's size-over-speed mode. Measured on the image's Node 24
- * (bench/register-memory.ts): resident 80 -> 64 MiB, private memory 28 -> 20 MiB, CPU unchanged (about 0.01 s a
- * minute). The manager keeps V8's defaults: the same settings cost it half as much CPU again to converge.
+ * (bench/register-memory.ts, 10 minutes): resident 84 -> 66 MiB, private memory 31 -> 22 MiB, CPU unchanged (0.54 ->
+ * 0.45 s in the 10 minutes); flat over an hour (65.8 MiB, 2.8 s of CPU). The manager, which works hard in bursts,
+ * would pay for the interpreter: it has settings of its own.
  */
 export const REGISTER_NODE_FLAGS = ['--jitless', '--max-semi-space-size=1', '--optimize-for-size'] as const;
 

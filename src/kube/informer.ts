@@ -7,7 +7,11 @@
 // - a watchdog restarts a watch that stayed silent (no event, no bookmark) for too long (half-open connection);
 // - the cache holds plain JSON objects without managedFields (parse them where you read them);
 // - handlers are synchronous, must only enqueue keys, and a handler that throws is logged, never fatal;
-// - an optional resync period calls the handlers with 'resync' for every cached object.
+// - an optional resync period calls the handlers with 'resync' for every cached object;
+// - with a transform, an update that changes nothing the transform keeps (only the resourceVersion) is cached but
+//   not passed to the handlers: a pod's status churns in fields its controller never reads, and each call would cost
+//   a reconcile.
+import { isDeepStrictEqual } from 'node:util';
 import { ReconnectBackoff, type RandomSource } from '../runtime/backoff.js';
 import { sleep, systemClock, type Clock, type TimerHandle } from '../runtime/clock.js';
 import type { Logger } from '../runtime/logging.js';
@@ -215,7 +219,8 @@ export class Informer {
       const old = this.store.get(key);
       this.store.set(key, object);
       if (!old) this.emitAll('add', object);
-      else if (old.metadata.resourceVersion !== object.metadata.resourceVersion) this.emitAll('update', object);
+      else if (old.metadata.resourceVersion !== object.metadata.resourceVersion && this.changedForReaders(old, object))
+        this.emitAll('update', object);
     }
   }
 
@@ -305,9 +310,20 @@ export class Informer {
       this.emitAll('delete', object);
       return;
     }
-    const existed = this.store.has(key);
+    const previous = this.store.get(key);
     this.store.set(key, object);
-    this.emitAll(existed ? 'update' : 'add', object);
+    if (previous === undefined) this.emitAll('add', object);
+    else if (this.changedForReaders(previous, object)) this.emitAll('update', object);
+  }
+
+  /** Whether a new version differs in what the readers see: always without a transform, else beyond its version. */
+  private changedForReaders(previous: KubeObject, next: KubeObject): boolean {
+    if (this.options.transform === undefined) return true;
+    const unversioned = (object: KubeObject): KubeObject => ({
+      ...object,
+      metadata: { ...object.metadata, resourceVersion: '' },
+    });
+    return !isDeepStrictEqual(unversioned(previous), unversioned(next));
   }
 
   private scheduleResync(): void {

@@ -4,6 +4,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { InFlightSnapshot, WorkQueueMetricsSink } from './queue.js';
 
+const EVENT_LOOP_SAMPLE_MS = 100;
+
 /** The outcome label of controller_runtime_reconcile_total. */
 export type ReconcileResultLabel = 'success' | 'error' | 'requeue_after';
 
@@ -69,7 +71,10 @@ export class OperatorMetrics {
   private readonly workqueue: WorkQueueSeries;
 
   constructor(options: OperatorMetricsOptions = {}) {
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    // The event-loop delay histogram samples every 100 ms instead of prom-client's 10 ms: at 10 ms its timer alone
+    // cost an idle manager 0.3 s of CPU a minute; a 100 ms sample rate still sees every stall that matters.
+    if (options.defaultMetrics ?? true)
+      collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
     this.workqueue = new WorkQueueSeries(this.registry);
   }
 

@@ -134,6 +134,38 @@ describe('Informer', () => {
     await informer.stop();
   });
 
+  it('with a transform, an update that changes only what the transform drops is cached without calling handlers', async () => {
+    const clock = new ManualClock();
+    const source = new FakeSource();
+    const events: string[] = [];
+    const informer = new Informer({
+      source,
+      clock,
+      random: () => 0.5,
+      logger: createLogger({ name: 'test', level: 'silent' }),
+      // Keeps the metadata and the phase, drops everything else.
+      transform: {
+        id: 'phase-only',
+        apply: (object) => ({ metadata: object.metadata, phase: (object['status'] as { phase?: string }).phase }),
+      },
+    });
+    informer.addHandler((type, object) => events.push(`${type} ${object.metadata.name}`));
+    informer.start();
+    await flush();
+    const watch = watchAt(source, 0);
+    const withStatus = (resourceVersion: string, status: object): Record<string, unknown> => ({
+      ...pod('a', resourceVersion),
+      status,
+    });
+    watch.emit('ADDED', withStatus('2', { phase: 'Pending', hostIP: '10.0.0.1' }));
+    watch.emit('MODIFIED', withStatus('3', { phase: 'Pending', hostIP: '10.0.0.2' }));
+    assert.deepEqual(events, ['add a'], 'a change the transform drops reaches no handler');
+    assert.equal(informer.get('ns/a')?.metadata.resourceVersion, '3', 'the cache still holds the new version');
+    watch.emit('MODIFIED', withStatus('4', { phase: 'Running', hostIP: '10.0.0.2' }));
+    assert.deepEqual(events, ['add a', 'update a']);
+    await informer.stop();
+  });
+
   it('relists on 410 Gone and emits what changed in between', async () => {
     const { source, clock, events, informer } = setup();
     source.listPages = [
