@@ -16,5 +16,6 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app /app
 USER 65532:65532
-ENTRYPOINT ["node", "/app/dist/cli/main.js"]
+# V8 settings for the manager's memory: src/builders/settings.ts (MANAGER_NODE_FLAGS) says why; a test keeps them equal.
+ENTRYPOINT ["node", "--max-semi-space-size=4", "--heap-growing-percent=20", "/app/dist/cli/main.js"]
 CMD ["manager"]

@@ -15,6 +15,23 @@ export const DEFAULT_OPERATOR_IMAGE = 'starrocks-cn-operator:0.1.0';
 export const COMPONENTS_ENTRYPOINT = ['node', '/app/dist/cli/main.js'] as const;
 
 /**
+ * V8 settings of the image's entry point, so of the manager (the register sidecar and the offline CronJob give their
+ * own commands). A long-lived process that works in bursts: V8's default 16 MiB semi-spaces (32 MiB of young
+ * generation kept committed) and an old generation allowed to grow to several times its live data left the manager
+ * at 123 MiB resident with 150 groups of 3 CNs, of which 28 MiB were live objects. 4 MiB semi-spaces and an old
+ * generation collected once it grows 20 % past its live size hold it at 99 MiB, with no more CPU to converge
+ * (bench/operator-memory.ts, docs/benchmarks.md).
+ */
+export const MANAGER_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=20'] as const;
+
+/** The image's ENTRYPOINT (the Dockerfile's, and the test image's): `manager` and the other commands follow it. */
+export const IMAGE_ENTRYPOINT = [
+  COMPONENTS_ENTRYPOINT[0],
+  ...MANAGER_NODE_FLAGS,
+  ...COMPONENTS_ENTRYPOINT.slice(1),
+] as const;
+
+/**
  * V8 settings of the register sidecar, which runs in every CN pod and does one small FE query every few seconds: no
  * JIT compiler, a 1 MiB young generation, and V8's size-over-speed mode. Measured on the image's Node 24
  * (bench/register-memory.ts, 10 minutes): resident 84 -> 66 MiB, private memory 31 -> 22 MiB, CPU unchanged (0.54 ->

@@ -4,6 +4,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { IMAGE_ENTRYPOINT } from '../../../src/builders/settings.js';
 import { APP_DIR_IN_IMAGE, checkDist, layoutApp } from './app.js';
 import { writeImageArchive, type ImageSpec } from './archive.js';
 import { defaultImageCacheDir } from './cache.js';
@@ -97,7 +98,7 @@ export async function buildTestImages(options: BuildOptions): Promise<BuiltImage
         ref: OPERATOR_IMAGE_REF,
         layers: [nodeBase, app],
         run: {
-          entrypoint: ['node', `${APP_DIR_IN_IMAGE}/dist/cli/main.js`],
+          entrypoint: [...IMAGE_ENTRYPOINT],
           cmd: ['manager'],
           user: `${NONROOT_UID}:${NONROOT_UID}`,
           env: [PATH_ENV, 'NODE_ENV=production'],

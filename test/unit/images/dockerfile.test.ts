@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { IMAGE_ENTRYPOINT } from '../../../src/builders/settings.js';
 import { APP_DIR_IN_IMAGE, LAYOUT_APP_SCRIPT } from '../../support/images/app.js';
 import { DEFAULT_REPO_ROOT } from '../../support/images/build.js';
 
@@ -25,6 +26,12 @@ describe('Dockerfile and test image share the app layout', () => {
   it('the final stage takes /app as the script laid it out, nothing else from the build', () => {
     const copies = dockerfile.split('\n').filter((line) => line.startsWith('COPY --from=build'));
     assert.deepEqual(copies, [`COPY --from=build ${APP_DIR_IN_IMAGE} ${APP_DIR_IN_IMAGE}`]);
+  });
+
+  it("the entry point is the one the code and the test image use (the manager's V8 settings included)", () => {
+    const line = dockerfile.split('\n').find((candidate) => candidate.startsWith('ENTRYPOINT '));
+    assert.ok(line !== undefined, 'the Dockerfile has an ENTRYPOINT');
+    assert.deepEqual(JSON.parse(line.slice('ENTRYPOINT '.length)), [...IMAGE_ENTRYPOINT]);
   });
 
   it('the build context does not leave the script out', () => {
