@@ -19,8 +19,8 @@ export const COMPONENTS_ENTRYPOINT = ['node', '/app/dist/cli/main.js'] as const;
  * own commands). A long-lived process that works in bursts: V8's default 16 MiB semi-spaces (32 MiB of young
  * generation kept committed) and an old generation allowed to grow to several times its live data left the manager
  * at 123 MiB resident with 150 groups of 3 CNs, of which 28 MiB were live objects. 4 MiB semi-spaces and an old
- * generation collected once it grows 20 % past its live size hold it at 99 MiB, with no more CPU to converge
- * (bench/operator-memory.ts, docs/benchmarks.md).
+ * generation collected once it grows 20 % past its live size hold it at 99-101 MiB, for about the same CPU to
+ * converge (11.4-12.3 s against 11.0-12.0 s; bench/operator-memory.ts, docs/benchmarks.md).
  */
 export const MANAGER_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=20'] as const;
 
