@@ -60,7 +60,9 @@ describe('scale-in on a real node', () => {
           '-o',
           'jsonpath={.spec.replicas}',
         ]);
-        if (replicas.stdout.trim() === '1') shrankAt = now;
+        // Seen once the read returns: the shrink may have happened at any moment of the read, so the time before
+        // it would put a shrink that followed the DROP within the same read before it.
+        if (replicas.stdout.trim() === '1') shrankAt = Date.now();
       }
       const state = await fragmentState(leaving.ip, 500);
       if (state?.stopping === true) stoppingAt ??= now;
