@@ -8,7 +8,7 @@ import path from 'node:path';
 import { REPO_ROOT } from './control-plane/control-plane.js';
 import { CUSTOM_METRICS_SERVICE, pkiFiles } from './control-plane/pki.js';
 import { e2eEnvironment, kubectl, waitFor } from './e2e.js';
-import { freePort } from './operator.js';
+import { freePort } from './ports.js';
 
 export const CUSTOM_METRICS_API_SERVICE = 'v1beta2.custom.metrics.k8s.io';
 

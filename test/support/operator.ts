@@ -4,10 +4,8 @@
 // requests from the test's. Every process started here is stopped by its pid.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -15,6 +13,7 @@ import { stringify } from 'yaml';
 import { z } from 'zod';
 import { REPO_ROOT } from './control-plane/control-plane.js';
 import { compiledCli, e2eEnvironment, kubectl, waitFor } from './e2e.js';
+import { freePorts } from './ports.js';
 
 export const OPERATOR_SERVICE_ACCOUNT = 'cn-controller-manager';
 /** What the components image defaults to when a group names none. */
@@ -97,31 +96,6 @@ export async function removeOperatorIdentity(identity: OperatorIdentity | undefi
   // undefined: the suite failed before creating it (after-hooks run anyway).
   if (identity === undefined) return;
   await kubectl(['delete', 'clusterrolebinding', `cn-manager-rolebinding-${identity.namespace}`, '--ignore-not-found']);
-}
-
-/** A free TCP port on loopback (the kernel's choice; closed again before it is handed out). */
-export async function freePort(): Promise<number> {
-  const [port] = await freePorts(1);
-  if (port === undefined) throw new Error('no port from the kernel');
-  return port;
-}
-
-/** `count` distinct free loopback ports: all held open until each is chosen, so none is handed out twice. */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = Array.from({ length: count }, () => createServer());
-  try {
-    for (const server of servers) {
-      server.listen(0, '127.0.0.1');
-      await once(server, 'listening');
-    }
-    return servers.map((server) => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') throw new Error('no port from the kernel');
-      return address.port;
-    });
-  } finally {
-    for (const server of servers) server.close();
-  }
 }
 
 export interface OperatorOptions {

@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +13,7 @@ import { DEFAULT_REPO_ROOT } from '../../support/images/build.js';
 import { bundleCnEmulator } from '../../support/images/cn-emulator-files.js';
 import { START_CN_SH, STOP_CN_SH } from '../../support/images/cn-scripts.js';
 import { run } from '../../support/images/run.js';
+import { freePorts } from '../../support/ports.js';
 
 const BUSYBOX = '/usr/bin/busybox';
 
@@ -25,21 +25,6 @@ const Heartbeat = z.object({
   version: z.string(),
 });
 const Counts = z.object({ running: z.number(), finished: z.number(), refused: z.number(), stopping: z.boolean() });
-
-/** `count` distinct free loopback ports: all held open until each is chosen, so the kernel cannot hand one out twice. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = Array.from({ length: count }, () => net.createServer());
-  try {
-    await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
-    return servers.map((server) => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') throw new Error('no port');
-      return address.port;
-    });
-  } finally {
-    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  }
-}
 
 interface Cn {
   child: ChildProcess;

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { KubeApiError, statusFromResponse } from '../../../src/kube/errors.js';
-import { Informer, type InformerEventType } from '../../../src/kube/informer.js';
+import { Informer, type CacheTransform, type InformerEventType } from '../../../src/kube/informer.js';
 import type { ListPage, ListWatchSource, WatchEventType, WatchOptions } from '../../../src/kube/list-watch.js';
 import type { LineStream } from '../../../src/kube/rest.js';
 import { createLogger } from '../../../src/runtime/logging.js';
@@ -74,7 +74,7 @@ function watchAt(source: FakeSource, index: number): OpenWatch {
   return watch;
 }
 
-function setup(options: { watchdogMs?: number; resyncPeriodMs?: number } = {}) {
+function setup(options: { watchdogMs?: number; resyncPeriodMs?: number; transform?: CacheTransform } = {}) {
   const clock = new ManualClock();
   const source = new FakeSource();
   const events: string[] = [];
@@ -135,21 +135,13 @@ describe('Informer', () => {
   });
 
   it('with a transform, an update that changes only what the transform drops is cached without calling handlers', async () => {
-    const clock = new ManualClock();
-    const source = new FakeSource();
-    const events: string[] = [];
-    const informer = new Informer({
-      source,
-      clock,
-      random: () => 0.5,
-      logger: createLogger({ name: 'test', level: 'silent' }),
-      // Keeps the metadata and the phase, drops everything else.
+    // Keeps the metadata and the phase, drops everything else.
+    const { source, events, informer } = setup({
       transform: {
         id: 'phase-only',
         apply: (object) => ({ metadata: object.metadata, phase: (object['status'] as { phase?: string }).phase }),
       },
     });
-    informer.addHandler((type, object) => events.push(`${type} ${object.metadata.name}`));
     informer.start();
     await flush();
     const watch = watchAt(source, 0);
