@@ -12,7 +12,7 @@ import { DEFAULT_RECONCILER_SETTINGS } from '../controllers/computenodegroup/rec
 import { GroupMetrics } from '../controllers/computenodegroup/metrics.js';
 import { connectKube } from '../kube/client.js';
 import { EventRecorder } from '../kube/events.js';
-import { LeaderElector } from '../kube/leader-election.js';
+import { defaultIdentity, LeaderElector } from '../kube/leader-election.js';
 import { SharedCaches } from '../kube/shared-caches.js';
 import { parseManagerFlags, MANAGER_FLAGS, type ManagerSettings } from '../runtime/flags.js';
 import { HealthChecks, startMetricsServer, startProbeServer } from '../runtime/health.js';
@@ -65,11 +65,12 @@ async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): 
   const operatorImage = process.env['OPERATOR_IMAGE'] ?? DEFAULT_OPERATOR_IMAGE;
   let controller: ComputeNodeGroupController | undefined;
   let caches: SharedCaches | undefined;
-  const startController = async (): Promise<void> => {
-    caches = new SharedCaches({ rest, namespaces: flags.watchNamespaces, logger });
-    controller = createComputeNodeGroupController({
+  /** Lists, then reconciles; `leadership` aborts when the lease is lost (possibly while the caches still list). */
+  const startController = async (leadership?: AbortSignal): Promise<void> => {
+    const ownCaches = new SharedCaches({ rest, namespaces: flags.watchNamespaces, logger });
+    const ownController = createComputeNodeGroupController({
       rest,
-      caches,
+      caches: ownCaches,
       logger,
       metrics,
       recorder,
@@ -79,14 +80,18 @@ async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): 
       settings: { ...DEFAULT_RECONCILER_SETTINGS, feSyncPeriodMs: flags.feSyncPeriodMs, operator: { operatorImage } },
     });
     logger.info(
-      { namespaces: flags.watchNamespaces, operatorImage, caches: caches.size },
+      { namespaces: flags.watchNamespaces, operatorImage, caches: ownCaches.size },
       'starting the ComputeNodeGroup controller',
     );
-    caches.start();
-    if (!(await caches.waitForSync(CACHE_SYNC_TIMEOUT_MS))) {
+    [caches, controller] = [ownCaches, ownController];
+    ownCaches.start();
+    const synced = await ownCaches.waitForSync(CACHE_SYNC_TIMEOUT_MS);
+    // Leadership lost while listing: stopController has already stopped these caches; nothing more to do.
+    if (leadership?.aborted === true) return;
+    if (!synced) {
       throw new Error(`caches did not sync within ${CACHE_SYNC_TIMEOUT_MS / 1000}s: check RBAC and the API server`);
     }
-    controller.start();
+    ownController.start();
     logger.info('caches synced; reconciling');
   };
   checks.addReadyz('caches', () => {
@@ -94,10 +99,15 @@ async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): 
     if (caches !== undefined && !caches.hasSynced()) throw new Error('caches not synced yet');
   });
 
-  shutdown.register('controller', async () => {
-    await controller?.stop(DRAIN_TIMEOUT_MS);
-    await caches?.stop();
-  });
+  /** Stops acting: the controller (reconciles drain, FE sessions close), then the caches. A follower holds neither. */
+  const stopController = async (): Promise<void> => {
+    const [running, cached] = [controller, caches];
+    controller = undefined;
+    caches = undefined;
+    await running?.stop(DRAIN_TIMEOUT_MS);
+    await cached?.stop();
+  };
+  shutdown.register('controller', stopController);
   shutdown.register('events', () => recorder.flush());
 
   const servers: Closable[] = await startServers(flags, metrics, checks);
@@ -125,29 +135,41 @@ async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): 
     await startController();
     return;
   }
-  const elector = new LeaderElector({
-    rest,
-    namespace: flags.leaderElectionNamespace ?? ownNamespace(),
-    name: flags.leaderElectionId,
-    logger,
-    metrics,
-    onStartedLeading: () => {
-      startController().catch((error: unknown) => {
-        logger.fatal({ err: error instanceof Error ? error.message : String(error) }, 'controller failed to start');
-        void shutdown.run('controller start-up failure').then(() => process.exit(1));
-      });
-    },
-    onStoppedLeading: (reason) => {
-      if (reason === 'released') return; // an orderly shutdown released the lease and is already under way
-      // Another replica may take over now; this one must stop acting at once and be restarted as a follower.
-      logger.error('lost the leader lease; exiting');
-      void shutdown.run('leadership lost').then(() => process.exit(1));
-    },
-  });
+  let elector: LeaderElector | undefined;
+  // One identity for every term of this process: a lease it still holds when it campaigns again (after an API
+  // outage nobody else could act in) is renewed at once instead of waited out.
+  const identity = defaultIdentity();
+  const campaign = (): void => {
+    elector = new LeaderElector({
+      rest,
+      identity,
+      namespace: flags.leaderElectionNamespace ?? ownNamespace(),
+      name: flags.leaderElectionId,
+      logger,
+      metrics,
+      onStartedLeading: (leadership) => {
+        startController(leadership).catch((error: unknown) => {
+          logger.fatal({ err: error instanceof Error ? error.message : String(error) }, 'controller failed to start');
+          void shutdown.run('controller start-up failure').then(() => process.exit(1));
+        });
+      },
+      onStoppedLeading: (reason) => {
+        if (reason === 'released') return; // an orderly shutdown released the lease and is already under way
+        // Another replica may take over now: stop acting at once. The process stays (its probes, metrics and
+        // connections with it) and campaigns again, so an API server that was away for a while costs no restart:
+        // once it answers, this replica takes the lease back (or follows another one) and lists afresh.
+        logger.error('lost the leader lease; stopping the controller and campaigning again');
+        void stopController().then(() => {
+          if (!shutdown.isRunning()) campaign();
+        });
+      },
+    });
+    void elector.run();
+  };
   // After the controller stopped: releasing the lease lets a follower take over at once.
-  shutdown.register('leader election', () => elector.stop());
+  shutdown.register('leader election', () => elector?.stop());
   shutdown.register('http servers', () => closeAll(servers));
-  void elector.run();
+  campaign();
 }
 
 async function startServers(

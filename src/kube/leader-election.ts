@@ -3,7 +3,7 @@
 //
 //   const elector = new LeaderElector({ rest, namespace, name, identity, logger, metrics,
 //     onStartedLeading: (signal) => startControllers(signal),
-//     onStoppedLeading: () => process.exit(1) });   // lost the lease: exit, the Deployment restarts us as follower
+//     onStoppedLeading: (reason) => stopControllersThenCampaignAgain() });  // a new elector for the next term
 //   await elector.run();                             // resolves when leadership ends or stop() is called
 //
 // Safety: the leader stops (onStoppedLeading) when it could not renew for renewDeadline (10 s), before any follower
@@ -36,8 +36,8 @@ export interface LeaderElectorOptions {
   /** Called once when this replica becomes leader; `signal` aborts when leadership ends. */
   onStartedLeading: (signal: AbortSignal) => void;
   /**
-   * Called once when leadership ends: 'lost' (renewal failed or another replica holds the lease: stop acting now and
-   * exit) or 'released' (stop() was called: an orderly shutdown already in progress).
+   * Called once when leadership ends: 'lost' (renewal failed or another replica holds the lease: stop acting now; a
+   * new elector may campaign again) or 'released' (stop() was called: an orderly shutdown already in progress).
    */
   onStoppedLeading: (reason: 'lost' | 'released') => void;
 }

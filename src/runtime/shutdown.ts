@@ -46,6 +46,11 @@ export class Shutdown {
     this.steps.push({ name, run });
   }
 
+  /** Whether the shutdown has begun (a step that would start work should not). */
+  isRunning(): boolean {
+    return this.started !== undefined;
+  }
+
   /** Starts listening for the signals. */
   install(): void {
     for (const signal of this.signals) this.source.on(signal, this.onSignal);

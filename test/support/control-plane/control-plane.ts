@@ -466,6 +466,51 @@ async function stopAll(
   return { outcomes };
 }
 
+/** The components a test may stop and start again as a fault: the API server and its store. */
+export type InterruptibleComponent = 'etcd' | 'kube-apiserver';
+
+async function runningState(dir: string): Promise<{ layout: RunLayout; state: ControlPlaneState }> {
+  const layout = runLayout(dir);
+  const state = await readState(layout);
+  if (state === null) throw new Error(`no control plane recorded in ${dir}`);
+  return { layout, state };
+}
+
+/** A fault: stops one component of the running control plane by its pid (SIGTERM, SIGKILL after the grace). */
+export async function stopComponent(dir: string, component: InterruptibleComponent): Promise<StopOutcome> {
+  const { layout, state } = await runningState(dir);
+  const commands = recordedCommands(layout, state, state.binDir);
+  const expected = { command: commands[component].command, runDir: layout.dir };
+  const outcome = await stopRecordedProcess(layout.pidFilePath(component), expected, STOP);
+  if (outcome === 'still-running' || outcome === 'not-ours') throw new Error(`${component}: ${outcome}`);
+  return outcome;
+}
+
+/** Starts a component `stopComponent` stopped, with the command recorded for the run, and waits until it serves. */
+export async function startComponent(dir: string, component: InterruptibleComponent): Promise<void> {
+  const { layout, state } = await runningState(dir);
+  const spec = recordedCommands(layout, state, state.binDir)[component];
+  const pid = await startProcess(spec, layout.logPath(component), layout.pidFilePath(component), REPO_ROOT);
+  const abort = async (): Promise<string | null> =>
+    (await isAlive(pid)) ? null : `${component} exited; last lines:\n${await logTail(layout.logPath(component))}`;
+  if (component === 'etcd') {
+    await waitUntil(
+      async () => {
+        const result = await httpGet({ url: `http://127.0.0.1:${state.ports.etcdClient}/health`, timeoutMs: 2000 });
+        return result.status === 200 ? true : `HTTP ${result.status}`;
+      },
+      { description: 'etcd /health', timeoutMs: 30_000, intervalMs: 200, abort },
+    );
+    return;
+  }
+  await waitUntil(async () => ((await apiServerReady(layout, state)) ? true : 'not ready'), {
+    description: 'kube-apiserver /readyz',
+    timeoutMs: 120_000,
+    intervalMs: 300,
+    abort,
+  });
+}
+
 /** What the e2e helpers read to find a control plane a script started itself (benchmarks). */
 export function environmentOf(plane: ControlPlane): Record<string, string> {
   return { KUBECONFIG: plane.kubeconfig, CONTROL_PLANE_DIR: plane.dir, KUBECTL: plane.kubectl };
