@@ -46,6 +46,15 @@ export const FAST_HPA_FLAGS: readonly string[] = [
   '--horizontal-pod-autoscaler-tolerance=0.1',
 ];
 
+/**
+ * A node whose heartbeats stop for the grace period (default 50 s) is marked NotReady, and so is every pod on it
+ * (Ready=False). A real kubelet reports its pods ready again once it reaches the API server; KWOK's pod stage only
+ * matches pods without an IP, so it never does, and a pod that missed one stretch of heartbeats (the API server or
+ * etcd stopped by a test, a CI machine busy for a minute) would stay unready for the rest of the run. The tests
+ * never rely on node failure detection, so the grace period is long enough never to end during a run.
+ */
+export const CALM_NODE_LIFECYCLE_FLAGS: readonly string[] = ['--node-monitor-grace-period=1h'];
+
 export function etcdCommand(input: CommandInput): CommandSpec {
   const client = `http://127.0.0.1:${input.ports.etcdClient}`;
   const peer = `http://127.0.0.1:${input.ports.etcdPeer}`;
@@ -137,6 +146,7 @@ export function controllerManagerCommand(input: CommandInput): CommandSpec {
       `--root-ca-file=${pki.caCert}`,
       `--service-account-private-key-file=${pki.serviceAccountKey}`,
       ...FAST_HPA_FLAGS,
+      ...CALM_NODE_LIFECYCLE_FLAGS,
     ],
   };
 }

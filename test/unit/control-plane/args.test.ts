@@ -72,12 +72,14 @@ describe('control-plane command lines', () => {
     assert.equal(flag(args, 'data-dir'), '/var/lib/cn-run/etcd-data');
   });
 
-  it('runs the controller manager with every controller and the fast HPA timings, under its own identity', () => {
+  it('runs the controller manager with every controller, the fast HPA timings and a node grace period no test outlives, under its own identity', () => {
     const args = commands['kube-controller-manager'].args;
     assert.equal(flag(args, 'controllers'), '*');
     assert.equal(flag(args, 'kubeconfig'), '/var/lib/cn-run/kube-controller-manager.kubeconfig');
     for (const hpaFlag of FAST_HPA_FLAGS) assert.ok(args.includes(hpaFlag), hpaFlag);
     assert.equal(flag(args, 'horizontal-pod-autoscaler-sync-period'), '5s');
+    // KWOK never makes a pod ready again once the node lifecycle controller marked it unready.
+    assert.equal(flag(args, 'node-monitor-grace-period'), '1h');
   });
 
   it('passes every kwok stage file, since the bare kwok binary exits without stages', () => {
