@@ -4,17 +4,13 @@
 //   node --import tsx bench/fe-client.ts [nodes=200] [iterations=200]
 import { FeClient, FeSnapshotCache } from '../src/fe/index.js';
 import { FeSimulator } from '../test/support/fe-simulator/index.js';
+import { percentile } from './support/stats.js';
 
 const nodes = Number(process.argv[2] ?? '200');
 const iterations = Number(process.argv[3] ?? '200');
 if (!Number.isInteger(nodes) || nodes < 1 || nodes > 5000) throw new Error('nodes must be an integer from 1 to 5000');
 if (!Number.isInteger(iterations) || iterations < 1 || iterations > 10000) {
   throw new Error('iterations must be an integer from 1 to 10000');
-}
-
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
 function report(name: string, samples: number[]): void {

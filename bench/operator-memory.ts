@@ -1,5 +1,6 @@
 // The manager's footprint as users run it (the compiled build): starts a test control plane and an FE simulator
-// (with enough KWOK nodes for the pods), optionally fills the watched namespace with unrelated Secrets, starts the
+// (with enough KWOK nodes for the pods), optionally fills the watched namespace with unrelated Secrets and Pods (of
+// another scheduler, so they stay Pending and cost the control plane nothing but storage), starts the
 // manager and prints: start to /readyz, resident memory (VmRSS) and CPU in its first idle minute, then creates N
 // ComputeNodeGroups of C CNs and prints the CPU and time to converge (every group Ready with its CNs in the FE),
 // memory at convergence, and memory and CPU after a quiet minute of FE syncs. With --baseline <git ref> the same
@@ -9,17 +10,18 @@
 // The manager runs on the Node that runs this script: run the script with the image's Node to measure that one.
 // Linux only.
 //   npm run build && node --import tsx bench/operator-memory.ts [--groups 100] [--cns 1] [--unrelated-secrets 0]
-//       [--secret-bytes 4096] [--baseline <git ref>] [--node-flags="--max-semi-space-size=1 ..."]
+//       [--secret-bytes 4096] [--unrelated-pods 0] [--baseline <git ref>] [--node-flags="--max-semi-space-size=1 ..."]
 //       [--heap-snapshot DIR]
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT, down, environmentOf, up } from '../test/support/control-plane/control-plane.js';
 import { FeSimulator } from '../test/support/fe-simulator/index.js';
+import { cpuSeconds, rssMiB } from './support/proc.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,6 +30,7 @@ const { values } = parseArgs({
     'node-flags': { type: 'string', multiple: true },
     'unrelated-secrets': { type: 'string', default: '0' },
     'secret-bytes': { type: 'string', default: '4096' },
+    'unrelated-pods': { type: 'string', default: '0' },
     baseline: { type: 'string' },
     'heap-snapshot': { type: 'string' },
   },
@@ -36,25 +39,38 @@ const groups = Number(values.groups);
 const cnsPerGroup = Number(values.cns);
 const unrelatedSecrets = Number(values['unrelated-secrets']);
 const secretBytes = Number(values['secret-bytes']);
-if (!Number.isInteger(groups) || groups < 1 || groups > 300)
-  throw new Error('--groups must be an integer from 1 to 300');
+const unrelatedPods = Number(values['unrelated-pods']);
+if (!Number.isInteger(groups) || groups < 1 || groups > 1000)
+  throw new Error('--groups must be an integer from 1 to 1000');
 if (!Number.isInteger(cnsPerGroup) || cnsPerGroup < 1 || cnsPerGroup > 5) throw new Error('--cns must be from 1 to 5');
-/** Pods per extra KWOK node (the control plane's own node holds 110). */
-const PODS_PER_NODE = 250;
 if (!Number.isInteger(unrelatedSecrets) || unrelatedSecrets < 0) throw new Error('--unrelated-secrets must be >= 0');
+if (!Number.isInteger(unrelatedPods) || unrelatedPods < 0) throw new Error('--unrelated-pods must be >= 0');
 
-/** User + system CPU seconds of a process so far (/proc/<pid>/stat, clock ticks of 1/100 s). */
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-async function rssMiB(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmRSS:\s+(\d+) kB/m.exec(status);
-  if (match?.[1] === undefined) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(match[1]) / 1024;
+/** A pod of another application, as busy clusters hold thousands: labels, a few containers, env and mounts. */
+function unrelatedPod(namespace: string, index: number): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: `unrelated-${index}`,
+      namespace,
+      labels: { app: 'unrelated', 'app.kubernetes.io/instance': `web-${index % 50}`, tier: 'frontend' },
+      annotations: { 'example.com/revision': String(index) },
+    },
+    spec: {
+      // No scheduler of that name runs: the pod stays Pending, so only the API server and etcd hold it.
+      schedulerName: 'bench-unrelated-scheduler',
+      containers: ['app', 'proxy'].map((name) => ({
+        name,
+        image: `registry.example/${name}:1.${index % 7}`,
+        env: [
+          { name: 'INSTANCE', value: `web-${index}` },
+          { name: 'LOG_LEVEL', value: 'info' },
+        ],
+        resources: { requests: { cpu: '10m', memory: '16Mi' } },
+      })),
+    },
+  };
 }
 
 /** Builds `ref` in a temporary worktree sharing this checkout's node_modules; returns its program and clean-up. */
@@ -92,21 +108,8 @@ try {
   const operatorSupport = await import('../test/support/operator.js');
   await e2e.installCrd();
   await fe.start();
-  const { kwokNode } = await import('../test/support/control-plane/manifests.js');
-  const extraNodes = Math.ceil(Math.max(0, groups * cnsPerGroup - 100) / PODS_PER_NODE);
-  for (let index = 1; index <= extraNodes; index++) {
-    const node = kwokNode() as { metadata: { name: string; labels: Record<string, string> }; status: unknown };
-    const name = `kwok-bench-${index}`;
-    const resources = { cpu: '256', memory: '512Gi', pods: String(PODS_PER_NODE) };
-    const created = await e2e.kubectlCreate([
-      {
-        ...node,
-        metadata: { ...node.metadata, name, labels: { ...node.metadata.labels, 'kubernetes.io/hostname': name } },
-        status: { allocatable: resources, capacity: resources },
-      },
-    ]);
-    if (created.code !== 0) throw new Error(created.stderr);
-  }
+  const { createInBatches, ensureKwokCapacity } = await import('./support/cluster.js');
+  await ensureKwokCapacity(groups * cnsPerGroup);
 
   /** Reconcile passes so far: the sum of controller_runtime_reconcile_total over its result labels. */
   const reconcilesSoFar = async (operator: { metricsText(): Promise<string | undefined> }): Promise<number> => {
@@ -169,6 +172,7 @@ try {
       const created = await e2e.kubectlCreate(batch);
       if (created.code !== 0) throw new Error(created.stderr);
     }
+    await createInBatches(Array.from({ length: unrelatedPods }, (_, index) => unrelatedPod(namespace, index)));
     const identity = await operatorSupport.createOperatorIdentity(namespace);
     const starting = Date.now();
     const operator = await operatorSupport.startOperator({
@@ -182,10 +186,10 @@ try {
     });
     const startToReadyMs = Date.now() - starting;
     try {
-      const idleCpuStart = await cpuSeconds(operator.pid);
+      const idleCpuStart = cpuSeconds(operator.pid);
       await sleep(60_000);
-      const idleCpu = (await cpuSeconds(operator.pid)) - idleCpuStart;
-      const idle = await rssMiB(operator.pid);
+      const idleCpu = cpuSeconds(operator.pid) - idleCpuStart;
+      const idle = rssMiB(operator.pid);
       const idleHeap = await heapFigures(operator);
       const seed = await operatorSupport.seedExampleObjects(namespace, fe.addresses, (spec) => {
         delete spec['autoScalingPolicy'];
@@ -201,7 +205,7 @@ try {
         objects.push(group);
       }
       const started = Date.now();
-      const convergeCpuStart = await cpuSeconds(operator.pid);
+      const convergeCpuStart = cpuSeconds(operator.pid);
       const reconcilesAtStart = await reconcilesSoFar(operator);
       const created = await e2e.kubectlCreate(objects);
       if (created.code !== 0) throw new Error(created.stderr);
@@ -226,20 +230,21 @@ try {
         timeoutMs: 300_000,
         intervalMs: 1_000,
       });
-      const convergeCpu = (await cpuSeconds(operator.pid)) - convergeCpuStart;
-      const converged = await rssMiB(operator.pid);
+      const convergeCpu = cpuSeconds(operator.pid) - convergeCpuStart;
+      const converged = rssMiB(operator.pid);
       const convergedHeap = await heapFigures(operator);
       const convergeMs = Date.now() - started;
       const reconcilesAtConvergence = await reconcilesSoFar(operator);
-      const quietCpuStart = await cpuSeconds(operator.pid);
+      const quietCpuStart = cpuSeconds(operator.pid);
       await sleep(60_000);
-      const quietCpu = (await cpuSeconds(operator.pid)) - quietCpuStart;
-      const quiet = await rssMiB(operator.pid);
+      const quietCpu = cpuSeconds(operator.pid) - quietCpuStart;
+      const quiet = rssMiB(operator.pid);
       const quietReconciles = (await reconcilesSoFar(operator)) - reconcilesAtConvergence;
       const quietHeap = await heapFigures(operator);
       const snapshot = snapshotDir === undefined ? undefined : await heapSnapshot(operator.pid, snapshotDir);
       console.log(
-        `${label}: ${groups} groups x ${cnsPerGroup} CNs, ${unrelatedSecrets} unrelated Secrets x ${secretBytes} B\n` +
+        `${label}: ${groups} groups x ${cnsPerGroup} CNs, ${unrelatedSecrets} unrelated Secrets x ${secretBytes} B, ` +
+          `${unrelatedPods} unrelated Pods\n` +
           `  start to ready ${startToReadyMs} ms; first idle minute: RSS ${idle.toFixed(1)} MiB, CPU ${idleCpu.toFixed(2)} s\n` +
           `    ${idleHeap}\n` +
           `  converge: all Ready and in the FE after ${(convergeMs / 1000).toFixed(1)} s, CPU ${convergeCpu.toFixed(2)} s, ` +

@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { down, environmentOf, up } from '../test/support/control-plane/control-plane.js';
 import { FeSimulator, QueryEngine, type TraceQuery } from '../test/support/fe-simulator/index.js';
 import { seededRandom } from '../test/support/seeded-random.js';
+import { percentile } from './support/stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -132,11 +133,6 @@ interface Result {
   unfinished: number;
   toCapacityMs: number | null;
   queries: number;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'query-autoscaling-'));

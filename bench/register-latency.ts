@@ -7,6 +7,7 @@ import { parseRegisterConfig, startRegister } from '../src/components/register/i
 import { createLogger } from '../src/runtime/logging.js';
 import { CnEmulator } from '../test/support/cn-emulator/index.js';
 import { FeSimulator } from '../test/support/fe-simulator/index.js';
+import { percentile } from './support/stats.js';
 
 const CN_IP = '10.244.7.9';
 const CN_ADDRESS = `${CN_IP}:9050`;
@@ -64,11 +65,6 @@ async function oneRun(): Promise<{ registeredMs: number; readyMs: number }> {
     await fe.stop();
     await cn.stop();
   }
-}
-
-function percentile(sorted: number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] ?? NaN;
 }
 
 function summary(name: string, values: number[]): string {

@@ -9,11 +9,12 @@
 // entry that loads only the register module (what main.js costs once subcommands are loaded lazily);
 // --image-entry-only measures the first alone.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CnEmulator } from '../test/support/cn-emulator/index.js';
 import { FeSimulator } from '../test/support/fe-simulator/index.js';
+import { cpuSeconds, statusKiB } from './support/proc.js';
 
 const CN_IP = '10.244.7.9';
 const CN_ADDRESS = `${CN_IP}:9050`;
@@ -35,15 +36,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function statusKiB(pid: number, field: 'VmRSS' | 'RssAnon' | 'RssFile'): number {
-  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(match?.[1] ?? NaN);
-}
-
-function rssKiB(pid: number): number {
-  return statusKiB(pid, 'VmRSS');
-}
-
 async function readyz(port: number): Promise<boolean> {
   try {
     const response = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1000) });
@@ -52,13 +44,6 @@ async function readyz(port: number): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** User + system CPU seconds of a process so far (/proc/<pid>/stat, clock ticks of 1/100 s). */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 interface Sample {
@@ -109,7 +94,7 @@ async function measure(entry: string[]): Promise<Measurement> {
       await sleep(50);
     }
     const readyAfterMs = Date.now() - startedAt;
-    const atReadyKiB = rssKiB(pid);
+    const atReadyKiB = statusKiB(pid, 'VmRSS');
     const samples: Sample[] = [];
     let cpuBefore = cpuSeconds(pid);
     for (let elapsed = 0; elapsed < seconds;) {
@@ -119,7 +104,7 @@ async function measure(entry: string[]): Promise<Measurement> {
       const cpuNow = cpuSeconds(pid);
       samples.push({
         atSeconds: elapsed,
-        rssKiB: rssKiB(pid),
+        rssKiB: statusKiB(pid, 'VmRSS'),
         anonKiB: statusKiB(pid, 'RssAnon'),
         cpuSeconds: cpuNow - cpuBefore,
       });
@@ -129,7 +114,7 @@ async function measure(entry: string[]): Promise<Measurement> {
       readyAfterMs,
       atReadyKiB,
       samples,
-      laterKiB: rssKiB(pid),
+      laterKiB: statusKiB(pid, 'VmRSS'),
       stillReady: await readyz(probePort),
       shows: fe.statementsMatching(/SHOW COMPUTE NODES/i).length,
     };

@@ -1,0 +1,132 @@
+// How fast a `spec.replicas` change reaches the FE, on a test control plane with the operator as it ships (the
+// compiled build). One group of B CNs is scaled to B+1 and back, E times. For each scale-out: the time from the API
+// server receiving the scale request (audit log) to the FE receiving the new CN's ADD (the FE simulator's statement
+// record), which includes the scheduler and KWOK starting the pod. For each scale-in: the time to the FE's DROP of the
+// leaving CN and to the operator's StatefulSet patch (audit log), which comes after the DROP (no query meets a
+// removed CN). Prints median, p99 and the largest of each.
+//   npm run build && node --import tsx bench/scale-events.ts [--events 50] [--base 2] [--fe-sync-period 15s]
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { down, environmentOf, up } from '../test/support/control-plane/control-plane.js';
+import type { AuditRequest } from '../test/support/control-plane/audit.js';
+import { FeSimulator, type StatementRecord } from '../test/support/fe-simulator/index.js';
+import { percentile } from './support/stats.js';
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '50' },
+    base: { type: 'string', default: '2' },
+    'fe-sync-period': { type: 'string', default: '15s' },
+  },
+});
+const events = Number(values.events);
+const base = Number(values.base);
+if (!Number.isInteger(events) || events < 1 || events > 500) throw new Error('--events must be from 1 to 500');
+if (!Number.isInteger(base) || base < 1 || base > 20) throw new Error('--base must be from 1 to 20');
+const GROUP = 'computenodegroup-sample';
+/** One step (a statement or a patch) waited for at most this long. */
+const STEP_TIMEOUT_MS = 120_000;
+
+function receivedMs(request: AuditRequest): number {
+  if (request.receivedAt === null) throw new Error(`audit entry ${request.auditID} has no receive time`);
+  return Date.parse(request.receivedAt);
+}
+
+async function until<T>(description: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const started = Date.now();
+  while (Date.now() - started < STEP_TIMEOUT_MS) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await sleep(100);
+  }
+  throw new Error(`no ${description} within ${STEP_TIMEOUT_MS / 1000} s`);
+}
+
+const dir = await mkdtemp(path.join(os.tmpdir(), 'scale-events-'));
+const fe = new FeSimulator({ version: '3.3', heartbeatPeriodMs: 1_000 });
+fe.liveness.defaultOutcome = { ok: true };
+try {
+  const plane = await up({ dir });
+  Object.assign(process.env, environmentOf(plane));
+  // Imported after the environment is set: the helpers read it on first use.
+  const e2e = await import('../test/support/e2e.js');
+  const operatorSupport = await import('../test/support/operator.js');
+  await e2e.installCrd();
+  await fe.start();
+  const testNamespace = await e2e.freshNamespace('scale-events');
+  const namespace = testNamespace.name;
+  const identity = await operatorSupport.createOperatorIdentity(namespace);
+  const operator = await operatorSupport.startOperator({
+    identity,
+    watchNamespaces: [namespace],
+    label: 'scale-events',
+    feSyncPeriod: values['fe-sync-period'],
+  });
+  try {
+    const objects = await operatorSupport.seedExampleObjects(namespace, fe.addresses, (spec) => {
+      delete spec['autoScalingPolicy'];
+      delete spec['cronJobPolicy'];
+      spec['replicas'] = base;
+    });
+    const created = await e2e.kubectlCreate(objects);
+    if (created.code !== 0) throw new Error(created.stderr);
+    await operatorSupport.waitForMembers(namespace, GROUP, base, () => fe.computeNodeAddresses());
+    await operatorSupport.waitForCondition(namespace, GROUP, 'Ready', 'True', 60_000);
+
+    /** Scales the group and returns when the API server received the request. */
+    const scale = async (replicas: number): Promise<number> => {
+      const mark = await e2e.auditMark();
+      const scaled = await e2e.kubectl(['scale', 'cng', GROUP, '-n', namespace, `--replicas=${replicas}`]);
+      if (scaled.code !== 0) throw new Error(scaled.stderr);
+      const request = (await e2e.auditRequestsSince(mark, { resource: 'computenodegroups' })).find(
+        (entry) => entry.user !== identity.user && operatorSupport.WRITE_VERBS.includes(entry.verb),
+      );
+      if (request === undefined) throw new Error('the scale request is not in the audit log');
+      return receivedMs(request);
+    };
+    const statementAfter = (pattern: RegExp, afterMs: number): Promise<StatementRecord> =>
+      until(`${String(pattern)} after the scale`, () =>
+        Promise.resolve(fe.statementsMatching(pattern).find((record) => record.at.getTime() >= afterMs)),
+      );
+
+    const addMs: number[] = [];
+    const dropMs: number[] = [];
+    const statefulSetMs: number[] = [];
+    for (let event = 0; event < events; event++) {
+      const outAt = await scale(base + 1);
+      addMs.push((await statementAfter(/ADD\s+COMPUTE\s+NODE/i, outAt)).at.getTime() - outAt);
+      await operatorSupport.waitForMembers(namespace, GROUP, base + 1, () => fe.computeNodeAddresses());
+
+      const inMark = await e2e.auditMark();
+      const inAt = await scale(base);
+      dropMs.push((await statementAfter(/DROP\s+COMPUTE\s+NODE/i, inAt)).at.getTime() - inAt);
+      const patch = await until('StatefulSet patch by the operator', async () =>
+        (await e2e.auditRequestsSince(inMark, { user: identity.user, resource: 'statefulsets', name: GROUP })).find(
+          (request) => operatorSupport.WRITE_VERBS.includes(request.verb),
+        ),
+      );
+      statefulSetMs.push(receivedMs(patch) - inAt);
+      await operatorSupport.waitForMembers(namespace, GROUP, base, () => fe.computeNodeAddresses());
+      if (operator.exited()) throw new Error(`the operator exited:\n${await operator.log()}`);
+    }
+
+    const line = (name: string, samples: readonly number[]): string =>
+      `${name.padEnd(44)} n=${samples.length}  median ${percentile(samples, 50).toFixed(0)} ms  ` +
+      `p99 ${percentile(samples, 99).toFixed(0)} ms  max ${Math.max(...samples).toFixed(0)} ms`;
+    console.log(`group of ${base} CNs scaled to ${base + 1} and back ${events} times:`);
+    console.log(line('scale-out: request to FE ADD', addMs));
+    console.log(line('scale-in: request to FE DROP', dropMs));
+    console.log(line('scale-in: request to StatefulSet patch', statefulSetMs));
+  } finally {
+    await operator.stop();
+    await operatorSupport.removeOperatorIdentity(identity);
+    await testNamespace.delete().catch(() => undefined);
+  }
+} finally {
+  await fe.stop();
+  await down({ dir }).catch(() => undefined);
+  await rm(dir, { recursive: true, force: true });
+}

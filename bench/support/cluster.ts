@@ -1,0 +1,37 @@
+// Cluster set-up shared by the benchmarks that run the operator on a test control plane.
+import { kwokNode } from '../../test/support/control-plane/manifests.js';
+import { kubectlCreate } from '../../test/support/e2e.js';
+
+/** Pods the control plane's own KWOK node holds (110), less a margin for the namespaces' other pods. */
+const OWN_NODE_PODS = 100;
+const PODS_PER_EXTRA_NODE = 250;
+
+/**
+ * Adds KWOK nodes (`kwok-bench-<n>`, 250 pods each) until the cluster holds `pods` pods; nodes that exist already
+ * are counted, so a script can call it again for a larger scenario.
+ */
+export async function ensureKwokCapacity(pods: number, existing = 0): Promise<number> {
+  const needed = Math.ceil(Math.max(0, pods - OWN_NODE_PODS) / PODS_PER_EXTRA_NODE);
+  for (let index = existing + 1; index <= needed; index++) {
+    const node = kwokNode() as { metadata: { name: string; labels: Record<string, string> }; status: unknown };
+    const name = `kwok-bench-${index}`;
+    const resources = { cpu: '256', memory: '512Gi', pods: String(PODS_PER_EXTRA_NODE) };
+    const created = await kubectlCreate([
+      {
+        ...node,
+        metadata: { ...node.metadata, name, labels: { ...node.metadata.labels, 'kubernetes.io/hostname': name } },
+        status: { allocatable: resources, capacity: resources },
+      },
+    ]);
+    if (created.code !== 0) throw new Error(created.stderr);
+  }
+  return Math.max(existing, needed);
+}
+
+/** Creates objects in batches, so a thousand of them stay within one kubectl's time bound. */
+export async function createInBatches(objects: readonly Record<string, unknown>[], batch = 200): Promise<void> {
+  for (let first = 0; first < objects.length; first += batch) {
+    const created = await kubectlCreate(objects.slice(first, first + batch));
+    if (created.code !== 0) throw new Error(created.stderr);
+  }
+}
