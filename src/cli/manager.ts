@@ -65,8 +65,11 @@ async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): 
   const operatorImage = process.env['OPERATOR_IMAGE'] ?? DEFAULT_OPERATOR_IMAGE;
   let controller: ComputeNodeGroupController | undefined;
   let caches: SharedCaches | undefined;
-  /** Lists, then reconciles; `leadership` aborts when the lease is lost (possibly while the caches still list). */
-  const startController = async (leadership?: AbortSignal): Promise<void> => {
+  /**
+   * Lists, then reconciles; `leadership` aborts when the lease is lost (possibly while the caches still list), and
+   * `mayAct` tells each write whether the lease is still valid.
+   */
+  const startController = async (leadership?: AbortSignal, mayAct?: () => boolean): Promise<void> => {
     const ownCaches = new SharedCaches({ rest, namespaces: flags.watchNamespaces, logger });
     const ownController = createComputeNodeGroupController({
       rest,
@@ -77,6 +80,7 @@ async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): 
       load: board.sink,
       groupMetrics,
       resyncPeriodMs: flags.resyncPeriodMs,
+      ...(mayAct === undefined ? {} : { mayAct }),
       settings: { ...DEFAULT_RECONCILER_SETTINGS, feSyncPeriodMs: flags.feSyncPeriodMs, operator: { operatorImage } },
     });
     logger.info(
@@ -140,7 +144,7 @@ async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): 
   // outage nobody else could act in) is renewed at once instead of waited out.
   const identity = defaultIdentity();
   const campaign = (): void => {
-    elector = new LeaderElector({
+    const term: LeaderElector = new LeaderElector({
       rest,
       identity,
       namespace: flags.leaderElectionNamespace ?? ownNamespace(),
@@ -148,7 +152,7 @@ async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): 
       logger,
       metrics,
       onStartedLeading: (leadership) => {
-        startController(leadership).catch((error: unknown) => {
+        startController(leadership, () => term.mayAct()).catch((error: unknown) => {
           logger.fatal({ err: error instanceof Error ? error.message : String(error) }, 'controller failed to start');
           void shutdown.run('controller start-up failure').then(() => process.exit(1));
         });
@@ -164,7 +168,8 @@ async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): 
         });
       },
     });
-    void elector.run();
+    elector = term;
+    void term.run();
   };
   // After the controller stopped: releasing the lease lets a follower take over at once.
   shutdown.register('leader election', () => elector?.stop());

@@ -9,6 +9,9 @@
 // Safety: the leader stops (onStoppedLeading) when it could not renew for renewDeadline (10 s), before any follower
 // may take over (15 s after it last saw the lease change), so two replicas never act at once. On an orderly stop
 // the leader releases the lease (empty holder, 1 s duration) so a follower takes over within one retry period.
+// The renew loop notices a lapse only when a round ends; a process paused past the deadline (SIGSTOP, a frozen VM, a
+// long GC pause) wakes with timers and work due at once, before that round. So writers also ask mayAct() before each
+// write: it holds only while the last renewal is younger than the renew deadline by this process' own clock.
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { sleep, systemClock, type Clock } from '../runtime/clock.js';
@@ -59,6 +62,8 @@ export class LeaderElector {
   private observed: { record: LeaseRecord | undefined; at: number } | undefined;
   private leading = false;
   private leadership: AbortController | undefined;
+  /** Local time at the start of the last round that wrote the lease as ours. */
+  private renewedAt: number | undefined;
 
   constructor(private readonly options: LeaderElectorOptions) {
     this.identity = options.identity ?? defaultIdentity();
@@ -76,6 +81,11 @@ export class LeaderElector {
 
   isLeader(): boolean {
     return this.leading;
+  }
+
+  /** Whether this replica may write now: it leads, and renewed the lease less than the renew deadline ago. */
+  mayAct(): boolean {
+    return this.leading && this.renewedAt !== undefined && this.clock.now() - this.renewedAt < this.renewDeadlineMs;
   }
 
   /** Acquires, then renews until the lease is lost or stop() is called. Resolves when leadership (or waiting) ends. */
@@ -148,6 +158,8 @@ export class LeaderElector {
       );
       await this.write(next, current.resourceVersion, current.exists);
       this.observed = { record: next, at: this.clock.now() };
+      // The lease runs from when the round started (its renewTime): a follower may count from about then.
+      this.renewedAt = now;
       return 'held';
     } catch (error: unknown) {
       this.logger.warn({ err: describeError(error) }, 'leader lease round failed');

@@ -20,6 +20,7 @@ import type { OperatorMetrics } from '../../runtime/metrics.js';
 import { isRecord } from '../../util/guards.js';
 import { KubeCluster, type ClusterCaches, type ObjectCache } from './cluster.js';
 import { FeSessionPool } from './fe-sessions.js';
+import { fenceCluster, fenceFe, type MayAct } from './fence.js';
 import { ComputeNodeGroupReconciler, type ReconcilerSettings } from './reconciler.js';
 import type { GroupMetrics } from './metrics.js';
 import type { LoadSink } from './ports.js';
@@ -42,6 +43,8 @@ export interface ComputeNodeGroupControllerOptions {
   /** Every group is reconciled at least this often even when nothing changes. */
   resyncPeriodMs: number;
   maxConcurrentReconciles?: number;
+  /** Asked before every write (the leader elector's mayAct); without leader election, always true. */
+  mayAct?: MayAct;
 }
 
 export interface ComputeNodeGroupController {
@@ -72,11 +75,15 @@ export function createComputeNodeGroupController(
     configMaps: new ContentCache({ rest, resource: CONFIG_MAP, metadata: configMapMetadata }),
     children,
   };
-  const cluster = new KubeCluster(clusterCaches, new Applier(rest, logger), rest, options.recorder);
+  const mayAct = options.mayAct ?? ((): boolean => true);
+  const cluster = fenceCluster(
+    new KubeCluster(clusterCaches, new Applier(rest, logger), rest, options.recorder),
+    mayAct,
+  );
   const fe = new FeSessionPool({ syncPeriodMs: options.settings.feSyncPeriodMs, idleCloseMs: 10 * 60_000, logger });
   const reconciler = new ComputeNodeGroupReconciler({
     cluster,
-    fe,
+    fe: fenceFe(fe, mayAct),
     events: cluster,
     settings: options.settings,
     ...(options.load === undefined ? {} : { load: options.load }),

@@ -63,14 +63,25 @@ export interface Reply {
   error?: SqlError;
 }
 
+/** Who sent a statement: the logged-in user on which connection of which listener, and the client if known. */
+export interface Session {
+  user: string;
+  connectionId: number;
+  listener: number;
+  /** What `identifyClient` said of the connection's peer (e.g. which of a test's processes); undefined if unknown. */
+  client: string | undefined;
+}
+
 export interface ProtocolHandlers {
   serverVersion: () => string;
   /** The user's password, or undefined when the user does not exist. */
   passwordOf: (user: string) => string | undefined;
   /** Every COM_QUERY as it arrives, whatever the fault mode. */
-  received: (sql: string, session: { user: string; connectionId: number; listener: number }) => void;
+  received: (sql: string, session: Session) => void;
   /** Runs a COM_QUERY payload for a logged-in user. */
-  query: (sql: string, session: { user: string; connectionId: number; listener: number }) => Reply;
+  query: (sql: string, session: Session) => Reply;
+  /** Names the peer of a new connection from its TCP port (called once per connection, before the greeting). */
+  identifyClient?: (clientPort: number) => string | undefined;
 }
 
 // What the FE advertises (MysqlCapability.DEFAULT_CAPABILITY): long password, long flag, connect with db,
@@ -167,6 +178,7 @@ export class FeListener {
     socket.on('error', () => undefined);
     if (this.fault === 'stall') return; // accepted, never greeted
     const connectionId = nextConnectionId++;
+    const client = socket.remotePort === undefined ? undefined : this.handlers.identifyClient?.(socket.remotePort);
     let user = '';
     connection.serverHandshake({
       protocolVersion: 10,
@@ -201,7 +213,7 @@ export class FeListener {
       connection.on(event, () => undefined);
     }
     connection.on('packet', (packet: PacketView, _known: boolean, command: number) => {
-      this.onCommand(connection, packet, command, { user, connectionId });
+      this.onCommand(connection, packet, command, { user, connectionId, listener: this.index, client });
     });
   }
 
@@ -257,15 +269,14 @@ export class FeListener {
     connection: ServerConnection,
     packet: PacketView,
     command: number,
-    session: { user: string; connectionId: number },
+    session: Session,
   ): void {
     const payload = packet.buffer.subarray(packet.start + 5, packet.end).toString('utf8');
     if (command === COM_QUIT) {
       connection.stream.end();
       return;
     }
-    const fullSession = { ...session, listener: this.index };
-    if (command === COM_QUERY) this.handlers.received(payload, fullSession);
+    if (command === COM_QUERY) this.handlers.received(payload, session);
     if (this.fault === 'stall') return;
     if (this.fault === 'drop') {
       connection.stream.destroy();
@@ -274,7 +285,7 @@ export class FeListener {
     const answer = (): void => {
       if (connection.stream.destroyed) return;
       if (command === COM_QUERY) {
-        const reply = this.handlers.query(payload, fullSession);
+        const reply = this.handlers.query(payload, session);
         if (this.fault === 'lose-answer') {
           connection.stream.destroy();
           return;

@@ -6,7 +6,7 @@ import { Catalog, formatTime, type Row, type SimComputeNode, type SimQuery, type
 import { execute, analyzeHostPort, type ExecutionContext, type Resolver } from './executor.js';
 import { HeartbeatLoop, LivenessTable, type HeartbeatProbe } from './heartbeat.js';
 import { PROFILES, type HostMode, type Profile, type ProfileName, type SystemPrivilege } from './profiles.js';
-import { FeListener, type FaultMode, type Reply } from './protocol.js';
+import { FeListener, type FaultMode, type Reply, type Session } from './protocol.js';
 import { parseStatement, splitStatements } from './sql.js';
 
 export interface SimUserSpec {
@@ -49,6 +49,11 @@ export interface FeSimulatorOptions {
   backends?: SeedNode[];
   /** Keep at most this many statement records (oldest dropped). Default 10000. */
   maxStatementRecords?: number;
+  /**
+   * Names the peer of each new connection from its TCP port (e.g. which of a test's processes opened it, see
+   * `loopbackClientPid`); the name goes on every statement of that connection as `client`.
+   */
+  identifyClient?: (clientPort: number) => string | undefined;
 }
 
 export interface StatementRecord {
@@ -58,6 +63,8 @@ export interface StatementRecord {
   listener: number;
   port: number;
   connectionId: number;
+  /** What `identifyClient` said of the connection's peer; undefined without it. */
+  client: string | undefined;
   sql: string;
 }
 
@@ -110,6 +117,7 @@ export class FeSimulator {
             this.recordQuery(sql, session);
           },
           query: (sql, session) => this.runQuery(sql, session),
+          identifyClient: options.identifyClient,
         }),
     );
     for (const seed of options.computeNodes ?? []) this.seedComputeNode(seed);
@@ -295,7 +303,7 @@ export class FeSimulator {
     };
   }
 
-  private recordQuery(sql: string, session: { user: string; connectionId: number; listener: number }): void {
+  private recordQuery(sql: string, session: Session): void {
     const at = new Date();
     for (const statement of splitStatements(sql)) {
       this.record({
@@ -304,12 +312,13 @@ export class FeSimulator {
         listener: session.listener,
         port: this.listeners[session.listener]?.port ?? 0,
         connectionId: session.connectionId,
+        client: session.client,
         sql: statement,
       });
     }
   }
 
-  private runQuery(sql: string, session: { user: string; connectionId: number; listener: number }): Reply {
+  private runQuery(sql: string, session: Session): Reply {
     const reply: Reply = { results: [] };
     for (const statement of splitStatements(sql)) {
       const outcome = execute(

@@ -169,6 +169,33 @@ describe('LeaderElector', () => {
     await b.instance.stop();
   });
 
+  it('a leader paused past its renew deadline may not write until a round renews the lease', async () => {
+    const store = new LeaseStore();
+    const clock = new ManualClock();
+    const a = elector(store, clock, 'a');
+    await advance(clock, 4000);
+    assert.equal(a.instance.mayAct(), true);
+    // A pause (SIGSTOP, a frozen VM): the clock jumps, the due timers fire, but no round has answered yet.
+    clock.advance(10_000);
+    assert.equal(a.instance.isLeader(), true, 'the renew loop has not noticed yet');
+    assert.equal(a.instance.mayAct(), false, 'writes are refused before the loop notices');
+    await flush();
+    assert.equal(a.instance.mayAct(), true, 'nobody took over: the next round renewed and writes go through again');
+
+    // The same pause while another replica took the lease: it never may write again in this term.
+    const b = elector(store, clock, 'b');
+    store.down.add('a');
+    await advance(clock, 20_000);
+    assert.equal(b.instance.isLeader(), true);
+    assert.equal(a.instance.mayAct(), false);
+    store.down.delete('a');
+    await advance(clock, 4000);
+    assert.equal(a.instance.isLeader(), false);
+    assert.equal(a.instance.mayAct(), false);
+    assert.equal(b.instance.mayAct(), true);
+    await b.instance.stop();
+  });
+
   it('refuses timings that cannot be safe', () => {
     const store = new LeaseStore();
     assert.throws(
