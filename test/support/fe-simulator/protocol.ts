@@ -265,12 +265,7 @@ export class FeListener {
     return verifyNativePassword(params, password) ? undefined : denied;
   }
 
-  private onCommand(
-    connection: ServerConnection,
-    packet: PacketView,
-    command: number,
-    session: Session,
-  ): void {
+  private onCommand(connection: ServerConnection, packet: PacketView, command: number, session: Session): void {
     const payload = packet.buffer.subarray(packet.start + 5, packet.end).toString('utf8');
     if (command === COM_QUIT) {
       connection.stream.end();
