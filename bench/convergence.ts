@@ -2,7 +2,8 @@
 // compiled build). For each scenario size N: a fresh namespace and operator, N ComputeNodeGroups of C CNs created at
 // once; prints the time from the create until each group is Ready=True (Ready means its CNs run and the FE lists them
 // all; median, p99 and the last), the operator's CPU seconds and its API requests in that time (audit log: reads and
-// writes). Then a quiet stretch with nothing changing: the operator's requests per minute (writes must be zero) and
+// writes). Then, once every group's status reports its CNs alive (the FE sync after they registered), a quiet
+// stretch with nothing changing: the operator's requests per minute (writes must be zero) and
 // its `SHOW COMPUTE NODES` per FE listener per sync period (at most one, whatever N), resident memory and heap.
 // The groups are deleted (the operator drops their CNs) before the next size.
 //   npm run build && node --import tsx bench/convergence.ts [--groups 1,10,100,300] [--cns 3]
@@ -50,6 +51,8 @@ interface Scenario {
   readyMedianS: number;
   readyP99S: number;
   allReadyS: number;
+  /** Until every group's status reported all its CNs alive (the FE sync after registration). */
+  allAliveS: number;
   convergeCpuS: number;
   convergeReads: number;
   convergeWrites: number;
@@ -76,8 +79,11 @@ try {
   await fe.start();
   await ensureKwokCapacity(Math.max(...sizes) * cnsPerGroup);
 
-  /** Group name to Ready status, in one request (jsonpath keeps the reply small with a thousand groups). */
-  const readiness = async (namespace: string): Promise<Map<string, string>> => {
+  /**
+   * Group name to its Ready status and the number of its CNs the FE reports alive, in one request (jsonpath keeps the
+   * reply small with a thousand groups).
+   */
+  const readiness = async (namespace: string): Promise<Map<string, { ready: string; alive: number }>> => {
     const result = await e2e.kubectl(
       [
         'get',
@@ -85,15 +91,16 @@ try {
         '-n',
         namespace,
         '-o',
-        'jsonpath={range .items[*]}{.metadata.name}{" "}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}',
+        'jsonpath={range .items[*]}{.metadata.name}{" "}{.status.conditions[?(@.type=="Ready")].status}{" "}' +
+          '{.status.servers.available}{"\\n"}{end}',
       ],
       { timeoutMs: 60_000 },
     );
     if (result.code !== 0) throw new Error(result.stderr);
-    const statuses = new Map<string, string>();
+    const statuses = new Map<string, { ready: string; alive: number }>();
     for (const line of result.stdout.split('\n')) {
-      const [name, status] = line.split(' ');
-      if (name !== undefined && name !== '') statuses.set(name, status ?? '');
+      const [name, ready, alive] = line.split(' ');
+      if (name !== undefined && name !== '') statuses.set(name, { ready: ready ?? '', alive: Number(alive ?? 0) });
     }
     return statuses;
   };
@@ -141,7 +148,7 @@ try {
         }
         if (operator.exited()) throw new Error(`the operator exited:\n${await operator.log()}`);
         for (const [name, status] of await readiness(namespace)) {
-          if (status === 'True' && !readyAfterMs.has(name)) readyAfterMs.set(name, Date.now() - started);
+          if (status.ready === 'True' && !readyAfterMs.has(name)) readyAfterMs.set(name, Date.now() - started);
         }
         await sleep(1_000);
       }
@@ -152,7 +159,13 @@ try {
       }
       const converging = await e2e.auditRequestsSince(mark, { user: identity.user });
 
-      // Nothing changes from here: let the last status writes land, then count.
+      // Ready means the FE lists every CN; the next FE sync reports them alive, and the status says so (a write).
+      // Nothing changes after that: wait for it, let the last status writes land, then count.
+      while (![...(await readiness(namespace)).values()].every((status) => status.alive === cnsPerGroup)) {
+        if (Date.now() - started > CONVERGE_TIMEOUT_MS) throw new Error('CNs not reported alive in time');
+        await sleep(1_000);
+      }
+      const allAliveS = (Date.now() - started) / 1000;
       await sleep(5_000);
       const steadyMark = await e2e.auditMark();
       const steadyCpuStart = cpuSeconds(operator.pid);
@@ -170,6 +183,7 @@ try {
         readyMedianS: percentile(readyTimes, 50),
         readyP99S: percentile(readyTimes, 99),
         allReadyS: Math.max(...readyTimes),
+        allAliveS,
         convergeCpuS,
         convergeReads: converging.filter((request) => READ_VERBS.includes(request.verb)).length,
         convergeWrites: converging.filter((request) => operatorSupport.WRITE_VERBS.includes(request.verb)).length,
@@ -218,7 +232,8 @@ if (values.svg !== undefined) {
 function format(result: Scenario): string {
   return (
     `${result.groups} groups x ${result.cns} CNs: Ready after median ${result.readyMedianS.toFixed(1)} s, ` +
-    `p99 ${result.readyP99S.toFixed(1)} s, all ${result.allReadyS.toFixed(1)} s; operator CPU ` +
+    `p99 ${result.readyP99S.toFixed(1)} s, all ${result.allReadyS.toFixed(1)} s, all alive ` +
+    `${result.allAliveS.toFixed(1)} s; operator CPU ` +
     `${result.convergeCpuS.toFixed(2)} s, API ${result.convergeReads} reads ${result.convergeWrites} writes\n` +
     `  steady ${steadySeconds} s: ${result.steadyReadsPerMin.toFixed(1)} reads/min, ` +
     `${result.steadyWritesPerMin.toFixed(1)} writes/min ${JSON.stringify(result.steadyWriteRequests)}; ` +
