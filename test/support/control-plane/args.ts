@@ -101,6 +101,9 @@ export function apiServerCommand(input: CommandInput): CommandSpec {
       `--audit-policy-file=${layout.auditPolicyPath}`,
       `--audit-log-path=${layout.auditLogPath}`,
       '--audit-log-format=json',
+      // The log rotates at 100 MB unless told otherwise; a mark taken before the rotation would then point past the
+      // end of the new file. A thousand groups write a few hundred MB.
+      '--audit-log-maxsize=4096',
       '--allow-privileged=true',
       '--profiling=false',
       `--cert-dir=${path.join(layout.pkiDir, 'apiserver-generated')}`,

@@ -137,7 +137,10 @@ export async function readAuditRequests(auditLogPath: string, since?: AuditMark)
   const handle = await open(auditLogPath, 'r');
   try {
     const { size } = await handle.stat();
-    const start = Math.min(since?.offset ?? 0, size);
+    if (since !== undefined && since.offset > size) {
+      throw new Error(`the audit log ${auditLogPath} is shorter than at the mark (rotated or truncated since)`);
+    }
+    const start = since?.offset ?? 0;
     const buffer = Buffer.alloc(size - start);
     await handle.read(buffer, 0, buffer.length, start);
     return mergeAuditEvents(parseAuditEvents(buffer.toString('utf8')));

@@ -64,6 +64,7 @@ describe('control-plane command lines', () => {
     const args = commands['kube-apiserver'].args;
     assert.equal(flag(args, 'audit-log-path'), '/var/lib/cn-run/audit.log');
     assert.equal(flag(args, 'audit-policy-file'), '/var/lib/cn-run/audit-policy.yaml');
+    assert.equal(flag(args, 'audit-log-maxsize'), '4096', 'no rotation under a mark');
   });
 
   it('gives etcd one consistent loopback member', () => {
