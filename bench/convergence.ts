@@ -8,12 +8,14 @@
 // The groups are deleted (the operator drops their CNs) before the next size.
 //   npm run build && node --import tsx bench/convergence.ts [--groups 1,10,100,300] [--cns 3]
 //       [--steady-seconds 60] [--fe-sync-period 15s] [--report report.json] [--svg docs/convergence.svg]
+//       [--node-flags="..."]   (default: the V8 flags of the image's entry point, MANAGER_NODE_FLAGS)
 // Linux only (it reads /proc for the operator's CPU and memory).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { MANAGER_NODE_FLAGS } from '../src/builders/settings.js';
 import { down, environmentOf, up } from '../test/support/control-plane/control-plane.js';
 import { FeSimulator } from '../test/support/fe-simulator/index.js';
 import { createInBatches, ensureKwokCapacity } from './support/cluster.js';
@@ -28,6 +30,7 @@ const { values } = parseArgs({
     'fe-sync-period': { type: 'string', default: '15s' },
     report: { type: 'string' },
     svg: { type: 'string' },
+    'node-flags': { type: 'string', default: MANAGER_NODE_FLAGS.join(' ') },
   },
 });
 const sizes = values.groups.split(',').map(Number);
@@ -41,6 +44,7 @@ if (!Number.isInteger(cnsPerGroup) || cnsPerGroup < 1 || cnsPerGroup > 5) throw 
 if (!Number.isInteger(steadySeconds) || steadySeconds < 10) throw new Error('--steady-seconds must be at least 10');
 if (syncPeriod?.[1] === undefined) throw new Error('--fe-sync-period must be whole seconds, such as 15s');
 const syncPeriodSeconds = Number(syncPeriod[1]);
+const nodeFlags = values['node-flags'].split(/\s+/).filter((flag) => flag !== '');
 /** Every group Ready within this bound, or the scenario fails (the target for 1,000 groups is 5 minutes). */
 const CONVERGE_TIMEOUT_MS = 15 * 60_000;
 const READ_VERBS: readonly string[] = ['get', 'list', 'watch'];
@@ -120,6 +124,7 @@ try {
       label: `converge-${groups}`,
       feSyncPeriod: values['fe-sync-period'],
       metrics: true,
+      program: [...nodeFlags, ...e2e.compiledCli()],
     });
     try {
       const seed = await operatorSupport.seedExampleObjects(namespace, fe.addresses, (spec) => {
@@ -219,7 +224,7 @@ try {
   await rm(dir, { recursive: true, force: true });
 }
 
-console.log(`\n${table(results)}`);
+console.log(`\nV8 flags: ${nodeFlags.join(' ') || '(none)'}\n${table(results)}`);
 if (values.report !== undefined) {
   await writeFile(values.report, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`wrote ${values.report}`);
