@@ -46,7 +46,7 @@ if (!Number.isInteger(cnsPerGroup) || cnsPerGroup < 1 || cnsPerGroup > 5) throw 
 if (!Number.isInteger(unrelatedSecrets) || unrelatedSecrets < 0) throw new Error('--unrelated-secrets must be >= 0');
 if (!Number.isInteger(unrelatedPods) || unrelatedPods < 0) throw new Error('--unrelated-pods must be >= 0');
 
-/** A pod of another application, as busy clusters hold thousands: labels, a few containers, env and mounts. */
+/** A pod of another application, as busy clusters hold thousands: labels, two containers with env and requests. */
 function unrelatedPod(namespace: string, index: number): Record<string, unknown> {
   return {
     apiVersion: 'v1',
