@@ -9,6 +9,7 @@
 //   npm run build && node --import tsx bench/convergence.ts [--groups 1,10,100,300] [--cns 3]
 //       [--steady-seconds 60] [--fe-sync-period 15s] [--report report.json] [--svg docs/convergence.svg]
 //       [--node-flags="..."]   (default: the V8 flags of the image's entry point, MANAGER_NODE_FLAGS)
+//       [--unrelated-pods 0] [--unrelated-secrets 0]   (other applications' objects in each namespace, made first)
 // Linux only (it reads /proc for the operator's CPU and memory).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { MANAGER_NODE_FLAGS } from '../src/builders/settings.js';
 import { down, environmentOf, up } from '../test/support/control-plane/control-plane.js';
 import { FeSimulator } from '../test/support/fe-simulator/index.js';
-import { createInBatches, ensureKwokCapacity } from './support/cluster.js';
+import { createInBatches, createUnrelatedObjects, ensureKwokCapacity } from './support/cluster.js';
 import { cpuSeconds, rssMiB } from './support/proc.js';
 import { percentile } from './support/stats.js';
 
@@ -31,6 +32,8 @@ const { values } = parseArgs({
     report: { type: 'string' },
     svg: { type: 'string' },
     'node-flags': { type: 'string', default: MANAGER_NODE_FLAGS.join(' ') },
+    'unrelated-pods': { type: 'string', default: '0' },
+    'unrelated-secrets': { type: 'string', default: '0' },
   },
 });
 const sizes = values.groups.split(',').map(Number);
@@ -45,6 +48,11 @@ if (!Number.isInteger(steadySeconds) || steadySeconds < 10) throw new Error('--s
 if (syncPeriod?.[1] === undefined) throw new Error('--fe-sync-period must be whole seconds, such as 15s');
 const syncPeriodSeconds = Number(syncPeriod[1]);
 const nodeFlags = values['node-flags'].split(/\s+/).filter((flag) => flag !== '');
+const unrelatedPods = Number(values['unrelated-pods']);
+const unrelatedSecrets = Number(values['unrelated-secrets']);
+if (![unrelatedPods, unrelatedSecrets].every((count) => Number.isInteger(count) && count >= 0)) {
+  throw new Error('--unrelated-pods and --unrelated-secrets must be integers >= 0');
+}
 /** Every group Ready within this bound, or the scenario fails (the target for 1,000 groups is 5 minutes). */
 const CONVERGE_TIMEOUT_MS = 15 * 60_000;
 const READ_VERBS: readonly string[] = ['get', 'list', 'watch'];
@@ -117,6 +125,7 @@ try {
   const scenario = async (groups: number): Promise<Scenario> => {
     const testNamespace = await e2e.freshNamespace(`converge-${groups}`);
     const namespace = testNamespace.name;
+    await createUnrelatedObjects(namespace, { pods: unrelatedPods, secrets: unrelatedSecrets, secretBytes: 4096 });
     const identity = await operatorSupport.createOperatorIdentity(namespace);
     const operator = await operatorSupport.startOperator({
       identity,
@@ -224,7 +233,10 @@ try {
   await rm(dir, { recursive: true, force: true });
 }
 
-console.log(`\nV8 flags: ${nodeFlags.join(' ') || '(none)'}\n${table(results)}`);
+console.log(
+  `\nV8 flags: ${nodeFlags.join(' ') || '(none)'}; unrelated in each namespace: ${unrelatedPods} pods, ` +
+    `${unrelatedSecrets} Secrets of 4 KiB\n${table(results)}`,
+);
 if (values.report !== undefined) {
   await writeFile(values.report, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`wrote ${values.report}`);

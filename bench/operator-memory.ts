@@ -13,7 +13,6 @@
 //       [--secret-bytes 4096] [--unrelated-pods 0] [--baseline <git ref>] [--node-flags="--max-semi-space-size=1 ..."]
 //       [--heap-snapshot DIR]
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,33 +44,6 @@ if (!Number.isInteger(groups) || groups < 1 || groups > 1000)
 if (!Number.isInteger(cnsPerGroup) || cnsPerGroup < 1 || cnsPerGroup > 5) throw new Error('--cns must be from 1 to 5');
 if (!Number.isInteger(unrelatedSecrets) || unrelatedSecrets < 0) throw new Error('--unrelated-secrets must be >= 0');
 if (!Number.isInteger(unrelatedPods) || unrelatedPods < 0) throw new Error('--unrelated-pods must be >= 0');
-
-/** A pod of another application, as busy clusters hold thousands: labels, two containers with env and requests. */
-function unrelatedPod(namespace: string, index: number): Record<string, unknown> {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: `unrelated-${index}`,
-      namespace,
-      labels: { app: 'unrelated', 'app.kubernetes.io/instance': `web-${index % 50}`, tier: 'frontend' },
-      annotations: { 'example.com/revision': String(index) },
-    },
-    spec: {
-      // No scheduler of that name runs: the pod stays Pending, so only the API server and etcd hold it.
-      schedulerName: 'bench-unrelated-scheduler',
-      containers: ['app', 'proxy'].map((name) => ({
-        name,
-        image: `registry.example/${name}:1.${index % 7}`,
-        env: [
-          { name: 'INSTANCE', value: `web-${index}` },
-          { name: 'LOG_LEVEL', value: 'info' },
-        ],
-        resources: { requests: { cpu: '10m', memory: '16Mi' } },
-      })),
-    },
-  };
-}
 
 /** Builds `ref` in a temporary worktree sharing this checkout's node_modules; returns its program and clean-up. */
 async function buildRef(ref: string): Promise<{ program: string[]; remove: () => Promise<void> }> {
@@ -108,7 +80,7 @@ try {
   const operatorSupport = await import('../test/support/operator.js');
   await e2e.installCrd();
   await fe.start();
-  const { createInBatches, ensureKwokCapacity } = await import('./support/cluster.js');
+  const { createUnrelatedObjects, ensureKwokCapacity } = await import('./support/cluster.js');
   await ensureKwokCapacity(groups * cnsPerGroup);
 
   /** Reconcile passes so far: the sum of controller_runtime_reconcile_total over its result labels. */
@@ -159,20 +131,7 @@ try {
 
   const scenario = async (label: string, program: string[], snapshotDir?: string): Promise<void> => {
     const namespace = (await e2e.freshNamespace('operator-memory')).name;
-    for (let first = 0; first < unrelatedSecrets; first += 200) {
-      const batch = [];
-      for (let index = first; index < Math.min(unrelatedSecrets, first + 200); index++) {
-        batch.push({
-          apiVersion: 'v1',
-          kind: 'Secret',
-          metadata: { name: `unrelated-${index}`, namespace },
-          data: { blob: randomBytes(secretBytes).toString('base64') },
-        });
-      }
-      const created = await e2e.kubectlCreate(batch);
-      if (created.code !== 0) throw new Error(created.stderr);
-    }
-    await createInBatches(Array.from({ length: unrelatedPods }, (_, index) => unrelatedPod(namespace, index)));
+    await createUnrelatedObjects(namespace, { pods: unrelatedPods, secrets: unrelatedSecrets, secretBytes });
     const identity = await operatorSupport.createOperatorIdentity(namespace);
     const starting = Date.now();
     const operator = await operatorSupport.startOperator({

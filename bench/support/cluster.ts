@@ -1,4 +1,5 @@
 // Cluster set-up shared by the benchmarks that run the operator on a test control plane.
+import { randomBytes } from 'node:crypto';
 import { kwokNode } from '../../test/support/control-plane/manifests.js';
 import { kubectlCreate } from '../../test/support/e2e.js';
 
@@ -34,4 +35,47 @@ export async function createInBatches(objects: readonly Record<string, unknown>[
     const created = await kubectlCreate(objects.slice(first, first + batch));
     if (created.code !== 0) throw new Error(created.stderr);
   }
+}
+
+/** A pod of another application, as busy clusters hold thousands: labels, two containers with env and requests. */
+function unrelatedPod(namespace: string, index: number): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: `unrelated-${index}`,
+      namespace,
+      labels: { app: 'unrelated', 'app.kubernetes.io/instance': `web-${index % 50}`, tier: 'frontend' },
+      annotations: { 'example.com/revision': String(index) },
+    },
+    spec: {
+      // No scheduler of that name runs: the pod stays Pending, so only the API server and etcd hold it.
+      schedulerName: 'bench-unrelated-scheduler',
+      containers: ['app', 'proxy'].map((name) => ({
+        name,
+        image: `registry.example/${name}:1.${index % 7}`,
+        env: [
+          { name: 'INSTANCE', value: `web-${index}` },
+          { name: 'LOG_LEVEL', value: 'info' },
+        ],
+        resources: { requests: { cpu: '10m', memory: '16Mi' } },
+      })),
+    },
+  };
+}
+
+/** Fills a namespace with other applications' pods and Secrets (random data of `secretBytes`). */
+export async function createUnrelatedObjects(
+  namespace: string,
+  counts: { pods: number; secrets: number; secretBytes: number },
+): Promise<void> {
+  await createInBatches(Array.from({ length: counts.pods }, (_, index) => unrelatedPod(namespace, index)));
+  await createInBatches(
+    Array.from({ length: counts.secrets }, (_, index) => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: `unrelated-${index}`, namespace },
+      data: { blob: randomBytes(counts.secretBytes).toString('base64') },
+    })),
+  );
 }
