@@ -18,6 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { MANAGER_NODE_FLAGS } from '../src/builders/settings.js';
 import { down, environmentOf, up } from '../test/support/control-plane/control-plane.js';
+import type { AuditRequest } from '../test/support/control-plane/audit.js';
 import { FeSimulator } from '../test/support/fe-simulator/index.js';
 import { createInBatches, createUnrelatedObjects, ensureKwokCapacity } from './support/cluster.js';
 import { cpuSeconds, rssMiB } from './support/proc.js';
@@ -68,6 +69,14 @@ interface Scenario {
   convergeCpuS: number;
   convergeReads: number;
   convergeWrites: number;
+  /**
+   * Where the time went, from the audit log (seconds after the create): the operator's first write of its last
+   * StatefulSet (server-side apply creates it with a PATCH), the
+   * controller manager's last pod create and the scheduler's last binding. Ready follows the last binding.
+   */
+  lastStatefulSetS: number;
+  lastPodCreateS: number;
+  lastBindingS: number;
   steadyReadsPerMin: number;
   steadyWritesPerMin: number;
   steadyWriteRequests: string[];
@@ -171,7 +180,16 @@ try {
       if (registered !== groups * cnsPerGroup) {
         throw new Error(`every group Ready but the FE lists ${registered} CNs, not ${groups * cnsPerGroup}`);
       }
-      const converging = await e2e.auditRequestsSince(mark, { user: identity.user });
+      const everyone = await e2e.auditRequestsSince(mark);
+      const converging = everyone.filter((request) => request.user === identity.user);
+      /** Seconds from the create to the last request that matches, by the API server's clock (the same machine). */
+      const lastS = (match: (request: AuditRequest) => boolean): number =>
+        Math.max(
+          0,
+          ...everyone
+            .filter((request) => match(request) && request.receivedAt !== null)
+            .map((request) => (Date.parse(request.receivedAt ?? '') - started) / 1000),
+        );
 
       // Ready means the FE lists every CN; the next FE sync reports them alive, and the status says so (a write).
       // Nothing changes after that: wait for it, let the last status writes land, then count.
@@ -201,6 +219,21 @@ try {
         convergeCpuS,
         convergeReads: converging.filter((request) => READ_VERBS.includes(request.verb)).length,
         convergeWrites: converging.filter((request) => operatorSupport.WRITE_VERBS.includes(request.verb)).length,
+        lastStatefulSetS: lastFirstWriteS(
+          everyone.filter(
+            (request) =>
+              request.user === identity.user &&
+              request.resource === 'statefulsets' &&
+              operatorSupport.WRITE_VERBS.includes(request.verb),
+          ),
+          started,
+        ),
+        lastPodCreateS: lastS(
+          (request) => request.verb === 'create' && request.resource === 'pods' && request.subresource === null,
+        ),
+        lastBindingS: lastS(
+          (request) => request.verb === 'create' && request.resource === 'pods' && request.subresource === 'binding',
+        ),
         steadyReadsPerMin: perMinute(steady.filter((request) => READ_VERBS.includes(request.verb)).length),
         steadyWritesPerMin: perMinute(steadyWrites.length),
         steadyWriteRequests: steadyWrites.map((request) => `${request.verb} ${request.uri}`),
@@ -246,12 +279,25 @@ if (values.svg !== undefined) {
   console.log(`wrote ${values.svg}`);
 }
 
+/** When the last object got its first write (server-side apply creates with a PATCH), in seconds after `started`. */
+function lastFirstWriteS(writes: readonly AuditRequest[], started: number): number {
+  const first = new Map<string, number>();
+  for (const request of writes) {
+    if (request.name === null || request.receivedAt === null) continue;
+    const at = Date.parse(request.receivedAt);
+    first.set(request.name, Math.min(first.get(request.name) ?? at, at));
+  }
+  return Math.max(0, ...[...first.values()].map((at) => (at - started) / 1000));
+}
+
 function format(result: Scenario): string {
   return (
     `${result.groups} groups x ${result.cns} CNs: Ready after median ${result.readyMedianS.toFixed(1)} s, ` +
     `p99 ${result.readyP99S.toFixed(1)} s, all ${result.allReadyS.toFixed(1)} s, all alive ` +
     `${result.allAliveS.toFixed(1)} s; operator CPU ` +
     `${result.convergeCpuS.toFixed(2)} s, API ${result.convergeReads} reads ${result.convergeWrites} writes\n` +
+    `  last StatefulSet applied by the operator at ${result.lastStatefulSetS.toFixed(1)} s, last pod created at ` +
+    `${result.lastPodCreateS.toFixed(1)} s, last pod bound at ${result.lastBindingS.toFixed(1)} s\n` +
     `  steady ${steadySeconds} s: ${result.steadyReadsPerMin.toFixed(1)} reads/min, ` +
     `${result.steadyWritesPerMin.toFixed(1)} writes/min ${JSON.stringify(result.steadyWriteRequests)}; ` +
     `SHOW COMPUTE NODES per FE per ${syncPeriodSeconds} s ` +
