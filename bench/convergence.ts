@@ -11,16 +11,15 @@
 //       [--node-flags="..."]   (default: the V8 flags of the image's entry point, MANAGER_NODE_FLAGS)
 //       [--unrelated-pods 0] [--unrelated-secrets 0]   (other applications' objects in each namespace, made first)
 // Linux only (it reads /proc for the operator's CPU and memory).
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { MANAGER_NODE_FLAGS } from '../src/builders/settings.js';
-import { down, environmentOf, up } from '../test/support/control-plane/control-plane.js';
+import * as e2e from '../test/support/e2e.js';
+import * as operatorSupport from '../test/support/operator.js';
 import type { AuditRequest } from '../test/support/control-plane/audit.js';
 import { FeSimulator } from '../test/support/fe-simulator/index.js';
-import { createInBatches, createUnrelatedObjects, ensureKwokCapacity } from './support/cluster.js';
+import { createInBatches, createUnrelatedObjects, ensureKwokCapacity, withControlPlane } from './support/cluster.js';
 import { cpuSeconds, rssMiB } from './support/proc.js';
 import { percentile } from './support/stats.js';
 
@@ -48,6 +47,8 @@ if (!Number.isInteger(cnsPerGroup) || cnsPerGroup < 1 || cnsPerGroup > 5) throw 
 if (!Number.isInteger(steadySeconds) || steadySeconds < 10) throw new Error('--steady-seconds must be at least 10');
 if (syncPeriod?.[1] === undefined) throw new Error('--fe-sync-period must be whole seconds, such as 15s');
 const syncPeriodSeconds = Number(syncPeriod[1]);
+// A window shorter than a few sync periods turns one read into a rate above one per period.
+if (steadySeconds < 2 * syncPeriodSeconds) throw new Error('--steady-seconds must span at least two FE sync periods');
 const nodeFlags = values['node-flags'].split(/\s+/).filter((flag) => flag !== '');
 const unrelatedPods = Number(values['unrelated-pods']);
 const unrelatedSecrets = Number(values['unrelated-secrets']);
@@ -86,18 +87,10 @@ interface Scenario {
   heapUsedMiB: number;
 }
 
-const dir = await mkdtemp(path.join(os.tmpdir(), 'convergence-'));
 const fe = new FeSimulator({ version: '3.3', ports: [0, 0], heartbeatPeriodMs: 2_000 });
 fe.liveness.defaultOutcome = { ok: true };
 const results: Scenario[] = [];
-try {
-  const plane = await up({ dir });
-  Object.assign(process.env, environmentOf(plane));
-  // Imported after the environment is set: the helpers read it on first use.
-  const e2e = await import('../test/support/e2e.js');
-  const operatorSupport = await import('../test/support/operator.js');
-  await e2e.installCrd();
-  await fe.start();
+await withControlPlane('convergence-', fe, async () => {
   await ensureKwokCapacity(Math.max(...sizes) * cnsPerGroup);
 
   /**
@@ -260,11 +253,7 @@ try {
   };
 
   for (const size of sizes) results.push(await scenario(size));
-} finally {
-  await fe.stop();
-  await down({ dir }).catch(() => undefined);
-  await rm(dir, { recursive: true, force: true });
-}
+});
 
 console.log(
   `\nV8 flags: ${nodeFlags.join(' ') || '(none)'}; unrelated in each namespace: ${unrelatedPods} pods, ` +

@@ -18,8 +18,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT, down, environmentOf, up } from '../test/support/control-plane/control-plane.js';
+import { REPO_ROOT } from '../test/support/control-plane/control-plane.js';
+import * as e2e from '../test/support/e2e.js';
+import * as operatorSupport from '../test/support/operator.js';
 import { FeSimulator } from '../test/support/fe-simulator/index.js';
+import { createUnrelatedObjects, ensureKwokCapacity, withControlPlane } from './support/cluster.js';
 import { cpuSeconds, rssMiB } from './support/proc.js';
 
 const { values } = parseArgs({
@@ -68,180 +71,173 @@ async function buildRef(ref: string): Promise<{ program: string[]; remove: () =>
   };
 }
 
-const dir = await mkdtemp(path.join(os.tmpdir(), 'operator-memory-'));
 const fe = new FeSimulator({ version: '3.3', heartbeatPeriodMs: 2_000 });
 fe.liveness.defaultOutcome = { ok: true };
-const cleanups: (() => Promise<void>)[] = [];
-try {
-  const plane = await up({ dir });
-  Object.assign(process.env, environmentOf(plane));
-  // Imported after the environment is set: the helpers read it on first use.
-  const e2e = await import('../test/support/e2e.js');
-  const operatorSupport = await import('../test/support/operator.js');
-  await e2e.installCrd();
-  await fe.start();
-  const { createUnrelatedObjects, ensureKwokCapacity } = await import('./support/cluster.js');
-  await ensureKwokCapacity(groups * cnsPerGroup);
+await withControlPlane('operator-memory-', fe, async () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    await ensureKwokCapacity(groups * cnsPerGroup);
 
-  /** Reconcile passes so far: the sum of controller_runtime_reconcile_total over its result labels. */
-  const reconcilesSoFar = async (operator: { metricsText(): Promise<string | undefined> }): Promise<number> => {
-    const text = (await operator.metricsText()) ?? '';
-    let total = 0;
-    for (const match of text.matchAll(/^controller_runtime_reconcile_total\{[^}]*\} (\d+)$/gm)) {
-      total += Number(match[1]);
-    }
-    return total;
-  };
-
-  /** Where the RSS goes, from prom-client's default metrics: V8's heap (used of committed, and the young generation's
-   * share of the committed) and memory outside it (buffers). */
-  const heapFigures = async (operator: { metricsText(): Promise<string | undefined> }): Promise<string> => {
-    const text = (await operator.metricsText()) ?? '';
-    const value = (series: string): string => {
-      const escaped = series.replace(/[{}"]/g, (character) => `\\${character}`);
-      const match = new RegExp(`^${escaped} ([0-9.e+]+)$`, 'm').exec(text);
-      return match?.[1] === undefined ? '?' : (Number(match[1]) / 1024 / 1024).toFixed(1);
-    };
-    return (
-      `heap ${value('nodejs_heap_size_used_bytes')} used of ${value('nodejs_heap_size_total_bytes')} MiB ` +
-      `(young generation ${value('nodejs_heap_space_size_total_bytes{space="new"}')}), ` +
-      `external ${value('nodejs_external_memory_bytes')} MiB`
-    );
-  };
-
-  /** Asks the operator (started with --heapsnapshot-signal=SIGUSR2) for a heap snapshot and waits for the file. */
-  const heapSnapshot = async (pid: number, snapshotDir: string): Promise<string> => {
-    const done = async (): Promise<string | undefined> =>
-      (await readdir(snapshotDir)).find((name) => name.endsWith('.heapsnapshot'));
-    const before = await done();
-    if (before !== undefined) throw new Error(`${snapshotDir} already holds ${before}`);
-    process.kill(pid, 'SIGUSR2');
-    // V8 writes the file in one go at the end; wait until its size stops changing.
-    let lastSize = -1;
-    for (let attempt = 0; attempt < 120; attempt++) {
-      await sleep(1_000);
-      const name = await done();
-      if (name === undefined) continue;
-      const { size } = await stat(path.join(snapshotDir, name));
-      if (size > 0 && size === lastSize) return path.join(snapshotDir, name);
-      lastSize = size;
-    }
-    throw new Error(`no complete heap snapshot in ${snapshotDir} after 120 s`);
-  };
-
-  const scenario = async (label: string, program: string[], snapshotDir?: string): Promise<void> => {
-    const namespace = (await e2e.freshNamespace('operator-memory')).name;
-    await createUnrelatedObjects(namespace, { pods: unrelatedPods, secrets: unrelatedSecrets, secretBytes });
-    const identity = await operatorSupport.createOperatorIdentity(namespace);
-    const starting = Date.now();
-    const operator = await operatorSupport.startOperator({
-      identity,
-      watchNamespaces: [namespace],
-      label: `memory-${label.replace(/[^a-z0-9]+/gi, '-')}`,
-      program,
-      readyPollMs: 20,
-      // Served as in the shipped manifests (they bind :8080); read for the number of reconcile passes.
-      metrics: true,
-    });
-    const startToReadyMs = Date.now() - starting;
-    try {
-      const idleCpuStart = cpuSeconds(operator.pid);
-      await sleep(60_000);
-      const idleCpu = cpuSeconds(operator.pid) - idleCpuStart;
-      const idle = rssMiB(operator.pid);
-      const idleHeap = await heapFigures(operator);
-      const seed = await operatorSupport.seedExampleObjects(namespace, fe.addresses, (spec) => {
-        delete spec['autoScalingPolicy'];
-        delete spec['cronJobPolicy'];
-        spec['replicas'] = cnsPerGroup;
-      });
-      const template = seed.find((object) => object['kind'] === 'ComputeNodeGroup');
-      if (template === undefined) throw new Error('no group in the seed example');
-      const objects = seed.filter((object) => object['kind'] !== 'ComputeNodeGroup');
-      for (let index = 0; index < groups; index++) {
-        const group = structuredClone(template);
-        (group['metadata'] as Record<string, unknown>)['name'] = `g${index}`;
-        objects.push(group);
+    /** Reconcile passes so far: the sum of controller_runtime_reconcile_total over its result labels. */
+    const reconcilesSoFar = async (operator: { metricsText(): Promise<string | undefined> }): Promise<number> => {
+      const text = (await operator.metricsText()) ?? '';
+      let total = 0;
+      for (const match of text.matchAll(/^controller_runtime_reconcile_total\{[^}]*\} (\d+)$/gm)) {
+        total += Number(match[1]);
       }
-      const started = Date.now();
-      const convergeCpuStart = cpuSeconds(operator.pid);
-      const reconcilesAtStart = await reconcilesSoFar(operator);
-      const created = await e2e.kubectlCreate(objects);
-      if (created.code !== 0) throw new Error(created.stderr);
-      const readyCount = async (): Promise<number> => {
-        const result = await e2e.kubectl([
-          'get',
-          'cng',
-          '-n',
-          namespace,
-          '-o',
-          'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}',
-        ]);
-        return result.stdout.split('\n').filter((line) => line === 'True').length;
-      };
-      await e2e.waitFor(async () => (await readyCount()) === groups, {
-        description: `${groups} groups Ready`,
-        timeoutMs: 600_000,
-        intervalMs: 1_000,
-      });
-      await e2e.waitFor(() => Promise.resolve(fe.computeNodeAddresses().length >= groups * cnsPerGroup), {
-        description: `${groups * cnsPerGroup} CNs in the FE`,
-        timeoutMs: 300_000,
-        intervalMs: 1_000,
-      });
-      const convergeCpu = cpuSeconds(operator.pid) - convergeCpuStart;
-      const converged = rssMiB(operator.pid);
-      const convergedHeap = await heapFigures(operator);
-      const convergeMs = Date.now() - started;
-      const reconcilesAtConvergence = await reconcilesSoFar(operator);
-      const quietCpuStart = cpuSeconds(operator.pid);
-      await sleep(60_000);
-      const quietCpu = cpuSeconds(operator.pid) - quietCpuStart;
-      const quiet = rssMiB(operator.pid);
-      const quietReconciles = (await reconcilesSoFar(operator)) - reconcilesAtConvergence;
-      const quietHeap = await heapFigures(operator);
-      const snapshot = snapshotDir === undefined ? undefined : await heapSnapshot(operator.pid, snapshotDir);
-      console.log(
-        `${label}: ${groups} groups x ${cnsPerGroup} CNs, ${unrelatedSecrets} unrelated Secrets x ${secretBytes} B, ` +
-          `${unrelatedPods} unrelated Pods\n` +
-          `  start to ready ${startToReadyMs} ms; first idle minute: RSS ${idle.toFixed(1)} MiB, CPU ${idleCpu.toFixed(2)} s\n` +
-          `    ${idleHeap}\n` +
-          `  converge: all Ready and in the FE after ${(convergeMs / 1000).toFixed(1)} s, CPU ${convergeCpu.toFixed(2)} s, ` +
-          `RSS ${converged.toFixed(1)} MiB, ${reconcilesAtConvergence - reconcilesAtStart} reconcile passes\n` +
-          `    ${convergedHeap}\n` +
-          `  quiet minute after: RSS ${quiet.toFixed(1)} MiB, CPU ${quietCpu.toFixed(2)} s, ` +
-          `${quietReconciles} reconcile passes\n` +
-          `    ${quietHeap}` +
-          (snapshot === undefined ? '' : `\n  heap snapshot after the quiet minute: ${snapshot}`),
-      );
-      // The groups go while the operator runs (its finalizer), so the next scenario finds the node's pods free.
-      const deleted = await e2e.kubectl(['delete', 'cng', '--all', '-n', namespace, '--wait=true', '--timeout=300s'], {
-        timeoutMs: 310_000,
-      });
-      if (deleted.code !== 0) throw new Error(deleted.stderr);
-    } finally {
-      await operator.stop();
-      await operatorSupport.removeOperatorIdentity(identity);
-    }
-  };
+      return total;
+    };
 
-  if (values.baseline !== undefined) {
-    const baseline = await buildRef(values.baseline);
-    cleanups.push(baseline.remove);
-    await scenario(`baseline ${values.baseline}`, baseline.program);
+    /** Where the RSS goes, from prom-client's default metrics: V8's heap (used of committed, and the young generation's
+     * share of the committed) and memory outside it (buffers). */
+    const heapFigures = async (operator: { metricsText(): Promise<string | undefined> }): Promise<string> => {
+      const text = (await operator.metricsText()) ?? '';
+      const value = (series: string): string => {
+        const escaped = series.replace(/[{}"]/g, (character) => `\\${character}`);
+        const match = new RegExp(`^${escaped} ([0-9.e+]+)$`, 'm').exec(text);
+        return match?.[1] === undefined ? '?' : (Number(match[1]) / 1024 / 1024).toFixed(1);
+      };
+      return (
+        `heap ${value('nodejs_heap_size_used_bytes')} used of ${value('nodejs_heap_size_total_bytes')} MiB ` +
+        `(young generation ${value('nodejs_heap_space_size_total_bytes{space="new"}')}), ` +
+        `external ${value('nodejs_external_memory_bytes')} MiB`
+      );
+    };
+
+    /** Asks the operator (started with --heapsnapshot-signal=SIGUSR2) for a heap snapshot and waits for the file. */
+    const heapSnapshot = async (pid: number, snapshotDir: string): Promise<string> => {
+      const done = async (): Promise<string | undefined> =>
+        (await readdir(snapshotDir)).find((name) => name.endsWith('.heapsnapshot'));
+      const before = await done();
+      if (before !== undefined) throw new Error(`${snapshotDir} already holds ${before}`);
+      process.kill(pid, 'SIGUSR2');
+      // V8 writes the file in one go at the end; wait until its size stops changing.
+      let lastSize = -1;
+      for (let attempt = 0; attempt < 120; attempt++) {
+        await sleep(1_000);
+        const name = await done();
+        if (name === undefined) continue;
+        const { size } = await stat(path.join(snapshotDir, name));
+        if (size > 0 && size === lastSize) return path.join(snapshotDir, name);
+        lastSize = size;
+      }
+      throw new Error(`no complete heap snapshot in ${snapshotDir} after 120 s`);
+    };
+
+    const scenario = async (label: string, program: string[], snapshotDir?: string): Promise<void> => {
+      const namespace = (await e2e.freshNamespace('operator-memory')).name;
+      await createUnrelatedObjects(namespace, { pods: unrelatedPods, secrets: unrelatedSecrets, secretBytes });
+      const identity = await operatorSupport.createOperatorIdentity(namespace);
+      const starting = Date.now();
+      const operator = await operatorSupport.startOperator({
+        identity,
+        watchNamespaces: [namespace],
+        label: `memory-${label.replace(/[^a-z0-9]+/gi, '-')}`,
+        program,
+        readyPollMs: 20,
+        // Served as in the shipped manifests (they bind :8080); read for the number of reconcile passes.
+        metrics: true,
+      });
+      const startToReadyMs = Date.now() - starting;
+      try {
+        const idleCpuStart = cpuSeconds(operator.pid);
+        await sleep(60_000);
+        const idleCpu = cpuSeconds(operator.pid) - idleCpuStart;
+        const idle = rssMiB(operator.pid);
+        const idleHeap = await heapFigures(operator);
+        const seed = await operatorSupport.seedExampleObjects(namespace, fe.addresses, (spec) => {
+          delete spec['autoScalingPolicy'];
+          delete spec['cronJobPolicy'];
+          spec['replicas'] = cnsPerGroup;
+        });
+        const template = seed.find((object) => object['kind'] === 'ComputeNodeGroup');
+        if (template === undefined) throw new Error('no group in the seed example');
+        const objects = seed.filter((object) => object['kind'] !== 'ComputeNodeGroup');
+        for (let index = 0; index < groups; index++) {
+          const group = structuredClone(template);
+          (group['metadata'] as Record<string, unknown>)['name'] = `g${index}`;
+          objects.push(group);
+        }
+        const started = Date.now();
+        const convergeCpuStart = cpuSeconds(operator.pid);
+        const reconcilesAtStart = await reconcilesSoFar(operator);
+        const created = await e2e.kubectlCreate(objects);
+        if (created.code !== 0) throw new Error(created.stderr);
+        const readyCount = async (): Promise<number> => {
+          const result = await e2e.kubectl([
+            'get',
+            'cng',
+            '-n',
+            namespace,
+            '-o',
+            'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}',
+          ]);
+          return result.stdout.split('\n').filter((line) => line === 'True').length;
+        };
+        await e2e.waitFor(async () => (await readyCount()) === groups, {
+          description: `${groups} groups Ready`,
+          timeoutMs: 600_000,
+          intervalMs: 1_000,
+        });
+        await e2e.waitFor(() => Promise.resolve(fe.computeNodeAddresses().length >= groups * cnsPerGroup), {
+          description: `${groups * cnsPerGroup} CNs in the FE`,
+          timeoutMs: 300_000,
+          intervalMs: 1_000,
+        });
+        const convergeCpu = cpuSeconds(operator.pid) - convergeCpuStart;
+        const converged = rssMiB(operator.pid);
+        const convergedHeap = await heapFigures(operator);
+        const convergeMs = Date.now() - started;
+        const reconcilesAtConvergence = await reconcilesSoFar(operator);
+        const quietCpuStart = cpuSeconds(operator.pid);
+        await sleep(60_000);
+        const quietCpu = cpuSeconds(operator.pid) - quietCpuStart;
+        const quiet = rssMiB(operator.pid);
+        const quietReconciles = (await reconcilesSoFar(operator)) - reconcilesAtConvergence;
+        const quietHeap = await heapFigures(operator);
+        const snapshot = snapshotDir === undefined ? undefined : await heapSnapshot(operator.pid, snapshotDir);
+        console.log(
+          `${label}: ${groups} groups x ${cnsPerGroup} CNs, ${unrelatedSecrets} unrelated Secrets x ${secretBytes} B, ` +
+            `${unrelatedPods} unrelated Pods\n` +
+            `  start to ready ${startToReadyMs} ms; first idle minute: RSS ${idle.toFixed(1)} MiB, CPU ${idleCpu.toFixed(2)} s\n` +
+            `    ${idleHeap}\n` +
+            `  converge: all Ready and in the FE after ${(convergeMs / 1000).toFixed(1)} s, CPU ${convergeCpu.toFixed(2)} s, ` +
+            `RSS ${converged.toFixed(1)} MiB, ${reconcilesAtConvergence - reconcilesAtStart} reconcile passes\n` +
+            `    ${convergedHeap}\n` +
+            `  quiet minute after: RSS ${quiet.toFixed(1)} MiB, CPU ${quietCpu.toFixed(2)} s, ` +
+            `${quietReconciles} reconcile passes\n` +
+            `    ${quietHeap}` +
+            (snapshot === undefined ? '' : `\n  heap snapshot after the quiet minute: ${snapshot}`),
+        );
+        // The groups go while the operator runs (its finalizer), so the next scenario finds the node's pods free.
+        const deleted = await e2e.kubectl(
+          ['delete', 'cng', '--all', '-n', namespace, '--wait=true', '--timeout=300s'],
+          {
+            timeoutMs: 310_000,
+          },
+        );
+        if (deleted.code !== 0) throw new Error(deleted.stderr);
+      } finally {
+        await operator.stop();
+        await operatorSupport.removeOperatorIdentity(identity);
+      }
+    };
+
+    if (values.baseline !== undefined) {
+      const baseline = await buildRef(values.baseline);
+      cleanups.push(baseline.remove);
+      await scenario(`baseline ${values.baseline}`, baseline.program);
+    }
+    const snapshotDir = values['heap-snapshot'] === undefined ? undefined : path.resolve(values['heap-snapshot']);
+    if (snapshotDir !== undefined) await mkdir(snapshotDir, { recursive: true });
+    const snapshotFlags =
+      snapshotDir === undefined ? [] : ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`];
+    await scenario('this build', [...snapshotFlags, ...e2e.compiledCli()], snapshotDir);
+    for (const set of values['node-flags'] ?? []) {
+      const flags = set.split(/\s+/).filter((flag) => flag !== '');
+      await scenario(`this build with ${flags.join(' ')}`, [...flags, ...e2e.compiledCli()]);
+    }
+  } finally {
+    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
   }
-  const snapshotDir = values['heap-snapshot'] === undefined ? undefined : path.resolve(values['heap-snapshot']);
-  if (snapshotDir !== undefined) await mkdir(snapshotDir, { recursive: true });
-  const snapshotFlags =
-    snapshotDir === undefined ? [] : ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`];
-  await scenario('this build', [...snapshotFlags, ...e2e.compiledCli()], snapshotDir);
-  for (const set of values['node-flags'] ?? []) {
-    const flags = set.split(/\s+/).filter((flag) => flag !== '');
-    await scenario(`this build with ${flags.join(' ')}`, [...flags, ...e2e.compiledCli()]);
-  }
-} finally {
-  for (const cleanup of cleanups) await cleanup().catch(() => undefined);
-  await fe.stop();
-  await down({ dir }).catch(() => undefined);
-  await rm(dir, { recursive: true, force: true });
-}
+});

@@ -5,14 +5,13 @@
 // leaving CN and to the operator's StatefulSet patch (audit log), which comes after the DROP (no query meets a
 // removed CN). Prints median, p99 and the largest of each.
 //   npm run build && node --import tsx bench/scale-events.ts [--events 50] [--base 2] [--fe-sync-period 15s]
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { down, environmentOf, up } from '../test/support/control-plane/control-plane.js';
+import * as e2e from '../test/support/e2e.js';
+import * as operatorSupport from '../test/support/operator.js';
 import type { AuditRequest } from '../test/support/control-plane/audit.js';
 import { FeSimulator, type StatementRecord } from '../test/support/fe-simulator/index.js';
+import { withControlPlane } from './support/cluster.js';
 import { percentile } from './support/stats.js';
 
 const { values } = parseArgs({
@@ -45,17 +44,9 @@ async function until<T>(description: string, probe: () => Promise<T | undefined>
   throw new Error(`no ${description} within ${STEP_TIMEOUT_MS / 1000} s`);
 }
 
-const dir = await mkdtemp(path.join(os.tmpdir(), 'scale-events-'));
 const fe = new FeSimulator({ version: '3.3', heartbeatPeriodMs: 1_000 });
 fe.liveness.defaultOutcome = { ok: true };
-try {
-  const plane = await up({ dir });
-  Object.assign(process.env, environmentOf(plane));
-  // Imported after the environment is set: the helpers read it on first use.
-  const e2e = await import('../test/support/e2e.js');
-  const operatorSupport = await import('../test/support/operator.js');
-  await e2e.installCrd();
-  await fe.start();
+await withControlPlane('scale-events-', fe, async () => {
   const testNamespace = await e2e.freshNamespace('scale-events');
   const namespace = testNamespace.name;
   const identity = await operatorSupport.createOperatorIdentity(namespace);
@@ -125,8 +116,4 @@ try {
     await operatorSupport.removeOperatorIdentity(identity);
     await testNamespace.delete().catch(() => undefined);
   }
-} finally {
-  await fe.stop();
-  await down({ dir }).catch(() => undefined);
-  await rm(dir, { recursive: true, force: true });
-}
+});

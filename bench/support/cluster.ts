@@ -1,7 +1,31 @@
 // Cluster set-up shared by the benchmarks that run the operator on a test control plane.
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { down, environmentOf, up } from '../../test/support/control-plane/control-plane.js';
 import { kwokNode } from '../../test/support/control-plane/manifests.js';
-import { kubectlCreate } from '../../test/support/e2e.js';
+import { installCrd, kubectlCreate } from '../../test/support/e2e.js';
+import type { FeSimulator } from '../../test/support/fe-simulator/index.js';
+
+/**
+ * Runs `body` against a control plane of the script's own (the e2e helpers are pointed at it; they read the
+ * environment on first use) with the CRD installed and `fe` started; stops both, by pid, however `body` ends.
+ */
+export async function withControlPlane<T>(prefix: string, fe: FeSimulator, body: () => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  try {
+    const plane = await up({ dir });
+    Object.assign(process.env, environmentOf(plane));
+    await installCrd();
+    await fe.start();
+    return await body();
+  } finally {
+    await fe.stop();
+    await down({ dir }).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 /** Pods the control plane's own KWOK node holds (110), less a margin for the namespaces' other pods. */
 const OWN_NODE_PODS = 100;

@@ -16,10 +16,11 @@ export class NotLeadingError extends Error {
 /** Whether this process may write now; the elector's mayAct, or always true without leader election. */
 export type MayAct = () => boolean;
 
+function refuseUnless(mayAct: MayAct): void {
+  if (!mayAct()) throw new NotLeadingError();
+}
+
 export function fenceCluster(cluster: ClusterPort & EventSink, mayAct: MayAct): ClusterPort & EventSink {
-  const check = (): void => {
-    if (!mayAct()) throw new NotLeadingError();
-  };
   return {
     group: (namespace, name) => cluster.group(namespace, name),
     secret: (namespace, name) => cluster.secret(namespace, name),
@@ -27,27 +28,27 @@ export function fenceCluster(cluster: ClusterPort & EventSink, mayAct: MayAct): 
     child: (kind, namespace, name) => cluster.child(kind, namespace, name),
     pods: (namespace, groupName) => cluster.pods(namespace, groupName),
     apply: async (object) => {
-      check();
+      refuseUnless(mayAct);
       return cluster.apply(object);
     },
     deleteChild: async (kind, namespace, name) => {
-      check();
+      refuseUnless(mayAct);
       return cluster.deleteChild(kind, namespace, name);
     },
     setPodCondition: async (namespace, pod, condition) => {
-      check();
+      refuseUnless(mayAct);
       return cluster.setPodCondition(namespace, pod, condition);
     },
     scaleStatefulSet: async (namespace, name, replicas) => {
-      check();
+      refuseUnless(mayAct);
       return cluster.scaleStatefulSet(namespace, name, replicas);
     },
     writeStatus: async (namespace, name, status) => {
-      check();
+      refuseUnless(mayAct);
       return cluster.writeStatus(namespace, name, status);
     },
     setFinalizers: async (namespace, name, finalizers, resourceVersion) => {
-      check();
+      refuseUnless(mayAct);
       return cluster.setFinalizers(namespace, name, finalizers, resourceVersion);
     },
     record: (group, type, reason, message) => {
@@ -63,11 +64,11 @@ export function fenceFe(fe: FePort, mayAct: MayAct): FePort {
       return {
         computeNodes: (maxAgeMs) => session.computeNodes(maxAgeMs),
         add: async (list) => {
-          if (!mayAct()) throw new NotLeadingError();
+          refuseUnless(mayAct);
           return session.add(list);
         },
         drop: async (list) => {
-          if (!mayAct()) throw new NotLeadingError();
+          refuseUnless(mayAct);
           return session.drop(list);
         },
         invalidate: () => {
