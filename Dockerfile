@@ -9,7 +9,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY hack/image/layout-app.sh ./hack/image/layout-app.sh
-RUN npm run build && npm prune --omit=dev && bash hack/image/layout-app.sh /src /app
+COPY hack/bundle.ts ./hack/bundle.ts
+RUN npm run build && bash hack/image/layout-app.sh /src /app
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production

@@ -54,14 +54,8 @@ async function buildRef(ref: string): Promise<{ program: string[]; remove: () =>
   const git = (...args: string[]): string => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' });
   git('worktree', 'add', '--detach', dir, ref);
   await symlink(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-  execFileSync(
-    process.execPath,
-    [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-    {
-      cwd: dir,
-      stdio: 'inherit',
-    },
-  );
+  // The ref's own build script: tsc's one file per module before the bundle (hack/bundle.ts), the bundle after.
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: dir, stdio: 'inherit' });
   return {
     program: [path.join(dir, 'dist/cli/main.js')],
     remove: async () => {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Lays out the application as the image runs it: package.json, dist/ and the production node_modules/ of <source>
-# copied into <dest> (normally /app). The Dockerfile and the test image builder (test/support/images) both call this
+# Lays out the application as the image runs it: package.json (the program reads its version there) and dist/ of
+# <source> copied into <dest> (normally /app). dist/ is a bundle (hack/bundle.ts) that holds every dependency, so
+# the image carries no node_modules. The Dockerfile and the test image builder (test/support/images) both call this
 # script, so what `docker build` ships and what the real-node tests run cannot drift apart.
-# Usage: layout-app.sh <source-dir with built dist/ and production-only node_modules/> <dest-dir>
+# Usage: layout-app.sh <source-dir with a built dist/> <dest-dir>
 set -euo pipefail
 if [ $# -ne 2 ]; then
   echo "usage: $0 <source-dir> <dest-dir>" >&2
@@ -10,16 +11,14 @@ if [ $# -ne 2 ]; then
 fi
 src=$1
 dest=$2
-for required in package.json dist/cli/main.js node_modules; do
+for required in package.json dist/cli/main.js; do
   if [ ! -e "$src/$required" ]; then
-    echo "layout-app: $src/$required is missing (build dist/ and install production dependencies first)" >&2
+    echo "layout-app: $src/$required is missing (run npm run build first)" >&2
     exit 1
   fi
 done
 mkdir -p "$dest"
 cp "$src/package.json" "$dest/package.json"
-# -R without -L: symlinks inside node_modules (.bin) stay links; -p is left out on purpose so the files get fresh
-# modes from the umask and no build-machine owner.
+# -p is left out on purpose so the files get fresh modes from the umask and no build-machine owner.
 rm -rf "$dest/dist" "$dest/node_modules"
 cp -R "$src/dist" "$dest/dist"
-cp -R "$src/node_modules" "$dest/node_modules"

@@ -1,5 +1,5 @@
-// The operator image's /app, laid out by hack/image/layout-app.sh, the script the Dockerfile runs: package.json,
-// the caller's built dist/ and production-only node_modules installed from package-lock.json.
+// The operator image's /app, laid out by hack/image/layout-app.sh, the script the Dockerfile runs: package.json and
+// the caller's built dist/ (a bundle that holds its dependencies, so no node_modules).
 import { existsSync } from 'node:fs';
 import { copyFile, cp, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,7 +9,7 @@ export const LAYOUT_APP_SCRIPT = 'hack/image/layout-app.sh';
 export const APP_DIR_IN_IMAGE = '/app';
 
 export interface AppSources {
-  /** The repository root (package.json, package-lock.json, hack/image/layout-app.sh). */
+  /** The repository root (package.json, hack/image/layout-app.sh). */
   repoRoot: string;
   /** The built output (`npm run build`); default <repoRoot>/dist. */
   distDir?: string;
@@ -22,20 +22,13 @@ export function checkDist(distDir: string): void {
   }
 }
 
-/** Lays out /app under `rootfs` (rootfs/app). `scratchRoot` holds the temporary production install. */
+/** Lays out /app under `rootfs` (rootfs/app). `scratchRoot` holds the temporary copy the layout script reads. */
 export async function layoutApp(sources: AppSources, rootfs: string, scratchRoot: string): Promise<void> {
   const distDir = sources.distDir ?? path.join(sources.repoRoot, 'dist');
   checkDist(distDir);
   const source = await mkdtemp(path.join(scratchRoot, 'app-src-'));
   try {
-    for (const file of ['package.json', 'package-lock.json']) {
-      await copyFile(path.join(sources.repoRoot, file), path.join(source, file));
-    }
-    // --ignore-scripts: nothing of ours needs an install script; --prefer-offline: a warm npm cache is enough.
-    await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], {
-      cwd: source,
-      env: { ...process.env, NODE_ENV: 'production' },
-    });
+    await copyFile(path.join(sources.repoRoot, 'package.json'), path.join(source, 'package.json'));
     // A copy, not a link: the layout script copies dist/ with cp -R, which would keep a link as a link.
     await cp(distDir, path.join(source, 'dist'), { recursive: true });
     await run('bash', [path.join(sources.repoRoot, LAYOUT_APP_SCRIPT), source, path.join(rootfs, APP_DIR_IN_IMAGE)]);

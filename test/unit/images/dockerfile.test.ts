@@ -20,7 +20,14 @@ describe('Dockerfile and test image share the app layout', () => {
   it('the build stage copies and runs the layout script into /app', () => {
     assert.match(dockerfile, new RegExp(`^COPY ${LAYOUT_APP_SCRIPT} `, 'm'));
     assert.match(dockerfile, new RegExp(`^RUN .*bash ${LAYOUT_APP_SCRIPT} /src ${APP_DIR_IN_IMAGE}\\b`, 'm'));
-    assert.match(dockerfile, /npm prune --omit=dev/);
+  });
+
+  it('the build stage has what `npm run build` reads: the bundler script and the package manifest', () => {
+    const build = JSON.parse(readFileSync(repo('package.json'), 'utf8')) as unknown;
+    assert.ok(typeof build === 'object' && build !== null && 'scripts' in build);
+    assert.match(JSON.stringify(build.scripts), /hack\/bundle\.ts/);
+    assert.match(dockerfile, /^COPY hack\/bundle\.ts /m);
+    assert.match(dockerfile, /^RUN npm run build\b/m);
   });
 
   it('the final stage takes /app as the script laid it out, nothing else from the build', () => {
