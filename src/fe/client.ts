@@ -29,7 +29,9 @@ import { isRecord } from '../util/guards.js';
  */
 let driver: Promise<typeof import('mysql2')> | undefined;
 function loadDriver(): Promise<typeof import('mysql2')> {
-  driver ??= import('mysql2');
+  // `.default` is the driver's module.exports both under Node and in the bundle, which gives a CommonJS package
+  // loaded by `import()` no named exports (hack/bundle.ts).
+  driver ??= import('mysql2').then((module) => module.default);
   return driver;
 }
 

@@ -78,7 +78,9 @@ export async function kubeconfigConnection(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<KubeConnection> {
   const text = readFileOrThrow(file, 'the kubeconfig').toString('utf8');
-  const { parse } = await import('yaml');
+  // `.default` is the package's module.exports both under Node and in the bundle, which gives a CommonJS package
+  // loaded by `import()` no named exports (hack/bundle.ts).
+  const { parse } = (await import('yaml')).default;
   let document: unknown;
   try {
     document = parse(text);
