@@ -8,8 +8,8 @@
 //   2. The children, with the StatefulSet's replicas decided from the FE's state after step 1. An FE outage never
 //      blocks this step: without an answer only the scale-in waits, and only for a bounded time. A child the API
 //      server refuses never stops the pass either: it is reported (ChildrenApplied, an Event) and step 3 still runs.
-//   3. The status, written only when it changed (counts at most once a second, status-pacing.ts), and the group's
-//      load figures published (LoadBoard) for the Prometheus metrics and the custom metrics API the HPA reads.
+//   3. The status, written only when it changed, and the group's load figures published (LoadBoard) for the
+//      Prometheus metrics and the custom metrics API the HPA reads.
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import {
@@ -59,7 +59,6 @@ import { parseCachedGroup } from './parsed-groups.js';
 import { autoscalingCondition } from './autoscaling.js';
 import { storageCondition } from './storage.js';
 import { mergeConditions, type ConditionUpdate } from './conditions.js';
-import { decideStatusWrite } from './status-pacing.js';
 import type { ClusterPort, EventSink, FePort, FeSession, LoadSink, MembershipSink } from './ports.js';
 import {
   buildStatus,
@@ -80,8 +79,6 @@ export interface ReconcilerSettings {
   deletionTimeoutMs: number;
   /** Re-check interval while the Secret or ConfigMap is missing (their watches also trigger a pass). */
   configRetryMs: number;
-  /** A group's status counts and messages are written at most this often; see status-pacing.ts. 0: at once. */
-  statusWriteIntervalMs: number;
 }
 
 export const DEFAULT_RECONCILER_SETTINGS: Omit<ReconcilerSettings, 'operator'> = {
@@ -89,7 +86,6 @@ export const DEFAULT_RECONCILER_SETTINGS: Omit<ReconcilerSettings, 'operator'> =
   feWaitLimitMs: 120_000,
   deletionTimeoutMs: 120_000,
   configRetryMs: 60_000,
-  statusWriteIntervalMs: 1_000,
 };
 
 /** After an FE change, look again soon: the next pass confirms it and may lower the StatefulSet. */
@@ -141,8 +137,6 @@ export class ComputeNodeGroupReconciler {
   private readonly now: () => Date;
   /** By parsed group (one per cached version, see parsed-groups.ts); forgotten with it. */
   private readonly builtChildren = new WeakMap<ComputeNodeGroup, { key: string; children: DesiredChildren }>();
-  /** When this process last wrote each group's status, by "namespace/name"; forgotten with the group. */
-  private readonly statusWrittenAt = new Map<string, number>();
 
   constructor(deps: ReconcilerDeps) {
     this.cluster = deps.cluster;
@@ -161,7 +155,6 @@ export class ComputeNodeGroupReconciler {
     if (raw === undefined) {
       this.load?.forget(namespace, name);
       this.membership?.forget(namespace, name);
-      this.statusWrittenAt.delete(key);
       return {};
     }
     const parsed = parseCachedGroup(raw);
@@ -209,7 +202,7 @@ export class ComputeNodeGroupReconciler {
     const config = await this.resolve(group);
     if (!config.ok) {
       this.events.record(group, 'Warning', config.problem.reason, config.problem.message);
-      const deferredMs = await this.writeStatus(group, {
+      await this.writeStatus(group, {
         group,
         now,
         configProblem: config.problem,
@@ -225,7 +218,7 @@ export class ComputeNodeGroupReconciler {
         storage: undefined,
         load: undefined,
       });
-      return { requeueAfterMs: Math.min(this.settings.configRetryMs, deferredMs ?? Infinity) };
+      return { requeueAfterMs: this.settings.configRetryMs };
     }
 
     const { credentials } = config.value;
@@ -260,7 +253,7 @@ export class ComputeNodeGroupReconciler {
 
     const after = planMembership({ ...input, fe: feAfter });
     const load = this.publishLoad(group, feRead, after);
-    const deferredMs = await this.writeStatus(group, {
+    await this.writeStatus(group, {
       group,
       now,
       configProblem: undefined,
@@ -283,8 +276,7 @@ export class ComputeNodeGroupReconciler {
     // unreachable FE is retried at the sync period, not hammered.
     const changed = actions.added.length + actions.dropped.length > 0;
     const waitingOnLiveFe = (replicas.kind === WAITING_FOR_FE_DROP || gates.waiting > 0) && feRead.nodes !== null;
-    const nextLookMs = changed || waitingOnLiveFe ? AFTER_FE_CHANGE_MS : this.settings.feSyncPeriodMs;
-    return { requeueAfterMs: Math.min(nextLookMs, deferredMs ?? Infinity) };
+    return { requeueAfterMs: changed || waitingOnLiveFe ? AFTER_FE_CHANGE_MS : this.settings.feSyncPeriodMs };
   }
 
   /** The group's load from this pass' FE read, published for the metrics; undefined when the FE was not read. */
@@ -541,27 +533,10 @@ export class ComputeNodeGroupReconciler {
     );
   }
 
-  /** Writes the status when it changed, paced (status-pacing.ts); returns when to look again if it waited. */
-  private async writeStatus(
-    group: ComputeNodeGroup,
-    inputs: Parameters<typeof buildStatus>[0],
-  ): Promise<number | undefined> {
-    const namespace = groupNamespace(group);
-    const key = `${namespace}/${group.metadata.name}`;
-    const nowMs = this.now().getTime();
-    const decision = decideStatusWrite({
-      current: group.status,
-      next: buildStatus(inputs),
-      lastWrittenAtMs: this.statusWrittenAt.get(key),
-      nowMs,
-      intervalMs: this.settings.statusWriteIntervalMs,
-    });
-    if (decision.kind === 'Defer') return decision.afterMs;
-    if (decision.kind === 'Write') {
-      await this.cluster.writeStatus(namespace, group.metadata.name, decision.status);
-      this.statusWrittenAt.set(key, nowMs);
-    }
-    return undefined;
+  private async writeStatus(group: ComputeNodeGroup, inputs: Parameters<typeof buildStatus>[0]): Promise<void> {
+    const status = buildStatus(inputs);
+    if (isDeepStrictEqual(status, group.status)) return;
+    await this.cluster.writeStatus(groupNamespace(group), group.metadata.name, status);
   }
 
   private async ensureFinalizer(group: ComputeNodeGroup): Promise<void> {
@@ -669,7 +644,6 @@ export class ComputeNodeGroupReconciler {
   ): Promise<ReconcileResult> {
     this.load?.forget(groupNamespace(group), group.metadata.name);
     this.membership?.forget(groupNamespace(group), group.metadata.name);
-    this.statusWrittenAt.delete(`${groupNamespace(group)}/${group.metadata.name}`);
     const finalizers = (group.metadata.finalizers ?? []).filter((finalizer) => finalizer !== FINALIZER);
     await this.cluster.setFinalizers(
       groupNamespace(group),

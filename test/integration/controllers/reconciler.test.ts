@@ -381,42 +381,6 @@ describe('ComputeNodeGroupReconciler against the FE simulator', () => {
     assert.ok(leftBehind);
     assert.ok(leftBehind.message.includes(address(0)) && leftBehind.message.includes(address(1)));
   });
-
-  it('writes a changed count at most once a second, a changed condition at once', async () => {
-    h = await harness(3);
-    await converge(h);
-    const setReady = (pod: string, ready: boolean): void => {
-      const status = h.cluster.podObjects.get(pod)?.['status'] as { conditions: { type: string; status: string }[] };
-      status.conditions = [{ type: 'Ready', status: ready ? 'True' : 'False' }];
-    };
-    const interval = DEFAULT_RECONCILER_SETTINGS.statusWriteIntervalMs;
-    const later = (ms: number): void => {
-      h.clock.now = new Date(h.clock.now.getTime() + ms);
-    };
-    later(interval);
-    setReady('cn-group-1', false);
-    setReady('cn-group-2', false);
-    await h.reconciler.reconcile(KEY, context);
-    assert.equal(h.cluster.status()?.readyReplicas, 1, 'the last write is a second old: written');
-    const writes = h.cluster.statusWrites;
-
-    later(300);
-    setReady('cn-group-1', true);
-    const held = await h.reconciler.reconcile(KEY, context);
-    assert.equal(h.cluster.statusWrites, writes, 'only a count changed, 300 ms after a write: held back');
-    assert.equal(h.cluster.status()?.readyReplicas, 1);
-    assert.equal(held.requeueAfterMs, interval - 300, 'and looked at again when the second is over');
-
-    later(interval - 300);
-    await h.reconciler.reconcile(KEY, context);
-    assert.equal(h.cluster.statusWrites, writes + 1);
-    assert.equal(h.cluster.status()?.readyReplicas, 2);
-
-    h.cluster.secrets.delete('fe-account');
-    await h.reconciler.reconcile(KEY, context);
-    assert.equal(h.cluster.statusWrites, writes + 2, 'a condition that changed is written at once');
-    assert.equal(h.cluster.condition('Ready')?.status, 'False');
-  });
 });
 
 describe('FeSessionPool', () => {
