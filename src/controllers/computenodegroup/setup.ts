@@ -20,6 +20,7 @@ import type { OperatorMetrics } from '../../runtime/metrics.js';
 import { isRecord } from '../../util/guards.js';
 import { KubeCluster, type ClusterCaches, type ObjectCache } from './cluster.js';
 import { FeSessionPool } from './fe-sessions.js';
+import { GroupTriggers } from './group-triggers.js';
 import { fenceCluster, fenceFe, type MayAct } from './fence.js';
 import { ComputeNodeGroupReconciler, type ReconcilerSettings } from './reconciler.js';
 import type { GroupMetrics } from './metrics.js';
@@ -101,8 +102,10 @@ export function createComputeNodeGroupController(
   const enqueue = (key: string | undefined): void => {
     if (key !== undefined) controller.enqueue(key);
   };
-  groups.addHandler((_type, object) => {
-    enqueue(keyOf(object));
+  const triggers = new GroupTriggers();
+  groups.addHandler((type, object) => {
+    const key = keyOf(object);
+    if (key !== undefined && triggers.calls(type, key, object)) enqueue(key);
   });
   for (const informer of [pods, ...Object.values(children)]) {
     informer.addHandler((_type, object) => {

@@ -1,0 +1,42 @@
+// Which events of a group start a pass. Every pass ends by writing the status it computed, and the operator is the
+// only writer of that status: the update event the write causes would start a pass over what the last one has just
+// acted on (a new version to parse, its children built again and compared, the FE snapshot read again). While groups
+// converge that is one pass in two or three. controller-runtime operators skip these with GenerationChangedPredicate.
+// Finalizers and a deletion do not move the generation and change what a pass does, so they count here too; so do
+// labels and annotations, so that touching them (`kubectl annotate`) still calls a pass.
+// A status written by someone else is set right at the group's next pass: its requeue (at most the FE sync period)
+// or the informer's resync.
+import { isDeepStrictEqual } from 'node:util';
+import type { InformerEventType } from '../../kube/informer.js';
+import type { KubeObject } from '../../kube/objects.js';
+
+/** What a pass reads of a group's metadata and spec, without the status and the version. */
+interface PassInputs {
+  generation: number | undefined;
+  labels: Record<string, string> | undefined;
+  annotations: Record<string, string> | undefined;
+  finalizers: string[] | undefined;
+  deletionTimestamp: string | undefined;
+}
+
+function passInputsOf(group: KubeObject): PassInputs {
+  const { generation, labels, annotations, finalizers, deletionTimestamp } = group.metadata;
+  return { generation, labels, annotations, finalizers, deletionTimestamp };
+}
+
+/** Remembers the inputs of each group's last event and says which events change them. */
+export class GroupTriggers {
+  private readonly seen = new Map<string, PassInputs>();
+
+  /** True when the event calls for a pass: anything but an update that changed only the status. */
+  calls(type: InformerEventType, key: string, group: KubeObject): boolean {
+    if (type === 'delete') {
+      this.seen.delete(key);
+      return true;
+    }
+    const inputs = passInputsOf(group);
+    const previous = this.seen.get(key);
+    this.seen.set(key, inputs);
+    return type !== 'update' || previous === undefined || !isDeepStrictEqual(previous, inputs);
+  }
+}
