@@ -135,8 +135,8 @@ export class ComputeNodeGroupReconciler {
   private readonly load: LoadSink | undefined;
   private readonly membership: MembershipSink | undefined;
   private readonly now: () => Date;
-  /** By parsed group (one per cached version, see parsed-groups.ts); forgotten with it. */
-  private readonly builtChildren = new WeakMap<ComputeNodeGroup, { key: string; children: DesiredChildren }>();
+  /** By group key: the children last built, and the inputs they were built from. */
+  private readonly builtChildren = new Map<string, { inputs: string; children: DesiredChildren }>();
 
   constructor(deps: ReconcilerDeps) {
     this.cluster = deps.cluster;
@@ -155,6 +155,7 @@ export class ComputeNodeGroupReconciler {
     if (raw === undefined) {
       this.load?.forget(namespace, name);
       this.membership?.forget(namespace, name);
+      this.builtChildren.delete(key);
       return {};
     }
     const parsed = parseCachedGroup(raw);
@@ -422,13 +423,18 @@ export class ComputeNodeGroupReconciler {
   }
 
   /**
-   * The children of this version of the group, built once per input and frozen: a quiet pass hands the applier the
-   * very objects it compared last time, and it skips the comparison (see Applier.applyObject).
+   * The children of the group, built once per input and frozen: a quiet pass hands the applier the very objects it
+   * compared last time, and it skips the comparison (see Applier.applyObject). The builders read the group's spec,
+   * name, namespace and uid, so a new version that only changed the status (each status write makes one) keeps
+   * them: the spec is known by its generation, which the API server moves on every change of it.
    */
   private desiredChildren(group: ComputeNodeGroup, config: ResolvedConfig, replicas: number): DesiredChildren {
-    const key = JSON.stringify([replicas, config.cnConf.text, config.cnConf.ports]);
-    const built = this.builtChildren.get(group);
-    if (built?.key === key) return built.children;
+    const { uid, generation } = group.metadata;
+    const spec = generation ?? JSON.stringify(group.spec);
+    const inputs = JSON.stringify([uid, spec, replicas, config.cnConf.text, config.cnConf.ports]);
+    const key = `${groupNamespace(group)}/${group.metadata.name}`;
+    const built = this.builtChildren.get(key);
+    if (built?.inputs === inputs) return built.children;
     const children = deepFreeze(
       buildChildren({
         cng: group,
@@ -438,7 +444,7 @@ export class ComputeNodeGroupReconciler {
         settings: this.settings.operator,
       }),
     );
-    this.builtChildren.set(group, { key, children });
+    this.builtChildren.set(key, { inputs, children });
     return children;
   }
 
@@ -644,6 +650,7 @@ export class ComputeNodeGroupReconciler {
   ): Promise<ReconcileResult> {
     this.load?.forget(groupNamespace(group), group.metadata.name);
     this.membership?.forget(groupNamespace(group), group.metadata.name);
+    this.builtChildren.delete(`${groupNamespace(group)}/${group.metadata.name}`);
     const finalizers = (group.metadata.finalizers ?? []).filter((finalizer) => finalizer !== FINALIZER);
     await this.cluster.setFinalizers(
       groupNamespace(group),

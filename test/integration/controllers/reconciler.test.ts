@@ -128,6 +128,29 @@ describe('ComputeNodeGroupReconciler against the FE simulator', () => {
     assert.ok(h.cluster.events.some((event) => event.reason === 'CNAdded'));
   });
 
+  it('builds the children once per spec: a version that changed only the status hands the applier the same objects', async () => {
+    h = await harness(2);
+    await converge(h);
+    const handed: Child[] = [];
+    const apply = h.cluster.apply.bind(h.cluster);
+    h.cluster.apply = async (object: Child) => {
+      if (object.kind === 'Service') handed.push(object);
+      return apply(object);
+    };
+    await h.reconciler.reconcile(KEY, context);
+    // Every read of the memory cluster is a new object, as a new version in the cache is; this one also lost its
+    // status, which the next pass writes again.
+    const statusWrites = h.cluster.statusWrites;
+    if (h.cluster.groupObject) delete h.cluster.groupObject['status'];
+    await h.reconciler.reconcile(KEY, context);
+    assert.equal(h.cluster.statusWrites, statusWrites + 1);
+    h.cluster.setSpec('replicas', 3);
+    await h.reconciler.reconcile(KEY, context);
+    assert.equal(handed.length, 3);
+    assert.equal(handed[0], handed[1], 'the same status-only group version: the same frozen Service');
+    assert.notEqual(handed[1], handed[2], 'a new generation: built again');
+  });
+
   it('a child the API server refuses: the pass goes on (FE, other children, status with its ledger) and says so', async () => {
     h = await harness(2);
     h.cluster.setSpec('podDisruptionBudget', { maxUnavailable: 1 });
