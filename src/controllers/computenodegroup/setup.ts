@@ -1,7 +1,7 @@
 // Builds the ComputeNodeGroup controller on the manager's shared caches: the groups, their pods and children
 // (scoped by the operator's label), and metadata-only caches of Secrets and ConfigMaps whose content is fetched only
-// for the ones a group names. Handlers map every object to the key of its group and only enqueue; all I/O happens in
-// the reconcile.
+// for the ones a group names. Handlers map every object to the key of its group and only enqueue (not for a group's
+// update that changed only its status: group-triggers.ts); all I/O happens in the reconcile.
 import { API_VERSION, KIND } from '../../api/v1alpha1/index.js';
 import { CHILD_KINDS, LABEL_INSTANCE, LABEL_MANAGED_BY, MANAGED_BY, type ChildKind } from '../../builders/index.js';
 import { POD_CACHE_TRANSFORM } from '../../group/pods.js';
