@@ -23,7 +23,7 @@ import * as e2e from '../test/support/e2e.js';
 import * as operatorSupport from '../test/support/operator.js';
 import { FeSimulator } from '../test/support/fe-simulator/index.js';
 import { createUnrelatedObjects, ensureKwokCapacity, withControlPlane } from './support/cluster.js';
-import { cpuSeconds, rssMiB } from './support/proc.js';
+import { cpuSeconds, rssMiB, statusKiB } from './support/proc.js';
 
 const { values } = parseArgs({
   options: {
@@ -86,7 +86,11 @@ await withControlPlane('operator-memory-', fe, async () => {
 
     /** Where the RSS goes, from prom-client's default metrics: V8's heap (used of committed, and the young generation's
      * share of the committed) and memory outside it (buffers). */
-    const heapFigures = async (operator: { metricsText(): Promise<string | undefined> }): Promise<string> => {
+    /** V8's heap (prom-client's series) and the resident memory split into anonymous and file-backed pages. */
+    const heapFigures = async (operator: {
+      pid: number;
+      metricsText(): Promise<string | undefined>;
+    }): Promise<string> => {
       const text = (await operator.metricsText()) ?? '';
       const value = (series: string): string => {
         const escaped = series.replace(/[{}"]/g, (character) => `\\${character}`);
@@ -96,7 +100,9 @@ await withControlPlane('operator-memory-', fe, async () => {
       return (
         `heap ${value('nodejs_heap_size_used_bytes')} used of ${value('nodejs_heap_size_total_bytes')} MiB ` +
         `(young generation ${value('nodejs_heap_space_size_total_bytes{space="new"}')}), ` +
-        `external ${value('nodejs_external_memory_bytes')} MiB`
+        `external ${value('nodejs_external_memory_bytes')} MiB; resident anonymous ` +
+        `${(statusKiB(operator.pid, 'RssAnon') / 1024).toFixed(1)} MiB, file ` +
+        `${(statusKiB(operator.pid, 'RssFile') / 1024).toFixed(1)} MiB`
       );
     };
 
