@@ -84,9 +84,9 @@ await withControlPlane('operator-memory-', fe, async () => {
       return total;
     };
 
-    /** Where the RSS goes, from prom-client's default metrics: V8's heap (used of committed, and the young generation's
-     * share of the committed) and memory outside it (buffers). */
-    /** V8's heap (prom-client's series) and the resident memory split into anonymous and file-backed pages. */
+    /** Where the RSS goes: V8's heap from prom-client's default metrics (used of committed, and the young generation's
+     * share of the committed) and memory outside it (buffers), then the resident memory split into anonymous pages
+     * and file-backed ones (mostly the node binary's). */
     const heapFigures = async (operator: {
       pid: number;
       metricsText(): Promise<string | undefined>;
