@@ -23,9 +23,10 @@ export type InformerEventType = 'add' | 'update' | 'delete' | 'resync';
 
 /**
  * Called for every change the cache sees. Must be synchronous and cheap: enqueue a key (for the object itself or
- * its owner) and return. Do not do I/O here; the reconcile does it.
+ * its owner) and return. Do not do I/O here; the reconcile does it. For an 'update', `previous` is the cached version
+ * the new one replaced (client-go's OnUpdate(old, new)), for handlers that skip some kinds of change.
  */
-export type InformerHandler = (type: InformerEventType, object: KubeObject) => void;
+export type InformerHandler = (type: InformerEventType, object: KubeObject, previous?: KubeObject) => void;
 
 export interface InformerOptions {
   source: ListWatchSource;
@@ -220,7 +221,7 @@ export class Informer {
       this.store.set(key, object);
       if (!old) this.emitAll('add', object);
       else if (old.metadata.resourceVersion !== object.metadata.resourceVersion && this.changedForReaders(old, object))
-        this.emitAll('update', object);
+        this.emitAll('update', object, old);
     }
   }
 
@@ -313,7 +314,7 @@ export class Informer {
     const previous = this.store.get(key);
     this.store.set(key, object);
     if (previous === undefined) this.emitAll('add', object);
-    else if (this.changedForReaders(previous, object)) this.emitAll('update', object);
+    else if (this.changedForReaders(previous, object)) this.emitAll('update', object, previous);
   }
 
   /** Whether a new version differs in what the readers see: always without a transform, else beyond its version. */
@@ -343,13 +344,13 @@ export class Informer {
     });
   }
 
-  private emitAll(type: InformerEventType, object: KubeObject): void {
-    for (const handler of this.handlers) this.emit(handler, type, object);
+  private emitAll(type: InformerEventType, object: KubeObject, previous?: KubeObject): void {
+    for (const handler of this.handlers) this.emit(handler, type, object, previous);
   }
 
-  private emit(handler: InformerHandler, type: InformerEventType, object: KubeObject): void {
+  private emit(handler: InformerHandler, type: InformerEventType, object: KubeObject, previous?: KubeObject): void {
     try {
-      handler(type, object);
+      handler(type, object, previous);
     } catch (error: unknown) {
       // A handler bug must not kill the cache (client-node crashes the process on async handler rejections).
       this.logger.error({ err: error, type, key: objectKey(object) }, 'informer handler threw');

@@ -13,32 +13,16 @@ import type { InformerEventType } from '../../kube/informer.js';
 import type { KubeObject } from '../../kube/objects.js';
 
 /** What a pass reads of a group's metadata and spec, without the status and the version. */
-interface PassInputs {
-  generation: number | undefined;
-  labels: Record<string, string> | undefined;
-  annotations: Record<string, string> | undefined;
-  finalizers: string[] | undefined;
-  deletionTimestamp: string | undefined;
-}
-
-function passInputsOf(group: KubeObject): PassInputs {
+function passInputsOf(group: KubeObject): unknown[] {
   const { generation, labels, annotations, finalizers, deletionTimestamp } = group.metadata;
-  return { generation, labels, annotations, finalizers, deletionTimestamp };
+  return [generation, labels, annotations, finalizers, deletionTimestamp];
 }
 
-/** Remembers the inputs of each group's last event and says which events change them. */
-export class GroupTriggers {
-  private readonly seen = new Map<string, PassInputs>();
-
-  /** True when the event calls for a pass: anything but an update that changed only the status. */
-  calls(type: InformerEventType, key: string, group: KubeObject): boolean {
-    if (type === 'delete') {
-      this.seen.delete(key);
-      return true;
-    }
-    const inputs = passInputsOf(group);
-    const previous = this.seen.get(key);
-    this.seen.set(key, inputs);
-    return type !== 'update' || previous === undefined || !isDeepStrictEqual(previous, inputs);
-  }
+/**
+ * True when the event calls for a pass: anything but an update that changed only the status. `previous` is the
+ * version an update replaced (the informer's).
+ */
+export function startsPass(type: InformerEventType, group: KubeObject, previous: KubeObject | undefined): boolean {
+  if (type !== 'update' || previous === undefined) return true;
+  return !isDeepStrictEqual(passInputsOf(previous), passInputsOf(group));
 }

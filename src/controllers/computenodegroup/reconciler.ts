@@ -125,6 +125,11 @@ const invalidGroupView = z.looseObject({
   status: z.unknown().optional(),
 });
 
+/** The group's key in the work queue, `namespace/name`, which also keys the reconciler's memory of it. */
+function queueKey(group: ComputeNodeGroup): string {
+  return `${groupNamespace(group)}/${group.metadata.name}`;
+}
+
 const statefulSetSchema = z.looseObject({ spec: z.looseObject({ replicas: z.number().int().min(0).optional() }) });
 
 export class ComputeNodeGroupReconciler {
@@ -426,13 +431,14 @@ export class ComputeNodeGroupReconciler {
    * The children of the group, built once per input and frozen: a quiet pass hands the applier the very objects it
    * compared last time, and it skips the comparison (see Applier.applyObject). The builders read the group's spec,
    * name, namespace and uid, so a new version that only changed the status (each status write makes one) keeps
-   * them: the spec is known by its generation, which the API server moves on every change of it.
+   * them: the spec is known by its generation, which the API server moves on every change of it (by the spec itself
+   * for an object that has none, which only tests make).
    */
   private desiredChildren(group: ComputeNodeGroup, config: ResolvedConfig, replicas: number): DesiredChildren {
     const { uid, generation } = group.metadata;
     const spec = generation ?? JSON.stringify(group.spec);
     const inputs = JSON.stringify([uid, spec, replicas, config.cnConf.text, config.cnConf.ports]);
-    const key = `${groupNamespace(group)}/${group.metadata.name}`;
+    const key = queueKey(group);
     const built = this.builtChildren.get(key);
     if (built?.inputs === inputs) return built.children;
     const children = deepFreeze(
@@ -650,7 +656,7 @@ export class ComputeNodeGroupReconciler {
   ): Promise<ReconcileResult> {
     this.load?.forget(groupNamespace(group), group.metadata.name);
     this.membership?.forget(groupNamespace(group), group.metadata.name);
-    this.builtChildren.delete(`${groupNamespace(group)}/${group.metadata.name}`);
+    this.builtChildren.delete(queueKey(group));
     const finalizers = (group.metadata.finalizers ?? []).filter((finalizer) => finalizer !== FINALIZER);
     await this.cluster.setFinalizers(
       groupNamespace(group),

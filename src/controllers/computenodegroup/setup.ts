@@ -20,7 +20,7 @@ import type { OperatorMetrics } from '../../runtime/metrics.js';
 import { isRecord } from '../../util/guards.js';
 import { KubeCluster, type ClusterCaches, type ObjectCache } from './cluster.js';
 import { FeSessionPool } from './fe-sessions.js';
-import { GroupTriggers } from './group-triggers.js';
+import { startsPass } from './group-triggers.js';
 import { fenceCluster, fenceFe, type MayAct } from './fence.js';
 import { ComputeNodeGroupReconciler, type ReconcilerSettings } from './reconciler.js';
 import type { GroupMetrics } from './metrics.js';
@@ -102,10 +102,8 @@ export function createComputeNodeGroupController(
   const enqueue = (key: string | undefined): void => {
     if (key !== undefined) controller.enqueue(key);
   };
-  const triggers = new GroupTriggers();
-  groups.addHandler((type, object) => {
-    const key = keyOf(object);
-    if (key !== undefined && triggers.calls(type, key, object)) enqueue(key);
+  groups.addHandler((type, object, previous) => {
+    if (startsPass(type, object, previous)) enqueue(keyOf(object));
   });
   for (const informer of [pods, ...Object.values(children)]) {
     informer.addHandler((_type, object) => {

@@ -134,6 +134,28 @@ describe('Informer', () => {
     await informer.stop();
   });
 
+  it('hands update handlers the version the update replaced, from a watch and from a relist', async () => {
+    const { source, clock, informer } = setup();
+    source.listPages = [
+      [{ items: [pod('a', '1')], resourceVersion: '5', continue: undefined }],
+      [{ items: [pod('a', '8')], resourceVersion: '20', continue: undefined }],
+    ];
+    const replaced: string[] = [];
+    informer.addHandler((type, object, previous) => {
+      if (type === 'update')
+        replaced.push(`${previous?.metadata.resourceVersion} -> ${object.metadata.resourceVersion}`);
+      else assert.equal(previous, undefined, `${type} has no previous version`);
+    });
+    informer.start();
+    await flush();
+    watchAt(source, 0).emit('MODIFIED', pod('a', '6'));
+    watchAt(source, 0).emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' });
+    clock.advance(1_000);
+    await flush();
+    assert.deepEqual(replaced, ['1 -> 6', '6 -> 8']);
+    await informer.stop();
+  });
+
   it('with a transform, an update that changes only what the transform drops is cached without calling handlers', async () => {
     // Keeps the metadata and the phase, drops everything else.
     const { source, events, informer } = setup({
