@@ -2,6 +2,7 @@
 // turn, the one that answered remembered, one reusable connection per FE, and a deadline on every call.
 import type { Connection, QueryResult } from 'mysql2';
 import type { Logger } from '../runtime/logging.js';
+import { ALWAYS_ACT, refuseUnless, type MayAct } from '../runtime/write-fence.js';
 import { formatHostPort, parseHostPort, type HostPort } from '../cn/index.js';
 import {
   classifyConnectionFailure,
@@ -15,6 +16,7 @@ import {
 import { parseComputeNodeRows, type ComputeNodeRecord, type ResultRow } from './records.js';
 import { parseRunningQueryRows, SHOW_RUNNING_QUERIES, type QueryQueue } from './running-queries.js';
 import {
+  isReadStatement,
   parseIdempotentAnswer,
   renderAddComputeNodes,
   renderDropComputeNodes,
@@ -45,6 +47,8 @@ export interface FeClientOptions {
   /** Time for one statement's answer. Default 10000. */
   queryTimeoutMs?: number;
   logger?: Logger;
+  /** The write fence, asked before every statement that is not a read (runtime/write-fence.ts). Default: always. */
+  mayAct?: MayAct;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
@@ -103,6 +107,7 @@ export class FeClient {
   private readonly connectTimeoutMs: number;
   private readonly queryTimeoutMs: number;
   private readonly logger: Logger | undefined;
+  private readonly mayAct: MayAct;
   private readonly connections = new Map<string, Promise<Connection>>();
   private preferred = 0;
   private closed = false;
@@ -118,6 +123,7 @@ export class FeClient {
     this.connectTimeoutMs = positiveOr(options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS);
     this.queryTimeoutMs = positiveOr(options.queryTimeoutMs, DEFAULT_QUERY_TIMEOUT_MS);
     this.logger = options.logger;
+    this.mayAct = options.mayAct ?? ALWAYS_ACT;
     this.cacheKey = feCacheKey(options.addresses, options.user);
   }
 
@@ -207,9 +213,13 @@ export class FeClient {
     }
   }
 
-  /** Runs one statement on the first FE that answers, starting with the one that answered last. */
+  /**
+   * Runs one statement on the first FE that answers, starting with the one that answered last. The choke point of
+   * every statement: a write is refused here (NotLeadingError) while the fence says no.
+   */
   private async execute(sql: string): Promise<{ result: QueryResult; endpoint: Endpoint }> {
     if (this.closed) throw new FeError('Unknown', 'the FE client is closed');
+    if (!isReadStatement(sql)) refuseUnless(this.mayAct);
     const failures: string[] = [];
     let lastKind: FeErrorKind = 'Unreachable';
     for (let attempt = 0; attempt < this.endpoints.length; attempt++) {

@@ -4,6 +4,14 @@ import { formatHostPort, type HostPort } from '../cn/index.js';
 
 export const SHOW_COMPUTE_NODES = 'SHOW COMPUTE NODES';
 
+/**
+ * Whether a statement only reads (SHOW, SELECT). Everything else changes the FE and passes the write fence first
+ * (FeClient.execute): a new statement is fenced by default, without an edit anywhere else.
+ */
+export function isReadStatement(sql: string): boolean {
+  return /^\s*(SHOW|SELECT)\b/i.test(sql);
+}
+
 /** Single-quoted SQL literal with backslashes and quotes escaped (MySQL rules, which the FE's parser follows). */
 export function quoteSqlString(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;

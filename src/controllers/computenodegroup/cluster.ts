@@ -1,13 +1,16 @@
 // The reconciler's ClusterPort over the manager's caches (reads) and the API server (writes). Every write checks
 // the cache first, so a pass where nothing changed sends no request: apply is skipped when the cached child already
-// matches, a delete only goes out for a child the cache holds, and the status only when it differs.
+// matches, a delete only goes out for a child the cache holds, and the status only when it differs. Every write goes
+// through one REST view fenced by the leader lease (kube/fenced-rest.ts); Events are dropped while it says no.
 import { API_VERSION, KIND, type ComputeNodeGroupStatus } from '../../api/v1alpha1/index.js';
 import { LABEL_INSTANCE, childKind, type Child, type ChildKind } from '../../builders/index.js';
-import type { Applier, DesiredObject } from '../../kube/apply.js';
+import { Applier, type DesiredObject } from '../../kube/apply.js';
 import type { ContentCache } from '../../kube/content-cache.js';
 import type { EventRecorder } from '../../kube/events.js';
 import { objectPath, type KubeObject } from '../../kube/objects.js';
-import type { KubeRest } from '../../kube/rest.js';
+import { fenceWrites, type RestRequester } from '../../kube/fenced-rest.js';
+import type { Logger } from '../../runtime/logging.js';
+import { ALWAYS_ACT, type MayAct } from '../../runtime/write-fence.js';
 import { kubeTime } from './conditions.js';
 import type { ClusterPort, EventSink, PodConditionUpdate } from './ports.js';
 import { GROUP_RESOURCE, POD } from './resources.js';
@@ -28,13 +31,29 @@ export interface ClusterCaches {
   children: Record<ChildKind, ObjectCache>;
 }
 
+export interface KubeClusterOptions {
+  caches: ClusterCaches;
+  rest: RestRequester;
+  recorder: Pick<EventRecorder, 'record'>;
+  logger: Logger;
+  /** The write fence (the leader lease); default: always. */
+  mayAct?: MayAct;
+}
+
 export class KubeCluster implements ClusterPort, EventSink {
-  constructor(
-    private readonly caches: ClusterCaches,
-    private readonly applier: Applier,
-    private readonly rest: Pick<KubeRest, 'request'>,
-    private readonly recorder: EventRecorder,
-  ) {}
+  private readonly caches: ClusterCaches;
+  private readonly rest: RestRequester;
+  private readonly applier: Applier;
+  private readonly recorder: Pick<EventRecorder, 'record'>;
+  private readonly mayAct: MayAct;
+
+  constructor(options: KubeClusterOptions) {
+    this.caches = options.caches;
+    this.mayAct = options.mayAct ?? ALWAYS_ACT;
+    this.rest = fenceWrites(options.rest, this.mayAct);
+    this.applier = new Applier(this.rest, options.logger);
+    this.recorder = options.recorder;
+  }
 
   group(namespace: string, name: string): unknown {
     return this.caches.groups.get(`${namespace}/${name}`);
@@ -106,6 +125,7 @@ export class KubeCluster implements ClusterPort, EventSink {
     reason: string,
     message: string,
   ): void {
+    if (!this.mayAct()) return;
     const { name, namespace, uid } = group.metadata;
     this.recorder.record({
       subject: {

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { FeClient, FeSnapshotCache, type FeClientOptions } from '../../fe/index.js';
 import type { Logger } from '../../runtime/logging.js';
+import type { MayAct } from '../../runtime/write-fence.js';
 import type { FeCredentials } from '../../group/config.js';
 import type { FePort, FeSession } from './ports.js';
 
@@ -15,6 +16,8 @@ export interface FeSessionPoolOptions {
   connectTimeoutMs?: number;
   queryTimeoutMs?: number;
   logger?: Logger;
+  /** The write fence every client asks before a statement that is not a read; default: always. */
+  mayAct?: MayAct;
   now?: () => number;
   /** Replaceable in tests. */
   createClient?: (options: FeClientOptions) => FeClient;
@@ -78,6 +81,7 @@ export class FeSessionPool implements FePort {
       ...(this.options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: this.options.connectTimeoutMs }),
       ...(this.options.queryTimeoutMs === undefined ? {} : { queryTimeoutMs: this.options.queryTimeoutMs }),
       ...(this.options.logger === undefined ? {} : { logger: this.options.logger }),
+      ...(this.options.mayAct === undefined ? {} : { mayAct: this.options.mayAct }),
     });
     this.clients.set(key, { client, lastUsed: this.now() });
     return client;

@@ -6,7 +6,6 @@ import { API_VERSION, KIND } from '../../api/v1alpha1/index.js';
 import { CHILD_KINDS, LABEL_INSTANCE, LABEL_MANAGED_BY, MANAGED_BY, type ChildKind } from '../../builders/index.js';
 import { POD_CACHE_TRANSFORM } from '../../group/pods.js';
 import { parseCachedGroup } from './parsed-groups.js';
-import { Applier } from '../../kube/apply.js';
 import { ContentCache } from '../../kube/content-cache.js';
 import type { EventRecorder } from '../../kube/events.js';
 import type { InformerHandler } from '../../kube/informer.js';
@@ -21,7 +20,7 @@ import { isRecord } from '../../util/guards.js';
 import { KubeCluster, type ClusterCaches, type ObjectCache } from './cluster.js';
 import { FeSessionPool } from './fe-sessions.js';
 import { startsPass } from './group-triggers.js';
-import { fenceCluster, fenceFe, type MayAct } from './fence.js';
+import type { MayAct } from '../../runtime/write-fence.js';
 import { ComputeNodeGroupReconciler, type ReconcilerSettings } from './reconciler.js';
 import type { GroupMetrics } from './metrics.js';
 import type { LoadSink } from './ports.js';
@@ -76,15 +75,17 @@ export function createComputeNodeGroupController(
     configMaps: new ContentCache({ rest, resource: CONFIG_MAP, metadata: configMapMetadata }),
     children,
   };
-  const mayAct = options.mayAct ?? ((): boolean => true);
-  const cluster = fenceCluster(
-    new KubeCluster(clusterCaches, new Applier(rest, logger), rest, options.recorder),
-    mayAct,
-  );
-  const fe = new FeSessionPool({ syncPeriodMs: options.settings.feSyncPeriodMs, idleCloseMs: 10 * 60_000, logger });
+  const mayAct = options.mayAct === undefined ? {} : { mayAct: options.mayAct };
+  const cluster = new KubeCluster({ caches: clusterCaches, rest, recorder: options.recorder, logger, ...mayAct });
+  const fe = new FeSessionPool({
+    syncPeriodMs: options.settings.feSyncPeriodMs,
+    idleCloseMs: 10 * 60_000,
+    logger,
+    ...mayAct,
+  });
   const reconciler = new ComputeNodeGroupReconciler({
     cluster,
-    fe: fenceFe(fe, mayAct),
+    fe,
     events: cluster,
     settings: options.settings,
     ...(options.load === undefined ? {} : { load: options.load }),

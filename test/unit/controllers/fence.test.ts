@@ -1,115 +1,117 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { fenceCluster, fenceFe, NotLeadingError } from '../../../src/controllers/computenodegroup/fence.js';
-import type { ClusterPort, EventSink, FePort } from '../../../src/controllers/computenodegroup/ports.js';
+import { CHILD_KINDS, type ChildKind } from '../../../src/builders/index.js';
+import { KubeCluster, type ClusterCaches, type ObjectCache } from '../../../src/controllers/computenodegroup/cluster.js';
+import { FeClient } from '../../../src/fe/client.js';
+import { isReadStatement, SHOW_COMPUTE_NODES } from '../../../src/fe/sql.js';
+import { SHOW_RUNNING_QUERIES } from '../../../src/fe/running-queries.js';
+import { fenceWrites } from '../../../src/kube/fenced-rest.js';
+import type { KubeRequest } from '../../../src/kube/rest.js';
+import { createLogger } from '../../../src/runtime/logging.js';
+import { NotLeadingError } from '../../../src/runtime/write-fence.js';
 
-/** Records every call that reaches the wrapped ports. */
-function recordingPorts(): { calls: string[]; cluster: ClusterPort & EventSink; fe: FePort } {
-  const calls: string[] = [];
-  const cluster: ClusterPort & EventSink = {
-    group: () => (calls.push('group'), {}),
-    secret: () => (calls.push('secret'), Promise.resolve({})),
-    configMap: () => (calls.push('configMap'), Promise.resolve({})),
-    child: () => (calls.push('child'), undefined),
-    pods: () => (calls.push('pods'), []),
-    apply: () => (calls.push('apply'), Promise.resolve({ written: true, dropped: [] })),
-    deleteChild: () => (calls.push('deleteChild'), Promise.resolve()),
-    setPodCondition: () => (calls.push('setPodCondition'), Promise.resolve()),
-    scaleStatefulSet: () => (calls.push('scaleStatefulSet'), Promise.resolve()),
-    writeStatus: () => (calls.push('writeStatus'), Promise.resolve()),
-    setFinalizers: () => (calls.push('setFinalizers'), Promise.resolve()),
-    record: () => {
-      calls.push('record');
+/** A REST client that records the verb and path of every request that reaches it. */
+function recordingRest(): { seen: string[]; request(request: KubeRequest): Promise<unknown> } {
+  const seen: string[] = [];
+  return {
+    seen,
+    request: (request) => {
+      seen.push(`${request.method} ${request.path}`);
+      return Promise.resolve({});
     },
   };
-  const fe: FePort = {
-    session: () => ({
-      computeNodes: () => {
-        calls.push('computeNodes');
-        return Promise.resolve({
-          nodes: [],
-          queue: { kind: 'Failed', message: 'not read' },
-          feAddress: 'fe:9030',
-          fetchedAt: 0,
-        });
-      },
-      add: () => (calls.push('add'), Promise.resolve()),
-      drop: () => (calls.push('drop'), Promise.resolve()),
-      invalidate: () => {
-        calls.push('invalidate');
-      },
-    }),
-  };
-  return { calls, cluster, fe };
 }
 
-const group = { metadata: { name: 'g', namespace: 'n' } };
+const VERBS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
-async function exercise(cluster: ClusterPort & EventSink, fe: FePort): Promise<unknown[]> {
-  const session = fe.session(['fe:9030'], { user: 'root', password: '' });
-  const settled = await Promise.allSettled([
-    cluster.secret('n', 's'),
-    cluster.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'g', namespace: 'n' } } as never),
-    cluster.deleteChild('Service', 'n', 'g'),
-    cluster.setPodCondition('n', 'g-0', { type: 'x', status: 'True', reason: 'CNAlive', message: '' }),
-    cluster.scaleStatefulSet('n', 'g', 0),
-    cluster.writeStatus('n', 'g', {}),
-    cluster.setFinalizers('n', 'g', [], '1'),
-    session.computeNodes(),
-    session.add(['10.0.0.1:9050']),
-    session.drop(['10.0.0.1:9050']),
-  ]);
-  cluster.group('n', 'g');
-  cluster.pods('n', 'g');
-  cluster.record(group, 'Normal', 'CNAdded', 'm');
-  session.invalidate();
+async function sendEveryVerb(rest: { request(request: KubeRequest): Promise<unknown> }): Promise<unknown[]> {
+  const settled = await Promise.allSettled(VERBS.map((method) => rest.request({ method, path: `/${method}` })));
   return settled.map((result): unknown => (result.status === 'rejected' ? (result.reason as unknown) : 'ok'));
 }
 
-describe('the write fence', () => {
-  it('passes every call while the replica may act', async () => {
-    const { calls, cluster, fe } = recordingPorts();
-    const outcomes = await exercise(
-      fenceCluster(cluster, () => true),
-      fenceFe(fe, () => true),
-    );
-    assert.ok(outcomes.every((outcome) => outcome === 'ok'));
-    assert.deepEqual([...calls].sort(), [
-      'add',
-      'apply',
-      'computeNodes',
-      'deleteChild',
-      'drop',
-      'group',
-      'invalidate',
-      'pods',
-      'record',
-      'scaleStatefulSet',
-      'secret',
-      'setFinalizers',
-      'setPodCondition',
-      'writeStatus',
-    ]);
+const emptyCache: ObjectCache = { get: () => undefined, list: () => [] };
+const caches: ClusterCaches = {
+  groups: emptyCache,
+  pods: emptyCache,
+  secrets: { get: () => Promise.resolve(undefined) },
+  configMaps: { get: () => Promise.resolve(undefined) },
+  children: Object.fromEntries(CHILD_KINDS.map((kind) => [kind.kind, emptyCache])) as Record<ChildKind, ObjectCache>,
+};
+
+describe('the write fence of the REST view', () => {
+  it('passes every verb while the replica may act', async () => {
+    const rest = recordingRest();
+    const outcomes = await sendEveryVerb(fenceWrites(rest, () => true));
+    assert.deepEqual(outcomes, ['ok', 'ok', 'ok', 'ok', 'ok']);
+    assert.deepEqual(rest.seen, ['GET /GET', 'POST /POST', 'PUT /PUT', 'PATCH /PATCH', 'DELETE /DELETE']);
   });
 
-  it('refuses every write and drops Events once it may not, while reads go on', async () => {
-    const { calls, cluster, fe } = recordingPorts();
-    const outcomes = await exercise(
-      fenceCluster(cluster, () => false),
-      fenceFe(fe, () => false),
-    );
-    assert.deepEqual([...calls].sort(), ['computeNodes', 'group', 'invalidate', 'pods', 'secret']);
-    const refused = outcomes.filter((outcome) => outcome instanceof NotLeadingError);
-    assert.equal(refused.length, 8, 'apply, delete, pod condition, scale, status, finalizers, FE add and drop');
+  it('refuses every verb but GET once it may not, and nothing refused reaches the server', async () => {
+    const rest = recordingRest();
+    const outcomes = await sendEveryVerb(fenceWrites(rest, () => false));
+    assert.equal(outcomes[0], 'ok');
+    assert.ok(outcomes.slice(1).every((outcome) => outcome instanceof NotLeadingError));
+    assert.deepEqual(rest.seen, ['GET /GET']);
   });
 
-  it('asks at the moment of each write, not when the port was made', async () => {
-    const { calls, fe } = recordingPorts();
+  it('asks at the moment of each write, not when the view was made', async () => {
+    const rest = recordingRest();
     let leading = true;
-    const session = fenceFe(fe, () => leading).session(['fe:9030'], { user: 'root', password: '' });
-    await session.add(['10.0.0.1:9050']);
+    const view = fenceWrites(rest, () => leading);
+    await view.request({ method: 'PATCH', path: '/a' });
     leading = false;
-    await assert.rejects(session.drop(['10.0.0.1:9050']), NotLeadingError);
-    assert.deepEqual(calls, ['add']);
+    await assert.rejects(view.request({ method: 'PATCH', path: '/b' }), NotLeadingError);
+    assert.deepEqual(rest.seen, ['PATCH /a']);
+  });
+});
+
+describe('the write fence of the cluster port', () => {
+  it('sends each kind of write through the fenced view, and drops Events while it says no', async () => {
+    for (const leading of [true, false]) {
+      const rest = recordingRest();
+      const events: string[] = [];
+      const cluster = new KubeCluster({
+        caches,
+        rest,
+        recorder: { record: (event) => events.push(event.reason) },
+        logger: createLogger({ name: 'test', level: 'silent' }),
+        mayAct: () => leading,
+      });
+      const settled = await Promise.allSettled([
+        cluster.scaleStatefulSet('n', 'g', 0),
+        cluster.setPodCondition('n', 'g-0', { type: 'x', status: 'True', reason: 'CNAlive', message: '' }),
+        cluster.setFinalizers('n', 'g', [], '1'),
+      ]);
+      cluster.record({ metadata: { name: 'g', namespace: 'n' } }, 'Normal', 'CNAdded', 'm');
+      const refused = settled.filter(
+        (result) => result.status === 'rejected' && result.reason instanceof NotLeadingError,
+      );
+      assert.equal(refused.length, leading ? 0 : 3);
+      assert.equal(rest.seen.length, leading ? 3 : 0);
+      assert.deepEqual(events, leading ? ['CNAdded'] : []);
+    }
+  });
+});
+
+describe('the write fence of the FE client', () => {
+  it('tells the statements that only read from the ones that change the FE', () => {
+    assert.ok(isReadStatement(SHOW_COMPUTE_NODES));
+    assert.ok(isReadStatement(SHOW_RUNNING_QUERIES));
+    assert.ok(isReadStatement('  select 1'));
+    assert.ok(!isReadStatement("ALTER SYSTEM DROP COMPUTE NODE '10.0.0.1:9050'"));
+    assert.ok(!isReadStatement('KILL QUERY 1'));
+    assert.ok(!isReadStatement('SHOWX'));
+  });
+
+  it('refuses an ADD and a DROP before any connection once it may not', async () => {
+    // Port 1 on loopback: any statement that got past the fence would fail as Unreachable, not NotLeadingError.
+    const client = new FeClient({ addresses: ['127.0.0.1:1'], user: 'root', password: '', mayAct: () => false });
+    try {
+      await assert.rejects(client.addComputeNodes(['10.0.0.1:9050']), NotLeadingError);
+      await assert.rejects(client.dropComputeNodes(['10.0.0.1:9050']), NotLeadingError);
+      await assert.rejects(client.showComputeNodes(), (error: unknown) => !(error instanceof NotLeadingError));
+    } finally {
+      await client.close();
+    }
   });
 });
