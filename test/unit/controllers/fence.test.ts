@@ -1,7 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { CHILD_KINDS, type ChildKind } from '../../../src/builders/index.js';
-import { KubeCluster, type ClusterCaches, type ObjectCache } from '../../../src/controllers/computenodegroup/cluster.js';
+import {
+  KubeCluster,
+  type ClusterCaches,
+  type ObjectCache,
+} from '../../../src/controllers/computenodegroup/cluster.js';
 import { FeClient } from '../../../src/fe/client.js';
 import { isReadStatement, SHOW_COMPUTE_NODES } from '../../../src/fe/sql.js';
 import { SHOW_RUNNING_QUERIES } from '../../../src/fe/running-queries.js';
