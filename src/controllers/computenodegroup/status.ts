@@ -1,7 +1,10 @@
-// The group's status, computed from what this reconcile observed and did. Pure: the same observations give the same
-// status, so a quiet reconcile produces an identical object and no write.
+// The group's status, computed from what this reconcile observed and did (observations.ts). Pure: the same
+// observations give the same status, so a quiet reconcile produces an identical object and no write.
+import { isDeepStrictEqual } from 'node:util';
+import { z } from 'zod';
 import {
   ConditionType,
+  computeNodeGroupStatusSchema,
   mirroredReason,
   type ComputeNodeGroup,
   type ComputeNodeGroupStatus,
@@ -11,34 +14,9 @@ import {
 import type { GroupLoad } from '../../load/figures.js';
 import { labelSelectorString } from '../../builders/names.js';
 import type { FeError } from '../../fe/index.js';
-import { WAITING_FOR_FE_DROP, type MembershipPlan, type ReplicaDecision } from '../../membership/index.js';
+import { WAITING_FOR_FE_DROP } from '../../membership/index.js';
 import { mergeConditions, readyCondition, type ConditionUpdate } from './conditions.js';
-import type { ConfigProblem } from '../../group/config.js';
-import type { PodView } from '../../group/pods.js';
-
-/** What the FE said to this reconcile's SHOW COMPUTE NODES. */
-export type FeReadOutcome =
-  { kind: 'NotAttempted' } | { kind: 'Read'; feAddress: string | undefined } | { kind: 'Failed'; error: FeError };
-
-/** A child the API server did not accept this pass. */
-export interface ChildFailure {
-  kind: string;
-  name: string;
-  /** The API server's answer is final until the group changes (invalid, forbidden); otherwise transient. */
-  refused: boolean;
-  error: unknown;
-  /** Names the child, the group's fields it is built from, and the API server's message. */
-  message: string;
-}
-
-/** Fields of a child the API server accepted but dropped (a feature gate off on this cluster). */
-export interface DroppedFields {
-  kind: string;
-  name: string;
-  paths: readonly string[];
-  /** Found out by an apply of this pass (rather than remembered from an earlier one). */
-  justApplied?: boolean;
-}
+import type { DroppedFields, PassObservations } from './observations.js';
 
 /** Why the API server drops a field the builders set, where it is known. */
 const DROPPED_FIELD_HINTS: Readonly<Record<string, string>> = {
@@ -56,30 +34,8 @@ export function droppedFieldsMessage(dropped: readonly DroppedFields[]): string 
   return `the API server accepted every child but dropped ${fields}, so they have no effect: ${why}`;
 }
 
-export interface StatusInputs {
-  group: ComputeNodeGroup;
-  now: Date;
-  configProblem: ConfigProblem | undefined;
-  /** The Secret's FE user, for messages (never the password). */
-  feUser: string | undefined;
-  pods: readonly PodView[];
-  fe: FeReadOutcome;
-  /** The group's FE membership after the FE's answers to this reconcile's ADD and DROP (see applyOutcome). */
-  membership: Pick<MembershipPlan, 'feKnown' | 'computeNodes' | 'servers'> | undefined;
-  /** An ADD or DROP the FE refused this reconcile. */
-  feActionError: FeError | undefined;
-  replicas: ReplicaDecision | undefined;
-  /** What the API server did not accept; undefined when no child was applied (configuration missing). */
-  childFailures: readonly ChildFailure[] | undefined;
-  /** Fields the API server dropped from the children it accepted (none when absent). */
-  droppedFields?: readonly DroppedFields[];
-  /** The Autoscaling condition (autoscalingCondition); undefined without a policy, and the condition goes away. */
-  autoscaling: ConditionUpdate | undefined;
-  /** The StorageConfigured condition (storageCondition); undefined without spec.storage or cn.conf: it goes away. */
-  storage: ConditionUpdate | undefined;
-  /** The group's load from this pass' FE read; undefined when the FE was not read (the last figures stay). */
-  load: GroupLoad | undefined;
-}
+/** The status is computed from the pass' observations alone. */
+export type StatusInputs = PassObservations;
 
 /** Conditions reported beside Ready, not in it; each goes away when its input is undefined. */
 const SIDE_CONDITIONS = [
@@ -87,6 +43,34 @@ const SIDE_CONDITIONS = [
   ConditionType.StorageConfigured,
   ConditionType.LoadReported,
 ] as const;
+
+/** What the status reads of a group whose spec does not parse. */
+const invalidGroupView = z.looseObject({
+  metadata: z.looseObject({ generation: z.int().optional() }),
+  status: z.unknown().optional(),
+});
+
+/**
+ * Ready=False InvalidSpec for a group the operator cannot read; undefined when the status already says so (it is
+ * written once per generation). The rest of the status is kept as it is (when it parses), so the ledger of registered
+ * addresses survives until the spec is fixed.
+ */
+export function invalidSpecStatus(raw: unknown, message: string, now: Date): ComputeNodeGroupStatus | undefined {
+  const view = invalidGroupView.safeParse(raw);
+  if (!view.success) return undefined;
+  const generation = view.data.metadata.generation;
+  const previous = computeNodeGroupStatusSchema.safeParse(view.data.status ?? {});
+  const status: ComputeNodeGroupStatus = previous.success ? previous.data : {};
+  const conditions = mergeConditions(
+    status.conditions ?? [],
+    [{ type: ConditionType.Ready, status: 'False', reason: 'InvalidSpec', message }],
+    generation,
+    now,
+  );
+  const next: ComputeNodeGroupStatus = { ...status, conditions };
+  if (generation !== undefined) next.observedGeneration = generation;
+  return isDeepStrictEqual(next, status) ? undefined : next;
+}
 
 export function buildStatus(inputs: StatusInputs): ComputeNodeGroupStatus {
   const { group } = inputs;
