@@ -12,6 +12,7 @@ import type {
   Plain,
 } from './plain.js';
 import type {
+  V1PodSpec,
   V2ContainerResourceMetricSource,
   V2HorizontalPodAutoscalerBehavior,
   V2MetricSpec,
@@ -224,20 +225,30 @@ export function hpaMetrics(policy: AutoScalingPolicy, group: string): Plain<V2Me
  * group, list pods, and read only the Secret (and ConfigMap) the group names; nothing cluster-wide.
  */
 export function buildOffline(input: BuildInput): OfflineChildren | undefined {
-  const { cng, settings } = input;
+  const { cng } = input;
   const schedule = cng.spec.cronJobPolicy?.schedule;
   if (schedule === undefined) return undefined;
   const name = offlineName(cng);
-  const namespace = groupNamespace(cng);
-  const policy = cng.spec.podPolicy;
-  const configMap = cng.spec.cnInfo.configMap;
   const serviceAccount: ServiceAccount = {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
     metadata: childMetadata(cng, name, 'offline'),
     automountServiceAccountToken: false,
   };
-  const role: Role = {
+  const roleBinding: RoleBinding = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: childMetadata(cng, name, 'offline'),
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+    subjects: [{ kind: 'ServiceAccount', name, namespace: groupNamespace(cng) }],
+  };
+  return { serviceAccount, role: offlineRole(cng, name), roleBinding, cronJob: offlineCronJob(input, name, schedule) };
+}
+
+/** What one clean-up pass reads: this group, the pods, the Secret and ConfigMap it names. */
+function offlineRole(cng: ComputeNodeGroup, name: string): Role {
+  const configMap = cng.spec.cnInfo.configMap;
+  return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'Role',
     metadata: childMetadata(cng, name, 'offline'),
@@ -250,19 +261,16 @@ export function buildOffline(input: BuildInput): OfflineChildren | undefined {
         : [{ apiGroups: [''], resources: ['configmaps'], resourceNames: [configMap], verbs: ['get'] }]),
     ],
   };
-  const roleBinding: RoleBinding = {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: childMetadata(cng, name, 'offline'),
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-    subjects: [{ kind: 'ServiceAccount', name, namespace }],
-  };
+}
+
+function offlineCronJob(input: BuildInput, name: string, schedule: string): CronJob {
+  const { cng } = input;
   // The job's pods must not carry the CN selector labels, or the HPA and the PDB would count them as CNs.
   const jobPodLabels = (): Record<string, string> => ({
     ...childLabels(cng, 'offline'),
     [LABEL_NAME]: 'starrocks-cn-offline',
   });
-  const cronJob: CronJob = {
+  return {
     apiVersion: 'batch/v1',
     kind: 'CronJob',
     metadata: childMetadata(cng, name, 'offline'),
@@ -279,32 +287,35 @@ export function buildOffline(input: BuildInput): OfflineChildren | undefined {
           // One pass is a few FE statements with their own timeouts; a job that runs longer is stuck.
           activeDeadlineSeconds: 300,
           ttlSecondsAfterFinished: 3600,
-          template: {
-            metadata: { labels: jobPodLabels() },
-            spec: {
-              serviceAccountName: name,
-              automountServiceAccountToken: true,
-              restartPolicy: 'Never',
-              enableServiceLinks: false,
-              securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-              containers: [
-                {
-                  name: 'offline',
-                  image: componentsImage(cng, settings),
-                  command: [...COMPONENTS_ENTRYPOINT, 'offline', '--namespace', namespace, '--name', cng.metadata.name],
-                  resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
-                  securityContext: restrictedContainerSecurityContext(),
-                  ...definedOnly({ imagePullPolicy: policy.imagePullPolicy }),
-                },
-              ],
-              ...definedOnly({ imagePullSecrets: policy.imagePullSecrets }),
-            },
-          },
+          template: { metadata: { labels: jobPodLabels() }, spec: offlinePodSpec(input, name) },
         },
       },
     },
   };
-  return { serviceAccount, role, roleBinding, cronJob };
+}
+
+function offlinePodSpec(input: BuildInput, name: string): Plain<V1PodSpec> {
+  const { cng, settings } = input;
+  const policy = cng.spec.podPolicy;
+  const namespace = groupNamespace(cng);
+  return {
+    serviceAccountName: name,
+    automountServiceAccountToken: true,
+    restartPolicy: 'Never',
+    enableServiceLinks: false,
+    securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+    containers: [
+      {
+        name: 'offline',
+        image: componentsImage(cng, settings),
+        command: [...COMPONENTS_ENTRYPOINT, 'offline', '--namespace', namespace, '--name', cng.metadata.name],
+        resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+        securityContext: restrictedContainerSecurityContext(),
+        ...definedOnly({ imagePullPolicy: policy.imagePullPolicy }),
+      },
+    ],
+    ...definedOnly({ imagePullSecrets: policy.imagePullSecrets }),
+  };
 }
 
 export function buildChildren(input: BuildInput): DesiredChildren {

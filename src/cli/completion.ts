@@ -112,7 +112,7 @@ export function completionScript(shell: Shell, program: Command): string {
   return shell === 'bash' ? bashCompletion(entries) : zshCompletion(entries);
 }
 
-export function addCompletionCommand(program: Command): Command {
+export function addCompletionCommand(program: Command, fullProgram: () => Promise<Command>): Command {
   return program
     .command('completion')
     .description('print a shell completion script (bash or zsh): source <(cngctl completion bash)')
@@ -122,8 +122,7 @@ export function addCompletionCommand(program: Command): Command {
         program.error(`cngctl completion: unknown shell "${shell}"; use one of: ${SHELLS.join(', ')}`);
       }
       // Every subcommand, not only this one: the script lists them all.
-      const { buildProgram } = await import('./program.js');
-      const full = await buildProgram(['node', 'cngctl']);
+      const full = await fullProgram();
       process.stdout.write(completionScript(shell === 'zsh' ? 'zsh' : 'bash', full));
     });
 }

@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 
-type AddCommand = (program: Command) => Command;
+/** Adds one subcommand; `fullProgram` builds the program with every subcommand (completion lists them all). */
+type AddCommand = (program: Command, fullProgram: () => Promise<Command>) => Command;
 
 export const SUBCOMMANDS: Readonly<Record<string, () => Promise<AddCommand>>> = {
   render: async () => (await import('./render.js')).addRenderCommand,
@@ -38,7 +39,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
   const names = requested !== undefined && requested in SUBCOMMANDS ? [requested] : Object.keys(SUBCOMMANDS);
   for (const name of names) {
     const load = SUBCOMMANDS[name];
-    if (load !== undefined) (await load())(program);
+    if (load !== undefined) (await load())(program, () => buildProgram(['node', 'cngctl']));
   }
   return program;
 }

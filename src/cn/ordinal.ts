@@ -14,6 +14,11 @@ export function podOrdinal(statefulSet: string, podName: string): number | undef
   return Number(rest);
 }
 
+/** The one definition of a leaving CN: its ordinal is at or above spec.replicas (the highest ordinals go first). */
+export function isLeaving(ordinal: number, desiredReplicas: number): boolean {
+  return ordinal >= desiredReplicas;
+}
+
 /** Ordinals that leave when a StatefulSet goes from `currentReplicas` to `desiredReplicas`, highest first. */
 export function leavingOrdinals(currentReplicas: number, desiredReplicas: number): number[] {
   const leaving: number[] = [];

@@ -32,7 +32,7 @@ import {
   type Caller,
   type RequestHeaderConfig,
 } from './auth.js';
-import type { ServiceRef } from '../kube/service-ref.js';
+import type { ServiceRef } from '../runtime/service-ref.js';
 import { API_SERVICE_PATH, decideApiService, desiredApiService, type ApiServiceDecision } from './apiservice.js';
 
 export interface CustomMetricsOptions {

@@ -22,8 +22,8 @@ export {
   WAITING_FOR_FE_DROP,
   decideReplicas,
   feAfterActions,
-  isLeaving,
   planScaleIn,
   waitingSince,
 } from './scale-in.js';
 export { type GateChange, type GatedPod, type ReadinessGatePlan, planReadinessGates } from './readiness.js';
+export { isLeaving } from '../cn/index.js';

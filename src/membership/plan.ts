@@ -5,8 +5,7 @@
 // one of the group's current pods or is in the group's ledger (status.computeNodes). Nothing else is ever
 // dropped, whatever the FE returns: not other groups' CNs, not nodes added by hand, not BEs (which the FE does not
 // list as compute nodes at all), not entries this module cannot parse.
-import { addressKey, addressKeyOf, formatHostPort, isValidHost } from '../cn/index.js';
-import { isLeaving } from './scale-in.js';
+import { addressKey, addressKeyOf, formatHostPort, isLeaving, isValidHost } from '../cn/index.js';
 
 /** One pod of the group, as the caller observed it. */
 export interface MemberPod {

@@ -2,7 +2,7 @@
 // then does the StatefulSet lose them, so the FE stops scheduling new fragments on a CN before its pod is stopped
 // (running queries finish during the pod's grace period).
 //
-//   isLeaving        the one definition of a leaving CN: its ordinal is at or above spec.replicas
+//   isLeaving        (cn/ordinal.ts) the one definition of a leaving CN: its ordinal is at or above spec.replicas
 //   feAfterActions   the FE as it is after this pass's ADDs and DROPs (a DROP the FE acknowledged counts as done)
 //   planScaleIn      which ordinals leave, which of their addresses the FE still lists, whether lowering is safe
 //   decideReplicas   how many pods the StatefulSet may have right now
@@ -12,17 +12,13 @@ import {
   addressKey,
   addressKeyOf,
   formatHostPort,
+  isLeaving,
   isValidHost,
   leavingOrdinals,
   parseHostPort,
   podOrdinal,
 } from '../cn/index.js';
 import type { FeComputeNode, LedgerEntry, MemberPod, MembershipOutcome } from './plan.js';
-
-/** A CN leaves the group when its ordinal is at or above spec.replicas (the highest ordinals go first). */
-export function isLeaving(ordinal: number, desiredReplicas: number): boolean {
-  return ordinal >= desiredReplicas;
-}
 
 /**
  * The FE's compute nodes once this pass's statements ran: dropped addresses are gone, added ones are listed but not

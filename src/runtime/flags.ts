@@ -18,7 +18,7 @@ import type { LevelWithSilent } from 'pino';
 import { parseBindAddress, type BindAddress } from './bind-address.js';
 import { parseDuration } from './duration.js';
 import { parseLevel } from './logging.js';
-import { parseServiceRef, type ServiceRef } from '../kube/service-ref.js';
+import { parseServiceRef, type ServiceRef } from './service-ref.js';
 
 export interface ManagerSettings {
   /** undefined: the metrics endpoint is off. */

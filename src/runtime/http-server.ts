@@ -1,4 +1,4 @@
-// A small HTTP listener shared by the probe and metrics endpoints: binds a BindAddress, reports the bound port
+// A small HTTP listener shared by the manager's probe and metrics endpoints and the register sidecar's probes: binds a BindAddress, reports the bound port
 // (tests bind port 0), and closes within a bounded time even with keep-alive clients connected.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer, type ServerOptions as TlsOptions } from 'node:https';
@@ -17,8 +17,19 @@ export interface RunningTlsServer extends RunningServer {
 
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
-export async function listen(address: BindAddress, handler: RequestHandler): Promise<RunningServer> {
-  return serve(createServer(onRequestOf(handler)), address);
+export interface ListenOptions {
+  /** How long an idle keep-alive connection stays open (Node's default, 5 s, when absent). */
+  keepAliveTimeoutMs?: number;
+}
+
+export async function listen(
+  address: BindAddress,
+  handler: RequestHandler,
+  options: ListenOptions = {},
+): Promise<RunningServer> {
+  const server = createServer(onRequestOf(handler));
+  if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = options.keepAliveTimeoutMs;
+  return serve(server, address);
 }
 
 /** HTTPS with `tls`: certificate, key, and the CA client certificates are checked against. */

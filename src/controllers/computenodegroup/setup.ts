@@ -60,20 +60,14 @@ const CHILD_SELECTOR = `${LABEL_MANAGED_BY}=${MANAGED_BY}`;
 export function createComputeNodeGroupController(
   options: ComputeNodeGroupControllerOptions,
 ): ComputeNodeGroupController {
-  const { rest, caches, logger } = options;
-  const groups = caches.informer(GROUP_RESOURCE, { resyncPeriodMs: options.resyncPeriodMs });
-  const pods = caches.informer(POD, { labelSelector: CHILD_SELECTOR, transform: POD_CACHE_TRANSFORM });
-  const secretMetadata = caches.informer(SECRET, { metadataOnly: true });
-  const configMapMetadata = caches.informer(CONFIG_MAP, { metadataOnly: true });
-  const children = Object.fromEntries(
-    CHILD_KINDS.map((kind) => [kind.kind, caches.informer(kind.resource, { labelSelector: CHILD_SELECTOR })]),
-  ) as Record<ChildKind, ScopedInformers>;
+  const { rest, logger } = options;
+  const informers = groupInformers(options.caches, options.resyncPeriodMs);
   const clusterCaches: ClusterCaches = {
-    groups,
-    pods,
-    secrets: new ContentCache({ rest, resource: SECRET, metadata: secretMetadata }),
-    configMaps: new ContentCache({ rest, resource: CONFIG_MAP, metadata: configMapMetadata }),
-    children,
+    groups: informers.groups,
+    pods: informers.pods,
+    secrets: new ContentCache({ rest, resource: SECRET, metadata: informers.secretMetadata }),
+    configMaps: new ContentCache({ rest, resource: CONFIG_MAP, metadata: informers.configMapMetadata }),
+    children: informers.children,
   };
   const mayAct = options.mayAct === undefined ? {} : { mayAct: options.mayAct };
   const cluster = new KubeCluster({ caches: clusterCaches, rest, recorder: options.recorder, logger, ...mayAct });
@@ -91,7 +85,7 @@ export function createComputeNodeGroupController(
     ...(options.load === undefined ? {} : { load: options.load }),
     ...(options.groupMetrics === undefined ? {} : { membership: options.groupMetrics.membership }),
   });
-  options.groupMetrics?.watch(() => groups.list());
+  options.groupMetrics?.watch(() => informers.groups.list());
   const controller = new Controller({
     name: CONTROLLER_NAME,
     reconcile: reconciler.reconcile,
@@ -99,27 +93,9 @@ export function createComputeNodeGroupController(
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     maxConcurrentReconciles: options.maxConcurrentReconciles ?? 4,
   });
-
-  const enqueue = (key: string | undefined): void => {
-    if (key !== undefined) controller.enqueue(key);
-  };
-  groups.addHandler((type, object, previous) => {
-    if (startsPass(type, object, previous)) enqueue(keyOf(object));
+  enqueueOnChanges(informers, (key) => {
+    controller.enqueue(key);
   });
-  for (const informer of [pods, ...Object.values(children)]) {
-    informer.addHandler((_type, object) => {
-      enqueue(ownerKey(object));
-    });
-  }
-  const referrers = new GroupReferences(groups);
-  const byReference =
-    (field: 'secret' | 'configMap'): InformerHandler =>
-    (_type, object) => {
-      for (const key of referrers.groupsNaming(object, field)) enqueue(key);
-    };
-  secretMetadata.addHandler(byReference('secret'));
-  configMapMetadata.addHandler(byReference('configMap'));
-
   return {
     controller,
     start() {
@@ -130,6 +106,53 @@ export function createComputeNodeGroupController(
       await fe.close();
     },
   };
+}
+
+/** The caches the controller reads, asked of the manager's shared caches before they start. */
+interface GroupInformers {
+  groups: ScopedInformers;
+  pods: ScopedInformers;
+  secretMetadata: ScopedInformers;
+  configMapMetadata: ScopedInformers;
+  children: Record<ChildKind, ScopedInformers>;
+}
+
+function groupInformers(caches: SharedCaches, resyncPeriodMs: number): GroupInformers {
+  return {
+    groups: caches.informer(GROUP_RESOURCE, { resyncPeriodMs }),
+    pods: caches.informer(POD, { labelSelector: CHILD_SELECTOR, transform: POD_CACHE_TRANSFORM }),
+    secretMetadata: caches.informer(SECRET, { metadataOnly: true }),
+    configMapMetadata: caches.informer(CONFIG_MAP, { metadataOnly: true }),
+    children: Object.fromEntries(
+      CHILD_KINDS.map((kind) => [kind.kind, caches.informer(kind.resource, { labelSelector: CHILD_SELECTOR })]),
+    ) as Record<ChildKind, ScopedInformers>,
+  };
+}
+
+/**
+ * Every change that may matter to a group enqueues its key: the group itself (not an update that changed only its
+ * status), its pods and children (by owner), and the Secrets and ConfigMaps groups name.
+ */
+function enqueueOnChanges(informers: GroupInformers, enqueue: (key: string) => void): void {
+  const enqueueKey = (key: string | undefined): void => {
+    if (key !== undefined) enqueue(key);
+  };
+  informers.groups.addHandler((type, object, previous) => {
+    if (startsPass(type, object, previous)) enqueueKey(keyOf(object));
+  });
+  for (const informer of [informers.pods, ...Object.values(informers.children)]) {
+    informer.addHandler((_type, object) => {
+      enqueueKey(ownerKey(object));
+    });
+  }
+  const referrers = new GroupReferences(informers.groups);
+  const byReference =
+    (field: 'secret' | 'configMap'): InformerHandler =>
+    (_type, object) => {
+      for (const key of referrers.groupsNaming(object, field)) enqueue(key);
+    };
+  informers.secretMetadata.addHandler(byReference('secret'));
+  informers.configMapMetadata.addHandler(byReference('configMap'));
 }
 
 function keyOf(object: KubeObject): string | undefined {

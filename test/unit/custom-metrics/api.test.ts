@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { metricValueList, route, toQuantity, apiResourceList } from '../../../src/custom-metrics/api.js';
 import { decideApiService, desiredApiService } from '../../../src/custom-metrics/apiservice.js';
 import { accessReview, parseRequestHeaderConfig } from '../../../src/custom-metrics/auth.js';
-import { parseServiceRef } from '../../../src/kube/service-ref.js';
+import { parseServiceRef } from '../../../src/runtime/service-ref.js';
 import type { BoardEntry } from '../../../src/load/board.js';
 import type { GroupLoad } from '../../../src/load/figures.js';
 
