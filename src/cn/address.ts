@@ -21,7 +21,8 @@ export type HostPortResult = { ok: true; value: HostPort } | { ok: false; messag
 // RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens, 1-63 characters each, 253 in total.
 const HOSTNAME_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 const MAX_HOSTNAME_LENGTH = 253;
-const PORT_DIGITS = /^[0-9]{1,5}$/;
+/** 1-65535 without a leading zero, as admission's ADDRESS_PORT_RANGE (src/api/v1alpha1/rules.ts). */
+const PORT_DIGITS = /^[1-9][0-9]{0,4}$/;
 
 /**
  * Parses `host:port`, `a.b.c.d:port` or `[v6]:port`; nothing else (no scheme, path, user, spaces or quotes). `role`

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { REPO_ROOT } from '../support/control-plane/control-plane.js';
+import { ADDRESS_CORPUS } from '../unit/api/address-corpus.js';
 import {
   CRD_PATH,
   freshNamespace,
@@ -195,6 +196,21 @@ describe('ComputeNodeGroup CRD on the real API server', () => {
       },
     });
     assert.equal(allowed.code, 0, allowed.stderr);
+  });
+
+  it('takes exactly the FE addresses the runtime parser takes (the parity corpus)', async () => {
+    await installCrd();
+    const group = await baseGroup(namespace.name);
+    // A name no other test creates: a dry-run create of an existing name answers AlreadyExists whatever the spec.
+    group['metadata'] = { ...(group['metadata'] as Record<string, unknown>), name: 'address-parity' };
+    const disagreements: string[] = [];
+    for (const [address, valid] of ADDRESS_CORPUS) {
+      const spec = group['spec'] as Record<string, Record<string, unknown>>;
+      spec['feInfo'] = { ...spec['feInfo'], addresses: [address] };
+      const result = await kubectlCreate([group], { dryRun: true });
+      if ((result.code === 0) !== valid) disagreements.push(`${address}: ${result.stderr.trim() || 'accepted'}`);
+    }
+    assert.deepEqual(disagreements, []);
   });
 
   for (const invalid of INVALID) {

@@ -22,10 +22,22 @@ export function celMatches(pattern: string, message: string): CelRule {
 
 /** Characters an address may hold at all: anything else (quotes, spaces, `;`, `\`, ...) could end up in SQL. */
 export const ADDRESS_CHARSET = '^[A-Za-z0-9.:\\[\\]-]+$';
-const HOSTNAME = '[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*';
-const IPV6_IN_BRACKETS = '\\[[0-9A-Fa-f:.]+\\]';
+// The grammar below accepts exactly what the runtime parser (src/cn/address.ts, parseHostPort) accepts, checked on a
+// shared corpus and on random strings by test/unit/api/address-parity.test.ts: an address admission lets in never
+// fails at run time.
+/** RFC 1123 labels of 1-63 characters, dot-separated, with an optional final dot. */
+const HOSTNAME_LABEL = '[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const HOSTNAME = `${HOSTNAME_LABEL}(\\.${HOSTNAME_LABEL})*\\.?`;
+const DEC_OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const IPV4 = `${DEC_OCTET}(\\.${DEC_OCTET}){3}`;
+/** RFC 3986's IPv6address, alternative by alternative (RE2 has no lookaround, so each count is spelled out). */
+const IPV6 = ipv6Pattern();
 /** `host:port` where host is a hostname, an IPv4 address or an IPv6 address in brackets. */
-export const ADDRESS_FORM = `^(${HOSTNAME}|${IPV6_IN_BRACKETS}):[0-9]+$`;
+export const ADDRESS_FORM = `^(${HOSTNAME}|\\[${IPV6}\\]):[0-9]+$`;
+/** A host of digits and dots only is an IPv4 address (each part 0-255, no leading zero), not a name. */
+export const ADDRESS_NUMERIC_HOST = `^([^:]*[^0-9.:][^:]*|${IPV4}|\\[.*\\]):[0-9]+$`;
+/** A host name is at most 253 characters. */
+export const ADDRESS_HOST_LENGTH = '^(\\[.*\\]|[^:]{1,253}):[0-9]+$';
 /** The port part is 1-65535 without leading zeros. */
 export const ADDRESS_PORT_RANGE =
   ':(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})$';
@@ -36,8 +48,30 @@ export const ADDRESS_MESSAGES = {
   charset:
     'must hold only letters, digits, ".", "-", ":" and "[ ]" (no quotes, spaces, semicolons or other SQL characters)',
   form: 'must be host:port, e.g. 10.0.0.1:9030, fe-0.fe.starrocks.svc:9030 or [fd00::1]:9030',
+  numericHost: 'a host of digits and dots must be an IPv4 address, each part 0-255 without a leading zero',
+  hostLength: 'the host name must be at most 253 characters',
   port: 'the port must be a number from 1 to 65535',
 } as const;
+
+function ipv6Pattern(): string {
+  const h16 = '[0-9A-Fa-f]{1,4}';
+  const ls32 = `(${h16}:${h16}|${IPV4})`;
+  const groups = (count: number): string => (count === 0 ? '' : `(${h16}:){${count}}`);
+  /** Up to `most` groups before "::", or none. */
+  const head = (most: number): string => (most < 0 ? '' : `((${h16}:){0,${most}}${h16})?`);
+  const alternatives = [
+    `${groups(6)}${ls32}`,
+    `::${groups(5)}${ls32}`,
+    `${head(0)}::${groups(4)}${ls32}`,
+    `${head(1)}::${groups(3)}${ls32}`,
+    `${head(2)}::${groups(2)}${ls32}`,
+    `${head(3)}::${h16}:${ls32}`,
+    `${head(4)}::${ls32}`,
+    `${head(5)}::${h16}`,
+    `${head(6)}::`,
+  ];
+  return `(${alternatives.join('|')})`;
+}
 
 // ---- Kubernetes names -------------------------------------------------------------------------------------------
 

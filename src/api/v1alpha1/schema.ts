@@ -44,6 +44,8 @@ import {
   PATH_MAX_LENGTH,
   ADDRESS_CHARSET,
   ADDRESS_FORM,
+  ADDRESS_HOST_LENGTH,
+  ADDRESS_NUMERIC_HOST,
   ADDRESS_MAX_LENGTH,
   ADDRESS_MESSAGES,
   ADDRESS_PORT_RANGE,
@@ -115,23 +117,30 @@ function int32(description: string) {
   return z.int32({ error: 'must be a whole number' }).meta({ description });
 }
 
+/** Each rule of an FE address, checked in this order; the first that fails is the message. */
+const FE_ADDRESS_RULES: readonly { pattern: string; message: string }[] = [
+  { pattern: ADDRESS_CHARSET, message: ADDRESS_MESSAGES.charset },
+  { pattern: ADDRESS_FORM, message: ADDRESS_MESSAGES.form },
+  { pattern: ADDRESS_NUMERIC_HOST, message: ADDRESS_MESSAGES.numericHost },
+  { pattern: ADDRESS_HOST_LENGTH, message: ADDRESS_MESSAGES.hostLength },
+  { pattern: ADDRESS_PORT_RANGE.replace(/^:/, '^.*:'), message: ADDRESS_MESSAGES.port },
+];
+
+/** The first rule an address breaks, as the API server reports it (one message, not every consequence of one error). */
+function feAddressProblem(value: string): string | undefined {
+  return FE_ADDRESS_RULES.find((rule) => !new RegExp(rule.pattern).test(value))?.message;
+}
+
 const feAddress = z
   .string()
   .max(ADDRESS_MAX_LENGTH, `must be at most ${ADDRESS_MAX_LENGTH} characters`)
-  .refine((value) => new RegExp(ADDRESS_CHARSET).test(value), ADDRESS_MESSAGES.charset)
-  .refine((value) => !new RegExp(ADDRESS_CHARSET).test(value) || new RegExp(ADDRESS_FORM).test(value), {
-    message: ADDRESS_MESSAGES.form,
-  })
-  .refine((value) => !new RegExp(ADDRESS_FORM).test(value) || new RegExp(ADDRESS_PORT_RANGE).test(value), {
-    message: ADDRESS_MESSAGES.port,
+  .superRefine((value, context) => {
+    const message = feAddressProblem(value);
+    if (message !== undefined) context.addIssue({ code: 'custom', message });
   })
   .meta({
     description: 'An FE MySQL endpoint `host:query_port` (query_port is 9030 by default).',
-    [VALIDATIONS]: [
-      celMatches(ADDRESS_CHARSET, ADDRESS_MESSAGES.charset),
-      celMatches(ADDRESS_FORM, ADDRESS_MESSAGES.form),
-      celMatches(ADDRESS_PORT_RANGE.replace(/^:/, '^.*:'), ADDRESS_MESSAGES.port),
-    ] satisfies CelRule[],
+    [VALIDATIONS]: FE_ADDRESS_RULES.map((rule) => celMatches(rule.pattern, rule.message)) satisfies CelRule[],
   });
 
 export const feInfoSchema = z
