@@ -1,7 +1,8 @@
 // The latest load figures of every group, written by the reconciler after each FE read and read by the two places
 // that publish them: the Prometheus metrics (at scrape time) and the custom metrics API (on each HPA request). One
 // store, so both always say the same thing.
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { registerGroupGauges } from '../runtime/group-gauges.js';
 import { QUERY_LOAD_METRIC } from '../api/v1alpha1/constants.js';
 import type { GroupLoad } from './figures.js';
 
@@ -90,22 +91,17 @@ export class LoadBoard {
 
   /** Gauges labelled by namespace and group, computed from the board when Prometheus scrapes. */
   register(registry: Registry): void {
-    const entries = (): IterableIterator<BoardEntry> => this.all();
-    for (const { series, help, read } of LOAD_METRICS) {
-      new Gauge({
-        name: series,
-        help,
-        labelNames: ['namespace', 'group'] as const,
-        registers: [registry],
-        collect() {
-          this.reset();
-          for (const entry of entries()) {
-            const value = read(entry.load);
-            if (value !== null) this.set({ namespace: entry.namespace, group: entry.name }, value);
-          }
-        },
-      });
-    }
+    const gauges = LOAD_METRICS.map(({ series, help, read }) => ({
+      series,
+      help,
+      read: (entry: BoardEntry) => read(entry.load),
+    }));
+    registerGroupGauges(
+      registry,
+      gauges,
+      () => this.all(),
+      ({ namespace, name }) => ({ namespace, group: name }),
+    );
   }
 }
 

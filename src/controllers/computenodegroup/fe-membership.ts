@@ -47,6 +47,8 @@ export async function readFe(session: FeSession, maxAgeMs: number | undefined): 
   }
 }
 
+const LOGGED = { drop: 'dropped compute nodes from the FE', add: 'added compute nodes to the FE' } as const;
+
 /** DROPs first (leaving and vanished CNs), then ADDs; each statement is bounded by the FE client's timeouts. */
 export async function actOnFe(
   group: ComputeNodeGroup,
@@ -56,27 +58,25 @@ export async function actOnFe(
   sink: MembershipSink | undefined,
 ): Promise<FeActions> {
   const actions: FeActions = { added: [], dropped: [], error: undefined };
-  const namespace = groupNamespace(group);
-  if (plan.drop.length > 0) {
+  /** Sends one statement for `entries`; what the FE accepted is counted and logged, a refusal kept (the first one). */
+  const send = async <Entry extends { address: string }>(
+    action: 'add' | 'drop',
+    entries: readonly Entry[],
+  ): Promise<Entry[]> => {
+    if (entries.length === 0) return [];
     try {
-      await session.drop(plan.drop.map((drop) => drop.address));
-      actions.dropped = plan.drop;
-      sink?.changed(namespace, group.metadata.name, 'drop', plan.drop.length);
-      logger.info({ drop: plan.drop }, 'dropped compute nodes from the FE');
-    } catch (error) {
-      actions.error = asFeError(error);
-    }
-  }
-  if (plan.add.length > 0) {
-    try {
-      await session.add(plan.add.map((add) => add.address));
-      actions.added = plan.add;
-      sink?.changed(namespace, group.metadata.name, 'add', plan.add.length);
-      logger.info({ add: plan.add }, 'added compute nodes to the FE');
+      const addresses = entries.map((entry) => entry.address);
+      await (action === 'drop' ? session.drop(addresses) : session.add(addresses));
+      sink?.changed(groupNamespace(group), group.metadata.name, action, entries.length);
+      logger.info({ [action]: entries }, LOGGED[action]);
+      return [...entries];
     } catch (error) {
       actions.error ??= asFeError(error);
+      return [];
     }
-  }
+  };
+  actions.dropped = await send('drop', plan.drop);
+  actions.added = await send('add', plan.add);
   if (actions.added.length + actions.dropped.length > 0) session.invalidate();
   if (actions.error !== undefined) {
     logger.warn({ kind: actions.error.kind, err: actions.error.message }, 'FE refused a membership change');

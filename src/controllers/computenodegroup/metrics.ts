@@ -5,6 +5,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { z } from 'zod';
 import type { KubeObject } from '../../kube/objects.js';
+import { registerGroupGauges } from '../../runtime/group-gauges.js';
 import type { MembershipSink } from './ports.js';
 
 /** What the series read from one cached group; parsed once per cached version (the cache replaces changed objects). */
@@ -136,21 +137,7 @@ export class GroupMetrics {
 
   constructor(registry: Registry) {
     const figures = (): GroupFigures[] => this.figures();
-    for (const { series, help, read } of GROUP_STATUS_METRICS) {
-      new Gauge({
-        name: series,
-        help,
-        labelNames: ['namespace', 'group'] as const,
-        registers: [registry],
-        collect() {
-          this.reset();
-          for (const group of figures()) {
-            const value = read(group);
-            if (value !== undefined) this.set({ namespace: group.namespace, group: group.name }, value);
-          }
-        },
-      });
-    }
+    registerGroupGauges(registry, GROUP_STATUS_METRICS, figures, ({ namespace, name }) => ({ namespace, group: name }));
     new Gauge({
       name: GROUP_CONDITION_SERIES,
       help: "1 for each of the group's conditions, labelled with its type, status and reason",
