@@ -3,6 +3,7 @@
 // the verbs the operator needs on it. The reconciler applies and prunes from this table, the controller caches one
 // informer per entry, and `npm run generate` writes the operator's RBAC from it: adding a child kind is one entry
 // here plus its builder.
+import type { Verb } from '../kube/access.js';
 import type { ResourceRef } from '../kube/objects.js';
 import type { DesiredChildren } from './children.js';
 import {
@@ -23,8 +24,6 @@ import type {
   ServiceAccount,
   StatefulSet,
 } from './plain.js';
-
-export type Verb = 'get' | 'list' | 'watch' | 'create' | 'patch' | 'update' | 'delete';
 
 /** A child is cached (list, watch), server-side applied (get, create, patch, update) and pruned (delete). */
 export const CHILD_VERBS: readonly Verb[] = ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'];
