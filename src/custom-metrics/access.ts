@@ -1,11 +1,10 @@
 // What the custom metrics API server may do in the API (only with the API on): the table `npm run generate` writes
 // into deploy/custom-metrics/rbac.yaml and the Helm chart (src/rbac/).
 import { apiGroupOf, type Grant } from '../kube/access.js';
+import { APPLY_VERBS } from '../kube/apply.js';
 import { API_SERVICE_NAME } from './api.js';
 import { API_SERVICE_RESOURCE } from './apiservice.js';
 import { AUTHENTICATION_CONFIG_MAP } from './auth.js';
-
-const API_SERVICE_GROUP = apiGroupOf(API_SERVICE_RESOURCE.apiPath);
 
 export const CUSTOM_METRICS_GRANTS: readonly Grant[] = [
   {
@@ -27,18 +26,17 @@ export const CUSTOM_METRICS_GRANTS: readonly Grant[] = [
     scope: { kind: 'cluster' },
     role: {
       access: [
-        // POST names no object, so a rule for create cannot be limited to this one.
-        { apiGroups: [API_SERVICE_GROUP], resource: API_SERVICE_RESOURCE.plural, verbs: ['create'] },
         {
-          apiGroups: [API_SERVICE_GROUP],
+          apiGroups: [apiGroupOf(API_SERVICE_RESOURCE.apiPath)],
           resource: API_SERVICE_RESOURCE.plural,
           resourceNames: [API_SERVICE_NAME],
-          verbs: ['get', 'update'],
+          verbs: APPLY_VERBS,
         },
       ],
     },
     why:
-      `The APIService ${API_SERVICE_NAME}: created when absent, kept when it points at this operator's Service, ` +
-      'never changed when it points at another (the operator reports it instead).',
+      `The APIService ${API_SERVICE_NAME}, read and server-side applied: created when absent, kept when it points ` +
+      "at this operator's Service, never changed when it points at another (the operator reports it instead). An " +
+      'apply names its object, so even the create it may do is limited to this one.',
   },
 ];
