@@ -44,6 +44,8 @@ export interface ChildKindEntry<Object extends { kind: string } = Child> {
   desired(children: DesiredChildren): Object | undefined;
   /** Its name for a group: what the reconciler deletes when `desired` is undefined. */
   name(group: GroupIdentity): string;
+  /** The field without which the group wants none (docs/resources.md says so); absent: every group wants one. */
+  onlyWith?: string;
   verbs: readonly Verb[];
   subresources?: readonly SubresourceAccess[];
 }
@@ -104,6 +106,7 @@ export const CHILD_KINDS: readonly ChildKindEntry[] = [
     },
     desired: (children) => children.horizontalPodAutoscaler,
     name: horizontalPodAutoscalerName,
+    onlyWith: 'spec.autoScalingPolicy',
     verbs: CHILD_VERBS,
   }),
   entry<ServiceAccount>({
@@ -112,6 +115,7 @@ export const CHILD_KINDS: readonly ChildKindEntry[] = [
     resource: { apiPath: '/api/v1', plural: 'serviceaccounts', namespaced: true, kind: 'ServiceAccount' },
     desired: (children) => children.offline?.serviceAccount,
     name: offlineName,
+    onlyWith: 'spec.cronJobPolicy.schedule',
     verbs: CHILD_VERBS,
   }),
   entry<Role>({
@@ -120,6 +124,7 @@ export const CHILD_KINDS: readonly ChildKindEntry[] = [
     resource: { apiPath: '/apis/rbac.authorization.k8s.io/v1', plural: 'roles', namespaced: true, kind: 'Role' },
     desired: (children) => children.offline?.role,
     name: offlineName,
+    onlyWith: 'spec.cronJobPolicy.schedule',
     verbs: CHILD_VERBS,
   }),
   entry<RoleBinding>({
@@ -133,6 +138,7 @@ export const CHILD_KINDS: readonly ChildKindEntry[] = [
     },
     desired: (children) => children.offline?.roleBinding,
     name: offlineName,
+    onlyWith: 'spec.cronJobPolicy.schedule',
     verbs: CHILD_VERBS,
   }),
   entry<CronJob>({
@@ -141,6 +147,7 @@ export const CHILD_KINDS: readonly ChildKindEntry[] = [
     resource: { apiPath: '/apis/batch/v1', plural: 'cronjobs', namespaced: true, kind: 'CronJob' },
     desired: (children) => children.offline?.cronJob,
     name: offlineName,
+    onlyWith: 'spec.cronJobPolicy.schedule',
     verbs: CHILD_VERBS,
   }),
 ];
