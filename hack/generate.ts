@@ -1,14 +1,16 @@
 // Writes the generated files: from the ComputeNodeGroup schema the CRD (plain and as a Helm chart template) and the
-// API reference; from the tables of kinds the operator touches its RBAC rules (deploy/ and the Helm chart); the Grafana
-// dashboard (deploy/monitoring/ and the chart), and the chart's copy of deploy/monitoring/alerts.yaml (Helm reads
-// only files inside the chart).
+// API reference; from the access tables of the manager, leader election and the custom metrics API every Role,
+// ClusterRole and binding of deploy/ and the Helm chart (src/rbac/); the Grafana dashboard (deploy/monitoring/ and the
+// chart), the chart's copy of deploy/monitoring/alerts.yaml (Helm reads only files inside the chart), and the tables of
+// docs/ that restate the manager's flags and the child kinds (src/docs/).
 //   npx tsx hack/generate.ts          write them
 //   npx tsx hack/generate.ts --check  exit 1, naming each file, when a committed file differs from what it would write
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generatedFiles } from '../src/api/v1alpha1/generated.js';
-import { rbacFiles } from '../src/controllers/computenodegroup/rbac.js';
+import { docsFiles } from '../src/docs/tables.js';
+import { rbacFiles } from '../src/rbac/files.js';
 import { grafanaDashboard } from '../src/monitoring/dashboard.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -36,7 +38,9 @@ function monitoringFiles(): [string, string][] {
 function main(): number {
   const check = process.argv.includes('--check');
   let stale = 0;
-  for (const [relative, content] of [...generatedFiles(), ...rbacFiles(), ...monitoringFiles()]) {
+  const read = (relative: string): string => readFileSync(join(root, relative), 'utf8');
+  const files = [...generatedFiles(), ...rbacFiles(), ...monitoringFiles(), ...docsFiles(read)];
+  for (const [relative, content] of files) {
     const path = join(root, relative);
     if (readOrEmpty(path) === content) continue;
     if (check) {

@@ -3,6 +3,7 @@
 // the verbs the operator needs on it. The reconciler applies and prunes from this table, the controller caches one
 // informer per entry, and `npm run generate` writes the operator's RBAC from it: adding a child kind is one entry
 // here plus its builder.
+import type { Verb } from '../kube/access.js';
 import type { ResourceRef } from '../kube/objects.js';
 import type { DesiredChildren } from './children.js';
 import {
@@ -24,8 +25,6 @@ import type {
   StatefulSet,
 } from './plain.js';
 
-export type Verb = 'get' | 'list' | 'watch' | 'create' | 'patch' | 'update' | 'delete';
-
 /** A child is cached (list, watch), server-side applied (get, create, patch, update) and pruned (delete). */
 export const CHILD_VERBS: readonly Verb[] = ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'];
 
@@ -45,6 +44,8 @@ export interface ChildKindEntry<Object extends { kind: string } = Child> {
   desired(children: DesiredChildren): Object | undefined;
   /** Its name for a group: what the reconciler deletes when `desired` is undefined. */
   name(group: GroupIdentity): string;
+  /** The field without which the group wants none (docs/resources.md says so); absent: every group wants one. */
+  onlyWith?: string;
   verbs: readonly Verb[];
   subresources?: readonly SubresourceAccess[];
 }
@@ -105,6 +106,7 @@ export const CHILD_KINDS: readonly ChildKindEntry[] = [
     },
     desired: (children) => children.horizontalPodAutoscaler,
     name: horizontalPodAutoscalerName,
+    onlyWith: 'spec.autoScalingPolicy',
     verbs: CHILD_VERBS,
   }),
   entry<ServiceAccount>({
@@ -113,6 +115,7 @@ export const CHILD_KINDS: readonly ChildKindEntry[] = [
     resource: { apiPath: '/api/v1', plural: 'serviceaccounts', namespaced: true, kind: 'ServiceAccount' },
     desired: (children) => children.offline?.serviceAccount,
     name: offlineName,
+    onlyWith: 'spec.cronJobPolicy.schedule',
     verbs: CHILD_VERBS,
   }),
   entry<Role>({
@@ -121,6 +124,7 @@ export const CHILD_KINDS: readonly ChildKindEntry[] = [
     resource: { apiPath: '/apis/rbac.authorization.k8s.io/v1', plural: 'roles', namespaced: true, kind: 'Role' },
     desired: (children) => children.offline?.role,
     name: offlineName,
+    onlyWith: 'spec.cronJobPolicy.schedule',
     verbs: CHILD_VERBS,
   }),
   entry<RoleBinding>({
@@ -134,6 +138,7 @@ export const CHILD_KINDS: readonly ChildKindEntry[] = [
     },
     desired: (children) => children.offline?.roleBinding,
     name: offlineName,
+    onlyWith: 'spec.cronJobPolicy.schedule',
     verbs: CHILD_VERBS,
   }),
   entry<CronJob>({
@@ -142,6 +147,7 @@ export const CHILD_KINDS: readonly ChildKindEntry[] = [
     resource: { apiPath: '/apis/batch/v1', plural: 'cronjobs', namespaced: true, kind: 'CronJob' },
     desired: (children) => children.offline?.cronJob,
     name: offlineName,
+    onlyWith: 'spec.cronJobPolicy.schedule',
     verbs: CHILD_VERBS,
   }),
 ];

@@ -16,12 +16,12 @@ export const COMPONENTS_ENTRYPOINT = ['node', '/app/dist/cli/main.js'] as const;
 
 /**
  * V8 settings of the image's entry point, so of the manager (the register sidecar and the offline CronJob give their
- * own commands). A long-lived process that works in bursts: V8's default 16 MiB semi-spaces (32 MiB of young
- * generation kept committed) and an old generation allowed to grow to several times its live data left the manager
- * at 123 MiB resident with 150 groups of 3 CNs, of which 28 MiB were live objects. 4 MiB semi-spaces and an old
- * generation collected once it grows 20 % past its live size hold it at 99-101 MiB, for about the same CPU to
- * converge (11.4-12.3 s against 11.0-12.0 s; bench/operator-memory.ts, docs/benchmarks.md). On the image's Node 24,
- * whose default young generation is larger still, 121 MiB against 232-243 MiB, for 9.2 s of CPU against 8.0-8.2 s.
+ * own commands). A long-lived process that works in bursts: V8's default 16 MiB semi-spaces (kept committed) and an
+ * old generation allowed to grow to several times its live data leave the converged manager holding several times
+ * its live objects. 4 MiB semi-spaces and an old generation collected once it grows 20 % past its live size bound
+ * both, for about the same CPU to converge; on the image's Node 24, whose default young generation is larger still,
+ * they save more, for a little more CPU (bench/operator-memory.ts; the figures: docs/benchmarks.md, "The lean-manager
+ * work" and "Status-only passes, and the image's Node 24").
  */
 export const MANAGER_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=20'] as const;
 
@@ -34,10 +34,10 @@ export const IMAGE_ENTRYPOINT = [
 
 /**
  * V8 settings of the register sidecar, which runs in every CN pod and does one small FE query every few seconds: no
- * JIT compiler, a 1 MiB young generation, and V8's size-over-speed mode. Measured on the image's Node 24
- * (bench/register-memory.ts, 10 minutes): resident 84 -> 66 MiB, private memory 31 -> 22 MiB, CPU unchanged (0.54 ->
- * 0.45 s in the 10 minutes); flat over an hour (65.8 MiB, 2.8 s of CPU). The manager, which works hard in bursts,
- * would pay for the interpreter: it has settings of its own.
+ * JIT compiler, a 1 MiB young generation, and V8's size-over-speed mode: on the image's Node 24, less resident and
+ * private memory for no more CPU, flat over an hour (bench/register-memory.ts; the figures: docs/benchmarks.md, "The
+ * `register` sidecar over time"). The manager, which works hard in bursts, would pay for the interpreter: it has
+ * settings of its own.
  */
 export const REGISTER_NODE_FLAGS = ['--jitless', '--max-semi-space-size=1', '--optimize-for-size'] as const;
 

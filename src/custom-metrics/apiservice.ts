@@ -3,10 +3,17 @@
 // to date, and never touches one that points at another service; it reports that instead. The decision is pure.
 import { z } from 'zod';
 import { LABEL_MANAGED_BY, MANAGED_BY } from '../builders/names.js';
+import { objectPath, type ResourceRef } from '../kube/objects.js';
 import type { ServiceRef } from '../runtime/service-ref.js';
 import { API_SERVICE_NAME, CUSTOM_METRICS_GROUP, CUSTOM_METRICS_VERSION } from './api.js';
 
-export const API_SERVICE_PATH = `/apis/apiregistration.k8s.io/v1/apiservices/${API_SERVICE_NAME}`;
+export const API_SERVICE_RESOURCE: ResourceRef = {
+  apiPath: '/apis/apiregistration.k8s.io/v1',
+  plural: 'apiservices',
+  namespaced: false,
+  kind: 'APIService',
+};
+export const API_SERVICE_PATH = objectPath(API_SERVICE_RESOURCE, undefined, API_SERVICE_NAME);
 
 export interface DesiredApiService {
   apiVersion: string;

@@ -10,9 +10,12 @@ import type { BindAddress } from '../runtime/bind-address.js';
 import { listenTls, type RunningTlsServer } from '../runtime/http-server.js';
 import type { Logger } from '../runtime/logging.js';
 import type { KubeRest } from '../kube/rest.js';
-import { describeError, isNotFound } from '../kube/errors.js';
+import { Applier } from '../kube/apply.js';
+import { describeError } from '../kube/errors.js';
+import type { KubeObject } from '../kube/objects.js';
 import type { LoadBoard } from '../load/board.js';
 import {
+  API_SERVICE_NAME,
   apiGroup,
   apiResourceList,
   CUSTOM_METRICS_GROUP,
@@ -33,7 +36,13 @@ import {
   type RequestHeaderConfig,
 } from './auth.js';
 import type { ServiceRef } from '../runtime/service-ref.js';
-import { API_SERVICE_PATH, decideApiService, desiredApiService, type ApiServiceDecision } from './apiservice.js';
+import {
+  API_SERVICE_PATH,
+  API_SERVICE_RESOURCE,
+  decideApiService,
+  desiredApiService,
+  type ApiServiceDecision,
+} from './apiservice.js';
 
 export interface CustomMetricsOptions {
   bind: BindAddress;
@@ -73,6 +82,7 @@ interface Tls {
 export function startCustomMetricsServer(options: CustomMetricsOptions): CustomMetricsServer {
   const { logger } = options;
   const reviews = new DecisionCache(REVIEW_TTL_MS, REVIEW_CACHE_SIZE);
+  const applier = new Applier(options.rest);
   let server: RunningTlsServer | undefined;
   let requestHeader: RequestHeaderConfig | undefined;
   let loaded = '';
@@ -109,7 +119,7 @@ export function startCustomMetricsServer(options: CustomMetricsOptions): CustomM
     }
     loaded = fingerprint;
     if (options.service !== undefined) {
-      const decision = await ensureApiService(options.rest, options.service, tls.ca);
+      const decision = await ensureApiService(applier, options.service, tls.ca);
       const report = JSON.stringify(decision);
       if (decision.kind === 'foreign' && report !== lastApiService) {
         logger.warn(
@@ -178,21 +188,24 @@ async function readRequestHeader(rest: KubeRest): Promise<RequestHeaderConfig> {
   return parsed.value;
 }
 
-async function ensureApiService(rest: KubeRest, service: ServiceRef, ca: string): Promise<ApiServiceDecision> {
-  let existing: unknown;
+/** Reads the APIService, and creates or updates it when the decision says so (through the Applier). */
+export async function ensureApiService(applier: Applier, service: ServiceRef, ca: string): Promise<ApiServiceDecision> {
+  let existing: KubeObject | undefined;
   try {
-    existing = await rest.request({ method: 'GET', path: API_SERVICE_PATH });
+    existing = await applier.getObject(API_SERVICE_RESOURCE, undefined, API_SERVICE_NAME);
   } catch (error) {
-    if (!isNotFound(error)) throw new Error(`reading APIService failed: ${describeError(error)}`, { cause: error });
+    throw new Error(`reading APIService failed: ${describeError(error)}`, { cause: error });
   }
   const decision = decideApiService(existing, service, ca);
-  const desired = desiredApiService(service, ca);
-  // A conflict (another replica wrote it first) is read again at the next refresh.
-  if (decision.kind === 'create') {
-    await rest.request({ method: 'POST', path: '/apis/apiregistration.k8s.io/v1/apiservices', body: desired });
-  } else if (decision.kind === 'update') {
-    const metadata = { ...desired.metadata, resourceVersion: decision.resourceVersion };
-    await rest.request({ method: 'PUT', path: API_SERVICE_PATH, body: { ...desired, metadata } });
+  if (decision.kind === 'create' || decision.kind === 'update') {
+    const desired = desiredApiService(service, ca);
+    // An update carries the resourceVersion it decided on: an APIService changed since (another provider taking it
+    // over) fails the apply with a conflict, read again at the next refresh, instead of being overwritten. A create
+    // cannot (an apply creates or updates): one created by another provider in the round trip since the read would
+    // be taken over, as a POST would have failed on it.
+    const resourceVersion = decision.kind === 'update' ? decision.resourceVersion : undefined;
+    const metadata = { ...desired.metadata, ...(resourceVersion === undefined ? {} : { resourceVersion }) };
+    await applier.applyObject(API_SERVICE_RESOURCE, { ...desired, metadata });
   }
   return decision;
 }

@@ -27,7 +27,7 @@ import { isRecord } from '../util/guards.js';
 
 /**
  * The MySQL driver, loaded on the first connection: a manager with no group (or whose groups' FEs are not read yet)
- * does not carry it (about 6 MiB resident, measured with the rest of the manager loaded).
+ * does not carry it (its weight: docs/benchmarks.md, "Where the bytes went").
  */
 let driver: Promise<typeof import('mysql2')> | undefined;
 function loadDriver(): Promise<typeof import('mysql2')> {

@@ -15,6 +15,7 @@
 // Status goes through the /status subresource only (apply or merge patch); it is skipped when the cached status is
 // already equivalent. Objects come back as plain JSON without managedFields.
 import type { Logger } from '../runtime/logging.js';
+import type { Verb } from './access.js';
 import {
   configHash,
   fieldPathText,
@@ -30,6 +31,13 @@ import type { KubeRest } from './rest.js';
 
 export const FIELD_MANAGER = 'starrocks-cn-operator';
 export const APPLIED_HASH_ANNOTATION = 'starrocks.com/applied-config-hash';
+
+/**
+ * The RBAC verbs of reading and applying one object: get for the read, patch for the apply, and create too, which the
+ * API server also checks when an apply creates the object. An apply names its object, so a rule limited to that
+ * name (resourceNames) covers the create as well.
+ */
+export const APPLY_VERBS: readonly Verb[] = ['get', 'create', 'patch'];
 
 const APPLY_CONTENT_TYPE = 'application/apply-patch+yaml';
 const MERGE_PATCH_CONTENT_TYPE = 'application/merge-patch+json';

@@ -1,6 +1,7 @@
 // Where the API server is and how to authenticate to it: the in-cluster service account, or a kubeconfig file
 // (KUBECONFIG or ~/.kube/config), read by the project's own small code so that no program loads a general client
-// library (about 80 MiB and most of a second for @kubernetes/client-node) to learn an address, a CA and a token.
+// library (@kubernetes/client-node weighed more than the rest of the manager: docs/benchmarks.md, "Where the bytes
+// went") to learn an address, a CA and a token.
 //
 // Supported, as kubectl understands them: server, certificate-authority(-data), insecure-skip-tls-verify,
 // tls-server-name; token, tokenFile, client-certificate(-data) and client-key(-data), username/password, and exec

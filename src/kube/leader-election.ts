@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { sleep, systemClock, type Clock } from '../runtime/clock.js';
 import type { Logger } from '../runtime/logging.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
+import type { Grant } from './access.js';
 import { describeError, isNotFound } from './errors.js';
 import { decideLease, leaseRecordOf, nextLeaseRecord, recordChanged, type LeaseRecord } from './lease-decision.js';
 import { formatMicroTime } from './microtime.js';
@@ -44,6 +45,27 @@ export interface LeaderElectorOptions {
    */
   onStoppedLeading: (reason: 'lost' | 'released') => void;
 }
+
+/**
+ * The Role leader election needs in the Lease's namespace. The elector gets, creates and updates its Lease; list,
+ * watch and patch, and the Events, are the rest of kubebuilder's leader-election Role, kept so the Role is the one
+ * kubebuilder installs expect.
+ */
+export const LEADER_ELECTION_GRANT: Grant = {
+  name: 'leader-election',
+  scope: { kind: 'own' },
+  role: {
+    access: [
+      {
+        apiGroups: ['coordination.k8s.io'],
+        resource: 'leases',
+        verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
+      },
+      { apiGroups: ['', 'events.k8s.io'], resource: 'events', verbs: ['create', 'patch'] },
+    ],
+  },
+  why: "Leader election: one Lease in the operator's own namespace, and the Events about it.",
+};
 
 export function defaultIdentity(): string {
   return `${hostname()}_${randomUUID()}`;

@@ -95,7 +95,8 @@ interface FeIndex {
 
 /**
  * Indexes are kept per FE answer: one `SHOW COMPUTE NODES` is shared by every group on that FE, so without this each
- * group's pass would index every group's CNs again (150 groups of 3 CNs: 450 rows, 75 passes a second).
+ * group's pass would index every group's CNs again, in every pass (docs/benchmarks.md, "The lean-manager work": the
+ * quiet pass).
  */
 const feIndexes = new WeakMap<readonly FeComputeNode[], FeIndex>();
 

@@ -1,19 +1,7 @@
 // The manager's command-line flags, with kubebuilder's names so the Deployment args of any kubebuilder operator
-// carry over. Parsing is pure: argv in, a typed settings object or every problem found out.
-//
-//   --metrics-bind-address         :8080   where /metrics listens ("0" disables)
-//   --health-probe-bind-address    :8081   where /healthz and /readyz listen ("0" disables)
-//   --leader-elect                 false   run leader election (required with more than one replica)
-//   --leader-election-id           cn-operator.starrocks.com   the Lease name
-//   --leader-election-namespace    ""      the Lease namespace (default: the pod's own namespace)
-//   --watch-namespace              ""      comma-separated namespaces to watch; empty watches all
-//   --log-level                    info    fatal, error, warn, info, debug, trace
-//   --fe-sync-period               15s     how often each FE's compute node list is read
-//   --resync-period                10m     how often every object is reconciled even without a change
-//   --custom-metrics-bind-address  0       where the custom metrics API (HTTPS) listens ("0" disables)
-//   --custom-metrics-cert-dir      /var/run/custom-metrics-tls   its serving certificate: tls.crt, tls.key, ca.crt
-//   --custom-metrics-service       ""      namespace/name[:port] of its Service: the operator then creates or keeps
-//                                          the APIService v1beta2.custom.metrics.k8s.io (never another's)
+// carry over. Parsing is pure: argv in, a typed settings object or every problem found out. MANAGER_FLAGS is the one
+// table of them: `manager --help` and the shell completion print its help, and `npm run generate` writes its rows
+// into docs/operating.md.
 import type { LevelWithSilent } from 'pino';
 import { parseBindAddress, type BindAddress } from './bind-address.js';
 import { parseDuration } from './duration.js';
@@ -48,43 +36,119 @@ export interface FlagSpec {
   help: string;
 }
 
-export const MANAGER_FLAGS: readonly FlagSpec[] = [
-  { name: 'metrics-bind-address', kind: 'string', default: ':8080', help: 'Address /metrics listens on; "0" disables' },
+/** A flag with its row in docs/operating.md (markdown): what an operator needs beyond the one-line help. */
+export interface DocumentedFlag extends FlagSpec {
+  docs: {
+    /** How the default reads there, when the bare value would mislead; absent: the value in backticks. */
+    default?: string;
+    meaning: string;
+  };
+}
+
+export const MANAGER_FLAGS: readonly DocumentedFlag[] = [
+  {
+    name: 'metrics-bind-address',
+    kind: 'string',
+    default: ':8080',
+    help: 'Address /metrics listens on; "0" disables',
+    docs: { meaning: 'where `/metrics` listens; `127.0.0.1:8080` for local only, `0` to switch it off' },
+  },
   {
     name: 'health-probe-bind-address',
     kind: 'string',
     default: ':8081',
     help: 'Address /healthz and /readyz listen on; "0" disables',
+    docs: { meaning: 'where `/healthz` and `/readyz` listen; `0` to switch them off' },
   },
-  { name: 'leader-elect', kind: 'boolean', default: 'false', help: 'Elect one active manager through a Lease' },
-  { name: 'leader-election-id', kind: 'string', default: 'cn-operator.starrocks.com', help: 'Name of the Lease' },
+  {
+    name: 'leader-elect',
+    kind: 'boolean',
+    default: 'false',
+    help: 'Elect one active manager through a Lease',
+    docs: {
+      meaning: 'elect one active replica through a Lease; required when the Deployment has more than one replica',
+    },
+  },
+  {
+    name: 'leader-election-id',
+    kind: 'string',
+    default: 'cn-operator.starrocks.com',
+    help: 'Name of the Lease',
+    docs: { meaning: 'name of the Lease' },
+  },
   {
     name: 'leader-election-namespace',
     kind: 'string',
     default: '',
     help: 'Namespace of the Lease (default: the namespace the manager runs in)',
+    docs: {
+      default: "the pod's namespace",
+      meaning: 'namespace of the Lease (needed when running outside a pod with `--leader-elect`)',
+    },
   },
-  { name: 'watch-namespace', kind: 'string', default: '', help: 'Comma-separated namespaces to watch; empty: all' },
-  { name: 'log-level', kind: 'string', default: 'info', help: 'fatal, error, warn, info, debug or trace' },
-  { name: 'fe-sync-period', kind: 'string', default: '15s', help: "How often each FE's compute node list is read" },
-  { name: 'resync-period', kind: 'string', default: '10m', help: 'How often every object is reconciled anyway' },
+  {
+    name: 'watch-namespace',
+    kind: 'string',
+    default: '',
+    help: 'Comma-separated namespaces to watch; empty: all',
+    docs: {
+      default: 'empty (all namespaces)',
+      meaning: 'comma-separated namespaces to watch; RBAC then only needs Roles in those namespaces',
+    },
+  },
+  {
+    name: 'log-level',
+    kind: 'string',
+    default: 'info',
+    help: 'fatal, error, warn, info, debug or trace',
+    docs: { meaning: '`fatal`, `error`, `warn`, `info`, `debug` or `trace`' },
+  },
+  {
+    name: 'fe-sync-period',
+    kind: 'string',
+    default: '15s',
+    help: "How often each FE's compute node list is read",
+    docs: {
+      meaning:
+        "how often each FE's compute-node list and queue are read (one `SHOW COMPUTE NODES` and one `SHOW RUNNING QUERIES` per FE, shared by all groups)",
+    },
+  },
+  {
+    name: 'resync-period',
+    kind: 'string',
+    default: '10m',
+    help: 'How often every object is reconciled anyway',
+    docs: { meaning: 'how often every ComputeNodeGroup is reconciled even when nothing changed (minimum `10s`)' },
+  },
   {
     name: 'custom-metrics-bind-address',
     kind: 'string',
     default: '0',
     help: 'Address the custom metrics API (HTTPS) listens on; "0" disables',
+    docs: {
+      default: '`0` (off)',
+      meaning:
+        'where the custom metrics API (HTTPS, `custom.metrics.k8s.io/v1beta2`) listens: [autoscaling.md](autoscaling.md)',
+    },
   },
   {
     name: 'custom-metrics-cert-dir',
     kind: 'string',
     default: '/var/run/custom-metrics-tls',
     help: 'Directory with the custom metrics API serving certificate: tls.crt, tls.key and ca.crt',
+    docs: {
+      meaning:
+        "its serving certificate: `tls.crt`, `tls.key` and `ca.crt` (the APIService's caBundle; `tls.crt` when absent)",
+    },
   },
   {
     name: 'custom-metrics-service',
     kind: 'string',
     default: '',
     help: 'namespace/name[:port] of the Service in front of the custom metrics API; the operator then manages the APIService',
+    docs: {
+      meaning: "`namespace/name[:port]` of its Service: the operator creates or keeps the APIService, never another's",
+    },
   },
 ];
 
@@ -127,7 +191,7 @@ export function parseFlagValues(
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-/** Parses the manager's flags (see the table at the top of this file). */
+/** Parses the manager's flags (MANAGER_FLAGS). */
 export function parseManagerFlags(argv: readonly string[]): ParseResult<ManagerSettings> {
   const raw = parseFlagValues(argv, MANAGER_FLAGS);
   if (!raw.ok) return raw;

@@ -71,8 +71,9 @@ export class OperatorMetrics {
   private readonly workqueue: WorkQueueSeries;
 
   constructor(options: OperatorMetricsOptions = {}) {
-    // The event-loop delay histogram samples every 100 ms instead of prom-client's 10 ms: at 10 ms its timer alone
-    // cost an idle manager 0.3 s of CPU a minute; a 100 ms sample rate still sees every stall that matters.
+    // The event-loop delay histogram samples every 100 ms instead of prom-client's 10 ms: at 10 ms its timer alone was
+    // most of an idle manager's CPU (docs/benchmarks.md, "The lean-manager work"); a 100 ms sample rate still sees
+    // every stall that matters.
     if (options.defaultMetrics ?? true)
       collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
     this.workqueue = new WorkQueueSeries(this.registry);

@@ -29,11 +29,6 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end -}}
 
-{{/* The operator's rules (files/manager-rules.yaml, equal to deploy/role.yaml's). */}}
-{{- define "starrocks-cn-operator.managerRules" -}}
-{{ .Files.Get "files/manager-rules.yaml" | fromYaml | toYaml }}
-{{- end -}}
-
 {{/* The Secret with the custom metrics API's serving certificate: the user's, or the one the chart generates. */}}
 {{- define "starrocks-cn-operator.customMetricsSecret" -}}
 {{- default (printf "%s-custom-metrics-tls" (include "starrocks-cn-operator.fullname" .)) .Values.customMetrics.tlsSecret -}}

@@ -1,8 +1,8 @@
 // Which events of a group start a pass. Every pass ends by writing the status it computed, and the operator is the
 // only writer of that status: the update event the write causes would start a pass over what the last one has just
 // acted on (a new version to parse, the FE snapshot read again, the children compared). Skipping them, and keeping
-// the children across such versions (the reconciler's desiredChildren), 150 new groups of 3 CNs converged in 2,009
-// passes instead of 2,515 and 8.05 s of CPU instead of 9.17 s (bench/operator-memory.ts, docs/benchmarks.md).
+// the children across such versions (the reconciler's desiredChildren), cuts the passes and the CPU new groups take
+// to converge (bench/operator-memory.ts; the figures: docs/benchmarks.md, "Status-only passes").
 // controller-runtime operators skip these with GenerationChangedPredicate.
 // Finalizers and a deletion do not move the generation and change what a pass does, so they count here too; so do
 // labels and annotations, so that touching them (`kubectl annotate`) still calls a pass.

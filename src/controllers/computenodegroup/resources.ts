@@ -2,7 +2,7 @@
 // operator does with it. The owned kinds are in builders/child-kinds.ts; rbac.ts turns both tables into the
 // operator's RBAC rules.
 import { GROUP, KIND, PLURAL, VERSION } from '../../api/v1alpha1/index.js';
-import type { Verb } from '../../builders/index.js';
+import type { Access, Verb } from '../../kube/access.js';
 import type { ResourceRef } from '../../kube/objects.js';
 
 export const GROUP_RESOURCE: ResourceRef = {
@@ -20,17 +20,9 @@ export const CONFIG_MAP: ResourceRef = {
   kind: 'ConfigMap',
 };
 
-/** One RBAC grant on a kind (or a subresource, `plural/sub`) that the operator does not own. */
-export interface Access {
-  /** API groups ('' for the core group). */
-  apiGroups: readonly string[];
-  resource: string;
-  verbs: readonly Verb[];
-  why?: string;
-}
-
 const CACHED: readonly Verb[] = ['get', 'list', 'watch'];
 
+/** The grants on kinds the operator does not own. */
 export const OTHER_ACCESS: readonly Access[] = [
   // Cached; patched to add and remove the finalizer.
   { apiGroups: [GROUP], resource: PLURAL, verbs: [...CACHED, 'patch', 'update'] },

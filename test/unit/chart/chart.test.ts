@@ -3,8 +3,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { CHART_CRD_FILE, CRD_FILE } from '../../../src/api/v1alpha1/generated.js';
+import {
+  CHART_CUSTOM_METRICS_RBAC_FILE,
+  CHART_LEADER_ELECTION_RBAC_FILE,
+  CHART_MANAGER_RBAC_FILE,
+  CUSTOM_METRICS_RBAC_FILE,
+  LEADER_ELECTION_ROLE_FILE,
+  ROLE_FILE,
+} from '../../../src/rbac/files.js';
 
 const repoRoot = new URL('../../../', import.meta.url);
 const chartDir = 'charts/starrocks-cn-operator/';
@@ -22,6 +30,36 @@ function at(value: unknown, path: string): unknown {
   let current = value;
   for (const key of path.split('.')) current = record(current, path)[key];
   return current;
+}
+
+function yamlDocuments(text: string): Record<string, unknown>[] {
+  return parseAllDocuments(text)
+    .map((document) => document.toJS() as unknown)
+    .filter((value) => value !== null)
+    .map((value) => record(value, 'a YAML document'));
+}
+
+/**
+ * The objects of an RBAC template without Helm: the control lines (`{{- if }}`, `{{- range }}`, the comment) go and
+ * every expression becomes `X`, which leaves the rules as written and the names as `X-<suffix>`. Both branches of an
+ * `if` are kept.
+ */
+function templateObjects(path: string): Record<string, unknown>[] {
+  const text = readFileSync(new URL(path, repoRoot), 'utf8').replace(/\{\{- \/\*[\s\S]*?\*\/ -\}\}\n/, '');
+  const lines = text.split('\n').filter((line) => !/^\s*\{\{-/.test(line));
+  return yamlDocuments(lines.join('\n').replace(/\{\{[^}]*\}\}/g, 'X'));
+}
+
+/** kind/name → rules (roles) or roleRef (bindings), the names without their prefix (`cn-`, the release's `X-`). */
+function rbacSummary(objects: readonly Record<string, unknown>[]): Map<string, unknown> {
+  const summary = new Map<string, unknown>();
+  for (const object of objects) {
+    const name = String(at(object, 'metadata.name')).replace(/^(cn|X)-/, '');
+    const roleRef = object['roleRef'] as { kind: string; name: string } | undefined;
+    const what = roleRef ? { ...roleRef, name: roleRef.name.replace(/^(cn|X)-/, '') } : object['rules'];
+    summary.set(`${String(object['kind'])}/${name}`, what);
+  }
+  return summary;
 }
 
 interface Container {
@@ -46,18 +84,28 @@ const values = record(readYaml(`${chartDir}values.yaml`), 'values.yaml');
 const chart = record(readYaml(`${chartDir}Chart.yaml`), 'Chart.yaml');
 
 describe('Helm chart against deploy/', () => {
-  it('grants the operator exactly the rules of deploy/role.yaml', () => {
-    const chartRules = at(readYaml(`${chartDir}files/manager-rules.yaml`), 'rules');
-    const deployRules = at(readYaml('deploy/role.yaml'), 'rules');
+  it('grants the operator exactly the rules of deploy/role.yaml, cluster-wide or in each watched namespace', () => {
+    const deployRules = at(readYaml(ROLE_FILE), 'rules');
     assert.ok(Array.isArray(deployRules) && deployRules.length > 0, 'deploy/role.yaml has no rules');
-    assert.deepEqual(chartRules, deployRules);
+    const roles = templateObjects(CHART_MANAGER_RBAC_FILE).filter((o) => String(o['kind']).endsWith('Role'));
+    assert.deepEqual(
+      roles.map((o) => o['kind']),
+      ['ClusterRole', 'Role'],
+    );
+    for (const role of roles) assert.deepEqual(role['rules'], deployRules);
   });
 
   it('grants leader election exactly the rules of deploy/leader_election_role.yaml', () => {
-    assert.deepEqual(
-      at(readYaml(`${chartDir}files/leader-election-rules.yaml`), 'rules'),
-      at(readYaml('deploy/leader_election_role.yaml'), 'rules'),
-    );
+    const roles = templateObjects(CHART_LEADER_ELECTION_RBAC_FILE).filter((o) => o['kind'] === 'Role');
+    assert.equal(roles.length, 1);
+    assert.deepEqual(roles[0]?.['rules'], at(readYaml(LEADER_ELECTION_ROLE_FILE), 'rules'));
+  });
+
+  it('grants the custom metrics API the roles and bindings of deploy/custom-metrics/rbac.yaml', () => {
+    const deploy = yamlDocuments(readFileSync(new URL(CUSTOM_METRICS_RBAC_FILE, repoRoot), 'utf8'));
+    const summary = rbacSummary(deploy);
+    assert.equal(summary.size, 5);
+    assert.deepEqual(rbacSummary(templateObjects(CHART_CUSTOM_METRICS_RBAC_FILE)), summary);
   });
 
   it('defaults to the image of deploy/manager.yaml, at the version of the package', () => {

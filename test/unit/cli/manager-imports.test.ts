@@ -1,7 +1,7 @@
 // The manager loads only what it runs: its static import graph (type-only imports are erased by the compiler; lazy
-// `await import()` is loaded only when used) must not reach a heavy module. @kubernetes/client-node alone costs about
-// 80 MiB and 0.8 s at start; the MySQL driver about 6 MiB, loaded on the first FE connection rather than at start. The
-// register sidecar, in every CN pod, loads only the logger and, once connecting, the driver.
+// `await import()` is loaded only when used) must not reach a heavy module (their weight: docs/benchmarks.md, "Where
+// the bytes went"); the MySQL driver is loaded on the first FE connection rather than at start. The register sidecar,
+// in every CN pod, loads only the logger and, once connecting, the driver.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
