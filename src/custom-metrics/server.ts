@@ -119,41 +119,65 @@ export function startCustomMetricsServer(options: CustomMetricsOptions): CustomM
     }
     loaded = fingerprint;
     if (options.service !== undefined) {
-      const decision = await ensureApiService(applier, options.service, tls.ca);
-      const report = JSON.stringify(decision);
-      if (decision.kind === 'foreign' && report !== lastApiService) {
-        logger.warn(
-          { apiService: API_SERVICE_PATH, owner: decision.owner },
-          `${CUSTOM_METRICS_GROUP} is served by ${decision.owner}, not this operator; left unchanged. Serve ` +
-            'query_load there (docs/autoscaling.md: prometheus-adapter rule or KEDA) or remove that APIService',
-        );
-      } else if (decision.kind === 'create' || decision.kind === 'update') {
-        logger.info({ apiService: API_SERVICE_PATH, action: decision.kind }, 'APIService written');
-      }
-      lastApiService = report;
+      lastApiService = await keepApiService(applier, options.service, tls.ca, lastApiService, logger);
     }
   };
-  const tick = (): void => {
-    refresh()
-      .catch((error: unknown) => {
-        logger.error(
-          { err: error instanceof Error ? error.message : String(error) },
-          `custom metrics API: ${error instanceof Error ? error.message : String(error)}; trying again in ${REFRESH_MS / 1000}s`,
-        );
-      })
-      .finally(() => {
-        if (!closed) timer = setTimeout(tick, REFRESH_MS).unref();
-      });
-  };
-  let timer: NodeJS.Timeout | undefined;
-  tick();
+  const loop = repeatEvery(REFRESH_MS, refresh, (error) => {
+    const message = error instanceof Error ? error.message : String(error);
+    logger.error({ err: message }, `custom metrics API: ${message}; trying again in ${REFRESH_MS / 1000}s`);
+  });
   return {
     async close() {
       closed = true;
-      clearTimeout(timer);
+      loop.stop();
       await server?.close();
     },
   };
+}
+
+/** Runs `task` now and `periodMs` after each run ends (never two at once), until stopped. */
+function repeatEvery(periodMs: number, task: () => Promise<void>, onError: (error: unknown) => void): { stop(): void } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const tick = (): void => {
+    task()
+      .catch(onError)
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, periodMs).unref();
+      });
+  };
+  tick();
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * Creates or updates the APIService when it is this operator's (or missing); one that another provider owns is
+ * reported once per change of the decision. Returns the decision as last reported.
+ */
+async function keepApiService(
+  applier: Applier,
+  service: ServiceRef,
+  ca: string,
+  lastReport: string,
+  logger: Logger,
+): Promise<string> {
+  const decision = await ensureApiService(applier, service, ca);
+  const report = JSON.stringify(decision);
+  if (decision.kind === 'foreign' && report !== lastReport) {
+    logger.warn(
+      { apiService: API_SERVICE_PATH, owner: decision.owner },
+      `${CUSTOM_METRICS_GROUP} is served by ${decision.owner}, not this operator; left unchanged. Serve ` +
+        'query_load there (docs/autoscaling.md: prometheus-adapter rule or KEDA) or remove that APIService',
+    );
+  } else if (decision.kind === 'create' || decision.kind === 'update') {
+    logger.info({ apiService: API_SERVICE_PATH, action: decision.kind }, 'APIService written');
+  }
+  return report;
 }
 
 async function readTls(certDir: string): Promise<Tls> {
