@@ -3,7 +3,7 @@
 // FE refuses connections, and what the snapshot cache saves for many groups on one FE.
 //   node --import tsx bench/fe-client.ts [nodes=200] [iterations=200]
 import { FeClient, FeSnapshotCache } from '../src/fe/index.js';
-import { FeSimulator } from '../test/support/fe-simulator/index.js';
+import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
 import { percentile } from './support/stats.js';
 
 const nodes = Number(process.argv[2] ?? '200');

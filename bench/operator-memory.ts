@@ -18,10 +18,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT } from '../test/support/control-plane/control-plane.js';
+import { REPO_ROOT } from '@starrocks-cn-operator/testbed/helpers';
 import * as e2e from '../test/support/e2e.js';
 import * as operatorSupport from '../test/support/operator.js';
-import { FeSimulator } from '../test/support/fe-simulator/index.js';
+import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
 import { createUnrelatedObjects, ensureKwokCapacity, withControlPlane } from './support/cluster.js';
 import { cpuSeconds, rssMiB, statusKiB } from './support/proc.js';
 

@@ -18,9 +18,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { down, environmentOf, up } from '../test/support/control-plane/control-plane.js';
-import { FeSimulator, QueryEngine, type TraceQuery } from '../test/support/fe-simulator/index.js';
-import { seededRandom } from '../test/support/seeded-random.js';
+import { down, environmentOf, up } from '@starrocks-cn-operator/testbed/control-plane';
+import { FeSimulator, QueryEngine, type TraceQuery } from '@starrocks-cn-operator/testbed/fe-simulator';
+import { seededRandom } from '@starrocks-cn-operator/testbed/helpers';
 import { percentile } from './support/stats.js';
 
 const { values } = parseArgs({

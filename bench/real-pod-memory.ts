@@ -5,12 +5,9 @@
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { REPO_ROOT } from '../test/support/control-plane/control-plane.js';
-import { buildTestImages } from '../test/support/images/index.js';
-import { PAUSE_IMAGE_REF } from '../test/support/images/refs.js';
-import { realNodeLayout, realNodeRoot } from '../test/support/real-node/layout.js';
-import { realNodeDown, realNodeUp } from '../test/support/real-node/node.js';
-import { defaultImageCacheDir } from '../test/support/images/cache.js';
+import { REPO_ROOT } from '@starrocks-cn-operator/testbed/helpers';
+import { buildTestImages, PAUSE_IMAGE_REF, defaultImageCacheDir } from '@starrocks-cn-operator/testbed/images';
+import { realNodeLayout, realNodeRoot, realNodeDown, realNodeUp } from '@starrocks-cn-operator/testbed/real-node';
 import path from 'node:path';
 import os from 'node:os';
 

@@ -5,8 +5,8 @@
 //   node --import tsx bench/register-latency.ts [runs]      (default 50)
 import { parseRegisterConfig, startRegister } from '../src/components/register/index.js';
 import { createLogger } from '../src/runtime/logging.js';
-import { CnEmulator } from '../test/support/cn-emulator/index.js';
-import { FeSimulator } from '../test/support/fe-simulator/index.js';
+import { CnEmulator } from '@starrocks-cn-operator/testbed/cn-emulator';
+import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
 import { percentile } from './support/stats.js';
 
 const CN_IP = '10.244.7.9';

@@ -9,8 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import * as e2e from '../test/support/e2e.js';
 import * as operatorSupport from '../test/support/operator.js';
-import type { AuditRequest } from '../test/support/control-plane/audit.js';
-import { FeSimulator, type StatementRecord } from '../test/support/fe-simulator/index.js';
+import type { AuditRequest } from '@starrocks-cn-operator/testbed/control-plane';
+import { FeSimulator, type StatementRecord } from '@starrocks-cn-operator/testbed/fe-simulator';
 import { withControlPlane } from './support/cluster.js';
 import { percentile } from './support/stats.js';
 

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN_DIR="$(mktemp -d "${TMPDIR:-/tmp}/cn-operator-demo.XXXXXX")"
-CP=(node --import tsx test/support/control-plane/main.ts)
+CP=(node --import tsx testbed/control-plane/main.ts)
 PIDS=()
 NS=starrocks
 CNG=computenodegroup-sample
@@ -64,7 +64,7 @@ eval "$("${CP[@]}" env --dir "$RUN_DIR/cluster")"
 
 say "starting an FE simulator (StarRocks 3.3, MySQL protocol on loopback)"
 echo '{"runningPerNode":0}' >"$RUN_DIR/load.json"
-node --import tsx test/support/fe-simulator/main.ts --port 0 --version 3.3 --assume-alive --heartbeat-ms 1000 \
+node --import tsx testbed/fe-simulator/main.ts --port 0 --version 3.3 --assume-alive --heartbeat-ms 1000 \
   --load-file "$RUN_DIR/load.json" >"$RUN_DIR/fe.log" 2>&1 &
 PIDS+=($!)
 wait_until 30 grep -q '"listening"' "$RUN_DIR/fe.log"

@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
 run_dir="$(mktemp -d "${TMPDIR:-/tmp}/cn-operator-e2e.XXXXXX")"
-cli=(node --import tsx test/support/control-plane/main.ts)
+cli=(node --import tsx testbed/control-plane/main.ts)
 status=1
 
 test_pid=

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 started=$(date +%s)
 export REAL_NODE_ROOT="${REAL_NODE_ROOT:-/var/lib/starrocks-cn-real-node}"
 images_dir="${XDG_CACHE_HOME:-$HOME/.cache}/starrocks-cn-operator/images/out"
-node_cli=(node --import tsx test/support/real-node/main.ts)
+node_cli=(node --import tsx testbed/real-node/main.ts)
 status=1
 test_pid=
 elapsed() { echo "$(( $(date +%s) - started ))s"; }
@@ -37,7 +37,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
   npm run --silent build
 fi
 mkdir -p "$images_dir"
-node --import tsx test/support/images/main.ts build --out "$images_dir" >"$images_dir/images.jsonl"
+node --import tsx testbed/images/main.ts build --out "$images_dir" >"$images_dir/images.jsonl"
 echo "real-node: dist/ and images built after $(elapsed)" >&2
 mapfile -t archives < <(find "$images_dir" -maxdepth 1 -name '*.tar' | sort)
 export REAL_NODE_IMAGES="${archives[*]}" # for the harness test (paths without spaces: the cache folder)
@@ -45,7 +45,7 @@ export REAL_NODE_IMAGES="${archives[*]}" # for the harness test (paths without s
 # The leftovers of a killed run (its own bring-up, killed with SIGKILL) are found and removed by the next one.
 # (Run with the whole tier, not when only some test files are asked for.)
 if [ "$#" -eq 0 ]; then
-  bash hack/run-tests.sh test/real-node/harness
+  bash hack/run-tests.sh testbed/test/real-node
   echo "real-node: harness test done after $(elapsed)" >&2
 fi
 

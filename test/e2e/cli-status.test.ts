@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { FeSimulator } from '../support/fe-simulator/index.js';
+import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
 import {
   auditMark,
   auditRequestsSince,

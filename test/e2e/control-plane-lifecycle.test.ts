@@ -6,9 +6,15 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { down, up } from '../support/control-plane/control-plane.js';
-import { COMPONENTS, runLayout, type Component } from '../support/control-plane/layout.js';
-import { isAlive, readPidFile } from '../support/control-plane/processes.js';
+import {
+  down,
+  up,
+  COMPONENTS,
+  runLayout,
+  type Component,
+  isAlive,
+  readPidFile,
+} from '@starrocks-cn-operator/testbed/control-plane';
 import { waitFor } from '../support/e2e.js';
 
 async function pids(dir: string): Promise<Map<Component, number>> {

@@ -6,7 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { REPO_ROOT } from '../support/control-plane/control-plane.js';
+import { REPO_ROOT } from '@starrocks-cn-operator/testbed/helpers';
 import {
   auditMark,
   auditRequestsSince,

@@ -4,9 +4,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { AppsV1Api, CoreV1Api, V1Deployment } from '@kubernetes/client-node';
-import { COMPONENTS } from '../support/control-plane/layout.js';
-import { runKubectl } from '../support/control-plane/kubectl.js';
-import { readPidFile } from '../support/control-plane/processes.js';
+import { COMPONENTS, runKubectl, readPidFile } from '@starrocks-cn-operator/testbed/control-plane';
 import {
   auditMark,
   auditRequestsSince,

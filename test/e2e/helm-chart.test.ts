@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../support/control-plane/control-plane.js';
+import { REPO_ROOT } from '@starrocks-cn-operator/testbed/helpers';
 import { kubectl, SEED_DEPLOY_ORDER, useNamespace, yamlObjects } from '../support/e2e.js';
 
 const run = promisify(execFile);

@@ -16,8 +16,8 @@ import {
   stopComponent,
   up,
   type InterruptibleComponent,
-} from '../support/control-plane/control-plane.js';
-import { FeSimulator } from '../support/fe-simulator/index.js';
+} from '@starrocks-cn-operator/testbed/control-plane';
+import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
 import {
   auditMark,
   auditRequestsSince,

@@ -4,7 +4,7 @@
 // the autoscaling policy deletes the HPA; a cn.conf change rolls the pods.
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { FeSimulator } from '../support/fe-simulator/index.js';
+import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
 import {
   freshNamespace,
   installCrd,

@@ -3,7 +3,7 @@
 // leader carries on. Both replicas use the same ServiceAccount, so who acts is told by the Lease and the logs.
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { FeSimulator } from '../support/fe-simulator/index.js';
+import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
 import { freshNamespace, installCrd, kubectl, kubectlCreate, waitFor, type TestNamespace } from '../support/e2e.js';
 import {
   createOperatorIdentity,

@@ -3,7 +3,7 @@
 // deleted; foreign nodes are never touched; after convergence the operator makes no writes at all.
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { FeSimulator } from '../support/fe-simulator/index.js';
+import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
 import {
   auditMark,
   auditRequestsSince,

@@ -15,7 +15,7 @@ import {
   waitForCustomMetricsApi,
   type CustomMetricsSetup,
 } from '../support/custom-metrics.js';
-import { FeSimulator, QueryEngine } from '../support/fe-simulator/index.js';
+import { FeSimulator, QueryEngine } from '@starrocks-cn-operator/testbed/fe-simulator';
 import { QueryWorkload } from '../support/query-workload.js';
 import { freshNamespace, installCrd, kubectl, kubectlCreate, waitFor, type TestNamespace } from '../support/e2e.js';
 import {

@@ -3,7 +3,7 @@
 // (through the pods/status RBAC it ships), True once alive, False again when the FE stops reporting it alive.
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { FeSimulator } from '../support/fe-simulator/index.js';
+import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
 import { freshNamespace, installCrd, kubectl, kubectlCreate, waitFor, type TestNamespace } from '../support/e2e.js';
 import {
   createOperatorIdentity,

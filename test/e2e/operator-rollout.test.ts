@@ -4,7 +4,7 @@
 // at every pass trying to set it (counted in the audit log); removing the field from the group clears the report.
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { FeSimulator } from '../support/fe-simulator/index.js';
+import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
 import {
   auditMark,
   auditRequestsSince,

@@ -3,7 +3,7 @@
 // cn.conf is checked against the volumes (StorageConfigured and an Event), and fixing cn.conf clears it.
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { FeSimulator } from '../support/fe-simulator/index.js';
+import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
 import { freshNamespace, installCrd, kubectl, kubectlCreate, waitFor, type TestNamespace } from '../support/e2e.js';
 import {
   condition,

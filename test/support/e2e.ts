@@ -21,12 +21,16 @@ import {
   type AuditFilter,
   type AuditMark,
   type AuditRequest,
-} from './control-plane/audit.js';
+  readState,
+  runKubectl,
+  type KubectlResult,
+  runLayout,
+  USER_NAMES,
+  type RunLayout,
+} from '@starrocks-cn-operator/testbed/control-plane';
 import { kubeconfigConnection, type KubeConnection } from '../../src/kube/kubeconfig.js';
-import { readState, REPO_ROOT } from './control-plane/control-plane.js';
-import { runKubectl, type KubectlResult } from './control-plane/kubectl.js';
-import { runLayout, USER_NAMES, type RunLayout } from './control-plane/layout.js';
-import { CPU_ANNOTATION, MEMORY_ANNOTATION } from './metrics-api/metrics.js';
+import { REPO_ROOT } from '@starrocks-cn-operator/testbed/helpers';
+import { CPU_ANNOTATION, MEMORY_ANNOTATION } from '@starrocks-cn-operator/testbed/metrics-api';
 
 export { countAudit, matchesAudit, type AuditFilter, type AuditMark, type AuditRequest };
 

@@ -11,9 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import { REPO_ROOT } from './control-plane/control-plane.js';
+import { REPO_ROOT, freePorts } from '@starrocks-cn-operator/testbed/helpers';
 import { compiledCli, e2eEnvironment, kubectl, waitFor } from './e2e.js';
-import { freePorts } from './ports.js';
 
 export const OPERATOR_SERVICE_ACCOUNT = 'cn-controller-manager';
 /** What the components image defaults to when a group names none. */

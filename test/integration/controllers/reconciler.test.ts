@@ -13,7 +13,7 @@ import {
 } from '../../../src/controllers/computenodegroup/reconciler.js';
 import type { ReconcileContext } from '../../../src/runtime/controller.js';
 import { createLogger } from '../../../src/runtime/logging.js';
-import { FeSimulator } from '../../support/fe-simulator/index.js';
+import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
 import { MemoryCluster } from './world.js';
 
 const logger = createLogger({ name: 'test', level: 'silent' });

@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { createServer } from 'node:net';
 import { FeClient, FeError, FeSnapshotCache, type FeErrorKind } from '../../../src/fe/index.js';
 import { createLogger } from '../../../src/runtime/logging.js';
-import { FeSimulator, PROFILE_NAMES } from '../../support/fe-simulator/index.js';
+import { FeSimulator, PROFILE_NAMES } from '@starrocks-cn-operator/testbed/fe-simulator';
 
 const PASSWORD = 'op-Secret-9';
 

@@ -5,8 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { parseRegisterConfig, startRegister, type RunningRegister } from '../../../src/components/register/index.js';
 import { createLogger } from '../../../src/runtime/logging.js';
-import { CnEmulator } from '../../support/cn-emulator/index.js';
-import { FeSimulator, type FeSimulatorOptions } from '../../support/fe-simulator/index.js';
+import { CnEmulator } from '@starrocks-cn-operator/testbed/cn-emulator';
+import { FeSimulator, type FeSimulatorOptions } from '@starrocks-cn-operator/testbed/fe-simulator';
 
 export const CN_IP = '10.244.7.9';
 export const CN_ADDRESS = `${CN_IP}:9050`;

@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { FE_ALIVE_CONDITION } from '../../../src/api/v1alpha1/index.js';
 import { labelSelectorString } from '../../../src/builders/names.js';
 import { kubectl, useNamespace, waitFor } from '../../support/e2e.js';
-import { fragmentState, runFragment } from '../../support/real-node/cn-pods.js';
+import { fragmentState, runFragment } from '@starrocks-cn-operator/testbed/real-node';
 import { applyObjects, groupObjects, podSummaries, waitForReadyPods } from '../../support/real-node/fixtures.js';
 import { useOperatorAndBridgeFe } from '../../support/real-node/operator.js';
 

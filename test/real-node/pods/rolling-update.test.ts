@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { labelSelectorString } from '../../../src/builders/names.js';
 import { kubectl, useNamespace } from '../../support/e2e.js';
-import { runFragment, type FragmentOutcome } from '../../support/real-node/cn-pods.js';
+import { runFragment, type FragmentOutcome } from '@starrocks-cn-operator/testbed/real-node';
 import {
   aliveInFe,
   applyObjects,

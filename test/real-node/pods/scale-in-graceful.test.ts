@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { labelSelectorString, statefulSetName } from '../../../src/builders/names.js';
 import { kubectl, useNamespace, waitFor } from '../../support/e2e.js';
-import { fragmentState, runFragment } from '../../support/real-node/cn-pods.js';
+import { fragmentState, runFragment } from '@starrocks-cn-operator/testbed/real-node';
 import { applyObjects, groupObjects, waitForReadyPods } from '../../support/real-node/fixtures.js';
 import { useOperatorAndBridgeFe } from '../../support/real-node/operator.js';
 

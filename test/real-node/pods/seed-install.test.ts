@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { labelSelectorString } from '../../../src/builders/names.js';
-import type { FeSimulator } from '../../support/fe-simulator/index.js';
+import type { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
 import { kubectl, waitFor } from '../../support/e2e.js';
 import {
   applyObjects,

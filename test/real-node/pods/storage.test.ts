@@ -14,7 +14,7 @@ import {
   groupObjects,
   waitForReadyPods,
 } from '../../support/real-node/fixtures.js';
-import { realNodeRoot } from '../../support/real-node/layout.js';
+import { realNodeRoot } from '@starrocks-cn-operator/testbed/real-node';
 import { useOperatorAndBridgeFe } from '../../support/real-node/operator.js';
 
 describe('CN storage on a real node', () => {

@@ -1,7 +1,7 @@
 // Installs the operator as the seed's guide does (deploy/ applied file by file, in its order), with the test image,
 // and waits until its pod is Running and Ready. Idempotent: every real-node test that needs the operator calls it.
 import { after, before } from 'node:test';
-import type { FeSimulator } from '../fe-simulator/index.js';
+import type { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
 import { kubectl, waitFor } from '../e2e.js';
 import {
   deployFile,
