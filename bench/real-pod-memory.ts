@@ -5,11 +5,11 @@
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { REPO_ROOT } from '@starrocks-cn-operator/testbed/helpers';
-import { buildTestImages, PAUSE_IMAGE_REF, defaultImageCacheDir } from '@starrocks-cn-operator/testbed/images';
-import { realNodeLayout, realNodeRoot, realNodeDown, realNodeUp } from '@starrocks-cn-operator/testbed/real-node';
 import path from 'node:path';
 import os from 'node:os';
+import { REPO_ROOT, waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import { buildTestImages, defaultImageCacheDir, PAUSE_IMAGE_REF } from '@starrocks-cn-operator/testbed/images';
+import { realNodeDown, realNodeLayout, realNodeRoot, realNodeUp } from '@starrocks-cn-operator/testbed/real-node';
 
 const { values } = parseArgs({
   options: {
@@ -56,7 +56,7 @@ try {
   process.env['KUBECONFIG'] = path.join(controlPlane, 'admin.kubeconfig');
   process.env['CONTROL_PLANE_DIR'] = controlPlane;
   process.env['REAL_NODE_HOST'] = '10.88.0.1';
-  const { kubectl, waitFor } = await import('../test/support/e2e.js');
+  const { kubectl } = await import('@starrocks-cn-operator/testbed/control-plane');
   const { applyObjects, groupObjects, startBridgeFe, waitForReadyPods } =
     await import('../test/support/real-node/fixtures.js');
   const { installOperator } = await import('../test/support/real-node/operator.js');

@@ -3,7 +3,7 @@
 # kube-scheduler, kwok, the metrics.k8s.io backend) on loopback for all e2e tests, runs them, and always stops
 # every process it started, by pid, whatever happens. The operator and cngctl run from the compiled build (dist/),
 # made afresh here, as the image runs them.
-#   bash hack/e2e.sh                      # every test under test/e2e
+#   bash hack/e2e.sh                      # every test under test/e2e and testbed/test/e2e
 #   bash hack/e2e.sh test/e2e/foo.test.ts # only these files
 # The binaries come from bash hack/build-control-plane.sh. The run folder (logs, audit log) is kept on failure
 # or with E2E_KEEP_RUN_DIR=1; its path is printed.
@@ -45,7 +45,7 @@ echo "e2e: control plane up after $(( $(date +%s) - started ))s; KUBECONFIG=$KUB
 if [ "$#" -gt 0 ]; then
   bash hack/run-tests.sh "$@" &
 else
-  bash hack/run-tests.sh test/e2e &
+  bash hack/run-tests.sh test/e2e testbed/test/e2e &
 fi
 test_pid=$!
 set +e

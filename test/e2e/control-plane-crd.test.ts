@@ -4,16 +4,15 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { REPO_ROOT } from '@starrocks-cn-operator/testbed/helpers';
 import {
-  CRD_PATH,
   freshNamespace,
-  installCrd,
   kubectl,
   kubectlCreate,
-  yamlObjects,
   type TestNamespace,
-} from '../support/e2e.js';
+  yamlObjects,
+} from '@starrocks-cn-operator/testbed/control-plane';
+import { REPO_ROOT } from '@starrocks-cn-operator/testbed/helpers';
+import { CRD_PATH, installCrd } from '../support/e2e.js';
 
 const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples', 'cn');
 

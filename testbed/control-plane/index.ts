@@ -1,10 +1,9 @@
 // The control plane's entry point: start and stop one (etcd, kube-apiserver, kube-controller-manager,
-// kube-scheduler, kwok, the metrics API) in a run folder, find a running one, run its kubectl and read its audit log.
-// The same runs as a command (main.ts) for the hack/ scripts.
+// kube-scheduler, kwok, the metrics API) in a run folder, and the view a test process has of the one it runs against
+// (client.ts: kubectl, namespaces, the audit log). The same start and stop run as a command (main.ts) for hack/.
 export {
   down,
   environmentOf,
-  readState,
   startComponent,
   stopComponent,
   up,
@@ -18,12 +17,21 @@ export { runKubectl, type KubectlResult } from './kubectl.js';
 export { isAlive, readPidFile } from './processes.js';
 export { kwokNode } from './manifests.js';
 export { CUSTOM_METRICS_SERVICE, pkiFiles, type PkiFiles } from './pki.js';
+export { countAudit, matchesAudit, type AuditFilter, type AuditMark, type AuditRequest } from './audit.js';
 export {
   auditMark,
-  countAudit,
-  matchesAudit,
-  readAuditRequests,
-  type AuditFilter,
-  type AuditMark,
-  type AuditRequest,
-} from './audit.js';
+  auditRequestsSince,
+  e2eEnvironment,
+  freshNamespace,
+  kubeConfig,
+  kubectl,
+  kubectlCreate,
+  OPERATOR_USER,
+  operatorKubeconfigPath,
+  setPodMetrics,
+  useNamespace,
+  yamlObjects,
+  type E2eEnvironment,
+  type PodUsage,
+  type TestNamespace,
+} from './client.js';

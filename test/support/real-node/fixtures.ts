@@ -4,11 +4,12 @@
 // real-node variables); the e2e helpers (kubectl, waitFor, namespaces) work unchanged on it.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { kubectl, yamlObjects } from '@starrocks-cn-operator/testbed/control-plane';
 import { FeSimulator, podHeartbeatProbe } from '@starrocks-cn-operator/testbed/fe-simulator';
-import { REPO_ROOT } from '@starrocks-cn-operator/testbed/helpers';
+import { REPO_ROOT, waitFor } from '@starrocks-cn-operator/testbed/helpers';
 import { CN_EMULATOR_IMAGE, OPERATOR_IMAGE } from '@starrocks-cn-operator/testbed/images';
 import { REAL_NODE_NET } from '@starrocks-cn-operator/testbed/real-node';
-import { kubectl, SEED_DEPLOY_ORDER, waitFor, yamlObjects } from '../e2e.js';
+import { SEED_DEPLOY_ORDER } from '../e2e.js';
 import { condition, getGroup } from '../operator.js';
 
 export { CN_2022_IMAGE, CN_EMULATOR_IMAGE, OPERATOR_IMAGE } from '@starrocks-cn-operator/testbed/images';

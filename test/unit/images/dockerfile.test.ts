@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { IMAGE_ENTRYPOINT } from '../../../src/builders/settings.js';
 import { REPO_ROOT } from '@starrocks-cn-operator/testbed/helpers';
 import { APP_DIR_IN_IMAGE, LAYOUT_APP_SCRIPT } from '@starrocks-cn-operator/testbed/images';
+import { IMAGE_ENTRYPOINT } from '../../../src/builders/settings.js';
 
 const repo = (...parts: string[]) => path.join(REPO_ROOT, ...parts);
 

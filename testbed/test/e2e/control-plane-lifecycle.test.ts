@@ -6,16 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  down,
-  up,
-  COMPONENTS,
-  runLayout,
-  type Component,
-  isAlive,
-  readPidFile,
-} from '@starrocks-cn-operator/testbed/control-plane';
-import { waitFor } from '../support/e2e.js';
+import { type Component, COMPONENTS, down, isAlive, readPidFile, runLayout, up } from '../../control-plane/index.js';
+import { waitFor } from '../../helpers/index.js';
 
 async function pids(dir: string): Promise<Map<Component, number>> {
   const layout = runLayout(dir);

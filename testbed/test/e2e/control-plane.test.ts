@@ -4,20 +4,22 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { AppsV1Api, CoreV1Api, V1Deployment } from '@kubernetes/client-node';
-import { COMPONENTS, runKubectl, readPidFile } from '@starrocks-cn-operator/testbed/control-plane';
 import {
   auditMark,
   auditRequestsSince,
+  COMPONENTS,
   e2eEnvironment,
   freshNamespace,
   kubeConfig,
   kubectl,
   OPERATOR_USER,
   operatorKubeconfigPath,
+  readPidFile,
+  runKubectl,
   setPodMetrics,
-  waitFor,
   type TestNamespace,
-} from '../support/e2e.js';
+} from '../../control-plane/index.js';
+import { waitFor } from '../../helpers/index.js';
 
 const APP_LABELS = { app: 'smoke' };
 
