@@ -3,14 +3,12 @@
 # through the `go` command (nothing else can be downloaded here). Idempotent and keyed by version: a warm machine
 # finds every binary in the cache and exits in about a second. The cache lives outside the repository.
 #
-#   K8S_TEST_BIN   where the binaries go      (default: ~/.cache/starrocks-cn-operator/k8s-v<version>)
-#   K8S_TEST_BUILD where the helper modules go (default: ~/.cache/starrocks-cn-operator/build)
+#   K8S_TEST_BIN   where the binaries go      (default: <cache>/k8s-v<version>)
+#   K8S_TEST_BUILD where the helper modules go (default: <cache>/build)
+# <cache>: CACHE_ROOT of hack/lib.sh (~/.cache/starrocks-cn-operator), set in testbed/versions.env with the versions.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh" # KUBE_VERSION, ETCD_VERSION, KWOK_VERSION (testbed/versions.env), CACHE_ROOT
 
-KUBE_VERSION="${KUBE_VERSION:-1.36.3}"
-ETCD_VERSION="${ETCD_VERSION:-3.6.10}"
-KWOK_VERSION="${KWOK_VERSION:-0.8.0}"
-CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/starrocks-cn-operator"
 BIN="${K8S_TEST_BIN:-$CACHE_ROOT/k8s-v$KUBE_VERSION}"
 SRC="${K8S_TEST_BUILD:-$CACHE_ROOT/build}"
 

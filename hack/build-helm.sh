@@ -4,15 +4,14 @@
 # version: a warm machine finds the binary in the cache and exits at once. Prints the binary's path on stdout (the
 # last line); progress goes to stderr. The cache lives outside the repository.
 #
-#   HELM_VERSION  the Helm release to build   (default below; its go.mod must accept the local Go)
-#   HELM_BIN_DIR  where the binary goes       (default: ~/.cache/starrocks-cn-operator/helm-v<version>)
+#   HELM_VERSION  the Helm release to build   (default: testbed/versions.env; its go.mod must accept the local Go)
+#   HELM_BIN_DIR  where the binary goes       (default: $CACHE_ROOT/helm-v<version>)
 #
 #   bash hack/build-helm.sh          build unless cached; print the path
 #   bash hack/build-helm.sh --path   only print the path it builds to (the tests look there; nothing is built)
 set -euo pipefail
+. "$(dirname "$0")/lib.sh" # HELM_VERSION (testbed/versions.env), CACHE_ROOT
 
-HELM_VERSION="${HELM_VERSION:-3.22.0}"
-CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/starrocks-cn-operator"
 BIN_DIR="${HELM_BIN_DIR:-$CACHE_ROOT/helm-v$HELM_VERSION}"
 HELM="$BIN_DIR/helm"
 

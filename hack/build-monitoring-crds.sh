@@ -6,14 +6,15 @@
 #
 #   PROMETHEUS_OPERATOR_VERSION  version of github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring
 #   CONTROLLER_TOOLS_VERSION     version of sigs.k8s.io/controller-tools (controller-gen)
+# (defaults: testbed/versions.env)
 #
 #   bash hack/build-monitoring-crds.sh          build unless cached; print the directory
 #   bash hack/build-monitoring-crds.sh --path   only print the directory (nothing is built)
 set -euo pipefail
+. "$(dirname "$0")/lib.sh" # PROMETHEUS_OPERATOR_VERSION, CONTROLLER_TOOLS_VERSION (testbed/versions.env), CACHE_ROOT
 
-PO_VERSION="${PROMETHEUS_OPERATOR_VERSION:-v0.95.2}"
-CT_VERSION="${CONTROLLER_TOOLS_VERSION:-v0.23.0}"
-CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/starrocks-cn-operator"
+PO_VERSION="$PROMETHEUS_OPERATOR_VERSION"
+CT_VERSION="$CONTROLLER_TOOLS_VERSION"
 OUT="$CACHE_ROOT/prometheus-operator-crds-$PO_VERSION"
 WANTED=(monitoring.coreos.com_servicemonitors.yaml monitoring.coreos.com_prometheusrules.yaml)
 

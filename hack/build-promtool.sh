@@ -5,15 +5,15 @@
 # exits at once. Prints the binary's path on stdout (the last line); progress goes to stderr. The cache lives outside
 # the repository.
 #
-#   PROMTOOL_MODULE_VERSION  the module version of github.com/prometheus/prometheus (v0.316.0 is Prometheus 3.16)
-#   PROMTOOL_BIN_DIR         where the binary goes (default: ~/.cache/starrocks-cn-operator/promtool-<version>)
+#   PROMTOOL_MODULE_VERSION  the module version of github.com/prometheus/prometheus (default: testbed/versions.env)
+#   PROMTOOL_BIN_DIR         where the binary goes (default: $CACHE_ROOT/promtool-<version>)
 #
 #   bash hack/build-promtool.sh          build unless cached; print the path
 #   bash hack/build-promtool.sh --path   only print the path it builds to (the tests look there; nothing is built)
 set -euo pipefail
+. "$(dirname "$0")/lib.sh" # PROMTOOL_MODULE_VERSION (testbed/versions.env), CACHE_ROOT
 
-VERSION="${PROMTOOL_MODULE_VERSION:-v0.316.0}"
-CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/starrocks-cn-operator"
+VERSION="$PROMTOOL_MODULE_VERSION"
 BIN_DIR="${PROMTOOL_BIN_DIR:-$CACHE_ROOT/promtool-$VERSION}"
 PROMTOOL="$BIN_DIR/promtool"
 

@@ -9,9 +9,10 @@
 # Needs root (network, cgroups, mounts) and the Debian packages hack/prerequisites.sh installs when run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. hack/lib.sh # PAUSE_IMAGE (testbed/versions.env), CACHE_ROOT
 started=$(date +%s)
 export REAL_NODE_ROOT="${REAL_NODE_ROOT:-/var/lib/starrocks-cn-real-node}"
-images_dir="${XDG_CACHE_HOME:-$HOME/.cache}/starrocks-cn-operator/images/out"
+images_dir="$CACHE_ROOT/images/out"
 node_cli=(node --import tsx testbed/real-node/main.ts)
 status=1
 test_pid=
@@ -49,7 +50,7 @@ if [ "$#" -eq 0 ]; then
   echo "real-node: harness test done after $(elapsed)" >&2
 fi
 
-env_lines="$("${node_cli[@]}" up --image "${archives[@]}" --sandbox-image registry.k8s.io/pause:3.10)"
+env_lines="$("${node_cli[@]}" up --image "${archives[@]}" --sandbox-image "$PAUSE_IMAGE")"
 eval "$env_lines"
 echo "real-node: node up after $(elapsed)" >&2
 

@@ -1,8 +1,7 @@
-// Where the control plane's binaries and run files live. Pure: paths only, no I/O.
+// Where the control plane's binaries and run files live. Pure: paths only, no I/O (the pinned versions are read once,
+// by versions.ts).
 import path from 'node:path';
-
-/** Versions built by hack/build-control-plane.sh; the binary folder is keyed by the Kubernetes version. */
-export const KUBE_VERSION = '1.36.3';
+import { cacheRoot, VERSIONS } from '../versions.js';
 
 /** The name of the real-node tier's Node (a kubelet joined by testbed/real-node). */
 export const REAL_NODE_NAME = 'real-node-0';
@@ -46,15 +45,14 @@ export const USER_NAMES: Readonly<Record<Identity, string>> = {
   kubelet: `system:node:${REAL_NODE_NAME}`,
 };
 
-/** The folder hack/build-control-plane.sh fills (same rule: K8S_TEST_BIN, else the user's cache folder). */
+/**
+ * The folder hack/build-control-plane.sh fills (same rule: K8S_TEST_BIN, else the user's cache folder), keyed by the
+ * Kubernetes version.
+ */
 export function defaultBinDir(env: NodeJS.ProcessEnv, homeDir: string): string {
   const explicit = env['K8S_TEST_BIN'];
   if (explicit !== undefined && explicit !== '') return path.resolve(explicit);
-  const cacheHome =
-    env['XDG_CACHE_HOME'] !== undefined && env['XDG_CACHE_HOME'] !== ''
-      ? env['XDG_CACHE_HOME']
-      : path.join(homeDir, '.cache');
-  return path.join(cacheHome, 'starrocks-cn-operator', `k8s-v${KUBE_VERSION}`);
+  return path.join(cacheRoot(env, homeDir), `k8s-v${VERSIONS.KUBE_VERSION}`);
 }
 
 export interface RunLayout {

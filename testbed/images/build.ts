@@ -23,7 +23,7 @@ export interface BuildOptions {
   repoRoot?: string;
   /** Built output to ship; default <repoRoot>/dist. */
   distDir?: string;
-  /** Downloaded .debs and the node tarball; default ${XDG_CACHE_HOME:-~/.cache}/starrocks-cn-operator/images. */
+  /** Downloaded .debs and the node tarball; default <cache root of versions.env>/images (defaultImageCacheDir). */
   cacheDir?: string;
 }
 

@@ -3,11 +3,10 @@
 import { mkdir, rename } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { cacheRoot } from '../versions.js';
 
 export function defaultImageCacheDir(env: NodeJS.ProcessEnv = process.env, home: string = os.homedir()): string {
-  const xdg = env['XDG_CACHE_HOME'];
-  const root = xdg !== undefined && xdg !== '' ? xdg : path.join(home, '.cache');
-  return path.join(root, 'starrocks-cn-operator', 'images');
+  return path.join(cacheRoot(env, home), 'images');
 }
 
 /** A file name safe for any version string (Debian epochs hold `:`, versions may hold `~` and `+`). */

