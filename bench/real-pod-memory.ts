@@ -51,7 +51,7 @@ await realNodeUp({
   log,
 });
 try {
-  // The e2e helpers read these, as under hack/real-node.sh.
+  // The testbed's control plane client reads these, as under hack/real-node.sh.
   const controlPlane = realNodeLayout(root).controlPlaneDir;
   process.env['KUBECONFIG'] = path.join(controlPlane, 'admin.kubeconfig');
   process.env['CONTROL_PLANE_DIR'] = controlPlane;

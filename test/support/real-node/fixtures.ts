@@ -1,7 +1,7 @@
 // What the real-node tests share: an FE simulator that pods can reach (on the bridge's host side) and that
 // heartbeats the CN emulators in the pods, the images' names, and the seed's install files with the test image.
 // The tests run against the bare control plane hack/real-node.sh starts (KUBECONFIG, CONTROL_PLANE_DIR, and the
-// real-node variables); the e2e helpers (kubectl, waitFor, namespaces) work unchanged on it.
+// real-node variables); the control plane client of the testbed (kubectl, namespaces) works unchanged on it.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { kubectl, yamlObjects } from '@starrocks-cn-operator/testbed/control-plane';
