@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { down, up } from '../test/support/control-plane/control-plane.js';
+import { down, up } from '@starrocks-cn-operator/testbed/control-plane';
 
 const runs = Number(process.argv[2] ?? '3');
 if (!Number.isInteger(runs) || runs < 1 || runs > 20) throw new Error('runs must be an integer from 1 to 20');

@@ -14,11 +14,17 @@
 import { writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import {
+  auditMark,
+  type AuditRequest,
+  auditRequestsSince,
+  freshNamespace,
+  kubectl,
+} from '@starrocks-cn-operator/testbed/control-plane';
+import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
 import { MANAGER_NODE_FLAGS } from '../src/builders/settings.js';
-import * as e2e from '../test/support/e2e.js';
+import { compiledCli } from '../test/support/e2e.js';
 import * as operatorSupport from '../test/support/operator.js';
-import type { AuditRequest } from '../test/support/control-plane/audit.js';
-import { FeSimulator } from '../test/support/fe-simulator/index.js';
 import { createInBatches, createUnrelatedObjects, ensureKwokCapacity, withControlPlane } from './support/cluster.js';
 import { cpuSeconds, rssMiB } from './support/proc.js';
 import { percentile } from './support/stats.js';
@@ -98,7 +104,7 @@ await withControlPlane('convergence-', fe, async () => {
    * reply small with a thousand groups).
    */
   const readiness = async (namespace: string): Promise<Map<string, { ready: string; alive: number }>> => {
-    const result = await e2e.kubectl(
+    const result = await kubectl(
       [
         'get',
         'cng',
@@ -125,7 +131,7 @@ await withControlPlane('convergence-', fe, async () => {
   };
 
   const scenario = async (groups: number): Promise<Scenario> => {
-    const testNamespace = await e2e.freshNamespace(`converge-${groups}`);
+    const testNamespace = await freshNamespace(`converge-${groups}`);
     const namespace = testNamespace.name;
     await createUnrelatedObjects(namespace, { pods: unrelatedPods, secrets: unrelatedSecrets, secretBytes: 4096 });
     const identity = await operatorSupport.createOperatorIdentity(namespace);
@@ -135,7 +141,7 @@ await withControlPlane('convergence-', fe, async () => {
       label: `converge-${groups}`,
       feSyncPeriod: values['fe-sync-period'],
       metrics: true,
-      program: [...nodeFlags, ...e2e.compiledCli()],
+      program: [...nodeFlags, ...compiledCli()],
     });
     try {
       const seed = await operatorSupport.seedExampleObjects(namespace, fe.addresses, (spec) => {
@@ -153,7 +159,7 @@ await withControlPlane('convergence-', fe, async () => {
       });
       await sleep(3_000);
 
-      const mark = await e2e.auditMark();
+      const mark = await auditMark();
       const cpuAtStart = cpuSeconds(operator.pid);
       const started = Date.now();
       await createInBatches(groupObjects);
@@ -173,7 +179,7 @@ await withControlPlane('convergence-', fe, async () => {
       if (registered !== groups * cnsPerGroup) {
         throw new Error(`every group Ready but the FE lists ${registered} CNs, not ${groups * cnsPerGroup}`);
       }
-      const everyone = await e2e.auditRequestsSince(mark);
+      const everyone = await auditRequestsSince(mark);
       const converging = everyone.filter((request) => request.user === identity.user);
       /** Seconds from the create to the last request that matches, by the API server's clock (the same machine). */
       const lastS = (match: (request: AuditRequest) => boolean): number =>
@@ -192,11 +198,11 @@ await withControlPlane('convergence-', fe, async () => {
       }
       const allAliveS = (Date.now() - started) / 1000;
       await sleep(5_000);
-      const steadyMark = await e2e.auditMark();
+      const steadyMark = await auditMark();
       const steadyCpuStart = cpuSeconds(operator.pid);
       const steadyFrom = new Date();
       await sleep(steadySeconds * 1_000);
-      const steady = await e2e.auditRequestsSince(steadyMark, { user: identity.user });
+      const steady = await auditRequestsSince(steadyMark, { user: identity.user });
       const steadyWrites = steady.filter((request) => operatorSupport.WRITE_VERBS.includes(request.verb));
       const perMinute = (count: number): number => (count * 60) / steadySeconds;
       const shows = fe.statementsMatching(/^\s*SHOW\s+COMPUTE\s+NODES/i).filter((record) => record.at >= steadyFrom);
@@ -240,7 +246,7 @@ await withControlPlane('convergence-', fe, async () => {
       console.log(format(result));
 
       // The groups go while the operator runs (its finalizer drops their CNs), so the next size starts clean.
-      const deleted = await e2e.kubectl(['delete', 'cng', '--all', '-n', namespace, '--wait=true', '--timeout=600s'], {
+      const deleted = await kubectl(['delete', 'cng', '--all', '-n', namespace, '--wait=true', '--timeout=600s'], {
         timeoutMs: 610_000,
       });
       if (deleted.code !== 0) throw new Error(deleted.stderr);

@@ -2,8 +2,8 @@
 // registered nodes, ADD/DROP round trips (one statement and the idempotent fallback), failover cost when the first
 // FE refuses connections, and what the snapshot cache saves for many groups on one FE.
 //   node --import tsx bench/fe-client.ts [nodes=200] [iterations=200]
+import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
 import { FeClient, FeSnapshotCache } from '../src/fe/index.js';
-import { FeSimulator } from '../test/support/fe-simulator/index.js';
 import { percentile } from './support/stats.js';
 
 const nodes = Number(process.argv[2] ?? '200');

@@ -18,10 +18,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT } from '../test/support/control-plane/control-plane.js';
-import * as e2e from '../test/support/e2e.js';
+import { freshNamespace, kubectl, kubectlCreate } from '@starrocks-cn-operator/testbed/control-plane';
+import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
+import { REPO_ROOT, waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import { compiledCli } from '../test/support/e2e.js';
 import * as operatorSupport from '../test/support/operator.js';
-import { FeSimulator } from '../test/support/fe-simulator/index.js';
 import { createUnrelatedObjects, ensureKwokCapacity, withControlPlane } from './support/cluster.js';
 import { cpuSeconds, rssMiB, statusKiB } from './support/proc.js';
 
@@ -127,7 +128,7 @@ await withControlPlane('operator-memory-', fe, async () => {
     };
 
     const scenario = async (label: string, program: string[], snapshotDir?: string): Promise<void> => {
-      const namespace = (await e2e.freshNamespace('operator-memory')).name;
+      const namespace = (await freshNamespace('operator-memory')).name;
       await createUnrelatedObjects(namespace, { pods: unrelatedPods, secrets: unrelatedSecrets, secretBytes });
       const identity = await operatorSupport.createOperatorIdentity(namespace);
       const starting = Date.now();
@@ -164,10 +165,10 @@ await withControlPlane('operator-memory-', fe, async () => {
         const started = Date.now();
         const convergeCpuStart = cpuSeconds(operator.pid);
         const reconcilesAtStart = await reconcilesSoFar(operator);
-        const created = await e2e.kubectlCreate(objects);
+        const created = await kubectlCreate(objects);
         if (created.code !== 0) throw new Error(created.stderr);
         const readyCount = async (): Promise<number> => {
-          const result = await e2e.kubectl([
+          const result = await kubectl([
             'get',
             'cng',
             '-n',
@@ -177,12 +178,12 @@ await withControlPlane('operator-memory-', fe, async () => {
           ]);
           return result.stdout.split('\n').filter((line) => line === 'True').length;
         };
-        await e2e.waitFor(async () => (await readyCount()) === groups, {
+        await waitFor(async () => (await readyCount()) === groups, {
           description: `${groups} groups Ready`,
           timeoutMs: 600_000,
           intervalMs: 1_000,
         });
-        await e2e.waitFor(() => Promise.resolve(fe.computeNodeAddresses().length >= groups * cnsPerGroup), {
+        await waitFor(() => Promise.resolve(fe.computeNodeAddresses().length >= groups * cnsPerGroup), {
           description: `${groups * cnsPerGroup} CNs in the FE`,
           timeoutMs: 300_000,
           intervalMs: 1_000,
@@ -214,12 +215,9 @@ await withControlPlane('operator-memory-', fe, async () => {
             (snapshot === undefined ? '' : `\n  heap snapshot after the quiet minute: ${snapshot}`),
         );
         // The groups go while the operator runs (its finalizer), so the next scenario finds the node's pods free.
-        const deleted = await e2e.kubectl(
-          ['delete', 'cng', '--all', '-n', namespace, '--wait=true', '--timeout=300s'],
-          {
-            timeoutMs: 310_000,
-          },
-        );
+        const deleted = await kubectl(['delete', 'cng', '--all', '-n', namespace, '--wait=true', '--timeout=300s'], {
+          timeoutMs: 310_000,
+        });
         if (deleted.code !== 0) throw new Error(deleted.stderr);
       } finally {
         await operator.stop();
@@ -236,10 +234,10 @@ await withControlPlane('operator-memory-', fe, async () => {
     if (snapshotDir !== undefined) await mkdir(snapshotDir, { recursive: true });
     const snapshotFlags =
       snapshotDir === undefined ? [] : ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`];
-    await scenario('this build', [...snapshotFlags, ...e2e.compiledCli()], snapshotDir);
+    await scenario('this build', [...snapshotFlags, ...compiledCli()], snapshotDir);
     for (const set of values['node-flags'] ?? []) {
       const flags = set.split(/\s+/).filter((flag) => flag !== '');
-      await scenario(`this build with ${flags.join(' ')}`, [...flags, ...e2e.compiledCli()]);
+      await scenario(`this build with ${flags.join(' ')}`, [...flags, ...compiledCli()]);
     }
   } finally {
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);

@@ -18,9 +18,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { down, environmentOf, up } from '../test/support/control-plane/control-plane.js';
-import { FeSimulator, QueryEngine, type TraceQuery } from '../test/support/fe-simulator/index.js';
-import { seededRandom } from '../test/support/seeded-random.js';
+import {
+  down,
+  environmentOf,
+  freshNamespace,
+  kubectl,
+  kubectlCreate,
+  up,
+} from '@starrocks-cn-operator/testbed/control-plane';
+import { FeSimulator, QueryEngine, type TraceQuery } from '@starrocks-cn-operator/testbed/fe-simulator';
+import { seededRandom } from '@starrocks-cn-operator/testbed/helpers';
 import { percentile } from './support/stats.js';
 
 const { values } = parseArgs({
@@ -154,14 +161,14 @@ try {
   const customMetricsSupport = await import('../test/support/custom-metrics.js');
   const workloads = await import('../test/support/query-workload.js');
   await e2e.installCrd();
-  const operatorNamespace = (await e2e.freshNamespace('query-bench-operator')).name;
+  const operatorNamespace = (await freshNamespace('query-bench-operator')).name;
   const identity = await support.createOperatorIdentity(operatorNamespace);
   const customMetrics = await customMetricsSupport.setUpCustomMetrics(operatorNamespace);
   const wanted = values.traces.split(',');
   const policies = values.policies.split(',');
   for (const trace of traces().filter((candidate) => wanted.includes(candidate.name))) {
     for (const policy of policies) {
-      const namespace = (await e2e.freshNamespace(`query-bench-${trace.name}-${policy}`)).name;
+      const namespace = (await freshNamespace(`query-bench-${trace.name}-${policy}`)).name;
       const fe = new FeSimulator({ version: 'latest', heartbeatPeriodMs: 1000 });
       fe.liveness.defaultOutcome = { ok: true };
       const engine = new QueryEngine({ slotsPerCN: SLOTS_PER_CN });
@@ -185,14 +192,14 @@ try {
           };
           spec['autoScalingPolicy'] = policySpec(policy);
         });
-        const created = await e2e.kubectlCreate(objects);
+        const created = await kubectlCreate(objects);
         if (created.code !== 0) throw new Error(created.stderr);
         await support.waitForMembers(namespace, GROUP, 1, () => fe.computeNodeAddresses());
         results.push(await play(trace, policy, namespace, fe, engine, workloads));
         const last = results.at(-1);
         if (last !== undefined) process.stdout.write(`${row(last)}\n`);
       } finally {
-        await e2e.kubectl(['delete', 'cng', GROUP, '-n', namespace, '--wait=true', '--timeout=60s']);
+        await kubectl(['delete', 'cng', GROUP, '-n', namespace, '--wait=true', '--timeout=60s']);
         await operator.stop();
         await fe.stop();
       }

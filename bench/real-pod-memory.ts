@@ -5,14 +5,11 @@
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { REPO_ROOT } from '../test/support/control-plane/control-plane.js';
-import { buildTestImages } from '../test/support/images/index.js';
-import { PAUSE_IMAGE_REF } from '../test/support/images/refs.js';
-import { realNodeLayout, realNodeRoot } from '../test/support/real-node/layout.js';
-import { realNodeDown, realNodeUp } from '../test/support/real-node/node.js';
-import { defaultImageCacheDir } from '../test/support/images/cache.js';
 import path from 'node:path';
 import os from 'node:os';
+import { REPO_ROOT, waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import { buildTestImages, defaultImageCacheDir, PAUSE_IMAGE_REF } from '@starrocks-cn-operator/testbed/images';
+import { realNodeDown, realNodeLayout, realNodeRoot, realNodeUp } from '@starrocks-cn-operator/testbed/real-node';
 
 const { values } = parseArgs({
   options: {
@@ -54,12 +51,12 @@ await realNodeUp({
   log,
 });
 try {
-  // The e2e helpers read these, as under hack/real-node.sh.
+  // The testbed's control plane client reads these, as under hack/real-node.sh.
   const controlPlane = realNodeLayout(root).controlPlaneDir;
   process.env['KUBECONFIG'] = path.join(controlPlane, 'admin.kubeconfig');
   process.env['CONTROL_PLANE_DIR'] = controlPlane;
   process.env['REAL_NODE_HOST'] = '10.88.0.1';
-  const { kubectl, waitFor } = await import('../test/support/e2e.js');
+  const { kubectl } = await import('@starrocks-cn-operator/testbed/control-plane');
   const { applyObjects, groupObjects, startBridgeFe, waitForReadyPods } =
     await import('../test/support/real-node/fixtures.js');
   const { installOperator } = await import('../test/support/real-node/operator.js');

@@ -3,10 +3,10 @@
 // adds the FE's first heartbeat (100 ms period in the simulator here; 5 s on a real FE).
 //
 //   node --import tsx bench/register-latency.ts [runs]      (default 50)
+import { CnEmulator } from '@starrocks-cn-operator/testbed/cn-emulator';
+import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
 import { parseRegisterConfig, startRegister } from '../src/components/register/index.js';
 import { createLogger } from '../src/runtime/logging.js';
-import { CnEmulator } from '../test/support/cn-emulator/index.js';
-import { FeSimulator } from '../test/support/fe-simulator/index.js';
 import { percentile } from './support/stats.js';
 
 const CN_IP = '10.244.7.9';

@@ -12,8 +12,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CnEmulator } from '../test/support/cn-emulator/index.js';
-import { FeSimulator } from '../test/support/fe-simulator/index.js';
+import { CnEmulator } from '@starrocks-cn-operator/testbed/cn-emulator';
+import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
 import { cpuSeconds, statusKiB } from './support/proc.js';
 
 const CN_IP = '10.244.7.9';

@@ -7,10 +7,16 @@
 //   npm run build && node --import tsx bench/scale-events.ts [--events 50] [--base 2] [--fe-sync-period 15s]
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import * as e2e from '../test/support/e2e.js';
+import {
+  auditMark,
+  type AuditRequest,
+  auditRequestsSince,
+  freshNamespace,
+  kubectl,
+  kubectlCreate,
+} from '@starrocks-cn-operator/testbed/control-plane';
+import { FeSimulator, type StatementRecord } from '@starrocks-cn-operator/testbed/fe-simulator';
 import * as operatorSupport from '../test/support/operator.js';
-import type { AuditRequest } from '../test/support/control-plane/audit.js';
-import { FeSimulator, type StatementRecord } from '../test/support/fe-simulator/index.js';
 import { withControlPlane } from './support/cluster.js';
 import { percentile } from './support/stats.js';
 
@@ -47,7 +53,7 @@ async function until<T>(description: string, probe: () => Promise<T | undefined>
 const fe = new FeSimulator({ version: '3.3', heartbeatPeriodMs: 1_000 });
 fe.liveness.defaultOutcome = { ok: true };
 await withControlPlane('scale-events-', fe, async () => {
-  const testNamespace = await e2e.freshNamespace('scale-events');
+  const testNamespace = await freshNamespace('scale-events');
   const namespace = testNamespace.name;
   const identity = await operatorSupport.createOperatorIdentity(namespace);
   const operator = await operatorSupport.startOperator({
@@ -62,17 +68,17 @@ await withControlPlane('scale-events-', fe, async () => {
       delete spec['cronJobPolicy'];
       spec['replicas'] = base;
     });
-    const created = await e2e.kubectlCreate(objects);
+    const created = await kubectlCreate(objects);
     if (created.code !== 0) throw new Error(created.stderr);
     await operatorSupport.waitForMembers(namespace, GROUP, base, () => fe.computeNodeAddresses());
     await operatorSupport.waitForCondition(namespace, GROUP, 'Ready', 'True', 60_000);
 
     /** Scales the group and returns when the API server received the request. */
     const scale = async (replicas: number): Promise<number> => {
-      const mark = await e2e.auditMark();
-      const scaled = await e2e.kubectl(['scale', 'cng', GROUP, '-n', namespace, `--replicas=${replicas}`]);
+      const mark = await auditMark();
+      const scaled = await kubectl(['scale', 'cng', GROUP, '-n', namespace, `--replicas=${replicas}`]);
       if (scaled.code !== 0) throw new Error(scaled.stderr);
-      const request = (await e2e.auditRequestsSince(mark, { resource: 'computenodegroups' })).find(
+      const request = (await auditRequestsSince(mark, { resource: 'computenodegroups' })).find(
         (entry) => entry.user !== identity.user && operatorSupport.WRITE_VERBS.includes(entry.verb),
       );
       if (request === undefined) throw new Error('the scale request is not in the audit log');
@@ -91,11 +97,11 @@ await withControlPlane('scale-events-', fe, async () => {
       addMs.push((await statementAfter(/ADD\s+COMPUTE\s+NODE/i, outAt)).at.getTime() - outAt);
       await operatorSupport.waitForMembers(namespace, GROUP, base + 1, () => fe.computeNodeAddresses());
 
-      const inMark = await e2e.auditMark();
+      const inMark = await auditMark();
       const inAt = await scale(base);
       dropMs.push((await statementAfter(/DROP\s+COMPUTE\s+NODE/i, inAt)).at.getTime() - inAt);
       const patch = await until('StatefulSet patch by the operator', async () =>
-        (await e2e.auditRequestsSince(inMark, { user: identity.user, resource: 'statefulsets', name: GROUP })).find(
+        (await auditRequestsSince(inMark, { user: identity.user, resource: 'statefulsets', name: GROUP })).find(
           (request) => operatorSupport.WRITE_VERBS.includes(request.verb),
         ),
       );

@@ -3,34 +3,20 @@
 # through the `go` command (nothing else can be downloaded here). Idempotent and keyed by version: a warm machine
 # finds every binary in the cache and exits in about a second. The cache lives outside the repository.
 #
-#   K8S_TEST_BIN   where the binaries go      (default: ~/.cache/starrocks-cn-operator/k8s-v<version>)
-#   K8S_TEST_BUILD where the helper modules go (default: ~/.cache/starrocks-cn-operator/build)
+#   K8S_TEST_BIN   where the binaries go      (default: <cache>/k8s-v<version>)
+#   K8S_TEST_BUILD where the helper modules go (default: <cache>/build)
+# <cache>: CACHE_ROOT of hack/lib.sh (~/.cache/starrocks-cn-operator), set in testbed/versions.env with the versions.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh" # the versions (testbed/versions.env), CACHE_ROOT, require_go, build_lock, log
 
-KUBE_VERSION="${KUBE_VERSION:-1.36.3}"
-ETCD_VERSION="${ETCD_VERSION:-3.6.10}"
-KWOK_VERSION="${KWOK_VERSION:-0.8.0}"
-CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/starrocks-cn-operator"
 BIN="${K8S_TEST_BIN:-$CACHE_ROOT/k8s-v$KUBE_VERSION}"
 SRC="${K8S_TEST_BUILD:-$CACHE_ROOT/build}"
 
-if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then PATH="/usr/local/go/bin:$PATH"; fi
-command -v go >/dev/null 2>&1 || { echo "build-control-plane: Go is needed to build the test control plane (apt-get install golang, or put go on PATH)" >&2; exit 1; }
-
-export CGO_ENABLED=0 GOWORK=off GOFLAGS=-mod=mod GOTOOLCHAIN=local
+require_go "the test control plane"
 mkdir -p "$BIN" "$SRC"
-started=$(date +%s)
-log() { printf '[build-control-plane %s %4ss] %s\n' "$(date -u +%H:%M:%S)" "$(( $(date +%s) - started ))" "$*"; }
-
-# One build at a time per cache (the tests and the demo may both call this script): a second caller waits here,
-# then finds the binaries cached.
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$CACHE_ROOT/.build.lock"
-  if ! flock -n 9; then
-    log "another build holds $CACHE_ROOT/.build.lock; waiting for it"
-    flock 9
-  fi
-fi
+# Progress goes to stdout here, before the folder on the last line: the demo indents it, bench/run.sh silences it.
+LOG_FD=1
+build_lock "$CACHE_ROOT/.build.lock"
 
 minor="$(echo "$KUBE_VERSION" | cut -d. -f2)"
 staging="v0.${KUBE_VERSION#1.}"

@@ -6,38 +6,28 @@
 #
 #   PROMETHEUS_OPERATOR_VERSION  version of github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring
 #   CONTROLLER_TOOLS_VERSION     version of sigs.k8s.io/controller-tools (controller-gen)
+# (defaults: testbed/versions.env)
 #
 #   bash hack/build-monitoring-crds.sh          build unless cached; print the directory
 #   bash hack/build-monitoring-crds.sh --path   only print the directory (nothing is built)
 set -euo pipefail
+. "$(dirname "$0")/lib.sh" # the versions (testbed/versions.env), CACHE_ROOT, require_go, build_lock, log
 
-PO_VERSION="${PROMETHEUS_OPERATOR_VERSION:-v0.95.2}"
-CT_VERSION="${CONTROLLER_TOOLS_VERSION:-v0.23.0}"
-CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/starrocks-cn-operator"
+PO_VERSION="$PROMETHEUS_OPERATOR_VERSION"
+CT_VERSION="$CONTROLLER_TOOLS_VERSION"
 OUT="$CACHE_ROOT/prometheus-operator-crds-$PO_VERSION"
 WANTED=(monitoring.coreos.com_servicemonitors.yaml monitoring.coreos.com_prometheusrules.yaml)
 
-if [ "${1:-}" = --path ]; then
-  echo "$OUT"
-  exit 0
-fi
+print_path_if_asked "$OUT" "$@"
 complete() { for file in "${WANTED[@]}"; do [ -s "$OUT/$file" ] || return 1; done; }
 if complete; then
   echo "$OUT"
   exit 0
 fi
 
-if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then PATH="/usr/local/go/bin:$PATH"; fi
-command -v go >/dev/null 2>&1 || {
-  echo "build-monitoring-crds: Go is needed (apt-get install golang, or put go on PATH)" >&2
-  exit 1
-}
+require_go "controller-gen and the CRDs"
 mkdir -p "$CACHE_ROOT"
-started=$(date +%s)
-log() { printf '[build-monitoring-crds %s %4ss] %s\n' "$(date -u +%H:%M:%S)" "$(($(date +%s) - started))" "$*" >&2; }
-
-exec 9>"$CACHE_ROOT/.monitoring-crds.lock"
-flock 9
+build_lock "$CACHE_ROOT/.monitoring-crds.lock"
 if complete; then
   echo "$OUT"
   exit 0
@@ -45,7 +35,6 @@ fi
 
 work="$(mktemp -d "$CACHE_ROOT/.monitoring-crds.XXXXXX")"
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
-export GOWORK=off GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
 log "building controller-gen $CT_VERSION (a few minutes on a small machine)"
 GOBIN="$work/bin" go install "sigs.k8s.io/controller-tools/cmd/controller-gen@$CT_VERSION"
 log "generating the CRDs from github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring@$PO_VERSION"

@@ -7,8 +7,9 @@
 # Then it stops everything it started, by pid. Everything listens on loopback; nothing is dialled anywhere else.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. hack/lib.sh # CACHE_ROOT
 RUN_DIR="$(mktemp -d "${TMPDIR:-/tmp}/cn-operator-demo.XXXXXX")"
-CP=(node --import tsx test/support/control-plane/main.ts)
+CP=(node --import tsx testbed/control-plane/main.ts)
 PIDS=()
 NS=starrocks
 CNG=computenodegroup-sample
@@ -47,10 +48,10 @@ fe_nodes() {
 fe_count_is() { [ "$(mysql -h 127.0.0.1 -P "$FE_PORT" -u root -N -e 'SHOW COMPUTE NODES' | wc -l)" = "$1" ]; }
 
 say "preparing: Debian and npm packages, then the Kubernetes binaries"
-cat <<'NOTE'
+cat <<NOTE
   The first run builds kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kubectl, etcd and KWOK from
   their Go modules, once: about 20 minutes on 2 cores (1,236 s measured), 400 MB of binaries in
-  ~/.cache/starrocks-cn-operator plus Go's module and build caches. Later runs find them cached and go straight to
+  $CACHE_ROOT plus Go's module and build caches. Later runs find them cached and go straight to
   the demo. Progress follows, a line per step with its elapsed time.
 NOTE
 bash hack/prerequisites.sh
@@ -64,7 +65,7 @@ eval "$("${CP[@]}" env --dir "$RUN_DIR/cluster")"
 
 say "starting an FE simulator (StarRocks 3.3, MySQL protocol on loopback)"
 echo '{"runningPerNode":0}' >"$RUN_DIR/load.json"
-node --import tsx test/support/fe-simulator/main.ts --port 0 --version 3.3 --assume-alive --heartbeat-ms 1000 \
+node --import tsx testbed/fe-simulator/main.ts --port 0 --version 3.3 --assume-alive --heartbeat-ms 1000 \
   --load-file "$RUN_DIR/load.json" >"$RUN_DIR/fe.log" 2>&1 &
 PIDS+=($!)
 wait_until 30 grep -q '"listening"' "$RUN_DIR/fe.log"

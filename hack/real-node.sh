@@ -9,59 +9,43 @@
 # Needs root (network, cgroups, mounts) and the Debian packages hack/prerequisites.sh installs when run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-started=$(date +%s)
+. hack/lib.sh # PAUSE_IMAGE (testbed/versions.env), CACHE_ROOT, tier_begin, tier_run_tests, build_dist
 export REAL_NODE_ROOT="${REAL_NODE_ROOT:-/var/lib/starrocks-cn-real-node}"
-images_dir="${XDG_CACHE_HOME:-$HOME/.cache}/starrocks-cn-operator/images/out"
-node_cli=(node --import tsx test/support/real-node/main.ts)
-status=1
-test_pid=
-elapsed() { echo "$(( $(date +%s) - started ))s"; }
+images_dir="$CACHE_ROOT/images/out"
+node_cli=(node --import tsx testbed/real-node/main.ts)
 
-finish() {
-  if [ -n "$test_pid" ]; then kill "$test_pid" 2>/dev/null || true; wait "$test_pid" 2>/dev/null || true; fi
-  if [ "$status" -eq 0 ]; then
-    "${node_cli[@]}" down || echo "real-node: clean-up failed" >&2
+# `down` removes the node again (processes by pid, mounts, chains, cgroups); after a failing run it keeps the logs.
+tier_down() {
+  if [ "$1" -eq 0 ]; then
+    "${node_cli[@]}" down || tier_say "clean-up failed"
   else
-    "${node_cli[@]}" down --keep-logs || echo "real-node: clean-up failed" >&2
-    echo "real-node: logs kept in $REAL_NODE_ROOT/logs" >&2
+    "${node_cli[@]}" down --keep-logs || tier_say "clean-up failed"
+    tier_say "logs kept in $REAL_NODE_ROOT/logs"
   fi
-  echo "real-node: finished in $(elapsed) (exit $status)" >&2
 }
-trap finish EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+tier_begin
 
-if [ "$(id -u)" != 0 ]; then echo "real-node: needs root (bridge, iptables, cgroups, mounts)" >&2; exit 1; fi
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  rm -rf dist
-  npm run --silent build
-fi
+if [ "$(id -u)" != 0 ]; then tier_say "needs root (bridge, iptables, cgroups, mounts)"; exit 1; fi
+if [ "${SKIP_BUILD:-0}" != 1 ]; then build_dist; fi
 mkdir -p "$images_dir"
-node --import tsx test/support/images/main.ts build --out "$images_dir" >"$images_dir/images.jsonl"
-echo "real-node: dist/ and images built after $(elapsed)" >&2
+node --import tsx testbed/images/main.ts build --out "$images_dir" >"$images_dir/images.jsonl"
+tier_say "dist/ and images built after $(tier_elapsed)"
 mapfile -t archives < <(find "$images_dir" -maxdepth 1 -name '*.tar' | sort)
 export REAL_NODE_IMAGES="${archives[*]}" # for the harness test (paths without spaces: the cache folder)
 
 # The leftovers of a killed run (its own bring-up, killed with SIGKILL) are found and removed by the next one.
 # (Run with the whole tier, not when only some test files are asked for.)
 if [ "$#" -eq 0 ]; then
-  bash hack/run-tests.sh test/real-node/harness
-  echo "real-node: harness test done after $(elapsed)" >&2
+  bash hack/run-tests.sh testbed/test/real-node
+  tier_say "harness test done after $(tier_elapsed)"
 fi
 
-env_lines="$("${node_cli[@]}" up --image "${archives[@]}" --sandbox-image registry.k8s.io/pause:3.10)"
+env_lines="$("${node_cli[@]}" up --image "${archives[@]}" --sandbox-image "$PAUSE_IMAGE")"
 eval "$env_lines"
-echo "real-node: node up after $(elapsed)" >&2
+tier_say "node up after $(tier_elapsed)"
 
 if [ "$#" -gt 0 ]; then
-  bash hack/run-tests.sh "$@" -- --test-concurrency=1 &
+  tier_run_tests "$@" -- --test-concurrency=1
 else
-  bash hack/run-tests.sh test/real-node/pods -- --test-concurrency=1 &
+  tier_run_tests test/real-node/pods -- --test-concurrency=1
 fi
-test_pid=$!
-set +e
-wait "$test_pid"
-status=$?
-set -e
-test_pid=
-exit "$status"

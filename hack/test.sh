@@ -27,13 +27,13 @@ npm run --silent format:check
 if [ -f hack/generate.ts ]; then npx tsx hack/generate.ts --check; fi
 
 step "unit tests"
-bash hack/run-tests.sh test/unit
+bash hack/run-tests.sh test/unit testbed/test/unit
 
 step "alert rules (promtool)"
 bash hack/check-alerts.sh
 
 step "integration tests"
-bash hack/run-tests.sh test/integration
+bash hack/run-tests.sh test/integration testbed/test/integration
 
 if [ -d test/e2e ] && [ -n "$(find test/e2e -name '*.test.ts' 2>/dev/null)" ]; then
   step "control plane binaries"

@@ -3,10 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { down, environmentOf, up } from '../../test/support/control-plane/control-plane.js';
-import { kwokNode } from '../../test/support/control-plane/manifests.js';
-import { installCrd, kubectlCreate } from '../../test/support/e2e.js';
-import type { FeSimulator } from '../../test/support/fe-simulator/index.js';
+import { down, environmentOf, kubectlCreate, kwokNode, up } from '@starrocks-cn-operator/testbed/control-plane';
+import type { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
+import { installCrd } from '../../test/support/e2e.js';
 
 /**
  * Runs `body` against a control plane of the script's own (the e2e helpers are pointed at it; they read the

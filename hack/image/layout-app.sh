@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lays out the application as the image runs it: package.json (the program reads its version there) and dist/ of
 # <source> copied into <dest> (normally /app). dist/ is a bundle (hack/bundle.ts) that holds every dependency, so
-# the image carries no node_modules. The Dockerfile and the test image builder (test/support/images) both call this
+# the image carries no node_modules. The Dockerfile and the test image builder (testbed/images) both call this
 # script, so what `docker build` ships and what the real-node tests run cannot drift apart.
 # Usage: layout-app.sh <source-dir with a built dist/> <dest-dir>
 set -euo pipefail

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '../support/control-plane/control-plane.js';
+import { REPO_ROOT } from '@starrocks-cn-operator/testbed/helpers';
 
 const run = promisify(execFile);
 

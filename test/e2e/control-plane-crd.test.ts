@@ -4,17 +4,16 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { REPO_ROOT } from '../support/control-plane/control-plane.js';
-import { ADDRESS_CORPUS } from '../unit/api/address-corpus.js';
 import {
-  CRD_PATH,
   freshNamespace,
-  installCrd,
   kubectl,
   kubectlCreate,
-  yamlObjects,
   type TestNamespace,
-} from '../support/e2e.js';
+  yamlObjects,
+} from '@starrocks-cn-operator/testbed/control-plane';
+import { REPO_ROOT } from '@starrocks-cn-operator/testbed/helpers';
+import { CRD_PATH, installCrd } from '../support/e2e.js';
+import { ADDRESS_CORPUS } from '../unit/api/address-corpus.js';
 
 const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples', 'cn');
 

@@ -6,19 +6,18 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { REPO_ROOT } from '../support/control-plane/control-plane.js';
 import {
   auditMark,
   auditRequestsSince,
   freshNamespace,
-  installCrd,
   kubectl,
   kubectlCreate,
   setPodMetrics,
-  waitFor,
-  yamlObjects,
   type TestNamespace,
-} from '../support/e2e.js';
+  yamlObjects,
+} from '@starrocks-cn-operator/testbed/control-plane';
+import { REPO_ROOT, waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import { installCrd } from '../support/e2e.js';
 
 const NAME = 'hpa-target';
 const SELECTOR = `app=${NAME}`;

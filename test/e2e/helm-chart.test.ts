@@ -10,8 +10,9 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../support/control-plane/control-plane.js';
-import { kubectl, SEED_DEPLOY_ORDER, useNamespace, yamlObjects } from '../support/e2e.js';
+import { kubectl, useNamespace, yamlObjects } from '@starrocks-cn-operator/testbed/control-plane';
+import { REPO_ROOT } from '@starrocks-cn-operator/testbed/helpers';
+import { SEED_DEPLOY_ORDER } from '../support/e2e.js';
 
 const run = promisify(execFile);
 const CHART = path.join(REPO_ROOT, 'charts', 'starrocks-cn-operator');

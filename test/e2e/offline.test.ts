@@ -4,17 +4,16 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { FeSimulator } from '../support/fe-simulator/index.js';
 import {
   auditMark,
   auditRequestsSince,
-  compiledCli,
-  installCrd,
   kubectl,
   kubectlCreate,
   useNamespace,
-  waitFor,
-} from '../support/e2e.js';
+} from '@starrocks-cn-operator/testbed/control-plane';
+import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
+import { waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import { compiledCli, installCrd } from '../support/e2e.js';
 
 const GROUP = 'g';
 const fqdn = (namespace: string, ordinal: number): string =>

@@ -10,26 +10,24 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import {
-  down,
-  environmentOf,
-  startComponent,
-  stopComponent,
-  up,
-  type InterruptibleComponent,
-} from '../support/control-plane/control-plane.js';
-import { FeSimulator } from '../support/fe-simulator/index.js';
-import {
   auditMark,
+  type AuditRequest,
   auditRequestsSince,
   countAudit,
+  down,
+  environmentOf,
   freshNamespace,
-  installCrd,
+  type InterruptibleComponent,
   kubectl,
   kubectlCreate,
-  waitFor,
-  type AuditRequest,
+  startComponent,
+  stopComponent,
   type TestNamespace,
-} from '../support/e2e.js';
+  up,
+} from '@starrocks-cn-operator/testbed/control-plane';
+import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
+import { waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import { installCrd } from '../support/e2e.js';
 import {
   createOperatorIdentity,
   groupPods,

@@ -9,9 +9,15 @@
 //      entry stays in the FE, and no staying CN is dropped except for a new address.
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { FeSimulator } from '../support/fe-simulator/index.js';
-import { freshNamespace, installCrd, kubectl, kubectlCreate, waitFor, type TestNamespace } from '../support/e2e.js';
-import { seededRandom } from '../support/seeded-random.js';
+import {
+  freshNamespace,
+  kubectl,
+  kubectlCreate,
+  type TestNamespace,
+} from '@starrocks-cn-operator/testbed/control-plane';
+import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
+import { seededRandom, waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import { installCrd } from '../support/e2e.js';
 import {
   condition,
   createOperatorIdentity,

@@ -3,8 +3,15 @@
 // FE, and deleting groups with the FE up (every member dropped) and down (released within the deletion bound).
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { FeSimulator } from '../support/fe-simulator/index.js';
-import { freshNamespace, installCrd, kubectl, kubectlCreate, waitFor, type TestNamespace } from '../support/e2e.js';
+import {
+  freshNamespace,
+  kubectl,
+  kubectlCreate,
+  type TestNamespace,
+} from '@starrocks-cn-operator/testbed/control-plane';
+import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
+import { waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import { installCrd } from '../support/e2e.js';
 import {
   condition,
   createOperatorIdentity,

@@ -4,16 +4,16 @@
 // the autoscaling policy deletes the HPA; a cn.conf change rolls the pods.
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { FeSimulator } from '../support/fe-simulator/index.js';
 import {
   freshNamespace,
-  installCrd,
   kubectl,
   kubectlCreate,
   setPodMetrics,
-  waitFor,
   type TestNamespace,
-} from '../support/e2e.js';
+} from '@starrocks-cn-operator/testbed/control-plane';
+import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
+import { waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import { installCrd } from '../support/e2e.js';
 import {
   createOperatorIdentity,
   removeOperatorIdentity,

@@ -9,9 +9,15 @@ import { strict as assert } from 'node:assert';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
-import { FeSimulator, type StatementRecord } from '../support/fe-simulator/index.js';
-import { freshNamespace, installCrd, kubectl, kubectlCreate, waitFor, type TestNamespace } from '../support/e2e.js';
-import { loopbackClientPid } from '../support/loopback-clients.js';
+import {
+  freshNamespace,
+  kubectl,
+  kubectlCreate,
+  type TestNamespace,
+} from '@starrocks-cn-operator/testbed/control-plane';
+import { FeSimulator, type StatementRecord } from '@starrocks-cn-operator/testbed/fe-simulator';
+import { loopbackClientPid, seededRandom, waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import { installCrd } from '../support/e2e.js';
 import {
   createOperatorIdentity,
   groupPods,
@@ -22,7 +28,6 @@ import {
   type OperatorIdentity,
   type RunningOperator,
 } from '../support/operator.js';
-import { seededRandom } from '../support/seeded-random.js';
 
 const LEASE = 'cn-operator-failover';
 const GROUPS = 6;

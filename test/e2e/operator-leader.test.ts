@@ -3,8 +3,15 @@
 // leader carries on. Both replicas use the same ServiceAccount, so who acts is told by the Lease and the logs.
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { FeSimulator } from '../support/fe-simulator/index.js';
-import { freshNamespace, installCrd, kubectl, kubectlCreate, waitFor, type TestNamespace } from '../support/e2e.js';
+import {
+  freshNamespace,
+  kubectl,
+  kubectlCreate,
+  type TestNamespace,
+} from '@starrocks-cn-operator/testbed/control-plane';
+import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
+import { waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import { installCrd } from '../support/e2e.js';
 import {
   createOperatorIdentity,
   removeOperatorIdentity,

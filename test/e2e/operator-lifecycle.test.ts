@@ -3,17 +3,17 @@
 // deleted; foreign nodes are never touched; after convergence the operator makes no writes at all.
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { FeSimulator } from '../support/fe-simulator/index.js';
 import {
   auditMark,
   auditRequestsSince,
-  installCrd,
+  freshNamespace,
   kubectl,
   kubectlCreate,
-  freshNamespace,
   type TestNamespace,
-  waitFor,
-} from '../support/e2e.js';
+} from '@starrocks-cn-operator/testbed/control-plane';
+import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
+import { waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import { installCrd } from '../support/e2e.js';
 import {
   condition,
   createOperatorIdentity,

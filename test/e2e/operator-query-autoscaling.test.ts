@@ -10,14 +10,21 @@ import { request } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import {
+  freshNamespace,
+  kubectl,
+  kubectlCreate,
+  type TestNamespace,
+} from '@starrocks-cn-operator/testbed/control-plane';
+import { FeSimulator, QueryEngine } from '@starrocks-cn-operator/testbed/fe-simulator';
+import { waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import {
   CUSTOM_METRICS_API_SERVICE,
   setUpCustomMetrics,
   waitForCustomMetricsApi,
   type CustomMetricsSetup,
 } from '../support/custom-metrics.js';
-import { FeSimulator, QueryEngine } from '../support/fe-simulator/index.js';
 import { QueryWorkload } from '../support/query-workload.js';
-import { freshNamespace, installCrd, kubectl, kubectlCreate, waitFor, type TestNamespace } from '../support/e2e.js';
+import { installCrd } from '../support/e2e.js';
 import {
   createOperatorIdentity,
   removeOperatorIdentity,

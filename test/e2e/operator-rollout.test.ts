@@ -4,17 +4,17 @@
 // at every pass trying to set it (counted in the audit log); removing the field from the group clears the report.
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { FeSimulator } from '../support/fe-simulator/index.js';
 import {
   auditMark,
   auditRequestsSince,
   freshNamespace,
-  installCrd,
   kubectl,
   kubectlCreate,
-  waitFor,
   type TestNamespace,
-} from '../support/e2e.js';
+} from '@starrocks-cn-operator/testbed/control-plane';
+import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
+import { waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import { installCrd } from '../support/e2e.js';
 import {
   condition,
   createOperatorIdentity,

@@ -2,6 +2,15 @@
 // "nothing changed" really sends nothing.
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
+import {
+  auditMark,
+  type AuditMark,
+  auditRequestsSince,
+  freshNamespace,
+  kubectl,
+  type TestNamespace,
+} from '@starrocks-cn-operator/testbed/control-plane';
+import { waitFor } from '@starrocks-cn-operator/testbed/helpers';
 import { Applier, type DesiredObject } from '../../src/kube/apply.js';
 import { isConflict, isNotFound, statusOf } from '../../src/kube/errors.js';
 import { EventRecorder } from '../../src/kube/events.js';
@@ -11,16 +20,7 @@ import type { KubeObject, ResourceRef } from '../../src/kube/objects.js';
 import { KubeRest } from '../../src/kube/rest.js';
 import { createLogger } from '../../src/runtime/logging.js';
 import { OperatorMetrics } from '../../src/runtime/metrics.js';
-import {
-  auditMark,
-  auditRequestsSince,
-  freshNamespace,
-  kubeConnection,
-  kubectl,
-  waitFor,
-  type AuditMark,
-  type TestNamespace,
-} from '../support/e2e.js';
+import { kubeConnection } from '../support/e2e.js';
 
 const USER_AGENT = 'runtime-e2e-apply';
 const CONFIG_MAPS: ResourceRef = { apiPath: '/api/v1', plural: 'configmaps', namespaced: true, kind: 'ConfigMap' };

@@ -2,6 +2,8 @@
 // is cut, refused, or goes silent (through a loopback proxy that breaks it on cue).
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
+import { freshNamespace, kubectl, type TestNamespace } from '@starrocks-cn-operator/testbed/control-plane';
+import { waitFor } from '@starrocks-cn-operator/testbed/helpers';
 import { ContentCache } from '../../src/kube/content-cache.js';
 import { Informer } from '../../src/kube/informer.js';
 import { restListWatch } from '../../src/kube/list-watch.js';
@@ -9,7 +11,7 @@ import type { ResourceRef } from '../../src/kube/objects.js';
 import { KubeRest } from '../../src/kube/rest.js';
 import { createLogger } from '../../src/runtime/logging.js';
 import { OperatorMetrics } from '../../src/runtime/metrics.js';
-import { freshNamespace, kubeConnection, kubectl, waitFor, type TestNamespace } from '../support/e2e.js';
+import { kubeConnection } from '../support/e2e.js';
 import { proxiedConnection, type TcpProxy } from './runtime-tcp-proxy.js';
 
 const CONFIG_MAPS: ResourceRef = { apiPath: '/api/v1', plural: 'configmaps', namespaced: true, kind: 'ConfigMap' };

@@ -3,11 +3,13 @@
 // the other takes over within about 20 s and they never lead at the same time; an orderly stop hands over at once.
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
+import { freshNamespace, type TestNamespace } from '@starrocks-cn-operator/testbed/control-plane';
+import { waitFor } from '@starrocks-cn-operator/testbed/helpers';
 import { LeaderElector } from '../../src/kube/leader-election.js';
 import { KubeRest } from '../../src/kube/rest.js';
 import { createLogger } from '../../src/runtime/logging.js';
 import { OperatorMetrics } from '../../src/runtime/metrics.js';
-import { freshNamespace, kubeConnection, waitFor, type TestNamespace } from '../support/e2e.js';
+import { kubeConnection } from '../support/e2e.js';
 import { proxiedConnection, type TcpProxy } from './runtime-tcp-proxy.js';
 
 const logger = createLogger({ name: 'e2e-leader', level: 'silent' });

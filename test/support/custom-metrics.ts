@@ -5,10 +5,13 @@
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from './control-plane/control-plane.js';
-import { CUSTOM_METRICS_SERVICE, pkiFiles } from './control-plane/pki.js';
-import { e2eEnvironment, kubectl, waitFor } from './e2e.js';
-import { freePort } from './ports.js';
+import {
+  CUSTOM_METRICS_SERVICE,
+  e2eEnvironment,
+  kubectl,
+  pkiFiles,
+} from '@starrocks-cn-operator/testbed/control-plane';
+import { freePort, REPO_ROOT, waitFor } from '@starrocks-cn-operator/testbed/helpers';
 
 export const CUSTOM_METRICS_API_SERVICE = 'v1beta2.custom.metrics.k8s.io';
 

@@ -11,9 +11,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import { REPO_ROOT } from './control-plane/control-plane.js';
-import { compiledCli, e2eEnvironment, kubectl, waitFor } from './e2e.js';
-import { freePorts } from './ports.js';
+import { e2eEnvironment, kubectl, yamlObjects } from '@starrocks-cn-operator/testbed/control-plane';
+import { freePorts, REPO_ROOT, waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import { compiledCli } from './e2e.js';
 
 export const OPERATOR_SERVICE_ACCOUNT = 'cn-controller-manager';
 /** What the components image defaults to when a group names none. */
@@ -273,7 +273,6 @@ export async function seedExampleObjects(
   feAddresses: readonly string[],
   edit: (spec: Record<string, unknown>) => void = () => undefined,
 ): Promise<Record<string, unknown>[]> {
-  const { yamlObjects } = await import('./e2e.js');
   const objects: Record<string, unknown>[] = [];
   for (const file of ['fe-account.yaml', 'cn-config.yaml', 'cn.yaml']) {
     objects.push(...yamlObjects(await readFile(path.join(REPO_ROOT, 'examples', 'cn', file), 'utf8'), namespace));

@@ -3,8 +3,8 @@
 // or goes away keeps its fragments for the graceful stop a real CN gives them (20 s, StarRocks 3.3.17 and later)
 // before the queries still running there fail. KWOK pods vanish at once, so that grace is modelled here.
 // Used by the end-to-end test of query-aware autoscaling and by bench/query-autoscaling.ts.
-import type { FeSimulator, QueryEngine, QueryRecord, TraceQuery } from './fe-simulator/index.js';
-import { setPodMetrics } from './e2e.js';
+import { setPodMetrics } from '@starrocks-cn-operator/testbed/control-plane';
+import type { FeSimulator, QueryEngine, QueryRecord, TraceQuery } from '@starrocks-cn-operator/testbed/fe-simulator';
 import { groupPods } from './operator.js';
 
 export const GRACEFUL_STOP_MS = 20_000;

@@ -2,6 +2,7 @@
 // Kubernetes side held in memory (see world.ts). The end-to-end tier repeats the key scenarios on a real control plane.
 import { strict as assert } from 'node:assert';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
 import type { Child } from '../../../src/builders/index.js';
 import { FeError } from '../../../src/fe/index.js';
 import { KubeApiError } from '../../../src/kube/errors.js';
@@ -13,7 +14,6 @@ import {
 } from '../../../src/controllers/computenodegroup/reconciler.js';
 import type { ReconcileContext } from '../../../src/runtime/controller.js';
 import { createLogger } from '../../../src/runtime/logging.js';
-import { FeSimulator } from '../../support/fe-simulator/index.js';
 import { MemoryCluster } from './world.js';
 
 const logger = createLogger({ name: 'test', level: 'silent' });

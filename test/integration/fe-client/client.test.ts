@@ -4,9 +4,9 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { createServer } from 'node:net';
+import { FeSimulator, PROFILE_NAMES } from '@starrocks-cn-operator/testbed/fe-simulator';
 import { FeClient, FeError, FeSnapshotCache, type FeErrorKind } from '../../../src/fe/index.js';
 import { createLogger } from '../../../src/runtime/logging.js';
-import { FeSimulator, PROFILE_NAMES } from '../../support/fe-simulator/index.js';
 
 const PASSWORD = 'op-Secret-9';
 

@@ -3,10 +3,10 @@
 // ever dialed: the CN's registered IP is a fake private address the simulator maps to the emulator.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough } from 'node:stream';
+import { CnEmulator } from '@starrocks-cn-operator/testbed/cn-emulator';
+import { FeSimulator, type FeSimulatorOptions } from '@starrocks-cn-operator/testbed/fe-simulator';
 import { parseRegisterConfig, startRegister, type RunningRegister } from '../../../src/components/register/index.js';
 import { createLogger } from '../../../src/runtime/logging.js';
-import { CnEmulator } from '../../support/cn-emulator/index.js';
-import { FeSimulator, type FeSimulatorOptions } from '../../support/fe-simulator/index.js';
 
 export const CN_IP = '10.244.7.9';
 export const CN_ADDRESS = `${CN_IP}:9050`;

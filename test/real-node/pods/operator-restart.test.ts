@@ -2,8 +2,9 @@
 // one, which takes the Lease and converges the group; no CN is dropped, none is left out, no ghost stays.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { kubectl, useNamespace } from '@starrocks-cn-operator/testbed/control-plane';
+import { waitFor } from '@starrocks-cn-operator/testbed/helpers';
 import { labelSelectorString } from '../../../src/builders/names.js';
-import { kubectl, useNamespace, waitFor } from '../../support/e2e.js';
 import { applyObjects, groupObjects, waitForReadyPods } from '../../support/real-node/fixtures.js';
 import {
   leaseHolder,

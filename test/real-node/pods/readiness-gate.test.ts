@@ -4,10 +4,11 @@
 // FE stops seeing alive (it is stopping) turns its pod not Ready again.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { kubectl, useNamespace } from '@starrocks-cn-operator/testbed/control-plane';
+import { waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import { fragmentState, runFragment } from '@starrocks-cn-operator/testbed/real-node';
 import { FE_ALIVE_CONDITION } from '../../../src/api/v1alpha1/index.js';
 import { labelSelectorString } from '../../../src/builders/names.js';
-import { kubectl, useNamespace, waitFor } from '../../support/e2e.js';
-import { fragmentState, runFragment } from '../../support/real-node/cn-pods.js';
 import { applyObjects, groupObjects, podSummaries, waitForReadyPods } from '../../support/real-node/fixtures.js';
 import { useOperatorAndBridgeFe } from '../../support/real-node/operator.js';
 

@@ -3,9 +3,9 @@
 // Every old CN keeps a fragment running while it is replaced: none may be cut off (each stops gracefully).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { kubectl, useNamespace } from '@starrocks-cn-operator/testbed/control-plane';
+import { type FragmentOutcome, runFragment } from '@starrocks-cn-operator/testbed/real-node';
 import { labelSelectorString } from '../../../src/builders/names.js';
-import { kubectl, useNamespace } from '../../support/e2e.js';
-import { runFragment, type FragmentOutcome } from '../../support/real-node/cn-pods.js';
 import {
   aliveInFe,
   applyObjects,

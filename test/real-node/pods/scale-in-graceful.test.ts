@@ -3,9 +3,10 @@
 // before its container exits.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { kubectl, useNamespace } from '@starrocks-cn-operator/testbed/control-plane';
+import { waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import { fragmentState, runFragment } from '@starrocks-cn-operator/testbed/real-node';
 import { labelSelectorString, statefulSetName } from '../../../src/builders/names.js';
-import { kubectl, useNamespace, waitFor } from '../../support/e2e.js';
-import { fragmentState, runFragment } from '../../support/real-node/cn-pods.js';
 import { applyObjects, groupObjects, waitForReadyPods } from '../../support/real-node/fixtures.js';
 import { useOperatorAndBridgeFe } from '../../support/real-node/operator.js';
 

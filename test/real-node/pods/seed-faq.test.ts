@@ -3,8 +3,9 @@
 // in the group's conditions with what to fix.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { useNamespace } from '@starrocks-cn-operator/testbed/control-plane';
+import { waitFor } from '@starrocks-cn-operator/testbed/helpers';
 import { labelSelectorString } from '../../../src/builders/names.js';
-import { useNamespace, waitFor } from '../../support/e2e.js';
 import {
   applyObjects,
   CN_2022_IMAGE,

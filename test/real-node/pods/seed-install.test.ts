@@ -3,9 +3,10 @@
 // the resources (this node has 2 CPUs) are changed from the seed's YAML.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { kubectl } from '@starrocks-cn-operator/testbed/control-plane';
+import type { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
+import { waitFor } from '@starrocks-cn-operator/testbed/helpers';
 import { labelSelectorString } from '../../../src/builders/names.js';
-import type { FeSimulator } from '../../support/fe-simulator/index.js';
-import { kubectl, waitFor } from '../../support/e2e.js';
 import {
   applyObjects,
   CN_EMULATOR_IMAGE,

@@ -5,8 +5,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { kubectl, useNamespace } from '@starrocks-cn-operator/testbed/control-plane';
+import { waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import { realNodeRoot } from '@starrocks-cn-operator/testbed/real-node';
 import { labelSelectorString } from '../../../src/builders/names.js';
-import { kubectl, useNamespace, waitFor } from '../../support/e2e.js';
 import {
   applyObjects,
   DEFAULT_CN_CONF,
@@ -14,7 +16,6 @@ import {
   groupObjects,
   waitForReadyPods,
 } from '../../support/real-node/fixtures.js';
-import { realNodeRoot } from '../../support/real-node/layout.js';
 import { useOperatorAndBridgeFe } from '../../support/real-node/operator.js';
 
 describe('CN storage on a real node', () => {

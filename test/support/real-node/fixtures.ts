@@ -1,19 +1,18 @@
 // What the real-node tests share: an FE simulator that pods can reach (on the bridge's host side) and that
 // heartbeats the CN emulators in the pods, the images' names, and the seed's install files with the test image.
 // The tests run against the bare control plane hack/real-node.sh starts (KUBECONFIG, CONTROL_PLANE_DIR, and the
-// real-node variables); the e2e helpers (kubectl, waitFor, namespaces) work unchanged on it.
+// real-node variables); the control plane client of the testbed (kubectl, namespaces) works unchanged on it.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FeSimulator } from '../fe-simulator/index.js';
-import { podHeartbeatProbe } from '../fe-simulator/pod-heartbeat.js';
-import { REPO_ROOT } from '../control-plane/control-plane.js';
-import { kubectl, SEED_DEPLOY_ORDER, waitFor, yamlObjects } from '../e2e.js';
+import { kubectl, yamlObjects } from '@starrocks-cn-operator/testbed/control-plane';
+import { FeSimulator, podHeartbeatProbe } from '@starrocks-cn-operator/testbed/fe-simulator';
+import { REPO_ROOT, waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import { CN_EMULATOR_IMAGE, OPERATOR_IMAGE } from '@starrocks-cn-operator/testbed/images';
+import { REAL_NODE_NET } from '@starrocks-cn-operator/testbed/real-node';
+import { SEED_DEPLOY_ORDER } from '../e2e.js';
 import { condition, getGroup } from '../operator.js';
-import { REAL_NODE_NET } from './layout.js';
 
-import { CN_EMULATOR_IMAGE, OPERATOR_IMAGE } from '../images/refs.js';
-
-export { CN_2022_IMAGE, CN_EMULATOR_IMAGE, OPERATOR_IMAGE } from '../images/refs.js';
+export { CN_2022_IMAGE, CN_EMULATOR_IMAGE, OPERATOR_IMAGE } from '@starrocks-cn-operator/testbed/images';
 
 /** The bridge's host address; a clear error when the tests were not started by hack/real-node.sh. */
 export function realNodeHost(): string {

@@ -1,8 +1,9 @@
 // Installs the operator as the seed's guide does (deploy/ applied file by file, in its order), with the test image,
 // and waits until its pod is Running and Ready. Idempotent: every real-node test that needs the operator calls it.
 import { after, before } from 'node:test';
-import type { FeSimulator } from '../fe-simulator/index.js';
-import { kubectl, waitFor } from '../e2e.js';
+import { kubectl } from '@starrocks-cn-operator/testbed/control-plane';
+import type { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
+import { waitFor } from '@starrocks-cn-operator/testbed/helpers';
 import {
   deployFile,
   OPERATOR_IMAGE,

@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { feInfoSchema } from '../../../src/api/v1alpha1/schema.js';
 import { parseHostPort } from '../../../src/cn/address.js';
-import { seededRandom } from '../../support/seeded-random.js';
+import { seededRandom } from '@starrocks-cn-operator/testbed/helpers';
 import { ADDRESS_CORPUS as CORPUS } from './address-corpus.js';
 
 function admitted(address: string): boolean {

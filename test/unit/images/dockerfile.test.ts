@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { REPO_ROOT } from '@starrocks-cn-operator/testbed/helpers';
+import { APP_DIR_IN_IMAGE, LAYOUT_APP_SCRIPT } from '@starrocks-cn-operator/testbed/images';
 import { IMAGE_ENTRYPOINT } from '../../../src/builders/settings.js';
-import { APP_DIR_IN_IMAGE, LAYOUT_APP_SCRIPT } from '../../support/images/app.js';
-import { DEFAULT_REPO_ROOT } from '../../support/images/build.js';
 
-const repo = (...parts: string[]) => path.join(DEFAULT_REPO_ROOT, ...parts);
+const repo = (...parts: string[]) => path.join(REPO_ROOT, ...parts);
 
 describe('Dockerfile and test image share the app layout', () => {
   const dockerfile = readFileSync(repo('Dockerfile'), 'utf8');

@@ -1,0 +1,222 @@
+// starrocks-fe.md sections 5 (heartbeats and liveness) and 6 (SHOW COMPUTE NODES columns and cell formats).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { CnEmulator } from '../../../cn-emulator/index.js';
+import { FeSimulator, FAILURES_BEFORE_DEAD, PROFILE_NAMES, type ProfileName } from '../../../fe-simulator/index.js';
+import { expectRows, sql } from './clients.js';
+
+const COMMON_13 = [
+  'ComputeNodeId',
+  'IP',
+  'HeartbeatPort',
+  'BePort',
+  'HttpPort',
+  'BrpcPort',
+  'LastStartTime',
+  'LastHeartbeat',
+  'Alive',
+  'SystemDecommissioned',
+  'ClusterDecommissioned',
+  'ErrMsg',
+  'Version',
+];
+const ADDED_3_3 = [
+  'CpuCores',
+  'MemLimit',
+  'NumRunningQueries',
+  'MemUsedPct',
+  'CpuUsedPct',
+  'DataCacheMetrics',
+  'HasStoragePath',
+];
+const EXPECTED_COLUMNS: Record<ProfileName, string[]> = {
+  '2.4': COMMON_13,
+  '3.3': [...COMMON_13, ...ADDED_3_3],
+  latest: [...COMMON_13, ...ADDED_3_3, 'StatusCode'],
+};
+const SHARED_DATA = ['StarletPort', 'WorkerId', 'WarehouseName', 'TabletNum'];
+const TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+
+for (const version of PROFILE_NAMES) {
+  describe(`FE simulator ${version}: columns`, () => {
+    for (const sharedData of [false, true]) {
+      it(`${sharedData ? 'shared-data' : 'shared-nothing'}: the exact column list and order`, async () => {
+        const sim = new FeSimulator({ version, sharedData });
+        await sim.start();
+        try {
+          const answer = await sql(sim.ports[0] ?? 0, 'SHOW COMPUTE NODES');
+          assert.ok(answer.ok);
+          assert.deepEqual(answer.columns, [...EXPECTED_COLUMNS[version], ...(sharedData ? SHARED_DATA : [])]);
+        } finally {
+          await sim.stop();
+        }
+      });
+    }
+
+    it('rows are sorted by IP then BePort; ids are numeric', async () => {
+      const sim = new FeSimulator({ version });
+      await sim.start();
+      try {
+        const port = sim.ports[0] ?? 0;
+        await sql(port, 'ALTER SYSTEM ADD COMPUTE NODE "10.0.0.9:9050", "10.0.0.10:9050", "10.0.0.1:9051"');
+        const rows = expectRows(await sql(port, 'SHOW COMPUTE NODES'));
+        assert.deepEqual(
+          rows.map((row) => row['IP']),
+          ['10.0.0.1', '10.0.0.10', '10.0.0.9'],
+        );
+        for (const row of rows) assert.match(row['ComputeNodeId'] ?? '', /^\d+$/);
+      } finally {
+        await sim.stop();
+      }
+    });
+  });
+
+  describe(`FE simulator ${version}: heartbeats`, () => {
+    let sim: FeSimulator;
+    let port: number;
+    const address = '10.5.0.1:9050';
+    before(async () => {
+      sim = new FeSimulator({ version, heartbeatPeriodMs: 60_000 });
+      await sim.start();
+      port = sim.ports[0] ?? 0;
+      await sql(port, `ALTER SYSTEM ADD COMPUTE NODE "${address}"`);
+    });
+    after(async () => {
+      await sim.stop();
+    });
+    const row = async (): Promise<Record<string, string | null>> => {
+      const found = expectRows(await sql(port, 'SHOW COMPUTE NODES')).find((r) => r['IP'] === '10.5.0.1');
+      assert.ok(found);
+      return found;
+    };
+
+    it('first good heartbeat: Alive, ports, LastStartTime, Version, ErrMsg ""', async () => {
+      sim.liveness.set(address, { ok: true, ports: { bePort: 9160, httpPort: 8140, brpcPort: 8160 } });
+      await sim.runHeartbeats();
+      const cells = await row();
+      assert.equal(cells['Alive'], 'true');
+      assert.equal(cells['BePort'], '9160');
+      assert.equal(cells['HttpPort'], '8140');
+      assert.equal(cells['BrpcPort'], '8160');
+      assert.match(cells['LastStartTime'] ?? '', TIME);
+      assert.match(cells['LastHeartbeat'] ?? '', TIME);
+      assert.equal(cells['ErrMsg'], '');
+      assert.equal(cells['Version'], sim.profile.nodeVersion);
+      if (version !== '2.4') {
+        assert.equal(cells['MemUsedPct'], '0.00 %');
+        assert.equal(cells['CpuUsedPct'], '0.0 %');
+        assert.equal(cells['NumRunningQueries'], '0');
+      }
+      if (version === 'latest') assert.equal(cells['StatusCode'], 'OK');
+    });
+
+    it('dead only on the 4th consecutive failure, with the heartbeat error in ErrMsg', async () => {
+      sim.liveness.setAlive(address, false, 'java.net.ConnectException: Connection refused');
+      await sim.runHeartbeats(FAILURES_BEFORE_DEAD - 1);
+      assert.equal((await row())['Alive'], 'true');
+      await sim.runHeartbeats();
+      const cells = await row();
+      assert.equal(cells['Alive'], 'false');
+      assert.equal(cells['ErrMsg'], 'java.net.ConnectException: Connection refused');
+      assert.equal(cells['BePort'], '9160', 'ports stay as last known');
+      if (version === 'latest') assert.equal(cells['StatusCode'], 'DISCONNECTED');
+    });
+
+    it('a good heartbeat resets the failure count', async () => {
+      sim.liveness.setAlive(address, true);
+      await sim.runHeartbeats();
+      sim.liveness.setAlive(address, false);
+      await sim.runHeartbeats(FAILURES_BEFORE_DEAD - 1);
+      sim.liveness.setAlive(address, true);
+      await sim.runHeartbeats();
+      sim.liveness.setAlive(address, false);
+      await sim.runHeartbeats(FAILURES_BEFORE_DEAD - 1);
+      assert.equal((await row())['Alive'], 'true');
+    });
+
+    it(`a CN shutting down ${version === 'latest' ? 'is not alive at once (SHUTDOWN)' : 'counts as a failure (before 3.4)'}`, async () => {
+      sim.liveness.setAlive(address, true);
+      await sim.runHeartbeats();
+      sim.liveness.set(address, { ok: false, shutdown: true });
+      await sim.runHeartbeats();
+      const cells = await row();
+      if (version === 'latest') {
+        assert.equal(cells['Alive'], 'false');
+        assert.equal(cells['StatusCode'], 'SHUTDOWN');
+        assert.equal(cells['ErrMsg'], 'BE is in shutting down', 'the CN says why');
+        sim.liveness.setAlive(address, false);
+        await sim.runHeartbeats(FAILURES_BEFORE_DEAD);
+        assert.equal((await row())['StatusCode'], 'DISCONNECTED', 'once the process is gone');
+      } else {
+        assert.equal(cells['Alive'], 'true');
+      }
+    });
+
+    if (version === 'latest') {
+      it('a SHUTDOWN answer is a heartbeat: a node that never answered before gets its LastHeartbeat', async () => {
+        await sql(port, 'ALTER SYSTEM ADD COMPUTE NODE "10.5.0.3:9050"');
+        const cells = async () => expectRows(await sql(port, 'SHOW COMPUTE NODES')).find((r) => r['IP'] === '10.5.0.3');
+        assert.equal((await cells())?.['LastHeartbeat'], null);
+        sim.liveness.set('10.5.0.3:9050', { ok: false, shutdown: true });
+        await sim.runHeartbeats();
+        const after = await cells();
+        assert.notEqual(after?.['LastHeartbeat'], null);
+        assert.equal(after?.['StatusCode'], 'SHUTDOWN');
+      });
+    }
+
+    it('a node never heartbeated keeps ports -1 and NULL times; declared dead it is DISCONNECTED (3.4+)', async () => {
+      await sql(port, 'ALTER SYSTEM ADD COMPUTE NODE "10.5.0.2:9050"');
+      const fresh = expectRows(await sql(port, 'SHOW COMPUTE NODES')).find((r) => r['IP'] === '10.5.0.2');
+      if (version === 'latest') assert.equal(fresh?.['StatusCode'], 'CONNECTING');
+      await sim.runHeartbeats(FAILURES_BEFORE_DEAD);
+      const cells = expectRows(await sql(port, 'SHOW COMPUTE NODES')).find((r) => r['IP'] === '10.5.0.2');
+      assert.ok(cells);
+      assert.equal(cells['BePort'], '-1');
+      assert.equal(cells['LastStartTime'], null);
+      assert.equal(cells['LastHeartbeat'], null);
+      assert.equal(cells['Alive'], 'false');
+      if (version === 'latest') assert.equal(cells['StatusCode'], 'DISCONNECTED');
+    });
+  });
+}
+
+describe('FE simulator: heartbeats against CN emulators', () => {
+  it('a mapped address follows its emulator up and down, on the periodic loop', async () => {
+    const cn = new CnEmulator();
+    await cn.start();
+    const sim = new FeSimulator({ version: 'latest', heartbeatPeriodMs: 20 });
+    await sim.start();
+    try {
+      const port = sim.ports[0] ?? 0;
+      sim.liveness.mapToEndpoint('10.6.0.1:9050', cn.healthUrl, { httpPort: cn.port });
+      await sql(port, 'ALTER SYSTEM ADD COMPUTE NODE "10.6.0.1:9050"');
+      const alive = async (): Promise<string | null | undefined> =>
+        expectRows(await sql(port, 'SHOW COMPUTE NODES'))[0]?.['Alive'];
+      await waitFor(async () => (await alive()) === 'true');
+      assert.equal(expectRows(await sql(port, 'SHOW COMPUTE NODES'))[0]?.['HttpPort'], String(cn.port));
+      assert.ok(cn.healthRequests > 0);
+      cn.setState('down');
+      await waitFor(async () => (await alive()) === 'false');
+    } finally {
+      await sim.stop();
+      await cn.stop();
+    }
+  });
+
+  it('refuses a heartbeat endpoint outside loopback', () => {
+    const sim = new FeSimulator();
+    assert.throws(() => {
+      sim.liveness.mapToEndpoint('10.6.0.1:9050', 'http://10.6.0.1:8040/api/health');
+    }, /not a loopback address/);
+  });
+});
+
+/** Polls every 20 ms for at most 3 s. */
+async function waitFor(condition: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 0; attempt < 150; attempt++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.fail('condition not met within 3 s');
+}
