@@ -99,13 +99,9 @@ describe(
       );
     }
 
-    /** DROP statements since `from` that named one of these addresses. */
-    function dropsOf(from: number, addresses: readonly string[]): string[] {
-      return fe.statements
-        .slice(from)
-        .filter((record) => /DROP COMPUTE NODE/i.test(record.sql))
-        .filter((record) => addresses.some((candidate) => record.sql.includes(`"${candidate}"`)))
-        .map((record) => record.sql);
+    /** Which of these addresses the FE dropped since `from` (its own log, not the statements' text). */
+    function dropsOf(from: Date, addresses: readonly string[]): string[] {
+      return fe.membershipChanges('drop', from).filter((dropped) => addresses.includes(dropped));
     }
 
     before(async () => {
@@ -146,7 +142,7 @@ describe(
         if (target === current) target = current === MAX_CNS ? 1 : current + 1;
         const before = await groupPods(namespace, GROUP);
         const staying = before.filter((pod) => pod.ordinal < Math.min(current, target));
-        const from = fe.statements.length;
+        const from = new Date();
         const context = `seed ${seed}, cycle ${cycle}: ${current} -> ${target}`;
         await scale(namespace, target);
         if (next() < 0.5) {
@@ -167,7 +163,7 @@ describe(
       figures['cycles'] = CYCLES;
       figures['kills'] = kills;
       figures['cyclesSeconds'] = Math.round((Date.now() - started) / 1000);
-      const foreignDrops = dropsOf(0, [FOREIGN, HAND_ADDED]);
+      const foreignDrops = dropsOf(new Date(0), [FOREIGN, HAND_ADDED]);
       assert.deepEqual(foreignDrops, [], 'the foreign and hand-added nodes were never dropped');
       await waitForCondition(namespace, GROUP, 'Ready', 'True', 60_000);
     });
@@ -210,7 +206,7 @@ describe(
 
       // Slow: every statement takes 2 s. The scale-in still drops the leaving CNs first, and only them.
       fe.setLatency(2_000);
-      const from = fe.statements.length;
+      const from = new Date();
       const slowStarted = Date.now();
       await scale(namespace, 2);
       const shrunk = await waitForMembers(namespace, GROUP, 2, () => fe.computeNodeAddresses(), 120_000);
@@ -230,7 +226,7 @@ describe(
       assert.ok(keep && deletedStaying && evictedLeaving);
       // A slow FE widens the window between the first DROP and the StatefulSet write.
       fe.setLatency(1_000);
-      const from = fe.statements.length;
+      const from = new Date();
       const dropsBefore = fe.statementsMatching(/DROP COMPUTE NODE/i).length;
       await scale(namespace, 2);
       await waitFor(() => Promise.resolve(fe.statementsMatching(/DROP COMPUTE NODE/i).length > dropsBefore), {

@@ -171,12 +171,10 @@ describe('operator: seed example, scaling, foreign nodes, quiet period', { timeo
       }
 
       // Every leaving address was dropped, and only they (by this group) in this step.
-      const drops = fe
-        .statementsMatching(/DROP COMPUTE NODE/i)
-        .filter((statement) => statement.at.getTime() >= requestedAt - 1_000);
-      const droppedText = drops.map((statement) => statement.sql).join('\n');
-      for (const pod of leaving) assert.ok(droppedText.includes(`${pod.ip}:9050`), `${pod.name} never dropped`);
-      for (const pod of pods) assert.ok(!droppedText.includes(`"${pod.ip}:9050"`), `${pod.name} wrongly dropped`);
+      const drops = fe.membershipLog('drop', new Date(requestedAt - 1_000));
+      const dropped = drops.map((change) => change.address);
+      for (const pod of leaving) assert.ok(dropped.includes(`${pod.ip}:9050`), `${pod.name} never dropped`);
+      for (const pod of pods) assert.ok(!dropped.includes(`${pod.ip}:9050`), `${pod.name} wrongly dropped`);
 
       // The StatefulSet went down only after the DROP of the leaving CNs (the audit log's time of the write).
       const stsWrites = await auditRequestsSince(mark, {
@@ -195,7 +193,7 @@ describe('operator: seed example, scaling, foreign nodes, quiet period', { timeo
           new Date(lastDropAt).toISOString(),
       );
       // The first DROP naming a CN of this step (an earlier, repeated DROP of an old address does not count).
-      const leavingDrops = drops.filter((statement) => leaving.some((pod) => statement.sql.includes(`${pod.ip}:9050`)));
+      const leavingDrops = drops.filter((change) => leaving.some((pod) => change.address === `${pod.ip}:9050`));
       const firstDropAt = Math.min(...leavingDrops.map((statement) => statement.at.getTime()));
       figures[`scaleRequestToDropMs(${from}->${to})`] = firstDropAt - requestedAt;
     }

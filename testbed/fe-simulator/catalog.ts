@@ -62,6 +62,18 @@ export interface SimUser {
   privileges: SystemPrivilege[];
 }
 
+/**
+ * One node an ADD or DROP statement changed, as the FE applied it (not as the statement was spelled: quotes, case
+ * and spaces do not matter). Tests ask this log which CNs were dropped, so a matcher on the SQL text cannot go
+ * vacuous when the operator changes its quoting.
+ */
+export interface MembershipChange {
+  action: 'add' | 'drop';
+  /** `host:port` as the FE stores it (IPv6 in brackets). */
+  address: string;
+  at: Date;
+}
+
 export const DEFAULT_WAREHOUSE = 'default_warehouse';
 const FIRST_NODE_ID = 10001;
 
@@ -75,6 +87,8 @@ export class Catalog {
   /** SHOW RUNNING QUERIES rows: what a test put in the queue. */
   queries: SimQuery[] = [];
   load: SimLoad = { runningPerNode: 0, cpuUsedPercent: 0 };
+  /** Every node an ADD or DROP changed, in order. */
+  readonly membershipLog: MembershipChange[] = [];
   /** A query workload (FeSimulator.attachQueryEngine): when set, the load and the queue come from it. */
   engine: QueryEngine | undefined;
   private nextId = FIRST_NODE_ID;
@@ -123,6 +137,12 @@ export class Catalog {
   removeComputeNode(node: SimComputeNode): void {
     const index = this.computeNodes.indexOf(node);
     if (index >= 0) this.computeNodes.splice(index, 1);
+  }
+
+  /** Notes that a statement added or dropped `node` (seeded nodes are not logged). */
+  logMembership(action: MembershipChange['action'], node: Pick<SimComputeNode, 'host' | 'heartbeatPort'>): void {
+    const host = node.host.includes(':') ? `[${node.host}]` : node.host;
+    this.membershipLog.push({ action, address: `${host}:${node.heartbeatPort}`, at: new Date() });
   }
 
   /** The roles whose privileges count now: all granted ones on 2.x, the default (active) ones on 3.x. */

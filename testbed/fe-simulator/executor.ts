@@ -285,6 +285,7 @@ function addComputeNodes(texts: string[], warehouse: string | undefined, context
   }
   for (const { host, port } of addresses) {
     catalog.computeNodes.push(catalog.newComputeNode(host, port, warehouse ?? DEFAULT_WAREHOUSE));
+    catalog.logMembership('add', { host, heartbeatPort: port });
   }
   return { type: 'ok' };
 }
@@ -319,7 +320,10 @@ function dropComputeNodes(texts: string[], warehouse: string | undefined, contex
     const error = problem(address);
     if (error) return fail(error);
     const node = catalog.findComputeNode(address.host, address.port);
-    if (node) catalog.removeComputeNode(node);
+    if (node) {
+      catalog.removeComputeNode(node);
+      catalog.logMembership('drop', node);
+    }
   }
   return { type: 'ok' };
 }

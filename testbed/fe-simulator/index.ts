@@ -8,6 +8,6 @@ export { FAILURES_BEFORE_DEAD, DEFAULT_NODE_PORTS, LivenessTable, applyHeartbeat
 export type { HeartbeatOutcome, HeartbeatProbe, HeartbeatTarget, NodePorts } from './heartbeat.js';
 export { podHeartbeatProbe } from './pod-heartbeat.js';
 export type { FaultMode } from './protocol.js';
-export type { SimComputeNode } from './catalog.js';
+export type { MembershipChange, SimComputeNode } from './catalog.js';
 export { QueryEngine } from './query-engine.js';
 export type { QueryEngineOptions, QueryRecord, TraceQuery } from './query-engine.js';

@@ -2,7 +2,15 @@
 // heartbeats, users, fault injection and a record of every statement. See docs/fe-simulator.md.
 import { isIP } from 'node:net';
 import type { QueryEngine } from './query-engine.js';
-import { Catalog, formatTime, type Row, type SimComputeNode, type SimQuery, type SimUser } from './catalog.js';
+import {
+  Catalog,
+  formatTime,
+  type MembershipChange,
+  type Row,
+  type SimComputeNode,
+  type SimQuery,
+  type SimUser,
+} from './catalog.js';
 import { execute, analyzeHostPort, type ExecutionContext, type Resolver } from './executor.js';
 import { HeartbeatLoop, LivenessTable, type HeartbeatProbe } from './heartbeat.js';
 import { PROFILES, type HostMode, type Profile, type ProfileName, type SystemPrivilege } from './profiles.js';
@@ -253,6 +261,21 @@ export class FeSimulator {
   /** Statements whose text matches, e.g. /ALTER SYSTEM/i. */
   statementsMatching(pattern: RegExp): StatementRecord[] {
     return this.statements.filter((record) => pattern.test(record.sql));
+  }
+
+  /**
+   * The addresses ADD or DROP statements changed since `since` (all when absent), in order: what the FE did, read
+   * from its own log rather than from the statements' text.
+   */
+  membershipChanges(action: MembershipChange['action'], since?: Date): string[] {
+    return this.membershipLog(action, since).map((change) => change.address);
+  }
+
+  /** The same, with the time the FE applied each change. */
+  membershipLog(action: MembershipChange['action'], since?: Date): MembershipChange[] {
+    return this.catalog.membershipLog.filter(
+      (change) => change.action === action && (since === undefined || change.at >= since),
+    );
   }
 
   clearStatements(): void {
