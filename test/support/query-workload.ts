@@ -1,7 +1,9 @@
 // Plays a query trace against a group on the test control plane: queries arrive into the FE simulator's query
-// engine, each CN's fragments become its pod's CPU (the metrics API reads the annotations), and a CN whose pod stops
-// or goes away keeps its fragments for the graceful stop a real CN gives them (20 s, StarRocks 3.3.17 and later)
-// before the queries still running there fail. KWOK pods vanish at once, so that grace is modelled here.
+// engine, and each CN's fragments become its pod's CPU (the metrics API reads the annotations). A CN whose pod stops
+// or goes away gets SIGTERM in the engine: it rejects new fragments and exits when its running ones are done or
+// after its graceful wait (20 s here, the default from StarRocks 3.4). What happens then to the queries still there
+// is the engine's model (query-engine.ts): cancelled once the FE declares the CN dead if the FE still lists it, left
+// to their timeout if it was dropped before. KWOK pods vanish at once, so the graceful wait is modelled here.
 // Used by the end-to-end test of query-aware autoscaling and by bench/query-autoscaling.ts.
 import { setPodMetrics } from '@starrocks-cn-operator/testbed/control-plane';
 import type { FeSimulator, QueryEngine, QueryRecord, TraceQuery } from '@starrocks-cn-operator/testbed/fe-simulator';
@@ -26,25 +28,27 @@ export interface WorkloadOptions {
 
 export class QueryWorkload {
   readonly records: QueryRecord[] = [];
-  /** Queries failed because a CN stopped under them. */
-  failed = 0;
   private next = 0;
   private lastPods = -Infinity;
-  private readonly stopping = new Map<string, number>();
+
+  /** Queries that failed, for any reason (QueryRecord.error says which). */
+  get failed(): number {
+    return this.records.filter((record) => record.failed).length;
+  }
+
+  /** Running queries a gone CN left without an answer: they wait for the FE's watchdog or their timeout. */
+  get lost(): number {
+    return this.records.filter((record) => record.finishedAt === null && record.lostCns.length > 0).length;
+  }
 
   constructor(private readonly options: WorkloadOptions) {}
 
-  /** One step at `ms` since the start: arrivals, graceful stops that ran out, the engine, then (now and then) pods. */
+  /** One step at `ms` since the start: arrivals, the engine, then (now and then) pods. */
   async step(ms: number): Promise<void> {
     const { trace, engine, fe } = this.options;
     for (; this.next < trace.length && (trace[this.next]?.at ?? Infinity) <= ms; this.next++) {
       const query = trace[this.next];
       if (query !== undefined) this.records.push(engine.submit(query, ms));
-    }
-    for (const [address, at] of this.stopping) {
-      if (at > ms) continue;
-      this.failed += engine.stopComputeNode(address, ms);
-      this.stopping.delete(address);
     }
     fe.advanceQueries(ms);
     if (ms - this.lastPods >= (this.options.podsEveryMs ?? 2000)) {
@@ -68,17 +72,19 @@ export class QueryWorkload {
       if (pod.ip === undefined || pod.deletionTimestamp !== undefined) continue;
       const address = `${pod.ip}:9050`;
       live.add(address);
+      // A new pod on the address of a CN that stopped: a new process.
+      if (engine.processState(address) === 'exited') engine.restart(address);
       const cpu = `${Math.round((engine.cpuPercent(address) / 100) * millicores)}m`;
       const memory = this.options.memory ?? '200Mi';
       await setPodMetrics(namespace, pod.name, { cpu, memory }).catch(() => undefined);
     }
     // A CN dropped from the FE keeps its fragments until its pod stops, so the engine's records, not the FE's list,
-    // say which CNs still work.
+    // say which CNs still work; a pod that stopped or went away sends its CN SIGTERM.
     const working = this.records
-      .filter((record) => record.startedAt !== null && record.finishedAt === null && !record.failed)
+      .filter((record) => record.startedAt !== null && record.finishedAt === null)
       .flatMap((record) => record.cns);
     for (const address of new Set(working)) {
-      if (!live.has(address) && !this.stopping.has(address)) this.stopping.set(address, ms + GRACEFUL_STOP_MS);
+      if (!live.has(address)) engine.stopGracefully(address, ms, GRACEFUL_STOP_MS);
     }
   }
 }

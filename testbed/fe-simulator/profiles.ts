@@ -29,6 +29,11 @@ export interface Profile {
   hasRunningQueries: boolean;
   /** From 3.4 on: StatusCode column and SHUTDOWN handling. */
   hasStatusCode: boolean;
+  /**
+   * How long a CN of this release waits on SIGTERM for its running fragments: `loop_count_wait_fragments_finish`
+   * x 10 s (be/src/common/config.h), 0 up to 3.3, 2 (20 s) from 3.4.
+   */
+  cnGracefulWaitMs: number;
   /** `INTO WAREHOUSE` / `FROM WAREHOUSE` clauses. */
   hasWarehouses: boolean;
   /** 2.4 checks every node of a DROP first; 3.3+ drops one by one and stops at the first unknown node. */
@@ -237,6 +242,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     computeNodeColumns: COMMON_13,
     hasRunningQueries: false,
     hasStatusCode: false,
+    cnGracefulWaitMs: 0,
     hasWarehouses: false,
     dropAllOrNothing: true,
     dropResolvesHostNames: true,
@@ -254,6 +260,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     computeNodeColumns: COLUMNS_3_3,
     hasRunningQueries: true,
     hasStatusCode: false,
+    cnGracefulWaitMs: 0,
     hasWarehouses: false,
     dropAllOrNothing: false,
     dropResolvesHostNames: false,
@@ -271,6 +278,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     computeNodeColumns: [...COLUMNS_3_3, 'StatusCode'],
     hasRunningQueries: true,
     hasStatusCode: true,
+    cnGracefulWaitMs: 20_000,
     hasWarehouses: true,
     dropAllOrNothing: false,
     dropResolvesHostNames: false,

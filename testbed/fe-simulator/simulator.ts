@@ -12,7 +12,13 @@ import {
   type SimUser,
 } from './catalog.js';
 import { execute, analyzeHostPort, type ExecutionContext, type Resolver } from './executor.js';
-import { HeartbeatLoop, LivenessTable, type HeartbeatProbe } from './heartbeat.js';
+import {
+  HeartbeatLoop,
+  LivenessTable,
+  type HeartbeatOutcome,
+  type HeartbeatProbe,
+  type HeartbeatTarget,
+} from './heartbeat.js';
 import { PROFILES, type HostMode, type Profile, type ProfileName, type SystemPrivilege } from './profiles.js';
 import { FeListener, type FaultMode, type Reply, type Session } from './protocol.js';
 import { parseStatement, splitStatements } from './sql.js';
@@ -114,7 +120,11 @@ export class FeSimulator {
       () => timeoutMs,
     );
     this.probe = options.heartbeatProbe ?? this.liveness.probe;
-    this.heartbeat = new HeartbeatLoop({ catalog: this.catalog, probe: () => this.probe, periodMs, timeoutMs });
+    const probe: HeartbeatProbe = (target) => {
+      const stopped = this.engineHeartbeat(target);
+      return stopped === undefined ? this.probe(target) : Promise.resolve(stopped);
+    };
+    this.heartbeat = new HeartbeatLoop({ catalog: this.catalog, probe: () => probe, periodMs, timeoutMs });
     const host = options.host ?? '127.0.0.1';
     this.listeners = (options.ports ?? [0]).map(
       (port, index) =>
@@ -248,14 +258,35 @@ export class FeSimulator {
     this.catalog.engine = engine;
   }
 
-  /** Plays the attached engine up to `nowMs`: new fragments go only to CNs registered and alive now. */
+  /**
+   * Plays the attached engine up to `nowMs` with the FE's view now: new fragments go only to CNs listed and alive
+   * (a SHUTDOWN heartbeat makes a CN not alive), and the queries of a listed CN declared dead are cancelled.
+   */
   advanceQueries(nowMs: number): void {
     const engine = this.catalog.engine;
     if (engine === undefined) return;
-    engine.setAliveComputeNodes(
-      this.catalog.computeNodes.filter((node) => node.alive).map((node) => `${node.host}:${node.heartbeatPort}`),
-    );
+    const address = (node: SimComputeNode): string => `${node.host}:${node.heartbeatPort}`;
+    const nodes = this.catalog.computeNodes;
+    engine.setFeView({
+      schedulable: nodes.filter((node) => node.alive).map(address),
+      registered: nodes.map(address),
+      dead: nodes.filter((node) => node.statusCode === 'DISCONNECTED').map(address),
+    });
     engine.advance(nowMs);
+  }
+
+  /**
+   * The heartbeat answer of a CN whose process the attached engine stopped: while it stops, SHUTDOWN from 3.4 and an
+   * error before (the heartbeat handler refuses once the CN is shutting down); once it is gone, a refused connection.
+   * Undefined for a CN the engine does not know stopped: the probe answers for it.
+   */
+  private engineHeartbeat(target: HeartbeatTarget): HeartbeatOutcome | undefined {
+    const state = this.catalog.engine?.processState(target.address) ?? 'running';
+    if (state === 'running') return undefined;
+    if (state === 'exited') return { ok: false, error: 'java.net.ConnectException: Connection refused' };
+    return this.profile.hasStatusCode
+      ? { ok: false, shutdown: true }
+      : { ok: false, error: 'Internal error: BE is shutting down' };
   }
 
   /** Statements whose text matches, e.g. /ALTER SYSTEM/i. */

@@ -1,0 +1,95 @@
+// A CN leaving, as the FE simulator plays it with its query engine (docs/fe-simulator.md, "A CN leaving"): the
+// heartbeat answer of a stopping CN by version, the FE's watchdog for a CN it still lists, and none for a CN it
+// dropped.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { FAILURES_BEFORE_DEAD, FeSimulator, QueryEngine, type ProfileName } from '../../../fe-simulator/index.js';
+import { sql } from './clients.js';
+
+const A = '10.0.4.1:9050';
+const B = '10.0.4.2:9050';
+
+async function withCluster(
+  version: ProfileName,
+  body: (sim: FeSimulator, engine: QueryEngine, port: number) => Promise<void>,
+): Promise<void> {
+  const sim = new FeSimulator({ version, heartbeatPeriodMs: 3_600_000 });
+  sim.liveness.defaultOutcome = { ok: true };
+  await sim.start();
+  try {
+    sim.seedComputeNode({ address: A, alive: true });
+    sim.seedComputeNode({ address: B, alive: true });
+    await sim.runHeartbeats(1); // both answer: listed and alive
+    const engine = new QueryEngine({ slotsPerCN: 4 });
+    sim.attachQueryEngine(engine);
+    await body(sim, engine, sim.ports[0] ?? 0);
+  } finally {
+    await sim.stop();
+  }
+}
+
+const nodeB = (sim: FeSimulator) => sim.findComputeNode(B);
+
+describe('FE simulator: a CN leaving', () => {
+  it('3.4 and later: a stopping CN answers SHUTDOWN, takes no new work, and its queries go on', async () => {
+    await withCluster('latest', async (sim, engine) => {
+      const query = engine.submit({ at: 0, work: 60, width: 2 }, 0);
+      sim.advanceQueries(0);
+      engine.stopGracefully(B, 0, sim.profile.cnGracefulWaitMs);
+      await sim.runHeartbeats(1);
+      assert.equal(nodeB(sim)?.statusCode, 'SHUTDOWN');
+      assert.equal(nodeB(sim)?.alive, false);
+      const later = engine.submit({ at: 1_000, work: 1, width: 2 }, 1_000);
+      sim.advanceQueries(1_000);
+      assert.deepEqual(later.cns, [A], 'nothing new on the stopping CN');
+      assert.equal(query.finishedAt, null, 'SHUTDOWN cancels nothing');
+    });
+  });
+
+  it('3.3: a stopping CN answers an error and stays schedulable until the 4th failed heartbeat', async () => {
+    await withCluster('3.3', async (sim, engine) => {
+      engine.submit({ at: 0, work: 600, width: 2 }, 0); // B has work to wait for
+      sim.advanceQueries(0);
+      engine.stopGracefully(B, 0, 20_000);
+      await sim.runHeartbeats(1);
+      assert.equal(nodeB(sim)?.alive, true);
+      assert.equal(nodeB(sim)?.consecutiveFailures, 1);
+      const placed = engine.submit({ at: 0, work: 1, width: 2 }, 0);
+      sim.advanceQueries(0);
+      assert.equal(placed.retried, true, 'the FE still placed a fragment there, which was rejected');
+    });
+  });
+
+  it('a CN the FE still lists and that exits under a query: cancelled once declared dead, then re-planned', async () => {
+    for (const version of ['3.3', 'latest'] as const) {
+      await withCluster(version, async (sim, engine) => {
+        const query = engine.submit({ at: 0, work: 600, width: 2 }, 0);
+        sim.advanceQueries(0);
+        engine.exit(B, 1_000);
+        await sim.runHeartbeats(FAILURES_BEFORE_DEAD - 1);
+        sim.advanceQueries(16_000);
+        assert.equal(query.retried, false, `${version}: not dead yet`);
+        await sim.runHeartbeats(1);
+        sim.advanceQueries(21_000);
+        assert.equal(query.retried, true, `${version}: cancelled by the FE's watchdog`);
+        assert.deepEqual(query.cns, [A], `${version}: re-planned on the CN left`);
+      });
+    }
+  });
+
+  it('a CN dropped before it exits: its query hangs until its timeout, whatever the heartbeats', async () => {
+    await withCluster('latest', async (sim, engine, port) => {
+      const query = engine.submit({ at: 0, work: 600, width: 2, timeoutMs: 300_000 }, 0);
+      sim.advanceQueries(0);
+      assert.equal((await sql(port, `ALTER SYSTEM DROP COMPUTE NODE '${B}'`)).ok, true);
+      sim.advanceQueries(1_000);
+      assert.equal(query.finishedAt, null, 'the DROP cancelled nothing');
+      engine.exit(B, 2_000);
+      await sim.runHeartbeats(FAILURES_BEFORE_DEAD + 1);
+      sim.advanceQueries(299_000);
+      assert.equal(query.finishedAt, null, 'no watchdog for a dropped CN');
+      sim.advanceQueries(300_000);
+      assert.equal(query.error, 'timeout');
+    });
+  });
+});
