@@ -23,6 +23,9 @@ import {
   type RunningOperator,
 } from '../support/operator.js';
 
+/** Accepted specs re-created with one CN each. */
+const LIVE_GROUPS = 12;
+
 interface GroupItem {
   metadata: { name: string };
   status?: { conditions?: unknown[] };
@@ -107,6 +110,28 @@ describe('operator: 300 invalid or hostile specs', { timeout: 900_000 }, () => {
       },
     );
     assert.equal(operator?.exited(), false, 'the operator is still running');
+
+    // The same accepted specs with CNs, in IP and FQDN mode, so the FE does get statements built from them: without
+    // any ADD, "nothing reached the FE" could not fail. A dozen groups: one KWOK node holds their pods.
+    const live = accepted.filter((_, index) => index % Math.max(1, Math.floor(accepted.length / LIVE_GROUPS)) === 0);
+    const liveGroups = live.slice(0, LIVE_GROUPS).map((name, index) => {
+      const hostile = specs[Number(name.slice('hostile-'.length))]?.spec ?? {};
+      const cnInfo = { ...((hostile['cnInfo'] as Record<string, unknown> | undefined) ?? {}) };
+      cnInfo['addressType'] = index % 2 === 0 ? 'IP' : 'FQDN';
+      const spec = { ...hostile, replicas: 1, cnInfo };
+      return { ...group, metadata: { ...(group['metadata'] as object), name: `live-${index}`, namespace }, spec };
+    });
+    const addsBefore = fe.statementsMatching(/ADD COMPUTE NODE/i).length;
+    for (const liveGroup of liveGroups) await kubectlCreate([liveGroup]);
+    await waitFor(() => Promise.resolve(fe.statementsMatching(/ADD COMPUTE NODE/i).length > addsBefore), {
+      description: 'ADD statements from the accepted hostile specs with CNs',
+      timeoutMs: 120_000,
+    });
+    process.stdout.write(
+      `# hostile specs with CNs: ${liveGroups.length} groups, ` +
+        `${fe.statementsMatching(/ADD COMPUTE NODE/i).length - addsBefore} ADD statements\n`,
+    );
+    assert.equal(operator.exited(), false, 'the operator is still running');
     const reached = fe.statements.filter((record) => record.sql.toUpperCase().includes(MARKER));
     assert.deepEqual(reached, [], 'no hostile text reached the FE');
   });
