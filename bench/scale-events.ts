@@ -117,6 +117,9 @@ await withControlPlane('scale-events-', fe, async () => {
     console.log(line('scale-out: request to FE ADD', addMs));
     console.log(line('scale-in: request to FE DROP', dropMs));
     console.log(line('scale-in: request to StatefulSet patch', statefulSetMs));
+    // The order is the claim the figures rest on: a StatefulSet lowered before the FE's DROP is a failed run.
+    const early = statefulSetMs.filter((patchMs, index) => patchMs < (dropMs[index] ?? Infinity));
+    if (early.length > 0) throw new Error(`${early.length} scale-ins lowered the StatefulSet before the FE's DROP`);
   } finally {
     await operator.stop();
     await operatorSupport.removeOperatorIdentity(identity);
