@@ -1,24 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { parseComputeNodeGroup, type ComputeNodeGroup } from '../../../src/api/v1alpha1/index.js';
+import type { ComputeNodeGroup } from '../../../src/api/v1alpha1/index.js';
 import { FeError } from '../../../src/fe/index.js';
 import type { PassObservations } from '../../../src/controllers/computenodegroup/observations.js';
 import { passEvents } from '../../../src/controllers/computenodegroup/pass-events.js';
+import { testGroup } from './status-inputs.js';
 
-function group(): ComputeNodeGroup {
-  const parsed = parseComputeNodeGroup({
-    apiVersion: 'starrocks.com/v1alpha1',
-    kind: 'ComputeNodeGroup',
-    metadata: { name: 'g', namespace: 'ns', generation: 3 },
-    spec: {
-      feInfo: { addresses: ['127.0.0.1:9030'], accountSecret: 'fe-account' },
-      images: { cnImage: 'starrocks/cn-ubuntu:3.3.0' },
-      replicas: 2,
-    },
-  });
-  assert.ok(parsed.ok, JSON.stringify(parsed));
-  return parsed.value;
-}
+const group = (): ComputeNodeGroup => testGroup();
 
 const quiet: PassObservations = {
   group: group(),

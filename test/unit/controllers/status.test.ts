@@ -1,30 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import {
-  ConditionType,
-  parseComputeNodeGroup,
-  type ComputeNodeGroup,
-  type ComputeNodeGroupStatus,
-} from '../../../src/api/v1alpha1/index.js';
+import { ConditionType, type ComputeNodeGroupStatus } from '../../../src/api/v1alpha1/index.js';
 import { FeError } from '../../../src/fe/index.js';
 import type { PodView } from '../../../src/group/pods.js';
 import { buildStatus, type StatusInputs } from '../../../src/controllers/computenodegroup/status.js';
+import { testGroup } from './status-inputs.js';
 
-function group(status?: ComputeNodeGroupStatus): ComputeNodeGroup {
-  const parsed = parseComputeNodeGroup({
-    apiVersion: 'starrocks.com/v1alpha1',
-    kind: 'ComputeNodeGroup',
-    metadata: { name: 'g', namespace: 'ns', generation: 3 },
-    spec: {
-      feInfo: { addresses: ['127.0.0.1:9030'], accountSecret: 'fe-account' },
-      images: { cnImage: 'starrocks/cn-ubuntu:3.3.0' },
-      replicas: 2,
-    },
-    ...(status === undefined ? {} : { status }),
-  });
-  assert.ok(parsed.ok, JSON.stringify(parsed));
-  return parsed.value;
-}
+const group = testGroup;
 
 function pod(ordinal: number, overrides: Partial<PodView> = {}): PodView {
   return {
