@@ -10,6 +10,8 @@
 //                                    client sees the connection cut (reset) after the status line. While
 //                                    stopping: 503 {"outcome":"refused"}.
 //     GET  /test/fragments        -> {"running":..,"finished":..,"refused":..,"stopping":bool}
+//     GET  /metrics               -> Prometheus text with `starrocks_be_pip_query_ctx_cnt`, the gauge of running
+//                                    queries a CN publishes (QueryContextManager) and its graceful exit waits on
 // - Heartbeat port (heartbeat_service_port, 9050). The real CN speaks thrift here (HeartbeatService); the emulator
 //   speaks plain HTTP instead, and the FE simulator dials it to decide liveness:
 //     GET /heartbeat -> 200 {"status":"OK","bePort":..,"httpPort":..,"brpcPort":..,"version":"3.4.5-emulator",
@@ -146,6 +148,12 @@ export class EmulatedCn {
     }
     if (url.pathname === '/test/fragments' && request.method === 'GET') {
       send(response, 200, JSON.stringify(this.counts()));
+      return;
+    }
+    if (url.pathname === '/metrics' && request.method === 'GET') {
+      // No auth, as on a CN. Each emulated fragment stands for one query's context on this CN.
+      const text = `# TYPE starrocks_be_pip_query_ctx_cnt gauge\nstarrocks_be_pip_query_ctx_cnt ${this.running.size}\n`;
+      response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(text);
       return;
     }
     if (url.pathname === '/test/fragments' && request.method === 'POST') {
