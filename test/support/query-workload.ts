@@ -36,11 +36,6 @@ export class QueryWorkload {
     return this.records.filter((record) => record.failed).length;
   }
 
-  /** Running queries a gone CN left without an answer: they wait for the FE's watchdog or their timeout. */
-  get lost(): number {
-    return this.records.filter((record) => record.finishedAt === null && record.lostCns.length > 0).length;
-  }
-
   constructor(private readonly options: WorkloadOptions) {}
 
   /** One step at `ms` since the start: arrivals, the engine, then (now and then) pods. */
