@@ -5,7 +5,6 @@
 import type {
   V1Container,
   V1EnvVar,
-  V1Lifecycle,
   V1PodSecurityContext,
   V1PodTemplateSpec,
   V1Probe,
@@ -25,6 +24,7 @@ import type { CnPorts } from '../cnconf/index.js';
 import { childLabels } from './metadata.js';
 import { groupNamespace, headlessServiceName } from './names.js';
 import { storageMounts, storagePodVolumes } from './storage.js';
+import { cnLifecycle, drainGracePeriodSeconds } from './drain-gate.js';
 import {
   CN_CONF_HASH_ANNOTATION,
   CN_CONF_PATH,
@@ -46,8 +46,6 @@ export interface PodTemplateInput {
 }
 
 const CN_CONF_VOLUME = 'cn-conf';
-/** Seconds kept between the end of the graceful stop and the kubelet's SIGKILL, for the process to exit. */
-const STOP_MARGIN_SECONDS = 5;
 
 export function componentsImage(cng: ComputeNodeGroup, settings: OperatorSettings): string {
   return cng.spec.images.componentsImage ?? settings.operatorImage;
@@ -73,7 +71,7 @@ export function buildPodTemplate(input: PodTemplateInput): Plain<V1PodTemplateSp
       // Neither container calls the Kubernetes API; the register sidecar only talks to the FE and its own CN.
       automountServiceAccountToken: false,
       enableServiceLinks: false,
-      terminationGracePeriodSeconds: policy.terminationGracePeriodSeconds,
+      terminationGracePeriodSeconds: gracePeriodSeconds(cng),
       securityContext: policy.securityContext ?? defaultPodSecurityContext(),
       ...definedOnly({
         serviceAccountName: policy.serviceAccountName,
@@ -145,7 +143,13 @@ function cnContainer(input: PodTemplateInput): Plain<V1Container> {
       readinessProbe: healthProbe(ports.httpPort, 5, policy.readinessProbeFailureSeconds ?? 0),
     }),
     ...definedOnly({
-      lifecycle: supportsGracefulStop(cng) ? gracefulStop(command, policy.terminationGracePeriodSeconds) : undefined,
+      lifecycle: cnLifecycle({
+        order: cng.spec.drain.order,
+        windowSeconds: cng.spec.drain.windowSeconds,
+        gracePeriodSeconds: gracePeriodSeconds(cng),
+        httpPort: ports.httpPort,
+        stopScript: supportsGracefulStop(cng) ? stopScriptOf(command) : undefined,
+      }),
     }),
     securityContext: policy.containerSecurityContext ?? { allowPrivilegeEscalation: false },
     ...definedOnly({
@@ -219,16 +223,19 @@ export function supportsGracefulStop(cng: ComputeNodeGroup): boolean {
   return minor > 5;
 }
 
+/** The grace period the pods get: the user's, raised to fit the drain window (drain-gate.ts). */
+export function gracePeriodSeconds(cng: ComputeNodeGroup): number {
+  const { order, windowSeconds } = cng.spec.drain;
+  return drainGracePeriodSeconds(order, windowSeconds, cng.spec.podPolicy.terminationGracePeriodSeconds);
+}
+
 /**
- * preStop: `stop_cn.sh -g` asks the CN to exit gracefully (a 3.4.5+ CN lets running fragments finish) and waits for
- * it. `timeout` ends the wait a few seconds before the grace period does, so the CN gets SIGTERM and exits before the
- * kubelet's SIGKILL. With a custom start command the stop script is looked for next to the start script.
+ * The graceful stop (`stop_cn.sh -g`: a 3.4.5+ CN lets running fragments finish) of the preStop hook. With a custom
+ * start command the stop script is looked for next to the start script.
  */
-function gracefulStop(command: readonly string[], gracePeriodSeconds: number): Plain<V1Lifecycle> {
+function stopScriptOf(command: readonly string[]): string {
   const start = command[0] ?? '';
-  const stopScript = start.endsWith('start_cn.sh') ? start.replace(/start_cn\.sh$/, 'stop_cn.sh') : CN_STOP_SCRIPT;
-  const bound = Math.max(1, gracePeriodSeconds - STOP_MARGIN_SECONDS);
-  return { preStop: { exec: { command: ['/bin/sh', '-c', `timeout ${bound} ${stopScript} -g || true`] } } };
+  return start.endsWith('start_cn.sh') ? start.replace(/start_cn\.sh$/, 'stop_cn.sh') : CN_STOP_SCRIPT;
 }
 
 function registerEnv(input: PodTemplateInput): Plain<V1EnvVar>[] {

@@ -5,6 +5,7 @@
 // one of the group's current pods or is in the group's ledger (status.computeNodes). Nothing else is ever
 // dropped, whatever the FE returns: not other groups' CNs, not nodes added by hand, not BEs (which the FE does not
 // list as compute nodes at all), not entries this module cannot parse.
+import type { DrainOrder } from '../api/v1alpha1/index.js';
 import { addressKey, addressKeyOf, formatHostPort, isLeaving, isValidHost } from '../cn/index.js';
 
 /** One pod of the group, as the caller observed it. */
@@ -52,6 +53,11 @@ export interface MembershipInput {
   ledger: readonly LedgerEntry[];
   /** spec.replicas: pods with an ordinal at or above it are leaving and are taken out of the FE. */
   desiredReplicas: number;
+  /**
+   * spec.drain.order. `Drain` and `DropFirst` (default) take a leaving or terminating pod's CN out of the FE while the
+   * pod still exists; `StopFirst` leaves it there until the pod is gone (then it is dropped as `pod-gone`).
+   */
+  order?: DrainOrder;
 }
 
 export type DropReason = 'pod-gone' | 'address-changed' | 'scale-in' | 'terminating';
@@ -174,10 +180,9 @@ export function planMembership(input: MembershipInput): MembershipPlan {
     const leaving = isLeaving(pod.ordinal, input.desiredReplicas);
     if (entry === undefined) {
       if (pod.cnUp && !pod.terminating && !leaving) add.push({ pod: pod.name, address: pod.address });
-    } else if (leaving) {
-      drop.push({ address: entry.address, pod: pod.name, reason: 'scale-in' });
-    } else if (pod.terminating) {
-      drop.push({ address: entry.address, pod: pod.name, reason: 'terminating' });
+    } else if ((leaving || pod.terminating) && input.order !== 'StopFirst') {
+      // With StopFirst the pod stops first (the FE watches its CN while it exits) and the DROP follows it (pod-gone).
+      drop.push({ address: entry.address, pod: pod.name, reason: leaving ? 'scale-in' : 'terminating' });
     }
   }
 

@@ -1,13 +1,15 @@
 // Scale-in, the product's most delicate safety rule, in one place: the leaving ordinals leave the FE first, and only
 // then does the StatefulSet lose them, so the FE stops scheduling new fragments on a CN before its pod is stopped
-// (running queries finish during the pod's grace period).
+// (running queries finish while the pod's preStop drain gate waits for them: builders/drain-gate.ts). With
+// `spec.drain.order: StopFirst` (the official operator's order) the StatefulSet shrinks at once and the DROPs follow
+// the pods.
 //
 //   isLeaving        (cn/ordinal.ts) the one definition of a leaving CN: its ordinal is at or above spec.replicas
 //   feAfterActions   the FE as it is after this pass's ADDs and DROPs (a DROP the FE acknowledged counts as done)
 //   planScaleIn      which ordinals leave, which of their addresses the FE still lists, whether lowering is safe
 //   decideReplicas   how many pods the StatefulSet may have right now
 //   waitingSince     since when a scale-in has waited for its DROPs (recorded in the MembershipSynced condition)
-import { ConditionType, type Condition } from '../api/v1alpha1/index.js';
+import { ConditionType, type Condition, type DrainOrder } from '../api/v1alpha1/index.js';
 import {
   addressKey,
   addressKeyOf,
@@ -51,6 +53,8 @@ export interface ScaleInInput {
   ledger: readonly LedgerEntry[];
   /** The FE's compute nodes after this pass (feAfterActions), or null when the FE could not be read. */
   fe: readonly FeComputeNode[] | null;
+  /** spec.drain.order: with `StopFirst` the StatefulSet shrinks at once and the DROP follows the pods. */
+  order?: DrainOrder;
 }
 
 export interface ScaleInPlan {
@@ -64,7 +68,7 @@ export interface ScaleInPlan {
 
 export function planScaleIn(input: ScaleInInput): ScaleInPlan {
   const leaving = leavingOrdinals(input.currentReplicas, input.desiredReplicas);
-  if (leaving.length === 0) return { leaving, stillInFe: [], safeToLower: true };
+  if (leaving.length === 0 || input.order === 'StopFirst') return { leaving, stillInFe: [], safeToLower: true };
   if (input.fe === null) return { leaving, stillInFe: [], safeToLower: false };
 
   const leavingKeys = new Set<string>();

@@ -10,13 +10,14 @@ export const PASSWD = `root:x:0:0:root:/root:/bin/sh\nnonroot:x:${NONROOT_UID}:$
 export const GROUP = `root:x:0:\nnonroot:x:${NONROOT_UID}:\n`;
 
 /**
- * The busybox applets the tests and the operator's hooks use: the preStop hook runs
+ * The busybox applets the tests and the operator's hooks use: the preStop hook runs the drain gate (date, sed, sleep, wget, timeout) and then
  * `/bin/sh -c "timeout N /opt/starrocks/cn/bin/stop_cn.sh -g || true"`; the stop script uses cat, kill, sleep and
  * test; the rest help a human with `kubectl exec`.
  */
 export const BUSYBOX_APPLETS = [
   '[',
   'cat',
+  'date',
   'echo',
   'env',
   'false',

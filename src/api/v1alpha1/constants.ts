@@ -48,6 +48,14 @@ export const ConditionType = {
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
 
 export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 120;
+/**
+ * The drain window's default: StarRocks' default `query_timeout` (300 s, every version). With it, a query either
+ * finishes or reaches its own timeout within the window, so on defaults no query outlives a drain.
+ */
+export const DEFAULT_DRAIN_WINDOW_SECONDS = 300;
+/** How a leaving CN is taken out: see the `drain.order` field. */
+export const DRAIN_ORDERS = ['Drain', 'DropFirst', 'StopFirst'] as const;
+export type DrainOrder = (typeof DRAIN_ORDERS)[number];
 export const DEFAULT_REPLICAS = 1;
 export const DEFAULT_MAX_UNAVAILABLE = 1;
 /** The CN probes' defaults: 10 minutes to start (cache warm-up), then 30 s without an HTTP answer. */

@@ -23,6 +23,8 @@ import {
   DEFAULT_REPLICAS,
   DEFAULT_STARTUP_PROBE_SECONDS,
   DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
+  DEFAULT_DRAIN_WINDOW_SECONDS,
+  DRAIN_ORDERS,
   KIND,
   MAX_NAME_LENGTH,
   MAX_PROBE_SECONDS,
@@ -698,6 +700,23 @@ export const updateStrategySchema = z
     [VALIDATIONS]: [PARTITION_NEEDS_ROLLING_UPDATE, MAX_UNAVAILABLE_NEEDS_ROLLING_UPDATE],
   });
 
+export const drainSchema = z
+  .strictObject({
+    order: z.enum(DRAIN_ORDERS, { error: 'must be Drain, DropFirst or StopFirst' }).default('Drain').meta({
+      description:
+        "How a leaving CN (scale-in, rollout, eviction, a pod deleted by hand, the group's deletion) is taken out. `Drain` (default): the FE stops sending it new work first (DROP), the pod's preStop hook then waits until the CN runs no query (its `starrocks_be_pip_query_ctx_cnt`), at most `windowSeconds`, and only then stops it gracefully; past the window the operator kills, through the FE, the queries still running there (StarRocks 3.4+), so they fail at once with a message naming the drain instead of hanging. `DropFirst`: the 2022 order (DROP, then `stop_cn.sh -g` at once: a query still running there when the CN exits hangs until its timeout). `StopFirst`: the official operator's order (stop first, DROP once the pod is gone: on 3.3 the FE keeps sending new work to the stopping CN until it declares it dead).",
+    }),
+    windowSeconds: z
+      .int({ error: 'must be a whole number of seconds' })
+      .min(0, 'must be 0 or more')
+      .max(MAX_TERMINATION_GRACE_PERIOD_SECONDS, `must be at most ${MAX_TERMINATION_GRACE_PERIOD_SECONDS} (one day)`)
+      .default(DEFAULT_DRAIN_WINDOW_SECONDS)
+      .meta({
+        description: `With \`order: Drain\`, the longest a leaving CN waits for its running queries to finish; default ${DEFAULT_DRAIN_WINDOW_SECONDS} (StarRocks' default \`query_timeout\`). The pods' \`terminationGracePeriodSeconds\` is raised to the window plus 30 s when it is smaller. Queries longer than the window are killed when it ends.`,
+      }),
+  })
+  .meta({ description: 'How CNs leave without breaking queries (docs/operating.md, "Draining a CN").' });
+
 export const computeNodeGroupSpecSchema = z
   .strictObject({
     feInfo: feInfoSchema,
@@ -712,6 +731,7 @@ export const computeNodeGroupSpecSchema = z
     podDisruptionBudget: podDisruptionBudgetSchema.prefault({}),
     storage: storageSchema.optional(),
     updateStrategy: updateStrategySchema.optional(),
+    drain: drainSchema.prefault({}),
   })
   .meta({
     description: 'Desired state of a group of StarRocks compute nodes.',

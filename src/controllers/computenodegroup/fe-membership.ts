@@ -105,6 +105,7 @@ export function decideGroupReplicas(inputs: GroupReplicaInputs): ReplicaDecision
     pods: inputs.members,
     ledger: group.status?.computeNodes ?? [],
     fe: inputs.feAfter,
+    order: group.spec.drain.order,
   });
   return decideReplicas({
     desired: group.spec.replicas,

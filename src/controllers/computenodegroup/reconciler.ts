@@ -188,6 +188,7 @@ export class ComputeNodeGroupReconciler {
       fe: feRead.nodes,
       ledger: group.status?.computeNodes ?? [],
       desiredReplicas: group.spec.replicas,
+      order: group.spec.drain.order,
     };
     const actions = await actOnFe(group, session, planMembership(input), logger, this.membership);
     observed.feChanges = { added: actions.added, dropped: actions.dropped };

@@ -253,25 +253,66 @@ describe('the pod template', () => {
     assert.equal(container(caseInput('minimal'), 'register').image, SETTINGS.operatorImage);
   });
 
-  it('bounds the graceful stop by the grace period, next to a custom start script', () => {
+  it('bounds the graceful stop by the grace period, next to a custom start script (drain order DropFirst)', () => {
     const stop = (document: ReturnType<typeof baseDocument>) =>
       container(buildInput(group(document), undefined), 'cn').lifecycle?.preStop?.exec?.command?.join(' ');
-    assert.equal(stop(baseDocument()), '/bin/sh -c timeout 115 /opt/starrocks/cn/bin/stop_cn.sh -g || true');
+    const dropFirst = { drain: { order: 'DropFirst' } };
     assert.equal(
-      stop(baseDocument({ podPolicy: { terminationGracePeriodSeconds: 30, command: ['be/bin/start_cn.sh'] } })),
+      stop(baseDocument({ ...dropFirst })),
+      '/bin/sh -c timeout 115 /opt/starrocks/cn/bin/stop_cn.sh -g || true',
+    );
+    assert.equal(
+      stop(
+        baseDocument({
+          ...dropFirst,
+          podPolicy: { terminationGracePeriodSeconds: 30, command: ['be/bin/start_cn.sh'] },
+        }),
+      ),
       '/bin/sh -c timeout 25 be/bin/stop_cn.sh -g || true',
     );
     assert.equal(
-      stop(baseDocument({ podPolicy: { terminationGracePeriodSeconds: 0 } })),
+      stop(baseDocument({ ...dropFirst, podPolicy: { terminationGracePeriodSeconds: 0 } })),
       '/bin/sh -c timeout 1 /opt/starrocks/cn/bin/stop_cn.sh -g || true',
     );
+  });
+
+  it('with the drain order, gates the graceful stop on the running queries and fits the grace period to the window', () => {
+    const pod = (drain: Record<string, unknown>, podPolicy: Record<string, unknown> = {}) =>
+      buildPodTemplate(buildInput(group(baseDocument({ drain, podPolicy })), undefined)).spec;
+    const script = (spec: ReturnType<typeof pod>) =>
+      spec?.containers.find((c) => c.name === 'cn')?.lifecycle?.preStop?.exec?.command?.[2] ?? '';
+    const byDefault = pod({});
+    assert.equal(byDefault?.terminationGracePeriodSeconds, 330, 'the 300 s window plus 30 s to stop');
+    assert.match(script(byDefault), /starrocks_be_pip_query_ctx_cnt/);
+    assert.match(script(byDefault), /deadline=\$\(\(started \+ 300\)\)/);
+    assert.match(script(byDefault), /http:\/\/127\.0\.0\.1:8040\/metrics/, "the CN's own HTTP port, on loopback");
+    assert.match(script(byDefault), /timeout "\$left" \/opt\/starrocks\/cn\/bin\/stop_cn\.sh -g \|\| true$/);
+    assert.equal(
+      pod({ windowSeconds: 60 }, { terminationGracePeriodSeconds: 600 })?.terminationGracePeriodSeconds,
+      600,
+    );
+    assert.equal(pod({ windowSeconds: 60 })?.terminationGracePeriodSeconds, 120, 'the default grace already fits');
+    assert.equal(pod({ order: 'StopFirst' })?.terminationGracePeriodSeconds, 120, 'no window outside Drain');
+    assert.doesNotMatch(script(pod({ order: 'StopFirst' })), /pip_query_ctx_cnt/);
+    assert.doesNotMatch(script(pod({ windowSeconds: 0 })), /pip_query_ctx_cnt/, 'a window of 0 is no gate');
+    const oldImage = buildPodTemplate(
+      buildInput(group(baseDocument({ images: { cnImage: 'starrocks/cn-ubuntu:3.3.5' } })), undefined),
+    ).spec;
+    assert.match(script(oldImage), /pip_query_ctx_cnt/, 'an image without -g still gets the gate');
+    assert.doesNotMatch(script(oldImage), /stop_cn\.sh/);
   });
 
   it('runs stop_cn.sh -g only where the image has it (podPolicy.gracefulStop: Auto reads the tag)', () => {
     const hasHook = (cnImage: string, gracefulStop?: string) =>
       container(
         buildInput(
-          group(baseDocument({ images: { cnImage }, podPolicy: gracefulStop === undefined ? {} : { gracefulStop } })),
+          group(
+            baseDocument({
+              images: { cnImage },
+              drain: { order: 'DropFirst' },
+              podPolicy: gracefulStop === undefined ? {} : { gracefulStop },
+            }),
+          ),
           undefined,
         ),
         'cn',

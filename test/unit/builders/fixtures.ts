@@ -84,6 +84,8 @@ function maximalDocument(): Record<string, unknown> {
       ...spec,
       images: { cnImage: 'starrocks/cn-ubuntu:3.3.5', componentsImage: 'registry.example.com/cn-components:1.0.0' },
       cronJobPolicy: { schedule: '*/5 * * * *' },
+      // Within the grace period of 300 s, so it is not raised.
+      drain: { order: 'Drain', windowSeconds: 240 },
       podPolicy: {
         ...podPolicy,
         command: ['/opt/starrocks/cn/bin/start_cn.sh'],

@@ -209,6 +209,18 @@ const cases: Case[] = [
     drop: [{ address: '10.0.0.1:9050', reason: 'terminating' }],
   },
   {
+    name: 'drain order StopFirst: a terminating or leaving pod stays in the FE while it exists; a gone one is dropped',
+    input: {
+      pods: [pod(0, '10.0.0.1', { terminating: true }), pod(1, '10.0.0.2')],
+      fe: [fe('10.0.0.1:9050'), fe('10.0.0.2:9050'), fe('10.0.0.3:9050')],
+      ledger: [entry('g-2', '10.0.0.3:9050')],
+      desiredReplicas: 1,
+      order: 'StopFirst',
+    },
+    add: [],
+    drop: [{ address: '10.0.0.3:9050', reason: 'pod-gone' }],
+  },
+  {
     name: 'garbage and duplicate FE rows: garbage skipped, duplicates merged, one DROP',
     input: {
       pods: [pod(0, '10.0.0.1')],

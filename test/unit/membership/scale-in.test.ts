@@ -25,6 +25,15 @@ describe('planScaleIn', () => {
     assert.equal(plan.safeToLower, false);
   });
 
+  it('with the drain order StopFirst, lowers at once: the DROPs follow the pods', () => {
+    const input = { statefulSetName: 'cn', currentReplicas: 12, desiredReplicas: 10, pods: twelve, ledger: [] };
+    const plan = planScaleIn({ ...input, fe: fe([...Array(12).keys()]), order: 'StopFirst' });
+    assert.deepEqual(plan.leaving, [11, 10]);
+    assert.equal(plan.safeToLower, true);
+    assert.equal(planScaleIn({ ...input, fe: null, order: 'StopFirst' }).safeToLower, true, 'no FE needed');
+    assert.equal(planScaleIn({ ...input, fe: fe([...Array(12).keys()]), order: 'Drain' }).safeToLower, false);
+  });
+
   it('is safe once every leaving address is out of the FE', () => {
     const plan = planScaleIn({
       statefulSetName: 'cn',
