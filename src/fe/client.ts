@@ -13,6 +13,15 @@ import {
   toDriverError,
   type FeErrorKind,
 } from './errors.js';
+import {
+  currentQueryIds,
+  instancesOn,
+  isUnknownQueryAnswer,
+  queriesOwning,
+  renderKillQuery,
+  SHOW_BACKEND_INSTANCES,
+  SHOW_CURRENT_QUERIES,
+} from './drain-queries.js';
 import { parseComputeNodeRows, type ComputeNodeRecord, type ResultRow } from './records.js';
 import { parseRunningQueryRows, SHOW_RUNNING_QUERIES, type QueryQueue } from './running-queries.js';
 import {
@@ -50,6 +59,9 @@ export interface FeClientOptions {
   /** The write fence, asked before every statement that is not a read (runtime/write-fence.ts). Default: always. */
   mayAct?: MayAct;
 }
+
+/** What one FE said of the queries on a CN: their ids, or why it could not say. */
+export type BackendQueries = { fe: string; queryIds: string[] } | { fe: string; error: FeError };
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 export const DEFAULT_QUERY_TIMEOUT_MS = 10000;
@@ -156,6 +168,43 @@ export class FeClient {
     return parsed.value;
   }
 
+  /**
+   * The queries each FE coordinates that run fragments on `backend` (`host:be_port`): asked of every FE address,
+   * since both PROCs answer for the FE that runs them. One entry per address, with the ids or why it could not say.
+   */
+  async queriesOnBackend(backend: string): Promise<BackendQueries[]> {
+    return Promise.all(
+      this.endpoints.map(async (endpoint): Promise<BackendQueries> => {
+        try {
+          const instances = instancesOn(await this.rowsOn(endpoint, SHOW_BACKEND_INSTANCES), backend);
+          if (!instances.ok) throw new FeError('Unknown', `FE ${endpoint.label}: ${instances.message}`);
+          if (instances.value.length === 0) return { fe: endpoint.label, queryIds: [] };
+          const queries = currentQueryIds(await this.rowsOn(endpoint, SHOW_CURRENT_QUERIES));
+          if (!queries.ok) throw new FeError('Unknown', `FE ${endpoint.label}: ${queries.message}`);
+          return { fe: endpoint.label, queryIds: queriesOwning(instances.value, queries.value) };
+        } catch (error) {
+          return { fe: endpoint.label, error: this.toFeError(error, endpoint) };
+        }
+      }),
+    );
+  }
+
+  /**
+   * `KILL QUERY '<id>'` (3.4 and later; the FE finds the coordinator). Resolves 'killed', or 'gone' when no FE knows
+   * the id any more (the query ended); an FE that cannot kill by id answers a syntax error, thrown as an FeError.
+   */
+  async killQuery(queryId: string): Promise<'killed' | 'gone'> {
+    try {
+      await this.execute(renderKillQuery(queryId));
+      return 'killed';
+    } catch (error) {
+      if (error instanceof FeError && error.feMessage !== undefined && isUnknownQueryAnswer(error.feMessage)) {
+        return 'gone';
+      }
+      throw error;
+    }
+  }
+
   /** Adds every address; "already exists" (any wording) counts as done. Invalid addresses: nothing is sent. */
   async addComputeNodes(addresses: string[]): Promise<void> {
     await this.applyIdempotently(parseCnAddressList(addresses), renderAddComputeNodes, 'alreadyExists');
@@ -244,6 +293,15 @@ export class FeClient {
     }
     const last = this.endpoints[(this.preferred + this.endpoints.length - 1) % this.endpoints.length];
     throw new FeError(lastKind, `no FE answered: ${failures.join('; ')}`, last ? { feAddress: last.label } : {});
+  }
+
+  /** A read on this one FE (no failover: the answer is about this FE). */
+  private async rowsOn(endpoint: Endpoint, sql: string): Promise<ResultRow[]> {
+    if (this.closed) throw new FeError('Unknown', 'the FE client is closed');
+    if (!isReadStatement(sql)) throw new Error(`rowsOn runs reads only, not ${sql}`);
+    const result = await this.guarded(endpoint, sql);
+    const rows: unknown[] = Array.isArray(result) ? result : [];
+    return rows.filter(isResultRow);
   }
 
   /** Connect + query with the driver's timeouts, and an outer deadline that destroys the connection. */

@@ -36,7 +36,9 @@ export {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_QUERY_TIMEOUT_MS,
   type FeClientOptions,
+  type BackendQueries,
 } from './client.js';
+export { isKillByIdUnsupported, renderKillQuery, SHOW_BACKEND_INSTANCES } from './drain-queries.js';
 export {
   FeSnapshotCache,
   QUEUE_READ_LIMIT_MS,

@@ -91,6 +91,11 @@ export class Catalog {
   readonly membershipLog: MembershipChange[] = [];
   /** A query workload (FeSimulator.attachQueryEngine): when set, the load and the queue come from it. */
   engine: QueryEngine | undefined;
+  /**
+   * The be_port each CN had when fragments were planned on it (`host:heartbeat_port` to be_port): a coordinator keeps
+   * the address it planned with, so /current_backend_instances still names a CN the FE has dropped since.
+   */
+  readonly plannedBePorts = new Map<string, number>();
   private nextId = FIRST_NODE_ID;
 
   constructor(

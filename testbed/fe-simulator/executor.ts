@@ -20,6 +20,8 @@ export interface ExecutionContext {
   user: SimUser;
   /** SHOW FRONTENDS rows, built by the server from its listeners. */
   frontendRows: () => Row[];
+  /** Which FE (listener index) runs the statement: the per-FE PROCs answer for it. */
+  listener: number;
   /** The original statement text, for syntax error messages. */
   sql: string;
   /** SET ROLE: the roles active in this session from now on (undefined: back to the default roles). */
@@ -72,6 +74,11 @@ export function execute(statement: Statement, context: ExecutionContext): Outcom
     case 'set':
     case 'use':
       return { type: 'ok' };
+    case 'killConnection':
+      // The simulator runs no client statement on its connections: no connection id is ever running one.
+      return fail({ code: 1094, sqlState: 'HY000', message: `Unknown thread id: ${statement.connectionId}` });
+    case 'killQuery':
+      return killQuery(statement.queryId, context);
     case 'setRole':
       return setRole(statement.roles, context);
     case 'createUser':
@@ -202,11 +209,129 @@ function show(context: ExecutionContext, produce: () => { columns: string[]; row
 
 function showProc(path: string, context: ExecutionContext): Outcome {
   const normalised = path.replace(/\/+$/, '');
+  if (normalised === '/current_backend_instances') return withOperate(context, () => backendInstances(context));
+  if (normalised === '/current_queries') return withOperate(context, () => currentQueries(context));
   if (normalised === '/compute_nodes') return execute({ kind: 'showComputeNodes' }, context);
   if (normalised === '/backends') return execute({ kind: 'showBackends' }, context);
   if (normalised === '/frontends') return execute({ kind: 'showFrontends' }, context);
   // ErrorCode ERR_WRONG_PROC_PATH, in every version.
   return fail({ code: 5001, sqlState: 'HY000', message: `Proc path '${path}' doesn't exist` });
+}
+
+/** SHOW PROC and KILL of another user's query need SYSTEM OPERATE (AuthorizerStmtVisitor.visitShowProcStmt). */
+function withOperate(context: ExecutionContext, run: () => Outcome): Outcome {
+  if (hasAny(context, ['OPERATE'])) return run();
+  const { catalog, user } = context;
+  return fail(
+    catalog.profile.errors.showPrivilegeDenied(user.name, catalog.activeRoles(user), catalog.inactiveRoles(user)),
+  );
+}
+
+const DEFAULT_BE_PORT = 9060;
+
+/**
+ * CurrentQueryBackendInstanceProcDir: this FE's coordinators' fragment instances by host (`host:be_port`), from
+ * the FE's memory alone; `InstanceNum` counts the host's instances.
+ */
+function backendInstances(context: ExecutionContext): Outcome {
+  const engine = context.catalog.engine;
+  const instances = engine?.instances(context.listener) ?? [];
+  const backendOf = (cn: string) => {
+    const host = cn.slice(0, cn.lastIndexOf(':'));
+    return `${host}:${context.catalog.plannedBePorts.get(cn) ?? DEFAULT_BE_PORT}`;
+  };
+  const perHost = new Map<string, number>();
+  for (const instance of instances) perHost.set(backendOf(instance.cn), (perHost.get(backendOf(instance.cn)) ?? 0) + 1);
+  const now = engine?.nowMs ?? 0;
+  return {
+    type: 'rows',
+    columns: ['Backend', 'InstanceNum', 'InstanceId', 'ExecTime'],
+    rows: instances.map((instance) => ({
+      Backend: backendOf(instance.cn),
+      InstanceNum: String(perHost.get(backendOf(instance.cn)) ?? 0),
+      InstanceId: instance.instanceId,
+      ExecTime: String(Math.max(0, now - instance.startedAt)),
+    })),
+  };
+}
+
+/**
+ * CurrentQueryStatisticsProcDir: this FE's running queries. It asks every host of each query for statistics; on 3.3
+ * a host the FE no longer lists fails the whole statement (SystemInfoService.toBrpcHost), from 3.4 it is skipped
+ * (#56597).
+ */
+function currentQueries(context: ExecutionContext): Outcome {
+  const { catalog } = context;
+  const engine = catalog.engine;
+  const instances = engine?.instances(context.listener) ?? [];
+  const listed = new Set(catalog.computeNodes.map((node) => `${node.host}:${node.heartbeatPort}`));
+  if (!catalog.profile.hasKillQueryId && instances.some((instance) => !listed.has(instance.cn))) {
+    return fail({
+      code: 1064,
+      sqlState: 'HY000',
+      message: 'Backend node not found. Check if any backend node is down.',
+    });
+  }
+  const columns = catalog.profile.hasKillQueryId ? CURRENT_QUERY_COLUMNS_3_5 : CURRENT_QUERY_COLUMNS_3_3;
+  const queries = new Map(instances.map((instance) => [instance.queryId, instance.startedAt]));
+  const now = engine?.nowMs ?? 0;
+  return {
+    type: 'rows',
+    columns,
+    rows: [...queries].map(([queryId, startedAt]) =>
+      Object.fromEntries(
+        columns.map((column) => [column, currentQueryValue(column, queryId, Math.max(0, now - startedAt))]),
+      ),
+    ),
+  };
+}
+
+const CURRENT_QUERY_COLUMNS_3_3 = [
+  'StartTime',
+  'feIp',
+  'QueryId',
+  'ConnectionId',
+  'Database',
+  'User',
+  'ScanBytes',
+  'ScanRows',
+  'MemoryUsage',
+  'DiskSpillSize',
+  'CPUTime',
+  'ExecTime',
+  'Warehouse',
+  'ResourceGroup',
+];
+/** 3.4 adds CustomQueryId before ResourceGroup; 3.5 adds ExecProgress after ExecTime. */
+const CURRENT_QUERY_COLUMNS_3_5 = [
+  ...CURRENT_QUERY_COLUMNS_3_3.slice(0, 12),
+  'ExecProgress',
+  'Warehouse',
+  'CustomQueryId',
+  'ResourceGroup',
+];
+
+function currentQueryValue(column: string, queryId: string, execMs: number): string {
+  switch (column) {
+    case 'QueryId':
+      return queryId;
+    case 'ExecTime':
+      return `${(execMs / 1000).toFixed(3)} s`;
+    case 'Warehouse':
+      return DEFAULT_WAREHOUSE;
+    case 'User':
+      return 'analyst';
+    default:
+      return '';
+  }
+}
+
+/** `KILL QUERY '<id>'`: the FE asks every FE (handleKillQuery); none knows it: ERR_NO_SUCH_QUERY. */
+function killQuery(queryId: string, context: ExecutionContext): Outcome {
+  return withOperate(context, () => {
+    if (context.catalog.engine?.killQueryId(queryId) === true) return { type: 'ok' };
+    return fail({ code: 1365, sqlState: 'HY000', message: `Unknown query id: ${queryId}` });
+  });
 }
 
 /** Splits `host:port` / `[v6]:port` as the FE's analyzer does; every failure has the profile's text. */

@@ -30,6 +30,11 @@ export interface Profile {
   /** From 3.4 on: StatusCode column and SHUTDOWN handling. */
   hasStatusCode: boolean;
   /**
+   * `KILL QUERY '<query id>'` (3.4+, #47632; the FE finds the coordinator among all FEs). Without it KILL takes a
+   * connection id only, and `/current_queries` fails while a query uses a CN the FE no longer lists (3.3).
+   */
+  hasKillQueryId: boolean;
+  /**
    * How long a CN of this release waits on SIGTERM for its running fragments: `loop_count_wait_fragments_finish`
    * x 10 s (be/src/common/config.h), 0 up to 3.3, 2 (20 s) from 3.4.
    */
@@ -242,6 +247,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     computeNodeColumns: COMMON_13,
     hasRunningQueries: false,
     hasStatusCode: false,
+    hasKillQueryId: false,
     cnGracefulWaitMs: 0,
     hasWarehouses: false,
     dropAllOrNothing: true,
@@ -260,6 +266,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     computeNodeColumns: COLUMNS_3_3,
     hasRunningQueries: true,
     hasStatusCode: false,
+    hasKillQueryId: false,
     cnGracefulWaitMs: 0,
     hasWarehouses: false,
     dropAllOrNothing: false,
@@ -278,6 +285,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     computeNodeColumns: [...COLUMNS_3_3, 'StatusCode'],
     hasRunningQueries: true,
     hasStatusCode: true,
+    hasKillQueryId: true,
     cnGracefulWaitMs: 20_000,
     hasWarehouses: true,
     dropAllOrNothing: false,

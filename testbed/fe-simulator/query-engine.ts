@@ -30,6 +30,8 @@ export interface TraceQuery {
   width: number;
   /** The query's `query_timeout`, counted from its arrival. Default 300 s. */
   timeoutMs?: number;
+  /** The FE (listener index) the client sent it to, which coordinates it. Default 0. */
+  fe?: number;
 }
 
 /** Why a query failed: its timeout; a CN the FE declared dead under it; a CN rejecting it twice; a KILL. */
@@ -37,6 +39,10 @@ export type QueryError = 'timeout' | 'cn-lost' | 'rejected' | 'killed';
 
 export interface QueryRecord {
   id: number;
+  /** The id the FE prints (`QueryId` of /current_queries, what `KILL QUERY '<id>'` takes). */
+  queryId: string;
+  /** The coordinating FE (listener index). */
+  fe: number;
   arrivedAt: number;
   startedAt: number | null;
   endsAt: number | null;
@@ -83,6 +89,8 @@ export class QueryEngine {
   private readonly autoBlacklist = new Set<string>();
   private view: FeView = { schedulable: [], registered: [], dead: [] };
   private nextId = 1;
+  /** The time of the last `advance`: a KILL arriving between steps takes effect then. */
+  private lastAdvanceMs = 0;
 
   constructor(private readonly options: QueryEngineOptions) {}
 
@@ -96,8 +104,11 @@ export class QueryEngine {
   }
 
   submit(query: TraceQuery, nowMs: number): QueryRecord {
+    const id = this.nextId++;
     const record: QueryRecord = {
-      id: this.nextId++,
+      id,
+      queryId: queryIdOf(id),
+      fe: query.fe ?? 0,
       arrivedAt: nowMs,
       startedAt: null,
       endsAt: null,
@@ -118,6 +129,7 @@ export class QueryEngine {
 
   /** Timeouts, cancellations, completions and exits due by `nowMs`, then waiting queries in arrival order. */
   advance(nowMs: number): void {
+    this.lastAdvanceMs = nowMs;
     const dead = new Set(this.view.dead.filter((address) => this.view.registered.includes(address)));
     for (const record of this.running()) {
       if (record.arrivedAt + record.timeoutMs <= nowMs) this.fail(record, 'timeout', nowMs);
@@ -175,6 +187,35 @@ export class QueryEngine {
     if (queued >= 0) this.waiting.splice(queued, 1);
     this.fail(record, 'killed', nowMs);
     return true;
+  }
+
+  /** The engine's clock: the time of the last `advance`. */
+  get nowMs(): number {
+    return this.lastAdvanceMs;
+  }
+
+  /** `KILL QUERY '<id>'`: false when no query has that id or it already ended. */
+  killQueryId(queryId: string): boolean {
+    const record = this.records.find((candidate) => candidate.queryId === queryId.toLowerCase());
+    return record === undefined ? false : this.kill(record.id, this.lastAdvanceMs);
+  }
+
+  /**
+   * The fragment instances of the running queries `fe` coordinates, as SHOW PROC '/current_backend_instances' lists
+   * them: one per query and CN, on every CN the query was planned on (the coordinator's own memory: a CN that was
+   * dropped or is gone is still listed).
+   */
+  instances(fe: number): { queryId: string; instanceId: string; cn: string; startedAt: number }[] {
+    return this.running()
+      .filter((record) => record.fe === fe)
+      .flatMap((record) =>
+        record.cns.map((cn, index) => ({
+          queryId: record.queryId,
+          instanceId: instanceIdOf(record.id, index),
+          cn,
+          startedAt: record.startedAt ?? record.arrivedAt,
+        })),
+      );
   }
 
   /** Running queries with a fragment on this CN (SHOW PROC '/current_backend_instances', per address). */
@@ -279,4 +320,16 @@ export class QueryEngine {
       else this.fragments.set(cn, count - 1);
     }
   }
+}
+
+/**
+ * A query id as the FE prints it: a UUID whose first three groups (`hi`) are the query's own, and whose last two
+ * (`lo`) its instances count up from (`ExecutionDAG.setInstanceId`: lo + n + 1).
+ */
+function queryIdOf(id: number): string {
+  return `${id.toString(16).padStart(8, '0')}-5eed-4a11-8000-000000000000`;
+}
+
+function instanceIdOf(id: number, index: number): string {
+  return `${id.toString(16).padStart(8, '0')}-5eed-4a11-8000-${(index + 1).toString(16).padStart(12, '0')}`;
 }

@@ -267,6 +267,7 @@ export class FeSimulator {
     if (engine === undefined) return;
     const address = (node: SimComputeNode): string => `${node.host}:${node.heartbeatPort}`;
     const nodes = this.catalog.computeNodes;
+    for (const node of nodes) if (node.bePort > 0) this.catalog.plannedBePorts.set(address(node), node.bePort);
     engine.setFeView({
       schedulable: nodes.filter((node) => node.alive).map(address),
       registered: nodes.map(address),
@@ -327,7 +328,7 @@ export class FeSimulator {
   }
 
   /** `session`: the connection, whose SET ROLE replaces the user's default roles until it ends. */
-  private contextFor(userName: string, sql: string, session?: string): ExecutionContext {
+  private contextFor(userName: string, sql: string, session?: string, listener = 0): ExecutionContext {
     const stored = this.catalog.users.get(userName) ?? {
       name: userName,
       password: '',
@@ -343,6 +344,7 @@ export class FeSimulator {
       resolve: this.resolve,
       user,
       frontendRows: () => this.frontendRows(),
+      listener,
       sql,
       setSessionRoles: (roles) => {
         if (session === undefined) return;
@@ -376,8 +378,11 @@ export class FeSimulator {
     const reply: Reply = { results: [] };
     for (const statement of splitStatements(sql)) {
       const outcome = execute(
-        parseStatement(statement, { warehouses: this.profile.hasWarehouses }),
-        this.contextFor(session.user, statement, `${session.listener}:${session.connectionId}`),
+        parseStatement(statement, {
+          warehouses: this.profile.hasWarehouses,
+          killByQueryId: this.profile.hasKillQueryId,
+        }),
+        this.contextFor(session.user, statement, `${session.listener}:${session.connectionId}`, session.listener),
       );
       if (outcome.type === 'error') {
         reply.error = outcome.error;

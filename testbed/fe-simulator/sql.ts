@@ -22,6 +22,8 @@ export type Statement =
   | { kind: 'setDefaultRole'; roles: 'ALL' | 'NONE' | string[]; user: string }
   | { kind: 'setRole'; roles: 'ALL' | 'NONE' | 'DEFAULT' | string[] }
   | { kind: 'use'; database: string }
+  | { kind: 'killConnection'; connectionId: number }
+  | { kind: 'killQuery'; queryId: string }
   | { kind: 'syntaxError'; column: number; near: string };
 
 interface Token {
@@ -175,6 +177,8 @@ class Cursor {
 export interface ParseOptions {
   /** `INTO WAREHOUSE` / `FROM WAREHOUSE` exist (latest); elsewhere they are a syntax error. */
   warehouses: boolean;
+  /** `KILL QUERY '<query id>'` exists (3.4+, #47632); before, KILL takes a connection id only. Default true. */
+  killByQueryId?: boolean;
 }
 
 export function parseStatement(sql: string, options: ParseOptions = { warehouses: true }): Statement {
@@ -187,7 +191,9 @@ export function parseStatement(sql: string, options: ParseOptions = { warehouses
 }
 
 function parseWith(cursor: Cursor, options: ParseOptions): Statement {
-  switch (cursor.acceptWord('ALTER', 'SHOW', 'SELECT', 'SET', 'USE', 'CREATE', 'GRANT')) {
+  switch (cursor.acceptWord('ALTER', 'SHOW', 'SELECT', 'SET', 'USE', 'CREATE', 'GRANT', 'KILL')) {
+    case 'KILL':
+      return parseKill(cursor, options);
     case 'ALTER':
       return parseAlter(cursor, options);
     case 'CREATE':
@@ -364,6 +370,16 @@ function parseShow(cursor: Cursor): Statement {
     default:
       return cursor.error();
   }
+}
+
+/** `KILL [CONNECTION | QUERY] <connection id>`, and from 3.4 `KILL [CONNECTION | QUERY] '<query id>'`. */
+function parseKill(cursor: Cursor, options: ParseOptions): Statement {
+  cursor.acceptWord('CONNECTION', 'QUERY');
+  const connection = cursor.accept('number');
+  if (connection) return { kind: 'killConnection', connectionId: Number(connection.value) };
+  if (options.killByQueryId === false) return cursor.error();
+  const queryId = cursor.accept('string');
+  return queryId ? { kind: 'killQuery', queryId: queryId.value } : cursor.error();
 }
 
 /** `SELECT @@a, @@b [LIMIT n]` (what mysql clients send on connect) and `SELECT <number>`. */

@@ -4,8 +4,15 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { createServer } from 'node:net';
-import { FeSimulator, PROFILE_NAMES } from '@starrocks-cn-operator/testbed/fe-simulator';
-import { FeClient, FeError, FeSnapshotCache, type FeErrorKind } from '../../../src/fe/index.js';
+import { FeSimulator, PROFILE_NAMES, QueryEngine } from '@starrocks-cn-operator/testbed/fe-simulator';
+import {
+  FeClient,
+  FeError,
+  FeSnapshotCache,
+  isKillByIdUnsupported,
+  renderKillQuery,
+  type FeErrorKind,
+} from '../../../src/fe/index.js';
 import { createLogger } from '../../../src/runtime/logging.js';
 
 const PASSWORD = 'op-Secret-9';
@@ -345,3 +352,65 @@ for (const version of PROFILE_NAMES) {
     });
   });
 }
+
+describe('FE client: the queries on a leaving CN (the drain window ends)', () => {
+  const A = '10.2.0.1:9050';
+  const B = '10.2.0.2:9050';
+
+  async function cluster(version: 'latest' | '3.3') {
+    const sim = new FeSimulator({
+      version,
+      ports: [0, 0],
+      heartbeatPeriodMs: 3_600_000,
+      users: [{ name: 'op', password: PASSWORD, roles: ['cluster_admin'] }],
+    });
+    sim.liveness.defaultOutcome = { ok: true };
+    await sim.start();
+    sim.seedComputeNode({ address: A, alive: true });
+    sim.seedComputeNode({ address: B, alive: true });
+    await sim.runHeartbeats(1);
+    const engine = new QueryEngine({ slotsPerCN: 4 });
+    sim.attachQueryEngine(engine);
+    const client = new FeClient({ addresses: sim.addresses, user: 'op', password: PASSWORD });
+    return { sim, engine, client };
+  }
+
+  it('asks every FE, finds the query the second FE coordinates on the dropped CN, and kills it', async () => {
+    const { sim, engine, client } = await cluster('latest');
+    try {
+      const onB = engine.submit({ at: 0, work: 600, width: 2, fe: 1 }, 0);
+      const elsewhere = engine.submit({ at: 0, work: 600, width: 1, fe: 0 }, 0);
+      sim.advanceQueries(0);
+      await client.dropComputeNodes([B]);
+      const found = await client.queriesOnBackend('10.2.0.2:9060');
+      assert.deepEqual(found, [
+        { fe: sim.addresses[0], queryIds: elsewhere.cns.includes(B) ? [elsewhere.queryId] : [] },
+        { fe: sim.addresses[1], queryIds: [onB.queryId] },
+      ]);
+      assert.equal(await client.killQuery(onB.queryId), 'killed');
+      assert.equal(onB.error, 'killed');
+      assert.equal(await client.killQuery(onB.queryId), 'gone', 'an ended query is not an error');
+      assert.throws(() => renderKillQuery("1' OR '1'='1"), /not a StarRocks query id/);
+    } finally {
+      await client.close();
+      await sim.stop();
+    }
+  });
+
+  it('3.3: says why it cannot list them, and KILL by id is a syntax error', async () => {
+    const { sim, engine, client } = await cluster('3.3');
+    try {
+      const onB = engine.submit({ at: 0, work: 600, width: 2, fe: 0 }, 0);
+      sim.advanceQueries(0);
+      await client.dropComputeNodes([B]);
+      const [first] = await client.queriesOnBackend('10.2.0.2:9060');
+      assert.ok(first !== undefined && 'error' in first);
+      assert.match(first.error.message, /Backend node not found/);
+      const refused = await expectFeError(client.killQuery(onB.queryId), 'Unknown');
+      assert.equal(isKillByIdUnsupported(refused.feMessage ?? ''), true);
+    } finally {
+      await client.close();
+      await sim.stop();
+    }
+  });
+});

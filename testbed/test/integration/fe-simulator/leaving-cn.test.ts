@@ -93,3 +93,69 @@ describe('FE simulator: a CN leaving', () => {
     });
   });
 });
+
+describe('FE simulator: finding and killing the queries on a leaving CN', () => {
+  it('3.4 and later: /current_backend_instances names a dropped CN by be_port; KILL QUERY ends its query', async () => {
+    await withCluster('latest', async (sim, engine, port) => {
+      const onB = engine.submit({ at: 0, work: 600, width: 2 }, 0);
+      sim.advanceQueries(0);
+      assert.equal((await sql(port, `ALTER SYSTEM DROP COMPUTE NODE '${B}'`)).ok, true);
+      sim.advanceQueries(1_000);
+      const instances = await sql(port, "SHOW PROC '/current_backend_instances'");
+      assert.ok(instances.ok);
+      assert.deepEqual(instances.columns, ['Backend', 'InstanceNum', 'InstanceId', 'ExecTime']);
+      const onDropped = instances.rows.filter((row) => row['Backend'] === '10.0.4.2:9060');
+      assert.equal(onDropped.length, 1, 'the coordinator still lists the instance on the dropped CN');
+      const queries = await sql(port, "SHOW PROC '/current_queries'");
+      assert.ok(queries.ok);
+      assert.deepEqual(
+        queries.rows.map((row) => row['QueryId']),
+        [onB.queryId],
+      );
+      const prefix = (id: string) => id.split('-').slice(0, 3).join('-');
+      assert.equal(prefix(onDropped[0]?.['InstanceId'] ?? ''), prefix(onB.queryId), 'joined on the id prefix');
+      assert.equal((await sql(port, `KILL QUERY '${onB.queryId}'`)).ok, true);
+      assert.equal(onB.error, 'killed');
+      const again = await sql(port, `KILL QUERY '${onB.queryId}'`);
+      assert.deepEqual(again.ok ? undefined : [again.errno, again.message], [1365, `Unknown query id: ${onB.queryId}`]);
+    });
+  });
+
+  it('each FE lists only the queries it coordinates', async () => {
+    const sim = new FeSimulator({ version: 'latest', heartbeatPeriodMs: 3_600_000, ports: [0, 0] });
+    sim.liveness.defaultOutcome = { ok: true };
+    await sim.start();
+    try {
+      sim.seedComputeNode({ address: A, alive: true });
+      await sim.runHeartbeats(1);
+      const engine = new QueryEngine({ slotsPerCN: 4 });
+      sim.attachQueryEngine(engine);
+      const viaSecond = engine.submit({ at: 0, work: 60, width: 1, fe: 1 }, 0);
+      sim.advanceQueries(0);
+      const [first, second] = sim.ports;
+      const rows = async (fePort: number | undefined) => {
+        const answer = await sql(fePort ?? 0, "SHOW PROC '/current_backend_instances'");
+        return answer.ok ? answer.rows.length : -1;
+      };
+      assert.equal(await rows(first), 0);
+      assert.equal(await rows(second), 1);
+      assert.equal((await sql(first ?? 0, `KILL QUERY '${viaSecond.queryId}'`)).ok, true, 'KILL finds it on any FE');
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it('3.3: no KILL by query id, and /current_queries fails while a dropped CN runs a query', async () => {
+    await withCluster('3.3', async (sim, engine, port) => {
+      engine.submit({ at: 0, work: 600, width: 2 }, 0);
+      sim.advanceQueries(0);
+      assert.equal((await sql(port, "SHOW PROC '/current_queries'")).ok, true);
+      assert.equal((await sql(port, `ALTER SYSTEM DROP COMPUTE NODE '${B}'`)).ok, true);
+      const queries = await sql(port, "SHOW PROC '/current_queries'");
+      assert.equal(queries.ok ? '' : queries.message, 'Backend node not found. Check if any backend node is down.');
+      const kill = await sql(port, "KILL QUERY '00000001-5eed-4a11-8000-000000000000'");
+      assert.match(kill.ok ? '' : kill.message, /syntax error/i);
+      assert.equal((await sql(port, "SHOW PROC '/current_backend_instances'")).ok, true, 'that PROC exists on 3.3');
+    });
+  });
+});
