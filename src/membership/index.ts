@@ -25,5 +25,13 @@ export {
   planScaleIn,
   waitingSince,
 } from './scale-in.js';
+export {
+  type DrainInput,
+  type DrainState,
+  type PlannedDrain,
+  nextWindowEndMs,
+  planDrains,
+  recordedDrains,
+} from './drain.js';
 export { type GateChange, type GatedPod, type ReadinessGatePlan, planReadinessGates } from './readiness.js';
 export { isLeaving } from '../cn/index.js';

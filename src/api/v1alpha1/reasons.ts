@@ -80,6 +80,7 @@ export const EVENT_REASONS = {
   PathOutsideVolume: 'a cn.conf directory is not inside its volume',
   HostPathCacheUnsized: 'a shared hostPath cache has no size',
   ScaleInWithoutFE: 'the FE stayed unreachable; leaving CNs stop now and leave the FE later',
+  DrainWindowOver: 'a leaving CN still ran queries when its drain window ended; they were killed (or could not be)',
   DeletionPending: 'the group cannot finish its deletion yet',
   FEMembersLeftBehind: 'the deletion gave up; CNs may still be listed in the FE',
   StopPodsFailed: 'the pods of a deleted group could not be stopped',

@@ -771,6 +771,25 @@ export const computeNodeStatusSchema = z
     address: z.string().meta({ description: 'Registered address `host:heartbeatPort`.' }),
     registered: z.boolean().meta({ description: 'The FE lists the address.' }),
     alive: z.boolean().meta({ description: 'The FE reports the CN alive.' }),
+    drain: z
+      .object({
+        since: z.string().meta({
+          description: 'When the operator took the CN out of new work (RFC 3339).',
+          format: 'date-time',
+        }),
+        windowEndsAt: z.string().meta({
+          description: 'When its drain window ends: the CN stops by then, whatever still runs there.',
+          format: 'date-time',
+        }),
+        killedQueries: z.int().min(0).optional().meta({
+          description:
+            'Set when the window ended: how many queries still running on the CN were killed through the FE (0: none was left).',
+        }),
+      })
+      .optional()
+      .meta({
+        description: 'With `drain.order: Drain`, the drain of a leaving CN (its pod is leaving or terminating).',
+      }),
   })
   .meta({ description: 'One CN of the group as the FE sees it.' });
 

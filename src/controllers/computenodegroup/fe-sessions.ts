@@ -53,6 +53,8 @@ export class FeSessionPool implements FePort {
       },
       add: (list) => client.addComputeNodes(list),
       drop: (list) => client.dropComputeNodes(list),
+      queriesOnBackend: (backend) => client.queriesOnBackend(backend),
+      killQuery: (queryId) => client.killQuery(queryId),
       invalidate: () => {
         snapshots.invalidate(client.cacheKey);
       },

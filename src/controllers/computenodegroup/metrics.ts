@@ -126,11 +126,13 @@ export const GROUP_STATUS_METRICS = [
 
 export const GROUP_CONDITION_SERIES = 'starrocks_cn_group_condition';
 export const MEMBERSHIP_CHANGES_SERIES = 'starrocks_cn_group_membership_changes_total';
+export const DRAIN_KILLED_QUERIES_SERIES = 'starrocks_cn_group_drain_killed_queries_total';
 
 export class GroupMetrics {
   private source: (() => readonly KubeObject[]) | undefined;
   private readonly parsed = new WeakMap<KubeObject, GroupFigures | null>();
   private readonly changes: Counter<'namespace' | 'group' | 'action'>;
+  private readonly killed: Counter<'namespace' | 'group'>;
 
   /** The reconciler's side: it counts the CNs it added to and dropped from the FE. */
   readonly membership: MembershipSink;
@@ -158,12 +160,22 @@ export class GroupMetrics {
       labelNames: ['namespace', 'group', 'action'] as const,
       registers: [registry],
     });
+    this.killed = new Counter({
+      name: DRAIN_KILLED_QUERIES_SERIES,
+      help: 'Queries killed through the FE because they still ran on a CN when its drain window ended',
+      labelNames: ['namespace', 'group'] as const,
+      registers: [registry],
+    });
     this.membership = {
       changed: (namespace, group, action, nodes) => {
         this.changes.inc({ namespace, group, action }, nodes);
       },
+      queriesKilled: (namespace, group, queries) => {
+        this.killed.inc({ namespace, group }, queries);
+      },
       forget: (namespace, group) => {
         for (const action of ['add', 'drop'] as const) this.changes.remove({ namespace, group, action });
+        this.killed.remove({ namespace, group });
       },
     };
   }

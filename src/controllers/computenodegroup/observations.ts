@@ -6,7 +6,7 @@ import type { FeError } from '../../fe/index.js';
 import type { ConfigProblem } from '../../group/config.js';
 import type { PodView } from '../../group/pods.js';
 import type { GroupLoad } from '../../load/figures.js';
-import type { MembershipPlan, PlannedAdd, PlannedDrop, ReplicaDecision } from '../../membership/index.js';
+import type { MembershipPlan, PlannedAdd, PlannedDrain, PlannedDrop, ReplicaDecision } from '../../membership/index.js';
 import type { ConditionUpdate } from './conditions.js';
 import type { StorageConditionUpdate } from './storage.js';
 
@@ -67,4 +67,19 @@ export interface PassObservations {
   storage?: StorageConditionUpdate | undefined;
   /** The group's load from this pass' FE read; absent when the FE was not read (the last figures stay). */
   load?: GroupLoad | undefined;
+  /** With drain.order Drain, the CNs draining now, as they are after this pass; absent when no step ran. */
+  drains?: readonly PlannedDrain[] | undefined;
+  /** The drains whose window ended this pass, and what was done about the queries still on their CN. */
+  windowsEnded?: readonly WindowEnd[] | undefined;
+}
+
+/** The end of one CN's drain window: the queries still there, killed or not, and why not. */
+export interface WindowEnd {
+  pod: string;
+  address: string;
+  windowSeconds: number;
+  /** The ids of the queries killed through the FE. */
+  killed: readonly string[];
+  /** Queries still there that could not be killed (or not found), and why; empty when all went. */
+  problems: readonly string[];
 }

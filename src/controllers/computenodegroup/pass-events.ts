@@ -23,6 +23,7 @@ export function passEvents(observed: PassObservations, settings: PassEventSettin
     ...configEvents(observed),
     ...feEvents(observed),
     ...replicaEvents(observed, settings),
+    ...drainEvents(observed),
     ...childEvents(observed),
     ...sideConditionEvents(observed),
   ];
@@ -52,6 +53,23 @@ function feEvents({ group, fe, feUser, feChanges, feActionError }: PassObservati
     events.push({ type: 'Warning', reason: 'FEUpdateFailed', message });
   }
   return events;
+}
+
+/** A window that ended with queries still on the CN: which were killed, and what could not be done. */
+function drainEvents({ windowsEnded }: PassObservations): GroupEvent[] {
+  return (windowsEnded ?? [])
+    .filter((end) => end.killed.length > 0 || end.problems.length > 0)
+    .map((end) => {
+      const killed = end.killed.length > 0 ? `killed ${end.killed.length} (${end.killed.join(', ')})` : 'killed none';
+      const problems = end.problems.length > 0 ? `; ${end.problems.join('; ')}` : '';
+      return {
+        type: 'Warning',
+        reason: 'DrainWindowOver',
+        message:
+          `CN ${end.pod} (${end.address}) still ran queries when its drain window of ${end.windowSeconds}s ended: ` +
+          `${killed}${problems}. Raise spec.drain.windowSeconds if such queries should finish.`,
+      };
+    });
 }
 
 function replicaEvents({ replicas }: PassObservations, settings: PassEventSettings): GroupEvent[] {

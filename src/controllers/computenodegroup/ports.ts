@@ -3,7 +3,7 @@
 // the decisions stay pure.
 import type { ComputeNodeGroupStatus, EventReason, PodConditionReason } from '../../api/v1alpha1/index.js';
 import type { Child, ChildKind } from '../../builders/index.js';
-import type { ComputeNodeRecord, QueueReading } from '../../fe/index.js';
+import type { BackendQueries, ComputeNodeRecord, QueueReading } from '../../fe/index.js';
 import type { GroupLoad } from '../../load/figures.js';
 import type { FeCredentials } from '../../group/config.js';
 
@@ -66,6 +66,10 @@ export interface FeSession {
   computeNodes(maxAgeMs?: number): Promise<FeView>;
   add(addresses: string[]): Promise<void>;
   drop(addresses: string[]): Promise<void>;
+  /** Per FE address, the queries it coordinates that run fragments on `backend` (`host:be_port`). */
+  queriesOnBackend(backend: string): Promise<BackendQueries[]>;
+  /** KILL QUERY '<id>': 'gone' when no FE knows it any more; an FeError when the FE refuses (before 3.4). */
+  killQuery(queryId: string): Promise<'killed' | 'gone'>;
   /** Forget the shared snapshot after a change, so the next read sees it. */
   invalidate(): void;
 }
@@ -85,9 +89,14 @@ export interface LoadSink {
   forget(namespace: string, name: string): void;
 }
 
-/** Where the reconciler counts the CNs it added to and dropped from the FE (a Prometheus counter). */
+/**
+ * Where the reconciler counts the CNs it added to and dropped from the FE, and the queries a drain killed
+ * (Prometheus counters).
+ */
 export interface MembershipSink {
   changed(namespace: string, group: string, action: 'add' | 'drop', nodes: number): void;
+  /** Queries killed through the FE because they still ran on a CN when its drain window ended. */
+  queriesKilled(namespace: string, group: string, queries: number): void;
   /** The group is gone: its series go too. */
   forget(namespace: string, group: string): void;
 }

@@ -22,7 +22,10 @@ import { groupLoad, type GroupLoad } from '../../load/figures.js';
 import {
   WAITING_FOR_FE_DROP,
   feAfterActions,
+  nextWindowEndMs,
+  planDrains,
   planMembership,
+  recordedDrains,
   type MemberPod,
   type MembershipInput,
   type MembershipPlan,
@@ -32,11 +35,12 @@ import type { Logger } from '../../runtime/logging.js';
 import { autoscalingCondition } from './autoscaling.js';
 import { GroupChildren } from './children.js';
 import { GroupDeletion, type DeletionObservation } from './deletion.js';
+import { endDrainWindows } from './drain.js';
 import { actOnFe, decideGroupReplicas, readFe, setReadinessGates, type FeRead } from './fe-membership.js';
 import type { PassObservations } from './observations.js';
 import { parseCachedGroup } from './parsed-groups.js';
 import { passEvents } from './pass-events.js';
-import type { ClusterPort, EventSink, FePort, LoadSink, MembershipSink } from './ports.js';
+import type { ClusterPort, EventSink, FePort, FeSession, LoadSink, MembershipSink } from './ports.js';
 import { buildStatus, invalidSpecStatus } from './status.js';
 import { storageCondition } from './storage.js';
 
@@ -61,6 +65,8 @@ export const DEFAULT_RECONCILER_SETTINGS: Omit<ReconcilerSettings, 'operator'> =
 
 /** After an FE change, look again soon: the next pass confirms it and may lower the StatefulSet. */
 const AFTER_FE_CHANGE_MS = 1_000;
+/** A drain window's end is handled this long after it, so the pass surely sees it over. */
+const WINDOW_END_SLACK_MS = 200;
 /** While pods wait for their readiness gate, the FE's answer may be this old at most. */
 const GATE_READ_MAX_AGE_MS = 1_000;
 
@@ -159,8 +165,10 @@ export class ComputeNodeGroupReconciler {
     // A refusal waits for the user (the next pass is at the sync period); a transient failure is retried with backoff.
     const transient = observed.childFailures?.find((failure) => !failure.refused);
     if (transient !== undefined) throw transient.error;
-    // An unreachable FE is retried at the sync period, not hammered.
-    return { requeueAfterMs: soon ? AFTER_FE_CHANGE_MS : this.settings.feSyncPeriodMs };
+    // An unreachable FE is retried at the sync period, not hammered. A drain window ending sooner is met on time.
+    const period = soon ? AFTER_FE_CHANGE_MS : this.settings.feSyncPeriodMs;
+    const windowEnd = nextWindowEndMs(observed.drains ?? [], observed.now);
+    return { requeueAfterMs: windowEnd === undefined ? period : Math.min(period, windowEnd + WINDOW_END_SLACK_MS) };
   }
 
   /**
@@ -210,6 +218,7 @@ export class ComputeNodeGroupReconciler {
     const waitingGates = gated
       ? await setReadinessGates(this.cluster, group, members, observed.pods, feAfter, logger)
       : 0;
+    await this.followDrains(group, session, members, config, observed, logger);
     const children = await this.children.apply(group, config, replicas.replicas, logger);
     observed.childFailures = children.failures;
     observed.droppedFields = children.dropped;
@@ -221,6 +230,39 @@ export class ComputeNodeGroupReconciler {
     const changed = actions.added.length + actions.dropped.length > 0;
     const waitingOnLiveFe = (replicas.kind === WAITING_FOR_FE_DROP || waitingGates > 0) && feRead.nodes !== null;
     return changed || waitingOnLiveFe;
+  }
+
+  /**
+   * With `drain.order: Drain`, each leaving CN's drain: recorded in the status, and at the end of its window the
+   * queries still on the CN killed through the FE (drain.ts). Without an FE answer this pass, nothing is killed.
+   */
+  private async followDrains(
+    group: ComputeNodeGroup,
+    session: FeSession,
+    members: readonly MemberPod[],
+    config: ResolvedConfig,
+    observed: PassObservations,
+    logger: Logger,
+  ): Promise<void> {
+    const { order, windowSeconds } = group.spec.drain;
+    const drains = planDrains({
+      pods: members,
+      desiredReplicas: group.spec.replicas,
+      order,
+      windowSeconds,
+      previous: recordedDrains(group.status?.computeNodes),
+      now: observed.now,
+    });
+    if (observed.fe.kind !== 'Read' || !drains.some((drain) => drain.due)) {
+      observed.drains = drains;
+      return;
+    }
+    const settings = { bePort: config.cnConf.ports.bePort, windowSeconds };
+    const result = await endDrainWindows(session, drains, settings, logger);
+    observed.drains = result.drains;
+    observed.windowsEnded = result.ended;
+    const killed = result.ended.reduce((sum, end) => sum + end.killed.length, 0);
+    if (killed > 0) this.membership?.queriesKilled(groupNamespace(group), group.metadata.name, killed);
   }
 
   /** The group's load from this pass' FE read, published for the metrics; undefined when the FE was not read. */

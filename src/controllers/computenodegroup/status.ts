@@ -8,13 +8,14 @@ import {
   mirroredReason,
   type ComputeNodeGroup,
   type ComputeNodeGroupStatus,
+  type ComputeNodeStatus,
   type LoadStatus,
   type ServersCounters,
 } from '../../api/v1alpha1/index.js';
 import type { GroupLoad } from '../../load/figures.js';
 import { labelSelectorString } from '../../builders/names.js';
 import type { FeError } from '../../fe/index.js';
-import { WAITING_FOR_FE_DROP } from '../../membership/index.js';
+import { WAITING_FOR_FE_DROP, type PlannedDrain } from '../../membership/index.js';
 import { mergeConditions, readyCondition, type ConditionUpdate } from './conditions.js';
 import type { DroppedFields, PassObservations } from './observations.js';
 
@@ -101,7 +102,7 @@ export function buildStatus(inputs: StatusInputs): ComputeNodeGroupStatus {
     servers: inputs.membership?.servers ?? previous?.servers,
     registeredReplicas: registeredCount(inputs.membership?.servers) ?? previous?.registeredReplicas,
     // Without a plan (configuration missing) the ledger is carried over untouched: no address may be forgotten.
-    computeNodes: inputs.membership?.computeNodes ?? previous?.computeNodes ?? [],
+    computeNodes: withDrains(inputs.membership?.computeNodes ?? previous?.computeNodes ?? [], inputs.drains),
     load: inputs.load === undefined ? previous?.load : loadStatus(inputs.load),
   };
   if (status.load === undefined) delete status.load;
@@ -109,6 +110,24 @@ export function buildStatus(inputs: StatusInputs): ComputeNodeGroupStatus {
   if (status.servers === undefined) delete status.servers;
   if (status.registeredReplicas === undefined) delete status.registeredReplicas;
   return status;
+}
+
+/**
+ * Each CN's drain on its ledger entry. Without this pass' drains (the configuration is missing) the entries keep
+ * what they had; with them, an entry has a drain exactly when its pod drains now.
+ */
+function withDrains(
+  entries: readonly ComputeNodeStatus[],
+  drains: readonly PlannedDrain[] | undefined,
+): ComputeNodeStatus[] {
+  if (drains === undefined) return [...entries];
+  const byPod = new Map(drains.map((drain) => [drain.pod, drain.state]));
+  return entries.map(({ drain: _previous, ...entry }) => {
+    const state = byPod.get(entry.pod);
+    if (state === undefined) return entry;
+    const { killedQueries, ...times } = state;
+    return { ...entry, drain: killedQueries === undefined ? times : { ...times, killedQueries } };
+  });
 }
 
 /** The figures the FE gave; a figure its version lacks is left out. */

@@ -2,7 +2,7 @@
 // Kubernetes side held in memory (see world.ts). The end-to-end tier repeats the key scenarios on a real control plane.
 import { strict as assert } from 'node:assert';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
+import { FeSimulator, QueryEngine, type ProfileName } from '@starrocks-cn-operator/testbed/fe-simulator';
 import type { Child } from '../../../src/builders/index.js';
 import { FeError } from '../../../src/fe/index.js';
 import { KubeApiError } from '../../../src/kube/errors.js';
@@ -52,8 +52,12 @@ interface Harness {
   clock: { now: Date };
 }
 
-async function harness(replicas: number, settings: Partial<ReconcilerSettings> = {}): Promise<Harness> {
-  const sim = new FeSimulator({ version: '3.3', heartbeatPeriodMs: 60_000 });
+async function harness(
+  replicas: number,
+  settings: Partial<ReconcilerSettings> = {},
+  version: ProfileName = '3.3',
+): Promise<Harness> {
+  const sim = new FeSimulator({ version, heartbeatPeriodMs: 60_000 });
   await sim.start();
   const cluster = new MemoryCluster(groupObject(sim.addresses, replicas));
   cluster.secrets.set('fe-account', { data: { FE_USR: Buffer.from('root').toString('base64'), FE_PWD: '' } });
@@ -433,5 +437,70 @@ describe('FeSessionPool', () => {
       (error: unknown) => error instanceof FeError && error.kind === 'AuthenticationFailed',
     );
     await pool.close();
+  });
+});
+
+describe('the end of a drain window (spec.drain.order: Drain)', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h.pool.close();
+    await h.sim.stop();
+  });
+
+  /** Two CNs, alive, running one long query across both; then the group scales to 1 with a 60 s window. */
+  async function scaleInUnderAQuery(version: ProfileName) {
+    h = await harness(2, {}, version);
+    h.cluster.setSpec('drain', { order: 'Drain', windowSeconds: 60 });
+    h.sim.liveness.defaultOutcome = { ok: true };
+    await converge(h);
+    await h.sim.runHeartbeats(1);
+    const engine = new QueryEngine({ slotsPerCN: 4 });
+    h.sim.attachQueryEngine(engine);
+    const long = engine.submit({ at: 0, work: 1200, width: 2 }, 0);
+    h.sim.advanceQueries(0);
+    assert.deepEqual([...long.cns].sort(), [address(0), address(1)]);
+    h.cluster.setSpec('replicas', 1);
+    const first = await h.reconciler.reconcile(KEY, context);
+    assert.ok(h.sim.membershipChanges('drop').includes(address(1)), 'the leaving CN is out of new work at once');
+    const drain = h.cluster.status()?.computeNodes?.find((entry) => entry.pod === 'cn-group-1')?.drain;
+    assert.deepEqual(drain, { since: '2026-11-24T10:00:00.000Z', windowEndsAt: '2026-11-24T10:01:00.000Z' });
+    assert.ok((first.requeueAfterMs ?? Infinity) <= 60_200, 'the pass comes back by the end of the window');
+    // The pod stays while its preStop gate waits (no settlePods): 30 s later, nothing is killed yet.
+    h.clock.now = new Date('2026-11-24T10:00:30Z');
+    const midway = await h.reconciler.reconcile(KEY, context);
+    assert.ok((midway.requeueAfterMs ?? Infinity) <= 30_200);
+    assert.equal(long.finishedAt, null);
+    h.clock.now = new Date('2026-11-24T10:01:00.200Z');
+    await h.reconciler.reconcile(KEY, context);
+    return long;
+  }
+
+  it('3.4 and later: the query still on the CN is found on the FE and killed, once, and the group says so', async () => {
+    const long = await scaleInUnderAQuery('latest');
+    assert.equal(long.error, 'killed', 'failed at once instead of hanging once the CN stops');
+    const events = h.cluster.events.filter((event) => event.reason === 'DrainWindowOver');
+    assert.equal(events.length, 1);
+    assert.match(
+      events[0]?.message ?? '',
+      new RegExp(`cn-group-1 .* window of 60s ended: killed 1 \\(${long.queryId}\\)`),
+    );
+    const entry = h.cluster.status()?.computeNodes?.find((candidate) => candidate.pod === 'cn-group-1');
+    assert.equal(entry?.drain?.killedQueries, 1);
+    await h.reconciler.reconcile(KEY, context);
+    assert.equal(h.cluster.events.filter((event) => event.reason === 'DrainWindowOver').length, 1, 'dealt with once');
+    h.cluster.settlePods();
+    await h.reconciler.reconcile(KEY, context);
+    assert.equal(
+      h.cluster.status()?.computeNodes?.some((candidate) => candidate.drain !== undefined),
+      false,
+      'the drain ends with the pod',
+    );
+  });
+
+  it('3.3: nothing can kill it by id; the Event says why and where the query goes', async () => {
+    const long = await scaleInUnderAQuery('3.3');
+    assert.equal(long.finishedAt, null);
+    const event = h.cluster.events.find((candidate) => candidate.reason === 'DrainWindowOver');
+    assert.match(event?.message ?? '', /killed none; FE .* could not list them: .*Backend node not found/);
   });
 });

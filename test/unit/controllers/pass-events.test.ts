@@ -88,6 +88,38 @@ describe('the Events of a pass', () => {
     assert.match(event.message, /unreachable for 120s; ordinals 1 stop now/);
   });
 
+  it('reports a drain window that ended with queries on the CN, and stays quiet when none was left', () => {
+    const end = { pod: 'g-2', address: '10.0.0.3:9050', windowSeconds: 300 };
+    const events = passEvents(
+      {
+        ...quiet,
+        windowsEnded: [
+          { ...end, killed: ['00000001-5eed-4a11-8000-000000000000'], problems: [] },
+          { ...end, pod: 'g-3', killed: [], problems: [] },
+          { ...end, pod: 'g-4', killed: [], problems: ['FE 127.0.0.1:9030 could not list them: denied'] },
+        ],
+      },
+      settings,
+    );
+    assert.deepEqual(
+      events.map((event) => [event.type, event.reason, event.message]),
+      [
+        [
+          'Warning',
+          'DrainWindowOver',
+          'CN g-2 (10.0.0.3:9050) still ran queries when its drain window of 300s ended: killed 1 ' +
+            '(00000001-5eed-4a11-8000-000000000000). Raise spec.drain.windowSeconds if such queries should finish.',
+        ],
+        [
+          'Warning',
+          'DrainWindowOver',
+          'CN g-4 (10.0.0.3:9050) still ran queries when its drain window of 300s ended: killed none; ' +
+            'FE 127.0.0.1:9030 could not list them: denied. Raise spec.drain.windowSeconds if such queries should finish.',
+        ],
+      ],
+    );
+  });
+
   it('reports refused children each pass, transient failures never, dropped fields once when found', () => {
     const failure = { kind: 'StatefulSet', name: 'g', error: new Error('x'), message: 'the API server refused' };
     const observed: PassObservations = {

@@ -1,0 +1,50 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { nextWindowEndMs, planDrains, recordedDrains, type MemberPod } from '../../../src/membership/index.js';
+
+const NOW = new Date('2026-12-06T10:00:00.000Z');
+function pod(ordinal: number, terminating = false, address: string | null = `10.0.0.${ordinal + 1}:9050`): MemberPod {
+  return { name: `g-${ordinal}`, ordinal, address, cnUp: true, terminating };
+}
+const base = { desiredReplicas: 2, order: 'Drain' as const, windowSeconds: 60, previous: new Map(), now: NOW };
+
+describe('planDrains', () => {
+  it('drains leaving and terminating pods from the pass it first sees them, with the window from then', () => {
+    const drains = planDrains({ ...base, pods: [pod(0), pod(1, true), pod(2), pod(3, false, null)] });
+    assert.deepEqual(
+      drains.map((drain) => [drain.pod, drain.state.since, drain.state.windowEndsAt, drain.due]),
+      [
+        ['g-1', '2026-12-06T10:00:00.000Z', '2026-12-06T10:01:00.000Z', false],
+        ['g-2', '2026-12-06T10:00:00.000Z', '2026-12-06T10:01:00.000Z', false],
+      ],
+      'g-0 stays; g-3 has no address to drain yet',
+    );
+  });
+
+  it('continues the recorded drain, is due once the window is over, and not again once dealt with', () => {
+    const since = { since: '2026-12-06T09:59:00.000Z', windowEndsAt: '2026-12-06T10:00:00.000Z' };
+    const previous = recordedDrains([
+      { pod: 'g-2', drain: since },
+      { pod: 'g-0', drain: undefined },
+    ]);
+    const [due] = planDrains({ ...base, pods: [pod(0), pod(2)], previous });
+    assert.ok(due !== undefined);
+    assert.deepEqual(due.state, since);
+    assert.equal(due.due, true);
+    const handled = recordedDrains([{ pod: 'g-2', drain: { ...since, killedQueries: 2 } }]);
+    assert.equal(planDrains({ ...base, pods: [pod(2)], previous: handled })[0]?.due, false);
+  });
+
+  it('tracks nothing outside the Drain order or with a window of 0', () => {
+    assert.deepEqual(planDrains({ ...base, order: 'DropFirst', pods: [pod(2)] }), []);
+    assert.deepEqual(planDrains({ ...base, order: 'StopFirst', pods: [pod(2)] }), []);
+    assert.deepEqual(planDrains({ ...base, windowSeconds: 0, pods: [pod(2)] }), []);
+  });
+
+  it('wakes the reconciler at the next window end still ahead, never in a loop for one already over', () => {
+    const drains = planDrains({ ...base, pods: [pod(2), pod(3)] });
+    assert.equal(nextWindowEndMs(drains, NOW), 60_000);
+    assert.equal(nextWindowEndMs(drains, new Date(NOW.getTime() + 61_000)), undefined);
+    assert.equal(nextWindowEndMs([], NOW), undefined);
+  });
+});
