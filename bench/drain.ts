@@ -1,0 +1,144 @@
+// What a CN leaving does to the queries that run on it, per StarRocks version, drain order and cause, on the real
+// control plane (KWOK) with the compiled operator and the FE simulator's query engine (test/support/drain-scenario.ts:
+// 3 CNs, 18 queries of 1 s to twice the window, each with a fragment on every CN; the cause comes once all have
+// started; the pods' preStop hooks and the kubelet's hold on a terminating pod are played by QueryWorkload).
+// Prints one line per run and a Markdown table; with --write, puts the table into docs/benchmarks.md between its
+// markers (the published figures come from this script, never by hand).
+//
+//   npm run build
+//   node --import tsx bench/drain.ts [--versions 3.3,latest] [--orders Drain,DropFirst,StopFirst]
+//                                    [--causes scale-in,rollout,eviction] [--window 25] [--write]
+//
+// About 30 minutes for the whole table on a 2-core machine.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { down, environmentOf, freshNamespace, up } from '@starrocks-cn-operator/testbed/control-plane';
+import { FeSimulator, isProfileName, type ProfileName } from '@starrocks-cn-operator/testbed/fe-simulator';
+import { DRAIN_ORDERS, type DrainOrder } from '../src/api/v1alpha1/index.js';
+import { markdownTable } from '../src/docs/markdown.js';
+import type { DrainCause, DrainFigures } from '../test/support/drain-scenario.js';
+
+const { values } = parseArgs({
+  options: {
+    versions: { type: 'string', default: '3.3,latest' },
+    orders: { type: 'string', default: DRAIN_ORDERS.join(',') },
+    causes: { type: 'string', default: 'scale-in,rollout,eviction' },
+    window: { type: 'string', default: '25' },
+    write: { type: 'boolean', default: false },
+  },
+});
+
+const DOC = path.join(import.meta.dirname, '..', 'docs', 'benchmarks.md');
+const OPEN = '<!-- drain-table: written by bench/drain.ts --write -->';
+const CLOSE = '<!-- /drain-table -->';
+/** What each profile stands for in the table. */
+const VERSION_LABEL: Record<ProfileName, string> = { '2.4': '2.4', '3.3': '3.3', latest: '3.5' };
+
+interface Run {
+  version: ProfileName;
+  order: DrainOrder;
+  cause: DrainCause;
+  figures: DrainFigures;
+}
+
+const versions = values.versions.split(',').filter(isProfileName);
+const orders = values.orders.split(',').filter((order): order is DrainOrder => DRAIN_ORDERS.includes(order as never));
+const causes = values.causes.split(',') as DrainCause[];
+const windowSeconds = Number(values.window);
+if (!Number.isInteger(windowSeconds) || windowSeconds < 1) throw new Error(`--window needs whole seconds`);
+
+const dir = await mkdtemp(path.join(os.tmpdir(), 'drain-bench-'));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void down({ dir })
+      .catch(() => undefined)
+      .finally(() => process.exit(130));
+  });
+}
+const runs: Run[] = [];
+try {
+  const plane = await up({ dir });
+  Object.assign(process.env, environmentOf(plane));
+  // Imported after the environment is set: the helpers read it on first use.
+  const e2e = await import('../test/support/e2e.js');
+  const support = await import('../test/support/operator.js');
+  const scenario = await import('../test/support/drain-scenario.js');
+  await e2e.installCrd();
+  const namespace = (await freshNamespace('drain-bench')).name;
+  const identity = await support.createOperatorIdentity(namespace);
+  const operator = await support.startOperator({
+    identity,
+    watchNamespaces: [namespace],
+    label: 'drain-bench',
+    feSyncPeriod: '1s',
+  });
+  try {
+    for (const version of versions) {
+      for (const order of orders) {
+        for (const cause of causes) {
+          const fe = new FeSimulator({ version, heartbeatPeriodMs: 500 });
+          fe.liveness.defaultOutcome = { ok: true };
+          await fe.start();
+          try {
+            const figures = await scenario.runDrainScenario({ namespace, fe, order, windowSeconds, cause });
+            const run = { version, order, cause, figures };
+            runs.push(run);
+            process.stdout.write(`${JSON.stringify(run)}\n`);
+          } finally {
+            await scenario.removeDrainScenario(namespace);
+            await fe.stop();
+          }
+        }
+      }
+    }
+  } finally {
+    await operator.stop();
+    await support.removeOperatorIdentity(identity);
+  }
+} finally {
+  await down({ dir }).catch(() => undefined);
+  await rm(dir, { recursive: true, force: true });
+}
+
+const markdown = table(runs);
+process.stdout.write(`\n${markdown}\n`);
+if (values.write) {
+  const document = await readFile(DOC, 'utf8');
+  const start = document.indexOf(OPEN);
+  const end = document.indexOf(CLOSE);
+  if (start < 0 || end < start) throw new Error(`${DOC} has no ${OPEN} ... ${CLOSE} section`);
+  await writeFile(DOC, `${document.slice(0, start)}${OPEN}\n\n${markdown}\n${document.slice(end)}`);
+  process.stdout.write(`wrote the table into ${DOC}\n`);
+}
+
+function table(all: readonly Run[]): string {
+  const counts = (run: Run, part: 'fit' | 'longer'): string => {
+    const c = run.figures[part];
+    const failed = c.killed > 0 ? `${c.failed} (${c.killed} killed)` : String(c.failed);
+    return `${c.run} / ${failed} / ${c.hung}`;
+  };
+  const lateness = (run: Run): string => {
+    const seconds = run.figures.longestFailureAfterWindowS;
+    return seconds === null ? '-' : seconds.toFixed(1);
+  };
+  const header = [
+    'StarRocks',
+    'order',
+    'cause',
+    'within the window',
+    'longer than the window',
+    'last failure, s after the window',
+  ];
+  const rows = all.map((run) => [
+    VERSION_LABEL[run.version],
+    run.order,
+    run.cause,
+    counts(run, 'fit'),
+    counts(run, 'longer'),
+    lateness(run),
+  ]);
+  const intro = `Window ${windowSeconds} s, queries of 1 to ${2 * windowSeconds} s. Each cell: run / failed / hung.`;
+  return `${intro}\n\n${markdownTable(header, rows)}`;
+}
