@@ -18,7 +18,7 @@ import { down, environmentOf, freshNamespace, up } from '@starrocks-cn-operator/
 import { FeSimulator, isProfileName, type ProfileName } from '@starrocks-cn-operator/testbed/fe-simulator';
 import { DRAIN_ORDERS, type DrainOrder } from '../src/api/v1alpha1/index.js';
 import { markdownTable } from '../src/docs/markdown.js';
-import type { DrainCause, DrainFigures } from '../test/support/drain-scenario.js';
+import { DRAIN_CAUSES, type DrainCause, type DrainFigures } from '../test/support/drain-scenario.js';
 
 const { values } = parseArgs({
   options: {
@@ -43,11 +43,24 @@ interface Run {
   figures: DrainFigures;
 }
 
-const versions = values.versions.split(',').filter(isProfileName);
-const orders = values.orders.split(',').filter((order): order is DrainOrder => DRAIN_ORDERS.includes(order as never));
-const causes = values.causes.split(',') as DrainCause[];
+const versions = values.versions.split(',').map((name) => parsed(name, isProfileName, 'version'));
+const orders = values.orders.split(',').map((name) => parsed(name, isDrainOrder, 'order'));
+const causes = values.causes.split(',').map((name) => parsed(name, isDrainCause, 'cause'));
 const windowSeconds = Number(values.window);
 if (!Number.isInteger(windowSeconds) || windowSeconds < 1) throw new Error(`--window needs whole seconds`);
+
+function isDrainOrder(name: string): name is DrainOrder {
+  return (DRAIN_ORDERS as readonly string[]).includes(name);
+}
+
+function isDrainCause(name: string): name is DrainCause {
+  return (DRAIN_CAUSES as readonly string[]).includes(name);
+}
+
+function parsed<T extends string>(name: string, is: (name: string) => name is T, what: string): T {
+  if (!is(name)) throw new Error(`unknown ${what} ${JSON.stringify(name)}`);
+  return name;
+}
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'drain-bench-'));
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

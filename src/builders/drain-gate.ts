@@ -57,49 +57,57 @@ export function cnLifecycle(input: PreStopInput): Plain<V1Lifecycle> | undefined
 
 /**
  * `stop_cn.sh -g`, bounded so the CN gets SIGTERM and exits before the kubelet's SIGKILL. After the gate, the bound
- * is what is left of the grace period.
+ * is what is left of the grace period. Without `timeout` in the image the stop runs unbounded (the kubelet's grace
+ * period still ends it).
  */
 function gracefulStopLine(stopScript: string, gracePeriodSeconds: number, afterGate: boolean): string {
   const bound = Math.max(1, gracePeriodSeconds - STOP_MARGIN_SECONDS);
+  const run = (limit: string) =>
+    `if command -v timeout >/dev/null 2>&1; then timeout ${limit} ${stopScript} -g || true; else ${stopScript} -g || true; fi`;
   if (!afterGate) return `timeout ${bound} ${stopScript} -g || true`;
-  return [
-    `left=$((${bound} - $(date +%s) + started))`,
-    'if [ "$left" -lt 1 ]; then left=1; fi',
-    `timeout "$left" ${stopScript} -g || true`,
-  ].join('\n');
+  return [`left=$((${bound} - $(clock) + started))`, 'if [ "$left" -lt 1 ]; then left=1; fi', run('"$left"')].join(
+    '\n',
+  );
 }
 
 /**
  * The gate: wait for 0 running queries (after the lead), at most `windowSeconds`. It logs to the CN's stdout (the
- * container's logs), or to `$DRAIN_LOG` where that is set.
+ * container's logs), or to `$DRAIN_LOG` where that is set. Time comes from `date +%s`, or, in an image without
+ * `date`, from the seconds the loop has slept (a lower bound, so the window can only run long, never short).
  */
 export function drainGateScript(httpPort: number, windowSeconds: number): string {
   const url = `http://127.0.0.1:${httpPort}/metrics`;
+  // A window shorter than the lead still reads the count before it ends.
+  const lead = Math.min(DRAIN_LEAD_SECONDS, Math.max(0, windowSeconds - 1));
   return `# drain gate (ComputeNodeGroup spec.drain.order: Drain)
 log() { echo "drain: $*" >>"\${DRAIN_LOG:-/proc/1/fd/1}" 2>/dev/null || true; }
+slept=0
+clock() { date +%s 2>/dev/null || echo "$slept"; }
 running() {
   body=$( (curl -fsS --max-time 2 ${url} || timeout 3 wget -q -O - ${url}) 2>/dev/null ) || return 1
   n=$(printf '%s\\n' "$body" | sed -n 's/^${RUNNING_QUERIES_METRIC}[[:space:]]\\{1,\\}\\([0-9]\\{1,\\}\\).*/\\1/p')
   set -- $n
-  [ -n "$1" ] || return 1
+  [ -n "$1" ] || return 2
   echo "$1"
 }
-started=$(date +%s)
+started=$(clock)
 deadline=$((started + ${windowSeconds}))
 unreadable=0
 log "waiting up to ${windowSeconds}s for the CN's running queries to finish"
 while :; do
-  now=$(date +%s)
-  if [ "$now" -ge "$deadline" ]; then log "window of ${windowSeconds}s over: stopping with queries still running"; break; fi
-  if [ "$now" -ge $((started + ${DRAIN_LEAD_SECONDS})) ]; then
-    if count=$(running); then
-      unreadable=0
-      if [ "$count" -eq 0 ]; then log "no running query after $((now - started))s: stopping"; break; fi
-    else
-      unreadable=$((unreadable + 1))
-      if [ "$unreadable" -ge ${DRAIN_UNREADABLE_LIMIT} ]; then log "${url} does not answer: stopping"; break; fi
-    fi
+  now=$(clock)
+  if [ "$now" -ge "$deadline" ]; then log "window of ${windowSeconds}s over: stopping the CN now"; break; fi
+  if [ "$now" -ge $((started + ${lead})) ]; then
+    count=$(running)
+    case $? in
+      0) unreadable=0
+         if [ "$count" -eq 0 ]; then log "no running query after $((now - started))s: stopping"; break; fi ;;
+      2) unreadable=$((unreadable + 1)); reason="${url} has no ${RUNNING_QUERIES_METRIC}" ;;
+      *) unreadable=$((unreadable + 1)); reason="${url} does not answer" ;;
+    esac
+    if [ "$unreadable" -ge ${DRAIN_UNREADABLE_LIMIT} ]; then log "$reason: stopping"; break; fi
   fi
   sleep 1
+  slept=$((slept + 1))
 done`;
 }

@@ -169,17 +169,20 @@ export class FeClient {
   }
 
   /**
-   * The queries each FE coordinates that run fragments on `backend` (`host:be_port`): asked of every FE address,
-   * since both PROCs answer for the FE that runs them. One entry per address, with the ids or why it could not say.
+   * The queries each FE coordinates that run fragments on the CN at `host`: asked of every FE address, since both
+   * PROCs answer for the FE that runs them. One entry per address: the ids (and how many of the CN's instances no
+   * listed query owns: a query the FE retried shows a new id there), or why it could not say.
    */
-  async queriesOnBackend(backend: string): Promise<BackendQueries[]> {
+  async queriesOnHost(host: string): Promise<BackendQueries[]> {
     return Promise.all(
       this.endpoints.map(async (endpoint): Promise<BackendQueries> => {
         try {
-          const instances = instancesOn(await this.rowsOn(endpoint, SHOW_BACKEND_INSTANCES), backend);
+          const instances = instancesOn(await this.rowsOn(endpoint, SHOW_BACKEND_INSTANCES), host);
           if (!instances.ok) throw new FeError('Unknown', `FE ${endpoint.label}: ${instances.message}`);
           if (instances.value.length === 0) return { fe: endpoint.label, queryIds: [] };
-          const queries = currentQueryIds(await this.rowsOn(endpoint, SHOW_CURRENT_QUERIES));
+          // It asks every CN of those queries for statistics (up to 10 s in the FE): a longer bound than other reads.
+          const rows = await this.rowsOn(endpoint, SHOW_CURRENT_QUERIES, 2 * this.queryTimeoutMs);
+          const queries = currentQueryIds(rows);
           if (!queries.ok) throw new FeError('Unknown', `FE ${endpoint.label}: ${queries.message}`);
           return { fe: endpoint.label, queryIds: queriesOwning(instances.value, queries.value) };
         } catch (error) {
@@ -296,17 +299,17 @@ export class FeClient {
   }
 
   /** A read on this one FE (no failover: the answer is about this FE). */
-  private async rowsOn(endpoint: Endpoint, sql: string): Promise<ResultRow[]> {
+  private async rowsOn(endpoint: Endpoint, sql: string, queryTimeoutMs = this.queryTimeoutMs): Promise<ResultRow[]> {
     if (this.closed) throw new FeError('Unknown', 'the FE client is closed');
     if (!isReadStatement(sql)) throw new Error(`rowsOn runs reads only, not ${sql}`);
-    const result = await this.guarded(endpoint, sql);
+    const result = await this.guarded(endpoint, sql, queryTimeoutMs);
     const rows: unknown[] = Array.isArray(result) ? result : [];
     return rows.filter(isResultRow);
   }
 
   /** Connect + query with the driver's timeouts, and an outer deadline that destroys the connection. */
-  private async guarded(endpoint: Endpoint, sql: string): Promise<QueryResult> {
-    const deadlineMs = this.connectTimeoutMs + this.queryTimeoutMs + GUARD_SLACK_MS;
+  private async guarded(endpoint: Endpoint, sql: string, queryTimeoutMs = this.queryTimeoutMs): Promise<QueryResult> {
+    const deadlineMs = this.connectTimeoutMs + queryTimeoutMs + GUARD_SLACK_MS;
     let timer: NodeJS.Timeout | undefined;
     const guard = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => {
@@ -319,32 +322,32 @@ export class FeClient {
       }, deadlineMs);
     });
     try {
-      return await Promise.race([this.queryOn(endpoint, sql), guard]);
+      return await Promise.race([this.queryOn(endpoint, sql, queryTimeoutMs), guard]);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private async queryOn(endpoint: Endpoint, sql: string): Promise<QueryResult> {
+  private async queryOn(endpoint: Endpoint, sql: string, queryTimeoutMs: number): Promise<QueryResult> {
     const reused = this.connections.has(endpoint.label);
     try {
-      return await this.queryOnce(endpoint, sql);
+      return await this.queryOnce(endpoint, sql, queryTimeoutMs);
     } catch (error) {
       // A kept connection may have been closed by the FE while idle (restart, idle timeout): one fresh try on the
       // same FE before failing over. Safe for ADD/DROP because both are idempotent. Not after a timeout: a slow FE
       // would only double the wait.
       if (!reused || isAnswer(error) || isTimeout(error)) throw error;
       this.logger?.debug({ fe: endpoint.label }, 'kept FE connection failed; reconnecting once');
-      return await this.queryOnce(endpoint, sql);
+      return await this.queryOnce(endpoint, sql, queryTimeoutMs);
     }
   }
 
-  private async queryOnce(endpoint: Endpoint, sql: string): Promise<QueryResult> {
+  private async queryOnce(endpoint: Endpoint, sql: string, queryTimeoutMs: number): Promise<QueryResult> {
     const connection = await this.connectionTo(endpoint);
     this.logger?.debug({ fe: endpoint.label, sql }, 'FE statement');
     try {
       return await new Promise<QueryResult>((resolve, reject) => {
-        connection.query<QueryResult>({ sql, timeout: this.queryTimeoutMs }, (error, result) => {
+        connection.query<QueryResult>({ sql, timeout: queryTimeoutMs }, (error, result) => {
           if (error) reject(error);
           else resolve(result);
         });

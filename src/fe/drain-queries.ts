@@ -19,20 +19,34 @@ export const SHOW_CURRENT_QUERIES = "SHOW PROC '/current_queries'";
 /** A StarRocks query or instance id as the FE prints it: a UUID (hex groups joined by dashes). */
 const ID_FORM = /^[0-9a-f]{1,16}(-[0-9a-f]{1,16}){1,4}$/i;
 
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; message: string };
+type ParseResult<T> = { ok: true; value: T } | { ok: false; message: string };
 
-/** The instance ids running on `backend` (`host:be_port`, as the FE prints it), from /current_backend_instances. */
-export function instancesOn(rows: readonly ResultRow[], backend: string): ParseResult<string[]> {
+/**
+ * The instance ids running on the CN at `host` (as it registered), from /current_backend_instances, whose `Backend` is
+ * `host:be_port`. Matched on the host alone: one host runs one CN, and a leaving pod may have another be_port than
+ * the group's cn.conf has now.
+ */
+export function instancesOn(rows: readonly ResultRow[], host: string): ParseResult<string[]> {
   const ids: string[] = [];
+  const wanted = normalHost(host);
   for (const [index, row] of rows.entries()) {
-    const host = row['Backend'];
+    const backend = row['Backend'];
     const instance = row['InstanceId'];
-    if (typeof host !== 'string' || typeof instance !== 'string') {
+    if (typeof backend !== 'string' || typeof instance !== 'string') {
       return { ok: false, message: `/current_backend_instances row ${index}: no Backend or InstanceId column` };
     }
-    if (host.trim() === backend && ID_FORM.test(instance.trim())) ids.push(instance.trim());
+    const text = backend.trim();
+    const colon = text.lastIndexOf(':');
+    if (colon > 0 && normalHost(text.slice(0, colon)) === wanted && ID_FORM.test(instance.trim())) {
+      ids.push(instance.trim());
+    }
   }
   return { ok: true, value: ids };
+}
+
+/** Host names compare without case and IPv6 without brackets. */
+function normalHost(host: string): string {
+  return host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
 }
 
 /** The query ids of /current_queries. */

@@ -5,21 +5,16 @@
 // message instead of hanging until their timeout once the CN stops.
 //
 // A CN drains while its pod exists and is leaving (an ordinal at or above spec.replicas) or terminating (rollout,
-// eviction, deletion by hand). The state lives in the group's status (status.computeNodes[].drain), the only memory
-// that survives an operator restart, so a pass only continues what the previous one recorded.
-import type { DrainOrder } from '../api/v1alpha1/index.js';
-import { isLeaving } from '../cn/index.js';
-import type { MemberPod } from './plan.js';
+// eviction, deletion by hand), from the first pass that sees it out of the FE (its DROP done): a CN the FE still
+// lists gets new work, and if it dies the FE's own watch cancels its queries, so there is nothing to end for it. The
+// state lives in the group's status (status.computeNodes[].drain), the only memory that survives an operator
+// restart, so a pass only continues what the previous one recorded.
+import type { ComputeNodeStatus, DrainOrder } from '../api/v1alpha1/index.js';
+import { addressKey, addressKeyOf, isLeaving, isValidHost } from '../cn/index.js';
+import type { FeComputeNode, MemberPod } from './plan.js';
 
-/** One CN's drain, as status.computeNodes[].drain records it. */
-export interface DrainState {
-  /** When the operator first saw the CN leaving: the FE gives it no new work from this pass on. */
-  since: string;
-  /** since + the window: the pod's gate stops the CN by then, and the operator kills what is left. */
-  windowEndsAt: string;
-  /** Set once the end of the window was dealt with: how many queries were killed then (0: none was left). */
-  killedQueries?: number | undefined;
-}
+/** One CN's drain, as status.computeNodes[].drain records it (the schema describes each field). */
+export type DrainState = NonNullable<ComputeNodeStatus['drain']>;
 
 export interface DrainInput {
   pods: readonly MemberPod[];
@@ -28,6 +23,8 @@ export interface DrainInput {
   windowSeconds: number;
   /** The previous pass' drains by pod name (from the status). */
   previous: ReadonlyMap<string, DrainState>;
+  /** The FE's compute nodes after this pass' DROPs; null when the FE was not read (no drain starts then). */
+  fe: readonly FeComputeNode[] | null;
   now: Date;
 }
 
@@ -42,15 +39,28 @@ export interface PlannedDrain {
 
 export function planDrains(input: DrainInput): PlannedDrain[] {
   if (input.order !== 'Drain' || input.windowSeconds <= 0) return [];
+  const listed = listedKeys(input.fe);
   const drains: PlannedDrain[] = [];
   for (const pod of input.pods) {
     if (pod.address === null) continue;
     if (!pod.terminating && !isLeaving(pod.ordinal, input.desiredReplicas)) continue;
-    const state = input.previous.get(pod.name) ?? startDrain(input.now, input.windowSeconds);
-    const due = state.killedQueries === undefined && input.now.getTime() >= Date.parse(state.windowEndsAt);
+    const key = addressKeyOf(pod.address);
+    const state =
+      input.previous.get(pod.name) ??
+      (listed !== null && key !== null && !listed.has(key) ? startDrain(input.now, input.windowSeconds) : undefined);
+    if (state === undefined) continue;
+    // An end that does not parse (a hand-edited status) counts as over: the window is dealt with rather than never.
+    const due = state.killedQueries === undefined && !(input.now.getTime() < Date.parse(state.windowEndsAt));
     drains.push({ pod: pod.name, address: pod.address, state, due });
   }
   return drains;
+}
+
+function listedKeys(fe: readonly FeComputeNode[] | null): Set<string> | null {
+  if (fe === null) return null;
+  const keys = new Set<string>();
+  for (const row of fe) if (isValidHost(row.host)) keys.add(addressKey({ host: row.host, port: row.heartbeatPort }));
+  return keys;
 }
 
 function startDrain(now: Date, windowSeconds: number): DrainState {

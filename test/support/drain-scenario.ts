@@ -46,8 +46,10 @@ export interface DrainFigures {
   fit: QueryCounts;
   /** Queries longer than the window. */
   longer: QueryCounts;
-  /** For failed longer queries: the most seconds between the end of the window and the failure. */
+  /** For failed longer queries: the most seconds between the end of the window and a failure. */
   longestFailureAfterWindowS: number | null;
+  /** For failed longer queries: the fewest (negative: a failure before the window ended). */
+  earliestFailureAfterWindowS: number | null;
 }
 
 /** Queries of 1 s to 2 x window, one fragment on each CN (width = CNs). */
@@ -144,7 +146,8 @@ function figures(
   const empty = (): QueryCounts => ({ run: 0, finished: 0, failed: 0, killed: 0, hung: 0 });
   const fit = empty();
   const longer = empty();
-  let lateness: number | null = null;
+  let latest: number | null = null;
+  let earliest: number | null = null;
   workload.records.forEach((record, index) => {
     const query = trace[index];
     if (query === undefined) return;
@@ -155,10 +158,14 @@ function figures(
     else if (record.failed) {
       counts.failed++;
       if (record.error === 'killed') counts.killed++;
-      if (counts === longer) lateness = Math.max(lateness ?? 0, (record.finishedAt - windowEndsAtMs) / 1000);
+      if (counts === longer) {
+        const after = (record.finishedAt - windowEndsAtMs) / 1000;
+        latest = Math.max(latest ?? after, after);
+        earliest = Math.min(earliest ?? after, after);
+      }
     } else counts.finished++;
   });
-  return { fit, longer, longestFailureAfterWindowS: lateness };
+  return { fit, longer, longestFailureAfterWindowS: latest, earliestFailureAfterWindowS: earliest };
 }
 
 async function waitUntil(check: () => boolean, timeoutMs: number): Promise<void> {

@@ -9,7 +9,7 @@
 // was dropped before. Used by the end-to-end tests of query-aware autoscaling and draining, and by the benchmarks.
 import { kubectl, setPodMetrics } from '@starrocks-cn-operator/testbed/control-plane';
 import type { FeSimulator, QueryEngine, QueryRecord, TraceQuery } from '@starrocks-cn-operator/testbed/fe-simulator';
-import type { DrainOrder } from '../../src/api/v1alpha1/index.js';
+import { DEFAULT_DRAIN_WINDOW_SECONDS, DRAIN_ORDERS, type DrainOrder } from '../../src/api/v1alpha1/index.js';
 import { DRAIN_LEAD_SECONDS } from '../../src/builders/drain-gate.js';
 import { groupPods } from './operator.js';
 
@@ -168,7 +168,10 @@ export class QueryWorkload {
   /** The preStop hook of each leaving CN: the drain gate (order Drain), then `stop_cn.sh -g`. */
   private openGates(ms: number): void {
     const { engine, fe } = this.options;
-    const { order, windowSeconds } = this.options.drain ?? { order: 'Drain', windowSeconds: 300 };
+    const { order, windowSeconds } = this.options.drain ?? {
+      order: DRAIN_ORDERS[0],
+      windowSeconds: DEFAULT_DRAIN_WINDOW_SECONDS,
+    };
     const gated = order === 'Drain' && windowSeconds > 0;
     for (const [address, gate] of this.gates) {
       const waited = ms - gate.since;

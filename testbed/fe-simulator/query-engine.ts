@@ -39,8 +39,13 @@ export type QueryError = 'timeout' | 'cn-lost' | 'rejected' | 'killed';
 
 export interface QueryRecord {
   id: number;
-  /** The id the FE prints (`QueryId` of /current_queries, what `KILL QUERY '<id>'` takes). */
+  /** The query's id: what `KILL QUERY '<id>'` takes. */
   queryId: string;
+  /**
+   * The id of its current attempt: the query id, and a new one for each re-plan (`StmtExecutor` sets a new
+   * executionId for a retry). /current_queries and the instance ids show this one, which KILL QUERY does not find.
+   */
+  executionId: string;
   /** The coordinating FE (listener index). */
   fe: number;
   arrivedAt: number;
@@ -107,7 +112,8 @@ export class QueryEngine {
     const id = this.nextId++;
     const record: QueryRecord = {
       id,
-      queryId: queryIdOf(id),
+      queryId: executionIdOf(id, 0),
+      executionId: executionIdOf(id, 0),
       fe: query.fe ?? 0,
       arrivedAt: nowMs,
       startedAt: null,
@@ -210,8 +216,8 @@ export class QueryEngine {
       .filter((record) => record.fe === fe)
       .flatMap((record) =>
         record.cns.map((cn, index) => ({
-          queryId: record.queryId,
-          instanceId: instanceIdOf(record.id, index),
+          queryId: record.executionId,
+          instanceId: instanceIdOf(record.executionId, index),
           cn,
           startedAt: record.startedAt ?? record.arrivedAt,
         })),
@@ -275,6 +281,7 @@ export class QueryEngine {
         return 'failed';
       }
       record.retried = true;
+      record.executionId = executionIdOf(record.id, 1);
       return this.start(record, query, nowMs);
     }
     record.cns = chosen;
@@ -296,6 +303,7 @@ export class QueryEngine {
     }
     this.releaseAll(record);
     Object.assign(record, { retried: true, startedAt: null, endsAt: null, cns: [], lostCns: [], lostAt: null });
+    record.executionId = executionIdOf(record.id, 1);
     this.waiting.unshift({ record, query });
   }
 
@@ -323,13 +331,13 @@ export class QueryEngine {
 }
 
 /**
- * A query id as the FE prints it: a UUID whose first three groups (`hi`) are the query's own, and whose last two
- * (`lo`) its instances count up from (`ExecutionDAG.setInstanceId`: lo + n + 1).
+ * An id as the FE prints it: a UUID whose first three groups (`hi`) are the attempt's own, and whose last two (`lo`)
+ * its instances count up from (`ExecutionDAG.setInstanceId`: lo + n + 1). Attempt 0 is the query id.
  */
-function queryIdOf(id: number): string {
-  return `${id.toString(16).padStart(8, '0')}-5eed-4a11-8000-000000000000`;
+function executionIdOf(id: number, attempt: number): string {
+  return `${id.toString(16).padStart(8, '0')}-${(0x5eed + attempt).toString(16)}-4a11-8000-000000000000`;
 }
 
-function instanceIdOf(id: number, index: number): string {
-  return `${id.toString(16).padStart(8, '0')}-5eed-4a11-8000-${(index + 1).toString(16).padStart(12, '0')}`;
+function instanceIdOf(executionId: string, index: number): string {
+  return `${executionId.slice(0, executionId.lastIndexOf('-'))}-${(index + 1).toString(16).padStart(12, '0')}`;
 }

@@ -455,7 +455,7 @@ export const podPolicySchema = z
       .default(DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS)
       .meta({
         description:
-          'Seconds a CN gets to finish its running queries when it stops; the graceful stop (`stop_cn.sh -g`) is bounded by it.',
+          'Seconds a CN gets to finish its running queries when it stops; the graceful stop (`stop_cn.sh -g`) is bounded by it. With `drain.order: Drain` the pods get at least `drain.windowSeconds` + 30 (330 by default).',
       }),
     startupProbeFailureSeconds: probeSeconds(
       `How long a CN may take to start (to answer \`/api/health\`) before it is restarted; a CN that warms a large cache needs minutes. 0: no startup probe. Default ${DEFAULT_STARTUP_PROBE_SECONDS}.`,
@@ -712,7 +712,7 @@ export const drainSchema = z
       .max(MAX_TERMINATION_GRACE_PERIOD_SECONDS, `must be at most ${MAX_TERMINATION_GRACE_PERIOD_SECONDS} (one day)`)
       .default(DEFAULT_DRAIN_WINDOW_SECONDS)
       .meta({
-        description: `With \`order: Drain\`, the longest a leaving CN waits for its running queries to finish; default ${DEFAULT_DRAIN_WINDOW_SECONDS} (StarRocks' default \`query_timeout\`). The pods' \`terminationGracePeriodSeconds\` is raised to the window plus 30 s when it is smaller. Queries longer than the window are killed when it ends.`,
+        description: `With \`order: Drain\`, the longest a leaving CN waits for its running queries to finish; default ${DEFAULT_DRAIN_WINDOW_SECONDS} (StarRocks' default \`query_timeout\`). The pods' \`terminationGracePeriodSeconds\` is raised to the window plus 30 s when it is smaller. Queries longer than the window are killed when it ends. 0: no wait, as \`DropFirst\`.`,
       }),
   })
   .meta({ description: 'How CNs leave without breaking queries (docs/operating.md, "Draining a CN").' });
@@ -774,7 +774,7 @@ export const computeNodeStatusSchema = z
     drain: z
       .object({
         since: z.string().meta({
-          description: 'When the operator took the CN out of new work (RFC 3339).',
+          description: 'When the operator saw the CN out of the FE (its DROP done) with its pod leaving (RFC 3339).',
           format: 'date-time',
         }),
         windowEndsAt: z.string().meta({
@@ -783,7 +783,7 @@ export const computeNodeStatusSchema = z
         }),
         killedQueries: z.int().min(0).optional().meta({
           description:
-            'Set when the window ended: how many queries still running on the CN were killed through the FE (0: none was left).',
+            'Set once the end of the window was dealt with: how many queries still running on the CN were killed through the FE. Those that could not be (StarRocks before 3.4, a missing privilege) are named in the Event `DrainWindowOver`.',
         }),
       })
       .optional()

@@ -53,7 +53,7 @@ export class FeSessionPool implements FePort {
       },
       add: (list) => client.addComputeNodes(list),
       drop: (list) => client.dropComputeNodes(list),
-      queriesOnBackend: (backend) => client.queriesOnBackend(backend),
+      queriesOnHost: (host) => client.queriesOnHost(host),
       killQuery: (queryId) => client.killQuery(queryId),
       invalidate: () => {
         snapshots.invalidate(client.cacheKey);

@@ -66,8 +66,8 @@ export interface FeSession {
   computeNodes(maxAgeMs?: number): Promise<FeView>;
   add(addresses: string[]): Promise<void>;
   drop(addresses: string[]): Promise<void>;
-  /** Per FE address, the queries it coordinates that run fragments on `backend` (`host:be_port`). */
-  queriesOnBackend(backend: string): Promise<BackendQueries[]>;
+  /** Per FE address, the queries it coordinates that run fragments on the CN at `host`. */
+  queriesOnHost(host: string): Promise<BackendQueries[]>;
   /** KILL QUERY '<id>': 'gone' when no FE knows it any more; an FeError when the FE refuses (before 3.4). */
   killQuery(queryId: string): Promise<'killed' | 'gone'>;
   /** Forget the shared snapshot after a change, so the next read sees it. */

@@ -26,6 +26,7 @@ import {
   planDrains,
   planMembership,
   recordedDrains,
+  type FeComputeNode,
   type MemberPod,
   type MembershipInput,
   type MembershipPlan,
@@ -218,7 +219,7 @@ export class ComputeNodeGroupReconciler {
     const waitingGates = gated
       ? await setReadinessGates(this.cluster, group, members, observed.pods, feAfter, logger)
       : 0;
-    await this.followDrains(group, session, members, config, observed, logger);
+    await this.followDrains(group, session, { members, feAfter }, observed, logger);
     const children = await this.children.apply(group, config, replicas.replicas, logger);
     observed.childFailures = children.failures;
     observed.droppedFields = children.dropped;
@@ -239,26 +240,25 @@ export class ComputeNodeGroupReconciler {
   private async followDrains(
     group: ComputeNodeGroup,
     session: FeSession,
-    members: readonly MemberPod[],
-    config: ResolvedConfig,
+    seen: { members: readonly MemberPod[]; feAfter: readonly FeComputeNode[] | null },
     observed: PassObservations,
     logger: Logger,
   ): Promise<void> {
     const { order, windowSeconds } = group.spec.drain;
     const drains = planDrains({
-      pods: members,
+      pods: seen.members,
       desiredReplicas: group.spec.replicas,
       order,
       windowSeconds,
       previous: recordedDrains(group.status?.computeNodes),
+      fe: seen.feAfter,
       now: observed.now,
     });
     if (observed.fe.kind !== 'Read' || !drains.some((drain) => drain.due)) {
       observed.drains = drains;
       return;
     }
-    const settings = { bePort: config.cnConf.ports.bePort, windowSeconds };
-    const result = await endDrainWindows(session, drains, settings, logger);
+    const result = await endDrainWindows(session, drains, { windowSeconds }, logger);
     observed.drains = result.drains;
     observed.windowsEnded = result.ended;
     const killed = result.ended.reduce((sum, end) => sum + end.killed.length, 0);

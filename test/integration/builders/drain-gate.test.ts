@@ -35,8 +35,13 @@ interface Run {
   stopped: boolean;
 }
 
-/** A CN /metrics whose running-query count follows `count(secondsSinceStart)`; null answers 500. */
-async function metricsServer(count: (seconds: number) => number | null): Promise<{ server: Server; port: number }> {
+/**
+ * A CN /metrics whose running-query count follows `count(secondsSinceStart)`; null answers 500, 'absent' serves
+ * metrics without the gauge.
+ */
+async function metricsServer(
+  count: (seconds: number) => number | null | 'absent',
+): Promise<{ server: Server; port: number }> {
   const started = Date.now();
   const server = createServer((request, response) => {
     const value = count((Date.now() - started) / 1000);
@@ -45,28 +50,48 @@ async function metricsServer(count: (seconds: number) => number | null): Promise
       return;
     }
     response.writeHead(200, { 'content-type': 'text/plain' });
-    response.end(
-      `# TYPE starrocks_be_pip_query_ctx_cnt gauge\nstarrocks_be_pip_query_ctx_cnt ${value}\nstarrocks_be_pipe_drivers 7\n`,
-    );
+    const gauge =
+      value === 'absent'
+        ? ''
+        : `# TYPE starrocks_be_pip_query_ctx_cnt gauge\nstarrocks_be_pip_query_ctx_cnt ${value}\n`;
+    response.end(`${gauge}starrocks_be_pipe_drivers 7\n`);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, port: (server.address() as AddressInfo).port };
 }
 
 describe('the drain gate of the preStop hook', { concurrency: true }, () => {
+  test('busybox is there, or the busybox cases below are missing', () => {
+    // hack/prerequisites.sh installs busybox-static (the real-node image's shell): its absence is a broken setup.
+    assert.ok(existsSync(BUSYBOX), `${BUSYBOX} is missing: run hack/prerequisites.sh`);
+  });
+
   let dir = '';
-  let applets = '';
+  let allApplets = '';
+  let withoutDate = '';
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'drain-gate-'));
-    applets = path.join(dir, 'bin');
-    await mkdir(applets);
-    if (existsSync(BUSYBOX)) for (const applet of APPLETS) await symlink(BUSYBOX, path.join(applets, applet));
+    allApplets = path.join(dir, 'bin');
+    withoutDate = path.join(dir, 'bin-without-date');
+    await mkdir(allApplets);
+    await mkdir(withoutDate);
+    if (!existsSync(BUSYBOX)) return;
+    for (const applet of APPLETS) {
+      await symlink(BUSYBOX, path.join(allApplets, applet));
+      if (applet !== 'date') await symlink(BUSYBOX, path.join(withoutDate, applet));
+    }
   });
   after(async () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function runGate(shell: Shell, name: string, window: number, count: (s: number) => number | null) {
+  async function runGate(
+    shell: Shell,
+    name: string,
+    window: number,
+    count: (s: number) => number | null | 'absent',
+    applets = '',
+  ) {
     const { server, port } = await metricsServer(count);
     try {
       const stopMarker = path.join(dir, `${name}.stopped`);
@@ -85,7 +110,7 @@ describe('the drain gate of the preStop hook', { concurrency: true }, () => {
       const logFile = path.join(dir, `${name}.log`);
       const started = Date.now();
       const [program, ...args] = shell.program;
-      const pathEnv = shell.busyboxOnly ? applets : (process.env['PATH'] ?? '/usr/bin:/bin');
+      const pathEnv = shell.busyboxOnly ? applets || allApplets : (process.env['PATH'] ?? '/usr/bin:/bin');
       await promisify(execFile)(program ?? '/bin/sh', [...args, '-c', command[2] ?? ''], {
         env: { PATH: pathEnv, DRAIN_LOG: logFile },
         timeout: (window + 20) * 1000,
@@ -100,6 +125,14 @@ describe('the drain gate of the preStop hook', { concurrency: true }, () => {
       server.close();
     }
   }
+
+  test('busybox without date: time from the loop, so the window still ends, never early', async () => {
+    const shell = { label: 'busybox without date', program: [BUSYBOX, 'sh'], busyboxOnly: true };
+    const run = await runGate(shell, 'no-date', 6, () => 1, withoutDate);
+    assert.ok(run.seconds >= 6 && run.seconds < 12, `stopped after ${run.seconds} s`);
+    assert.match(run.log, /window of 6s over/);
+    assert.ok(run.stopped, 'stop_cn.sh -g still ran (bounded by timeout)');
+  });
 
   for (const [index, shell] of SHELLS.entries()) {
     const label = shell.label;
@@ -121,7 +154,14 @@ describe('the drain gate of the preStop hook', { concurrency: true }, () => {
     test(`${label}: stops when the window ends, queries or not`, async () => {
       const run = await runGate(shell, `window-${index}`, 8, () => 3);
       assert.ok(run.seconds >= 8 && run.seconds < 12, `stopped after ${run.seconds} s`);
-      assert.match(run.log, /window of 8s over: stopping with queries still running/);
+      assert.match(run.log, /window of 8s over: stopping the CN now/);
+      assert.ok(run.stopped);
+    });
+
+    test(`${label}: a /metrics without the gauge ends the wait after a few reads, and says so`, async () => {
+      const run = await runGate(shell, `absent-${index}`, 60, () => 'absent');
+      assert.ok(run.seconds < DRAIN_LEAD_SECONDS + 8, `stopped after ${run.seconds} s`);
+      assert.match(run.log, /has no starrocks_be_pip_query_ctx_cnt: stopping/);
       assert.ok(run.stopped);
     });
 

@@ -382,7 +382,7 @@ describe('FE client: the queries on a leaving CN (the drain window ends)', () =>
       const elsewhere = engine.submit({ at: 0, work: 600, width: 1, fe: 0 }, 0);
       sim.advanceQueries(0);
       await client.dropComputeNodes([B]);
-      const found = await client.queriesOnBackend('10.2.0.2:9060');
+      const found = await client.queriesOnHost('10.2.0.2');
       assert.deepEqual(found, [
         { fe: sim.addresses[0], queryIds: elsewhere.cns.includes(B) ? [elsewhere.queryId] : [] },
         { fe: sim.addresses[1], queryIds: [onB.queryId] },
@@ -403,7 +403,7 @@ describe('FE client: the queries on a leaving CN (the drain window ends)', () =>
       const onB = engine.submit({ at: 0, work: 600, width: 2, fe: 0 }, 0);
       sim.advanceQueries(0);
       await client.dropComputeNodes([B]);
-      const [first] = await client.queriesOnBackend('10.2.0.2:9060');
+      const [first] = await client.queriesOnHost('10.2.0.2');
       assert.ok(first !== undefined && 'error' in first);
       assert.match(first.error.message, /Backend node not found/);
       const refused = await expectFeError(client.killQuery(onB.queryId), 'Unknown');

@@ -286,7 +286,7 @@ describe('the pod template', () => {
     assert.match(script(byDefault), /starrocks_be_pip_query_ctx_cnt/);
     assert.match(script(byDefault), /deadline=\$\(\(started \+ 300\)\)/);
     assert.match(script(byDefault), /http:\/\/127\.0\.0\.1:8040\/metrics/, "the CN's own HTTP port, on loopback");
-    assert.match(script(byDefault), /timeout "\$left" \/opt\/starrocks\/cn\/bin\/stop_cn\.sh -g \|\| true$/);
+    assert.match(script(byDefault), /timeout "\$left" \/opt\/starrocks\/cn\/bin\/stop_cn\.sh -g \|\| true;/);
     assert.equal(
       pod({ windowSeconds: 60 }, { terminationGracePeriodSeconds: 600 })?.terminationGracePeriodSeconds,
       600,

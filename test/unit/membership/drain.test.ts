@@ -6,7 +6,14 @@ const NOW = new Date('2026-12-06T10:00:00.000Z');
 function pod(ordinal: number, terminating = false, address: string | null = `10.0.0.${ordinal + 1}:9050`): MemberPod {
   return { name: `g-${ordinal}`, ordinal, address, cnUp: true, terminating };
 }
-const base = { desiredReplicas: 2, order: 'Drain' as const, windowSeconds: 60, previous: new Map(), now: NOW };
+const base = {
+  desiredReplicas: 2,
+  order: 'Drain' as const,
+  windowSeconds: 60,
+  previous: new Map(),
+  fe: [{ host: '10.0.0.1', heartbeatPort: 9050, alive: true }],
+  now: NOW,
+};
 
 describe('planDrains', () => {
   it('drains leaving and terminating pods from the pass it first sees them, with the window from then', () => {
@@ -33,6 +40,20 @@ describe('planDrains', () => {
     assert.equal(due.due, true);
     const handled = recordedDrains([{ pod: 'g-2', drain: { ...since, killedQueries: 2 } }]);
     assert.equal(planDrains({ ...base, pods: [pod(2)], previous: handled })[0]?.due, false);
+  });
+
+  it('starts no drain while the FE still lists the CN (its DROP not done) or was not read', () => {
+    const listed = [{ host: '10.0.0.3', heartbeatPort: 9050, alive: true }];
+    assert.deepEqual(planDrains({ ...base, pods: [pod(2)], fe: listed }), []);
+    assert.deepEqual(planDrains({ ...base, pods: [pod(2)], fe: null }), []);
+    const since = { since: '2026-12-06T09:59:00.000Z', windowEndsAt: '2026-12-06T10:00:30.000Z' };
+    const going = planDrains({
+      ...base,
+      pods: [pod(2)],
+      fe: null,
+      previous: recordedDrains([{ pod: 'g-2', drain: since }]),
+    });
+    assert.equal(going.length, 1, 'one already started goes on without an FE answer');
   });
 
   it('tracks nothing outside the Drain order or with a window of 0', () => {

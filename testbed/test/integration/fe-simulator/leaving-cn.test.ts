@@ -121,6 +121,24 @@ describe('FE simulator: finding and killing the queries on a leaving CN', () => 
     });
   });
 
+  it('a re-planned query shows its new execution id, which KILL QUERY does not find; its query id still works', async () => {
+    await withCluster('latest', async (sim, engine, port) => {
+      const query = engine.submit({ at: 0, work: 600, width: 2 }, 0);
+      sim.advanceQueries(0);
+      engine.exit(B, 1_000);
+      await sim.runHeartbeats(FAILURES_BEFORE_DEAD + 1);
+      sim.advanceQueries(30_000);
+      assert.equal(query.retried, true, 'cancelled by the watchdog and planned again');
+      const listed = await sql(port, "SHOW PROC '/current_queries'");
+      const shown = listed.ok ? listed.rows.map((row) => row['QueryId']) : [];
+      assert.deepEqual(shown, [query.executionId]);
+      assert.notEqual(query.executionId, query.queryId);
+      const byExecution = await sql(port, `KILL QUERY '${query.executionId}'`);
+      assert.equal(byExecution.ok ? '' : byExecution.message, `Unknown query id: ${query.executionId}`);
+      assert.equal((await sql(port, `KILL QUERY '${query.queryId}'`)).ok, true);
+    });
+  });
+
   it('each FE lists only the queries it coordinates', async () => {
     const sim = new FeSimulator({ version: 'latest', heartbeatPeriodMs: 3_600_000, ports: [0, 0] });
     sim.liveness.defaultOutcome = { ok: true };
