@@ -5,11 +5,13 @@
 // Order within a pass, and why:
 //   1. FE DROPs and ADDs (fe-membership.ts). A scale-in's leaving CNs must be out of the FE before their pods stop.
 //      With `cnInfo.registration: Operator`, each pod's readiness gate then follows the FE's view after them.
-//   2. The children (children.ts), with the StatefulSet's replicas decided from the FE's state after step 1. An FE
+//   2. The drains (drain.ts, `spec.drain.order: Drain`): each leaving CN out of the FE is followed in the status, and
+//      when its window ends, the queries still on it are killed through the FE, before its pod's gate stops it.
+//   3. The children (children.ts), with the StatefulSet's replicas decided from the FE's state after step 1. An FE
 //      outage never blocks this step: without an answer only the scale-in waits, and only for a bounded time. A
 //      child the API server refuses never stops the pass either: it is reported (ChildrenApplied, an Event) and
-//      step 3 still runs.
-//   3. The report: every step above fills the pass' observations (observations.ts); the Events (pass-events.ts)
+//      step 4 still runs.
+//   4. The report: every step above fills the pass' observations (observations.ts); the Events (pass-events.ts)
 //      and the status (status.ts, written only when it changed) are computed from them, and the group's load
 //      figures published (LoadBoard) for the Prometheus metrics and the custom metrics API the HPA reads.
 // A group being deleted takes another path (deletion.ts); one whose spec does not parse is only reported.
