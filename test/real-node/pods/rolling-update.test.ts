@@ -1,6 +1,7 @@
 // A rolling update with real readiness: a cn.conf change replaces the pods one at a time, and a replaced pod is
 // Ready only once the FE reports its CN alive, so the FE never has fewer than replicas - 1 of the group's CNs alive.
-// Every old CN keeps a fragment running while it is replaced: none may be cut off (each stops gracefully).
+// Every old CN keeps a fragment running while the FE lists it: none may be cut off (each is dropped, drained by its
+// pod's preStop gate, then stopped gracefully).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { kubectl, useNamespace } from '@starrocks-cn-operator/testbed/control-plane';
@@ -29,11 +30,12 @@ describe('a rolling update on a real node', () => {
     const oldPods = await waitForReadyPods(namespace, selector, REPLICAS, 240_000);
     const oldIps = oldPods.map((pod) => pod.ip);
 
-    // Each old CN runs 2 s fragments back to back until it refuses (stopping) or goes away.
+    // Each old CN runs 2 s fragments back to back while the FE lists it (new work comes only through the FE, which
+    // sends none to a CN it dropped), until it refuses (stopping) or goes away.
     const outcomes: FragmentOutcome[] = [];
     let stop = false;
     const keepBusy = async (ip: string): Promise<void> => {
-      while (!stop) {
+      while (!stop && fe.computeNodeAddresses().includes(`${ip}:9050`)) {
         const outcome = await runFragment(ip, 2_000);
         outcomes.push(outcome);
         if (outcome !== 'finished') return; // refused (stopping), or the CN is gone
@@ -57,20 +59,24 @@ describe('a rolling update on a real node', () => {
     let fewestAlive = REPLICAS;
     let samples = 0;
     const deadline = Date.now() + 300_000;
-    for (;;) {
-      const pods = await podSummaries(namespace, selector);
-      const ips = pods.map((pod) => pod.ip).filter((ip) => ip !== '');
-      fewestAlive = Math.min(fewestAlive, aliveInFe(fe, [...new Set([...ips, ...oldIps])]));
-      samples += 1;
-      const replaced =
-        pods.length === REPLICAS && pods.every((pod) => !oldIps.includes(pod.ip) && pod.ready && !pod.deleting);
-      if (replaced || Date.now() > deadline) {
-        assert.ok(replaced, `the rollout did not finish in time: ${JSON.stringify(pods)}`);
-        break;
+    try {
+      for (;;) {
+        const pods = await podSummaries(namespace, selector);
+        const ips = pods.map((pod) => pod.ip).filter((ip) => ip !== '');
+        fewestAlive = Math.min(fewestAlive, aliveInFe(fe, [...new Set([...ips, ...oldIps])]));
+        samples += 1;
+        const replaced =
+          pods.length === REPLICAS && pods.every((pod) => !oldIps.includes(pod.ip) && pod.ready && !pod.deleting);
+        if (replaced || Date.now() > deadline) {
+          assert.ok(replaced, `the rollout did not finish in time: ${JSON.stringify(pods)}`);
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
       }
-      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      // A failed wait must not leave the loops feeding the old CNs (their pods' gates would wait the whole window).
+      stop = true;
     }
-    stop = true;
     await Promise.all(busy);
 
     assert.ok(samples > 10, `sampled ${samples} times`);
