@@ -19,8 +19,8 @@ interface ServerConnection {
   on(event: string, listener: (...args: never[]) => void): void;
   /** What the client sent in its handshake response (mysql2 sets it before calling authCallback). */
   clientHelloReply?: { authPluginName?: string };
-  /** The running command (the server handshake); its `next` is the state that reads the next packet. */
-  _command?: { next: ((packet: PacketView, connection: unknown) => unknown) | null };
+  /** The running command (the server handshake); `execute` receives every packet the client sends. */
+  _command?: { execute: (packet: PacketView, connection: unknown) => boolean };
 }
 
 interface ColumnDefinition {
@@ -219,8 +219,9 @@ export class FeListener {
 
   /**
    * The FE answers a client that offered another plugin with an auth switch to mysql_native_password (same
-   * scramble). mysql2's server has no such state, so the handshake command's next state is replaced, for one
-   * packet, by a reader of the client's switch response.
+   * scramble). mysql2's server has no such state, so the handshake command's `execute` is replaced for one packet
+   * by a reader of the client's switch response. Not its `next` state: `execute` takes any packet whose first byte
+   * is 0xff for an error packet, and a scramble token starts with 0xff once in 256 connections.
    */
   private switchToNativePassword(
     connection: ServerConnection,
@@ -242,14 +243,12 @@ export class FeListener {
         Buffer.from([0]),
       ]),
     );
-    // mysql2 assigns the handshake's next state after this callback returns: replace it just after.
-    queueMicrotask(() => {
-      const resume = command.next;
-      command.next = (packet: PacketView) => {
-        finish(Buffer.from(packet.buffer.subarray(packet.start + 4, packet.end)));
-        return resume;
-      };
-    });
+    const execute = command.execute;
+    command.execute = (packet: PacketView): boolean => {
+      command.execute = execute;
+      finish(Buffer.from(packet.buffer.subarray(packet.start + 4, packet.end)));
+      return false; // the handshake goes on in the state mysql2 gave it: reading commands
+    };
   }
 
   private authenticate(params: AuthParams): SqlError | undefined {

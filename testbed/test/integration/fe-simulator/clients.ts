@@ -107,3 +107,69 @@ export function readGreeting(port: number): Promise<{ protocol: number; serverVe
     });
   });
 }
+
+/** What the server answered to an auth switch response: the plugin it switched to, then its packet or a close. */
+export interface AuthSwitchOutcome {
+  switchedTo: string;
+  reply: { kind: 'ok' } | { kind: 'error'; code: number } | { kind: 'closed' };
+}
+
+const CLIENT_FLAGS = 0x00000200 | 0x00008000 | 0x00080000; // PROTOCOL_41 | SECURE_CONNECTION | PLUGIN_AUTH
+
+/**
+ * Logs in over a raw socket offering caching_sha2_password, and answers the server's auth switch with `token`
+ * exactly as given (a real client's token is a hash, so it can start with any byte).
+ */
+export function answerAuthSwitch(port: number, user: string, token: Buffer): Promise<AuthSwitchOutcome> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let buffered = Buffer.alloc(0);
+    let switchedTo: string | undefined;
+    const finish = (reply: AuthSwitchOutcome['reply']): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (switchedTo === undefined) reject(new Error(`no auth switch before ${reply.kind}`));
+      else resolve({ switchedTo, reply });
+    };
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no answer within ${CLIENT_TIMEOUT_MS} ms`));
+    }, CLIENT_TIMEOUT_MS);
+    const send = (sequenceId: number, payload: Buffer): void => {
+      const header = Buffer.alloc(4);
+      header.writeUIntLE(payload.length, 0, 3);
+      header.writeUInt8(sequenceId, 3);
+      socket.write(Buffer.concat([header, payload]));
+    };
+    const onPacket = (sequenceId: number, payload: Buffer): void => {
+      if (sequenceId === 0) {
+        const fixed = Buffer.alloc(32);
+        fixed.writeUInt32LE(CLIENT_FLAGS, 0);
+        fixed.writeUInt32LE(1 << 24, 4);
+        fixed.writeUInt8(33, 8);
+        const scramble = Buffer.alloc(32, 1);
+        const plugin = Buffer.from('caching_sha2_password\0', 'latin1');
+        send(1, Buffer.concat([fixed, Buffer.from(`${user}\0`), Buffer.from([scramble.length]), scramble, plugin]));
+      } else if (payload[0] === 0xfe && switchedTo === undefined) {
+        switchedTo = payload.subarray(1, payload.indexOf(0, 1)).toString('latin1');
+        send(sequenceId + 1, token);
+      } else if (payload[0] === 0xff) {
+        finish({ kind: 'error', code: payload.readUInt16LE(1) });
+      } else if (payload[0] === 0x00) {
+        finish({ kind: 'ok' });
+      }
+    };
+    socket.on('data', (data) => {
+      buffered = Buffer.concat([buffered, data]);
+      while (buffered.length >= 4 && buffered.length >= 4 + buffered.readUIntLE(0, 3)) {
+        const length = buffered.readUIntLE(0, 3);
+        onPacket(buffered.readUInt8(3), buffered.subarray(4, 4 + length));
+        buffered = buffered.subarray(4 + length);
+      }
+    });
+    socket.on('close', () => {
+      finish({ kind: 'closed' });
+    });
+    socket.on('error', () => undefined);
+  });
+}

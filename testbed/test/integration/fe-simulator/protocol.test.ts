@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import mysql from 'mysql2/promise';
 import { FeSimulator, PROFILE_NAMES } from '../../../fe-simulator/index.js';
-import { expectError, expectRows, mysqlCli, readGreeting, sql } from './clients.js';
+import { answerAuthSwitch, expectError, expectRows, mysqlCli, readGreeting, sql } from './clients.js';
 
 for (const version of PROFILE_NAMES) {
   describe(`FE simulator ${version}: protocol`, () => {
@@ -104,6 +104,14 @@ for (const version of PROFILE_NAMES) {
       assert.match(bad.stderr, /ERROR 1045 \(28000\)/);
       const root = await mysqlCli(port, ['--default-auth=caching_sha2_password', '-uroot', '-e', 'SHOW BACKENDS']);
       assert.equal(root.code, 0, root.stderr);
+    });
+
+    it('an auth switch response that starts with 0xff is a token, not an error packet', async () => {
+      // A token is a hash: one login in 256 starts with 0xff, the byte that marks an error packet elsewhere.
+      const wrong = await answerAuthSwitch(port, 'op', Buffer.alloc(20, 0xff));
+      assert.deepEqual(wrong, { switchedTo: 'mysql_native_password', reply: { kind: 'error', code: 1045 } });
+      const empty = await answerAuthSwitch(port, 'root', Buffer.alloc(0));
+      assert.deepEqual(empty, { switchedTo: 'mysql_native_password', reply: { kind: 'ok' } });
     });
 
     it('the mysql client: statements from standard input, including what it sends on connect', async () => {
