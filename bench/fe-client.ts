@@ -26,7 +26,7 @@ async function time(run: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
-const sim = new FeSimulator({ version: 'latest', ports: [0, 0], heartbeatPeriodMs: 60_000 });
+const sim = new FeSimulator({ version: '3.5', ports: [0, 0], heartbeatPeriodMs: 60_000 });
 await sim.start();
 const client = new FeClient({ addresses: sim.addresses, user: 'root', password: '' });
 try {

@@ -169,7 +169,7 @@ try {
   for (const trace of traces().filter((candidate) => wanted.includes(candidate.name))) {
     for (const policy of policies) {
       const namespace = (await freshNamespace(`query-bench-${trace.name}-${policy}`)).name;
-      const fe = new FeSimulator({ version: 'latest', heartbeatPeriodMs: 1000 });
+      const fe = new FeSimulator({ version: '3.5', heartbeatPeriodMs: 1000 });
       fe.liveness.defaultOutcome = { ok: true };
       const engine = new QueryEngine({ slotsPerCN: SLOTS_PER_CN });
       fe.attachQueryEngine(engine);

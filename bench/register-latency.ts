@@ -33,7 +33,7 @@ async function probeReady(port: number): Promise<boolean> {
 }
 
 async function oneRun(): Promise<{ registeredMs: number; readyMs: number }> {
-  const fe = new FeSimulator({ version: 'latest', heartbeatPeriodMs: 100, heartbeatTimeoutMs: 200 });
+  const fe = new FeSimulator({ version: '3.5', heartbeatPeriodMs: 100, heartbeatTimeoutMs: 200 });
   const cn = new CnEmulator({ state: 'down' });
   await cn.start();
   fe.liveness.mapToEndpoint(CN_ADDRESS, cn.healthUrl);
@@ -80,6 +80,6 @@ for (let run = 0; run < runs; run++) {
   registered.push(result.registeredMs);
   ready.push(result.readyMs);
 }
-console.log(`register latency over ${runs} runs (FE simulator 'latest', default health poll 250 ms, loopback)`);
+console.log(`register latency over ${runs} runs (FE simulator 3.5, default health poll 250 ms, loopback)`);
 console.log(summary('CN healthy -> listed in FE', registered));
 console.log(summary('CN healthy -> /readyz 200 (hb 100ms)', ready));

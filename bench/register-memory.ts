@@ -64,7 +64,7 @@ interface Measurement {
 }
 
 async function measure(entry: string[]): Promise<Measurement> {
-  const fe = new FeSimulator({ version: 'latest', heartbeatPeriodMs: 1000 });
+  const fe = new FeSimulator({ version: '3.5', heartbeatPeriodMs: 1000 });
   const cn = new CnEmulator({ state: 'up' });
   let pid: number | undefined;
   try {
@@ -163,7 +163,7 @@ try {
   const registerOnly = join(buildDir, 'register-only.js');
   writeFileSync(registerOnly, "import { registerMain } from './cli/register.js';\nawait registerMain();\n");
   console.log(
-    `register sidecar (compiled, node ${process.version} ${nodeFlags.join(' ')}, default 10 s period), FE simulator 'latest'`,
+    `register sidecar (compiled, node ${process.version} ${nodeFlags.join(' ')}, default 10 s period), FE simulator 3.5`,
   );
   report('cli/main.js register', await measure([join(buildDir, 'cli', 'main.js'), 'register']));
   if (!values['image-entry-only']) report('register module only', await measure([registerOnly]));

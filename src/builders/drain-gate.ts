@@ -9,7 +9,9 @@
 // uses; `plan_fragment_count` counts non-pipeline fragments only) for up to the drain window. It starts counting
 // after a short lead: the operator takes a terminating pod's CN out of the FE's scheduling within about a second
 // of its deletion, and a CN that is idle before that could otherwise be stopped while the FE still sends it work.
-// Past the window the operator kills the queries still there through the FE (drain.ts), and the gate stops the CN.
+// The window counts from the end of the lead, as the operator's own count starts at the DROP: so the gate never
+// stops a CN before the operator's window is over. Past it the operator kills the queries still there through the
+// FE (drain.ts), and the gate stops the CN.
 // The script is POSIX sh (busybox, dash, bash) and reads the metrics with curl or wget, whichever the image has
 // (wget is bounded by `timeout`: busybox 1.35's `wget -T` crashes, found by test/integration/builders).
 import type { V1Lifecycle } from '@kubernetes/client-node';
@@ -36,6 +38,16 @@ export interface PreStopInput {
   httpPort: number;
   /** The graceful stop command, or undefined when the image's stop script does not know `-g`. */
   stopScript: string | undefined;
+}
+
+/** The lead the gate gives the operator: DRAIN_LEAD_SECONDS, shorter for a window shorter than that. */
+export function drainLeadSeconds(windowSeconds: number): number {
+  return Math.min(DRAIN_LEAD_SECONDS, Math.max(0, windowSeconds - 1));
+}
+
+/** When the gate stops the CN whatever it runs, in seconds from the start of the preStop hook: lead + window. */
+export function drainGateDeadlineSeconds(windowSeconds: number): number {
+  return drainLeadSeconds(windowSeconds) + windowSeconds;
 }
 
 /** The pods' terminationGracePeriodSeconds: with `Drain`, at least the window plus the stop's allowance. */
@@ -71,14 +83,15 @@ function gracefulStopLine(stopScript: string, gracePeriodSeconds: number, afterG
 }
 
 /**
- * The gate: wait for 0 running queries (after the lead), at most `windowSeconds`. It logs to the CN's stdout (the
- * container's logs), or to `$DRAIN_LOG` where that is set. Time comes from `date +%s`, or, in an image without
- * `date`, from the seconds the loop has slept (a lower bound, so the window can only run long, never short).
+ * The gate: wait for 0 running queries (after the lead), at most the lead plus `windowSeconds`. It logs to the CN's
+ * stdout (the container's logs), or to `$DRAIN_LOG` where that is set. Time comes from `date +%s`, or, in an image
+ * without `date`, from the seconds the loop has slept (a lower bound). Either way the window can only run long, never
+ * short: the deadline must be passed (`-gt`), since whole seconds read 1 s ahead of the time really spent.
  */
 export function drainGateScript(httpPort: number, windowSeconds: number): string {
   const url = `http://127.0.0.1:${httpPort}/metrics`;
   // A window shorter than the lead still reads the count before it ends.
-  const lead = Math.min(DRAIN_LEAD_SECONDS, Math.max(0, windowSeconds - 1));
+  const lead = drainLeadSeconds(windowSeconds);
   return `# drain gate (ComputeNodeGroup spec.drain.order: Drain)
 log() { echo "drain: $*" >>"\${DRAIN_LOG:-/proc/1/fd/1}" 2>/dev/null || true; }
 slept=0
@@ -91,12 +104,12 @@ running() {
   echo "$1"
 }
 started=$(clock)
-deadline=$((started + ${windowSeconds}))
+deadline=$((started + ${drainGateDeadlineSeconds(windowSeconds)}))
 unreadable=0
 log "waiting up to ${windowSeconds}s for the CN's running queries to finish"
 while :; do
   now=$(clock)
-  if [ "$now" -ge "$deadline" ]; then log "window of ${windowSeconds}s over: stopping the CN now"; break; fi
+  if [ "$now" -gt "$deadline" ]; then log "window of ${windowSeconds}s over: stopping the CN now"; break; fi
   if [ "$now" -ge $((started + ${lead})) ]; then
     count=$(running)
     case $? in

@@ -118,7 +118,7 @@ describe('cngctl status (e2e)', () => {
   it("prints the group's pods beside the FE's entries, with the ledger entry whose pod is gone", async (t) => {
     const namespace = await useNamespace(t, 'cli-status');
     const fe = new FeSimulator({
-      version: 'latest',
+      version: '3.5',
       hostMode: 'FQDN',
       // No periodic heartbeats: the one round run below decides who is alive (g-0 answers, g-1 does not).
       heartbeatPeriodMs: 3_600_000,
@@ -182,7 +182,7 @@ describe('cngctl status (e2e)', () => {
 
   it('prints the Kubernetes side and exits 1 when the FE cannot be reached', async (t) => {
     const namespace = await useNamespace(t, 'cli-status-fe-down');
-    const fe = new FeSimulator({ version: 'latest', hostMode: 'FQDN' });
+    const fe = new FeSimulator({ version: '3.5', hostMode: 'FQDN' });
     await fe.start();
     const addresses = fe.addresses;
     await fe.stop(); // a loopback port nothing listens on any more

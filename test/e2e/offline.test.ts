@@ -79,7 +79,7 @@ describe('offline (e2e)', () => {
   it("drops only the group's entries whose pods are gone, and writes nothing to Kubernetes", async (t) => {
     const namespace = await useNamespace(t, 'offline');
     const fe = new FeSimulator({
-      version: 'latest',
+      version: '3.5',
       hostMode: 'FQDN',
       computeNodes: [
         { address: fqdn(namespace, 0), alive: true },
@@ -176,7 +176,7 @@ describe('offline (e2e)', () => {
 
   it('exits 1 with a clear message when the group does not exist, and sends nothing to the FE', async (t) => {
     const namespace = await useNamespace(t, 'offline-missing');
-    const fe = new FeSimulator({ version: 'latest', computeNodes: [{ address: '10.244.3.3:9050' }] });
+    const fe = new FeSimulator({ version: '3.5', computeNodes: [{ address: '10.244.3.3:9050' }] });
     simulators.push(fe);
     await fe.start();
     const run = await runOffline(namespace, 'nope');

@@ -28,7 +28,7 @@ describe('operator: draining CNs under load', { timeout: 600_000 }, () => {
   const simulators: FeSimulator[] = [];
 
   async function freshFe(): Promise<FeSimulator> {
-    const fe = new FeSimulator({ version: 'latest', heartbeatPeriodMs: 500 });
+    const fe = new FeSimulator({ version: '3.5', heartbeatPeriodMs: 500 });
     fe.liveness.defaultOutcome = { ok: true };
     simulators.push(fe);
     await fe.start();

@@ -36,7 +36,7 @@ describe('operator: 300 invalid or hostile specs', { timeout: 900_000 }, () => {
   let testNamespace: TestNamespace | undefined;
   let identity: OperatorIdentity | undefined;
   let operator: RunningOperator | undefined;
-  const fe = new FeSimulator({ version: 'latest', heartbeatPeriodMs: 1000 });
+  const fe = new FeSimulator({ version: '3.5', heartbeatPeriodMs: 1000 });
   fe.liveness.defaultOutcome = { ok: true };
 
   before(async () => {

@@ -80,7 +80,7 @@ describe('operator: query-aware autoscaling through the custom metrics API', { t
   let testNamespace: TestNamespace | undefined;
   let operator: RunningOperator | undefined;
   let identity: OperatorIdentity | undefined;
-  const fe = new FeSimulator({ version: 'latest', heartbeatPeriodMs: 500 });
+  const fe = new FeSimulator({ version: '3.5', heartbeatPeriodMs: 500 });
   fe.liveness.defaultOutcome = { ok: true };
 
   let customMetrics: CustomMetricsSetup | undefined;

@@ -96,6 +96,11 @@ export class Catalog {
    * the address it planned with, so /current_backend_instances still names a CN the FE has dropped since.
    */
   readonly plannedBePorts = new Map<string, number>();
+  /**
+   * Per FE (listener index), the CN ids blacklisted by hand and when (4.x `qe/HostBlacklist`: each FE's own memory,
+   * no edit log). An entry whose node was dropped is ignored, as the FE's update thread removes it within a second.
+   */
+  private readonly computeNodeBlacklists = new Map<number, Map<number, Date>>();
   private nextId = FIRST_NODE_ID;
 
   constructor(
@@ -197,6 +202,43 @@ export class Catalog {
     if (this.engine === undefined) return this.load;
     const address = `${node.host}:${node.heartbeatPort}`;
     return { runningPerNode: this.engine.runningOn(address), cpuUsedPercent: this.engine.cpuPercent(address) };
+  }
+
+  blacklistComputeNode(listener: number, id: number): void {
+    const entries = this.computeNodeBlacklists.get(listener) ?? new Map<number, Date>();
+    entries.set(id, new Date());
+    this.computeNodeBlacklists.set(listener, entries);
+  }
+
+  unblacklistComputeNode(listener: number, id: number): void {
+    this.computeNodeBlacklists.get(listener)?.delete(id);
+  }
+
+  /** The addresses of the listed CNs this FE blacklisted by hand: it schedules no new fragment on them. */
+  blacklistedAddresses(listener: number): string[] {
+    const entries = this.computeNodeBlacklists.get(listener);
+    if (entries === undefined) return [];
+    return this.computeNodes.filter((node) => entries.has(node.id)).map((node) => `${node.host}:${node.heartbeatPort}`);
+  }
+
+  /** The FEs (listener indexes) that hold a blacklist. */
+  blacklistListeners(): number[] {
+    return [...this.computeNodeBlacklists.keys()];
+  }
+
+  /** SHOW COMPUTE NODE BLACKLIST on this FE (HostBlacklist.getShowData): a manual entry has no disconnect history. */
+  computeNodeBlacklistRows(listener: number): Row[] {
+    const entries = this.computeNodeBlacklists.get(listener) ?? new Map<number, Date>();
+    return [...entries]
+      .filter(([id]) => this.computeNodes.some((node) => node.id === id))
+      .map(([id, since]) => ({
+        ComputeNodeId: String(id),
+        AddBlackListType: 'MANUAL',
+        LostConnectionTime: formatTime(since),
+        LostConnectionNumberInPeriod: '0',
+        // black_host_connect_failures_within_time, which the FE prints under this title.
+        'CheckTimePeriod(s)': '5',
+      }));
   }
 
   computeNodeRows(): Row[] {

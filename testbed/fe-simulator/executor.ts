@@ -40,9 +40,9 @@ export function execute(statement: Statement, context: ExecutionContext): Outcom
     case 'syntaxError':
       return fail(errors.syntax(context.sql, statement.column, statement.near));
     case 'addComputeNodes':
-      return addComputeNodes(statement.addresses, statement.warehouse, context);
+      return addComputeNodes(statement.addresses, statement.warehouse, statement.cnGroup, context);
     case 'dropComputeNodes':
-      return dropComputeNodes(statement.addresses, statement.warehouse, context);
+      return dropComputeNodes(statement.addresses, statement.warehouse, statement.cnGroup, context);
     case 'addBackends':
     case 'dropBackends':
     case 'decommissionBackends':
@@ -79,6 +79,15 @@ export function execute(statement: Statement, context: ExecutionContext): Outcom
       return fail({ code: 1094, sqlState: 'HY000', message: `Unknown thread id: ${statement.connectionId}` });
     case 'killQuery':
       return killQuery(statement.queryId, context);
+    case 'addComputeNodeBlacklist':
+    case 'deleteComputeNodeBlacklist':
+      return changeBlacklist(statement.kind === 'addComputeNodeBlacklist' ? 'add' : 'delete', statement.ids, context);
+    case 'showComputeNodeBlacklist':
+      return withBlacklistPrivilege(context, () => ({
+        type: 'rows',
+        columns: BLACKLIST_COLUMNS,
+        rows: catalog.computeNodeBlacklistRows(context.listener),
+      }));
     case 'setRole':
       return setRole(statement.roles, context);
     case 'createUser':
@@ -272,7 +281,7 @@ function currentQueries(context: ExecutionContext): Outcome {
       message: 'Backend node not found. Check if any backend node is down.',
     });
   }
-  const columns = catalog.profile.hasKillQueryId ? CURRENT_QUERY_COLUMNS_3_5 : CURRENT_QUERY_COLUMNS_3_3;
+  const columns = [...catalog.profile.currentQueryColumns];
   const queries = new Map(instances.map((instance) => [instance.queryId, instance.startedAt]));
   const now = engine?.nowMs ?? 0;
   return {
@@ -286,35 +295,12 @@ function currentQueries(context: ExecutionContext): Outcome {
   };
 }
 
-const CURRENT_QUERY_COLUMNS_3_3 = [
-  'StartTime',
-  'feIp',
-  'QueryId',
-  'ConnectionId',
-  'Database',
-  'User',
-  'ScanBytes',
-  'ScanRows',
-  'MemoryUsage',
-  'DiskSpillSize',
-  'CPUTime',
-  'ExecTime',
-  'Warehouse',
-  'ResourceGroup',
-];
-/** 3.4 adds CustomQueryId before ResourceGroup; 3.5 adds ExecProgress after ExecTime. */
-const CURRENT_QUERY_COLUMNS_3_5 = [
-  ...CURRENT_QUERY_COLUMNS_3_3.slice(0, 12),
-  'ExecProgress',
-  'Warehouse',
-  'CustomQueryId',
-  'ResourceGroup',
-];
-
 function currentQueryValue(column: string, queryId: string, execMs: number): string {
   switch (column) {
     case 'QueryId':
       return queryId;
+    case 'ExecState':
+      return 'RUNNING';
     case 'ExecTime':
       return `${(execMs / 1000).toFixed(3)} s`;
     case 'Warehouse':
@@ -326,11 +312,51 @@ function currentQueryValue(column: string, queryId: string, execMs: number): str
   }
 }
 
-/** `KILL QUERY '<id>'`: the FE asks every FE (handleKillQuery); none knows it: ERR_NO_SUCH_QUERY. */
+/** SHOW COMPUTE NODE BLACKLIST (ShowResultMetaFactory): the first column is BackendId for the BACKEND form. */
+const BLACKLIST_COLUMNS = [
+  'ComputeNodeId',
+  'AddBlackListType',
+  'LostConnectionTime',
+  'LostConnectionNumberInPeriod',
+  'CheckTimePeriod(s)',
+];
+
+/** The blacklist statements need SYSTEM BLACKLIST (AuthorizerStmtVisitor), checked before anything else. */
+function withBlacklistPrivilege(context: ExecutionContext, run: () => Outcome): Outcome {
+  if (hasAny(context, ['BLACKLIST'])) return run();
+  const { catalog, user } = context;
+  return fail(
+    catalog.profile.errors.blacklistPrivilegeDenied(user.name, catalog.activeRoles(user), catalog.inactiveRoles(user)),
+  );
+}
+
+/**
+ * ADD / DELETE COMPUTE NODE BLACKLIST on this FE only (StmtExecutor, `NO_FORWARD`): the ids in order, each one a CN's;
+ * the first that is not stops the statement, after the ones before it were applied. Deleting an id that is not
+ * blacklisted succeeds.
+ */
+function changeBlacklist(action: 'add' | 'delete', ids: readonly number[], context: ExecutionContext): Outcome {
+  return withBlacklistPrivilege(context, () => {
+    const { catalog } = context;
+    for (const id of ids) {
+      if (!catalog.computeNodes.some((node) => node.id === id)) {
+        return fail(catalog.profile.errors.computeNodeIdNotFound(id));
+      }
+      if (action === 'add') catalog.blacklistComputeNode(context.listener, id);
+      else catalog.unblacklistComputeNode(context.listener, id);
+    }
+    return { type: 'ok' };
+  });
+}
+
+/**
+ * `KILL QUERY '<id>'`: the FE asks every FE, itself included (handleKillQuery); none knows it: ERR_NO_SUCH_QUERY's
+ * text, with 1064 / HY000 (LeaderOpExecutor forwards the message only, docs/notes/fe-profiles-3.4-3.5-4.1.md).
+ */
 function killQuery(queryId: string, context: ExecutionContext): Outcome {
   return withOperate(context, () => {
     if (context.catalog.engine?.killQueryId(queryId) === true) return { type: 'ok' };
-    return fail({ code: 1365, sqlState: 'HY000', message: `Unknown query id: ${queryId}` });
+    return fail({ code: 1064, sqlState: 'HY000', message: `Unknown query id: ${queryId}` });
   });
 }
 
@@ -390,16 +416,28 @@ function isSqlError(value: HostPort | SqlError | HostPort[]): value is SqlError 
   return 'sqlState' in value;
 }
 
-function checkWarehouse(warehouse: string | undefined, context: ExecutionContext): SqlError | undefined {
-  if (warehouse === undefined || context.catalog.warehouses.has(warehouse)) return undefined;
-  return context.catalog.profile.errors.unknownWarehouse(warehouse);
+function checkWarehouse(
+  warehouse: string | undefined,
+  cnGroup: string | undefined,
+  context: ExecutionContext,
+): SqlError | undefined {
+  const errors = context.catalog.profile.errors;
+  if (warehouse !== undefined && !context.catalog.warehouses.has(warehouse)) return errors.unknownWarehouse(warehouse);
+  // warehouse/DefaultWarehouse: the open-source warehouse has no CN groups.
+  if (cnGroup !== undefined && warehouse === DEFAULT_WAREHOUSE) return errors.cnGroupNotImplemented();
+  return undefined;
 }
 
-function addComputeNodes(texts: string[], warehouse: string | undefined, context: ExecutionContext): Outcome {
+function addComputeNodes(
+  texts: string[],
+  warehouse: string | undefined,
+  cnGroup: string | undefined,
+  context: ExecutionContext,
+): Outcome {
   const { catalog } = context;
   const addresses = analyzeAll(texts, context.hostMode === 'IP', context, true);
   if (isSqlError(addresses)) return fail(addresses);
-  const warehouseError = checkWarehouse(warehouse, context);
+  const warehouseError = checkWarehouse(warehouse, cnGroup, context);
   if (warehouseError) return fail(warehouseError);
   const denied = requireNode(context);
   if (denied) return fail(denied);
@@ -415,13 +453,18 @@ function addComputeNodes(texts: string[], warehouse: string | undefined, context
   return { type: 'ok' };
 }
 
-function dropComputeNodes(texts: string[], warehouse: string | undefined, context: ExecutionContext): Outcome {
+function dropComputeNodes(
+  texts: string[],
+  warehouse: string | undefined,
+  cnGroup: string | undefined,
+  context: ExecutionContext,
+): Outcome {
   const { catalog } = context;
   const profile = catalog.profile;
   const resolve = context.hostMode === 'IP' && profile.dropResolvesHostNames;
   const addresses = analyzeAll(texts, resolve, context);
   if (isSqlError(addresses)) return fail(addresses);
-  const warehouseError = checkWarehouse(warehouse, context);
+  const warehouseError = checkWarehouse(warehouse, cnGroup, context);
   if (warehouseError) return fail(warehouseError);
   const denied = requireNode(context);
   if (denied) return fail(denied);

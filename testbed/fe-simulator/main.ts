@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { isProfileName } from './profiles.js';
+import { LATEST_PROFILE, PROFILE_NAMES, isProfileName } from './profiles.js';
 import { FeSimulator, type SimUserSpec } from './simulator.js';
 
 function fail(message: string): never {
@@ -57,7 +57,8 @@ const loadSchema = z.strictObject({
   pending: z.number().int().min(0).optional(),
 });
 
-if (!isProfileName(values.version)) fail(`--version ${values.version}: expected 2.4, 3.3 or latest`);
+const version = values.version === 'latest' ? LATEST_PROFILE : values.version;
+if (!isProfileName(version)) fail(`--version ${values.version}: expected latest or one of ${PROFILE_NAMES.join(', ')}`);
 const hostMode = values['host-mode'].toUpperCase();
 if (hostMode !== 'IP' && hostMode !== 'FQDN') fail(`--host-mode ${values['host-mode']}: expected IP or FQDN`);
 if (!values.host.startsWith('127.') && values.host !== 'localhost') fail('--host must be a loopback address');
@@ -65,7 +66,7 @@ const heartbeatMs = Number(values['heartbeat-ms']);
 if (!Number.isInteger(heartbeatMs) || heartbeatMs < 10) fail('--heartbeat-ms must be an integer >= 10');
 
 const simulator = new FeSimulator({
-  version: values.version,
+  version,
   hostMode,
   host: values.host,
   ports: (values.port ?? ['0']).flatMap((p) => p.split(',')).map(parsePort),
@@ -96,7 +97,7 @@ const loadTimer =
           .catch(() => undefined); // absent or half-written: read again next time
       }, 500);
 process.stdout.write(
-  `${JSON.stringify({ event: 'listening', ports: simulator.ports, version: values.version, hostMode, pid: process.pid })}\n`,
+  `${JSON.stringify({ event: 'listening', ports: simulator.ports, version, hostMode, pid: process.pid })}\n`,
 );
 
 let stopping = false;

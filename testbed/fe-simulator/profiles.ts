@@ -1,8 +1,10 @@
 // What differs between FE versions, as written in starrocks-fe.md: handshake, version strings, columns, error texts
 // and codes, DROP semantics, privileges. Everything version-specific in the simulator is looked up here.
 
-export type ProfileName = '2.4' | '3.3' | 'latest';
-export const PROFILE_NAMES: readonly ProfileName[] = ['2.4', '3.3', 'latest'];
+export type ProfileName = '2.4' | '3.3' | '3.4' | '3.5' | '4.1';
+export const PROFILE_NAMES: readonly ProfileName[] = ['2.4', '3.3', '3.4', '3.5', '4.1'];
+/** What `--version latest` of the standalone simulator means. */
+export const LATEST_PROFILE: ProfileName = '4.1';
 
 export type HostMode = 'IP' | 'FQDN';
 
@@ -13,7 +15,7 @@ export interface SqlError {
   message: string;
 }
 
-export type SystemPrivilege = 'NODE' | 'OPERATE' | 'ADMIN';
+export type SystemPrivilege = 'NODE' | 'OPERATE' | 'BLACKLIST' | 'ADMIN';
 
 export interface Profile {
   name: ProfileName;
@@ -39,8 +41,17 @@ export interface Profile {
    * x 10 s (be/src/common/config.h), 0 up to 3.3, 2 (20 s) from 3.4.
    */
   cnGracefulWaitMs: number;
-  /** `INTO WAREHOUSE` / `FROM WAREHOUSE` clauses. */
+  /** `INTO WAREHOUSE` / `FROM WAREHOUSE` clauses (3.4+; `addComputeNodeClause` in StarRocks.g4). */
   hasWarehouses: boolean;
+  /** `... WAREHOUSE w CNGROUP g` (4.x grammar; the default warehouse answers 5912, it has no CN groups). */
+  hasCnGroups: boolean;
+  /**
+   * `ADD | DELETE COMPUTE NODE BLACKLIST <id>[, ...]` and `SHOW COMPUTE NODE BLACKLIST` (4.0+, #60830): held in each
+   * FE's memory, never forwarded; a blacklisted CN gets no new fragments from that FE and is still heartbeated.
+   */
+  hasComputeNodeBlacklist: boolean;
+  /** `SHOW PROC '/current_queries'` columns (CurrentQueryStatisticsProcDir.TITLE_NAMES). */
+  currentQueryColumns: readonly string[];
   /** 2.4 checks every node of a DROP first; 3.3+ drops one by one and stops at the first unknown node. */
   dropAllOrNothing: boolean;
   /** IP mode: does DROP resolve host names? 2.4 yes; from 3.1 DROP must use the stored IP. */
@@ -84,6 +95,12 @@ export interface ProfileErrors {
   accessDenied(user: string, usedPassword: boolean): SqlError;
   backendNotFound(host: string, port: number): SqlError;
   noAliveBackend(): SqlError;
+  /** 4.x blacklist statements: an id that is not a CN's. */
+  computeNodeIdNotFound(id: number): SqlError;
+  /** 4.x blacklist statements without the BLACKLIST privilege. */
+  blacklistPrivilegeDenied(user: string, roles: readonly string[], inactive: readonly string[]): SqlError;
+  /** 4.x: CNGROUP on the default warehouse (ERR_CNGROUP_NOT_IMPLEMENTED). */
+  cnGroupNotImplemented(): SqlError;
 }
 
 const ANALYSIS = 'Getting analyzing error. Detail message: ';
@@ -126,6 +143,12 @@ const accessDenied = (user: string, usedPassword: boolean): SqlError => ({
   message: `Access denied for user '${user}' (using password: ${usedPassword ? 'YES' : 'NO'})`,
 });
 
+const newPrivilegeText = (privilege: string, roles: readonly string[], inactive: readonly string[]): string =>
+  `Access denied; you need (at least one of) the ${privilege} privilege(s) on SYSTEM for this operation. ` +
+  'Please ask the admin to grant permission(s) or try activating existing roles using <set [default] role>. ' +
+  `Current role(s): [${['public', ...roles].join(', ')}]. ` +
+  `Inactivated role(s): ${inactive.length === 0 ? 'NONE' : `[${inactive.join(', ')}]`}.`;
+
 const commonErrors = {
   userExists: (user: string) => ({
     code: 1396,
@@ -138,13 +161,15 @@ const commonErrors = {
   accessDenied,
   backendNotFound: (host: string, port: number) => ddl(`Backend does not exist[${host}:${port}]`),
   noAliveBackend: () => ddl('Backend node not found. Check if any backend node is down.'),
+  // Reached only where the statements exist (4.x; a syntax error before). StmtExecutor: a plain StarRocksException.
+  computeNodeIdNotFound: (id: number) => ddl(`Not found compute node: ${id}`),
+  blacklistPrivilegeDenied: (_user: string, roles: readonly string[], inactive: readonly string[]) => ({
+    code: 5203,
+    sqlState: '42000',
+    message: newPrivilegeText('BLACKLIST', roles, inactive),
+  }),
+  cnGroupNotImplemented: () => ({ code: 5912, sqlState: '0A000', message: 'CNGroup feature not implemented' }),
 };
-
-const newPrivilegeText = (privilege: string, roles: readonly string[], inactive: readonly string[]): string =>
-  `Access denied; you need (at least one of) the ${privilege} privilege(s) on SYSTEM for this operation. ` +
-  'Please ask the admin to grant permission(s) or try activating existing roles using <set [default] role>. ' +
-  `Current role(s): [${['public', ...roles].join(', ')}]. ` +
-  `Inactivated role(s): ${inactive.length === 0 ? 'NONE' : `[${inactive.join(', ')}]`}.`;
 
 /** From 3.3 the FE prints `host:port` with an IPv6 host in brackets (`[fd00::9]:9050`), as ADD and DROP take it. */
 const accessible = (host: string, port: number): string =>
@@ -230,13 +255,46 @@ const ROLES_24: Record<string, readonly SystemPrivilege[]> = {
   operator: ['NODE', 'ADMIN'],
   admin: ['ADMIN'],
 };
+// authorization/AuthorizationMgr (3.3, 3.4, 3.5, 4.1): cluster_admin has NODE only (and warehouse rights), so it may
+// not SHOW PROC or KILL another user's query; db_admin has the other SYSTEM privileges but NODE and GRANT.
 const ROLES_3: Record<string, readonly SystemPrivilege[]> = {
-  root: ['NODE', 'OPERATE'],
-  cluster_admin: ['NODE', 'OPERATE'],
-  // Every SYSTEM privilege but GRANT and NODE: it may SHOW COMPUTE NODES (OPERATE), never ALTER SYSTEM.
-  db_admin: ['OPERATE'],
+  root: ['NODE', 'OPERATE', 'BLACKLIST'],
+  cluster_admin: ['NODE'],
+  // It may SHOW COMPUTE NODES (OPERATE), never ALTER SYSTEM.
+  db_admin: ['OPERATE', 'BLACKLIST'],
   user_admin: [],
 };
+
+const CURRENT_QUERY_COLUMNS_3_3 = [
+  'StartTime',
+  'feIp',
+  'QueryId',
+  'ConnectionId',
+  'Database',
+  'User',
+  'ScanBytes',
+  'ScanRows',
+  'MemoryUsage',
+  'DiskSpillSize',
+  'CPUTime',
+  'ExecTime',
+  'Warehouse',
+  'ResourceGroup',
+];
+/** 3.4 adds CustomQueryId before ResourceGroup. */
+const CURRENT_QUERY_COLUMNS_3_4 = [...CURRENT_QUERY_COLUMNS_3_3.slice(0, 13), 'CustomQueryId', 'ResourceGroup'];
+/** 3.5 adds ExecProgress after ExecTime. */
+const CURRENT_QUERY_COLUMNS_3_5 = [
+  ...CURRENT_QUERY_COLUMNS_3_4.slice(0, 12),
+  'ExecProgress',
+  ...CURRENT_QUERY_COLUMNS_3_4.slice(12),
+];
+/** 4.x adds ExecState (PENDING / RUNNING, #62261) after ExecProgress. */
+const CURRENT_QUERY_COLUMNS_4 = [
+  ...CURRENT_QUERY_COLUMNS_3_5.slice(0, 13),
+  'ExecState',
+  ...CURRENT_QUERY_COLUMNS_3_5.slice(13),
+];
 
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   '2.4': {
@@ -250,6 +308,9 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     hasKillQueryId: false,
     cnGracefulWaitMs: 0,
     hasWarehouses: false,
+    hasCnGroups: false,
+    hasComputeNodeBlacklist: false,
+    currentQueryColumns: CURRENT_QUERY_COLUMNS_3_3,
     dropAllOrNothing: true,
     dropResolvesHostNames: true,
     selectOneWithoutBackend: false,
@@ -269,6 +330,9 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     hasKillQueryId: false,
     cnGracefulWaitMs: 0,
     hasWarehouses: false,
+    hasCnGroups: false,
+    hasComputeNodeBlacklist: false,
+    currentQueryColumns: CURRENT_QUERY_COLUMNS_3_3,
     dropAllOrNothing: false,
     dropResolvesHostNames: false,
     selectOneWithoutBackend: true,
@@ -277,8 +341,39 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     showPrivileges: ['OPERATE', 'NODE'],
     errors: { ...newErrors, ...errors32 },
   },
-  latest: {
-    name: 'latest',
+  '3.4': {
+    name: '3.4',
+    serverVersion: '8.0.33',
+    versionComment: '3.4.5-2c4e3b0',
+    nodeVersion: '3.4.5-2c4e3b0',
+    computeNodeColumns: [...COLUMNS_3_3, 'StatusCode'],
+    hasRunningQueries: true,
+    hasStatusCode: true,
+    hasKillQueryId: true,
+    cnGracefulWaitMs: 20_000,
+    hasWarehouses: true,
+    hasCnGroups: false,
+    hasComputeNodeBlacklist: false,
+    currentQueryColumns: CURRENT_QUERY_COLUMNS_3_4,
+    dropAllOrNothing: false,
+    dropResolvesHostNames: false,
+    selectOneWithoutBackend: true,
+    rolePrivileges: ROLES_3,
+    roleActivation: true,
+    showPrivileges: ['OPERATE', 'NODE'],
+    // ERR_UNKNOWN_WAREHOUSE was 10001 in 3.4, 5901 from 3.5 (common/ErrorCode.java).
+    errors: {
+      ...newErrors,
+      ...errors32,
+      unknownWarehouse: (warehouse) => ({
+        code: 10001,
+        sqlState: '42000',
+        message: `Warehouse name: ${warehouse} not exist.`,
+      }),
+    },
+  },
+  '3.5': {
+    name: '3.5',
     serverVersion: '8.0.33',
     versionComment: '3.5.2-69b2a4e',
     nodeVersion: '3.5.2-69b2a4e',
@@ -288,6 +383,31 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     hasKillQueryId: true,
     cnGracefulWaitMs: 20_000,
     hasWarehouses: true,
+    hasCnGroups: false,
+    hasComputeNodeBlacklist: false,
+    currentQueryColumns: CURRENT_QUERY_COLUMNS_3_5,
+    dropAllOrNothing: false,
+    dropResolvesHostNames: false,
+    selectOneWithoutBackend: true,
+    rolePrivileges: ROLES_3,
+    roleActivation: true,
+    showPrivileges: ['OPERATE', 'NODE'],
+    errors: { ...newErrors, ...errors32 },
+  },
+  '4.1': {
+    name: '4.1',
+    serverVersion: '8.0.33',
+    versionComment: '4.1.0-ad83983',
+    nodeVersion: '4.1.0-ad83983',
+    computeNodeColumns: [...COLUMNS_3_3, 'StatusCode'],
+    hasRunningQueries: true,
+    hasStatusCode: true,
+    hasKillQueryId: true,
+    cnGracefulWaitMs: 20_000,
+    hasWarehouses: true,
+    hasCnGroups: true,
+    hasComputeNodeBlacklist: true,
+    currentQueryColumns: CURRENT_QUERY_COLUMNS_4,
     dropAllOrNothing: false,
     dropResolvesHostNames: false,
     selectOneWithoutBackend: true,

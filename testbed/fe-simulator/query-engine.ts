@@ -9,7 +9,8 @@
 //
 // A CN leaving, as StarRocks does it (docs/fe-simulator.md cites the source of each point):
 // - The FE schedules only on the CNs it lists, alive and not excluded (`FeView.schedulable`); a DROP takes a CN out
-//   of that set and cancels nothing: its running fragments go on and their queries still finish.
+//   of that set and cancels nothing: its running fragments go on and their queries still finish. A 4.x blacklist
+//   entry (`FeView.blacklistedOn`) takes it out for the queries that FE coordinates only, and keeps it watched.
 // - A CN sent SIGTERM (`stopGracefully`) rejects new fragments at once and exits when its running ones are done or
 //   its graceful wait is over (`loop_count_wait_fragments_finish` x 10 s: 0 on 3.3, 20 s from 3.4).
 // - A fragment the FE places on a CN that rejects it (stopping, or already gone) fails its attempt, and that FE
@@ -73,6 +74,11 @@ export interface FeView {
   registered: readonly string[];
   /** Listed CNs the FE declared dead (the 4th failed heartbeat): their queries are cancelled. */
   dead: readonly string[];
+  /**
+   * Per FE (listener index), the CNs blacklisted by hand there (4.x): that FE places no new fragment on them; they
+   * stay listed, heartbeated and watched, and other FEs still use them.
+   */
+  blacklistedOn?: readonly (readonly string[] | undefined)[];
 }
 
 export type CnProcessState = 'running' | 'stopping' | 'exited';
@@ -100,7 +106,12 @@ export class QueryEngine {
   constructor(private readonly options: QueryEngineOptions) {}
 
   setFeView(view: FeView): void {
-    this.view = { schedulable: [...view.schedulable], registered: [...view.registered], dead: [...view.dead] };
+    this.view = {
+      schedulable: [...view.schedulable],
+      registered: [...view.registered],
+      dead: [...view.dead],
+      blacklistedOn: (view.blacklistedOn ?? []).map((addresses) => [...(addresses ?? [])]),
+    };
   }
 
   /** Shorthand for a view where these CNs are listed, alive and schedulable, and no other CN is listed. */
@@ -265,7 +276,8 @@ export class QueryEngine {
    * queue if slots are short), and fails when a CN rejects it again.
    */
   private start(record: QueryRecord, query: TraceQuery, nowMs: number): 'started' | 'failed' | 'no-slots' {
-    const candidates = this.view.schedulable.filter((cn) => !this.autoBlacklist.has(cn));
+    const blacklisted = this.view.blacklistedOn?.[record.fe] ?? [];
+    const candidates = this.view.schedulable.filter((cn) => !this.autoBlacklist.has(cn) && !blacklisted.includes(cn));
     const want = Math.min(Math.max(1, query.width), candidates.length);
     if (want === 0) return 'no-slots';
     const free = candidates

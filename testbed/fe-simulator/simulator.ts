@@ -102,7 +102,7 @@ export class FeSimulator {
   private started = false;
 
   constructor(options: FeSimulatorOptions = {}) {
-    this.profile = PROFILES[options.version ?? 'latest'];
+    this.profile = PROFILES[options.version ?? '3.5'];
     this.hostMode = options.hostMode ?? 'IP';
     this.catalog = new Catalog(this.profile, options.sharedData ?? false);
     this.maxRecords = options.maxStatementRecords ?? 10000;
@@ -268,10 +268,15 @@ export class FeSimulator {
     const address = (node: SimComputeNode): string => `${node.host}:${node.heartbeatPort}`;
     const nodes = this.catalog.computeNodes;
     for (const node of nodes) if (node.bePort > 0) this.catalog.plannedBePorts.set(address(node), node.bePort);
+    const blacklistedOn: string[][] = [];
+    for (const listener of this.catalog.blacklistListeners()) {
+      blacklistedOn[listener] = this.catalog.blacklistedAddresses(listener);
+    }
     engine.setFeView({
       schedulable: nodes.filter((node) => node.alive).map(address),
       registered: nodes.map(address),
       dead: nodes.filter((node) => node.statusCode === 'DISCONNECTED').map(address),
+      blacklistedOn,
     });
     engine.advance(nowMs);
   }
@@ -380,6 +385,8 @@ export class FeSimulator {
       const outcome = execute(
         parseStatement(statement, {
           warehouses: this.profile.hasWarehouses,
+          cnGroups: this.profile.hasCnGroups,
+          computeNodeBlacklist: this.profile.hasComputeNodeBlacklist,
           killByQueryId: this.profile.hasKillQueryId,
         }),
         this.contextFor(session.user, statement, `${session.listener}:${session.connectionId}`, session.listener),

@@ -24,6 +24,9 @@ export type Statement =
   | { kind: 'use'; database: string }
   | { kind: 'killConnection'; connectionId: number }
   | { kind: 'killQuery'; queryId: string }
+  | { kind: 'addComputeNodeBlacklist'; ids: number[] }
+  | { kind: 'deleteComputeNodeBlacklist'; ids: number[] }
+  | { kind: 'showComputeNodeBlacklist' }
   | { kind: 'syntaxError'; column: number; near: string };
 
 interface Token {
@@ -175,10 +178,14 @@ class Cursor {
 }
 
 export interface ParseOptions {
-  /** `INTO WAREHOUSE` / `FROM WAREHOUSE` exist (latest); elsewhere they are a syntax error. */
+  /** `INTO WAREHOUSE` / `FROM WAREHOUSE` exist (3.4+); before, they are a syntax error. */
   warehouses: boolean;
+  /** `... WAREHOUSE w CNGROUP g` (4.x grammar); before, CNGROUP is a syntax error. Default true. */
+  cnGroups?: boolean;
   /** `KILL QUERY '<query id>'` exists (3.4+, #47632); before, KILL takes a connection id only. Default true. */
   killByQueryId?: boolean;
+  /** `ADD | DELETE COMPUTE NODE BLACKLIST` and `SHOW COMPUTE NODE BLACKLIST` exist (4.0+, #60830). Default true. */
+  computeNodeBlacklist?: boolean;
 }
 
 export function parseStatement(sql: string, options: ParseOptions = { warehouses: true }): Statement {
@@ -191,7 +198,11 @@ export function parseStatement(sql: string, options: ParseOptions = { warehouses
 }
 
 function parseWith(cursor: Cursor, options: ParseOptions): Statement {
-  switch (cursor.acceptWord('ALTER', 'SHOW', 'SELECT', 'SET', 'USE', 'CREATE', 'GRANT', 'KILL')) {
+  switch (cursor.acceptWord('ALTER', 'SHOW', 'SELECT', 'SET', 'USE', 'CREATE', 'GRANT', 'KILL', 'ADD', 'DELETE')) {
+    case 'ADD':
+      return parseBlacklistChange(cursor, options, 'add');
+    case 'DELETE':
+      return parseBlacklistChange(cursor, options, 'delete');
     case 'KILL':
       return parseKill(cursor, options);
     case 'ALTER':
@@ -201,7 +212,7 @@ function parseWith(cursor: Cursor, options: ParseOptions): Statement {
     case 'GRANT':
       return parseGrant(cursor);
     case 'SHOW':
-      return parseShow(cursor);
+      return parseShow(cursor, options);
     case 'SELECT':
       return parseSelect(cursor);
     case 'SET':
@@ -310,7 +321,9 @@ function parseAlter(cursor: Cursor, options: ParseOptions): Statement {
     if (!cursor.acceptWord('NODE')) return cursor.error();
     const addresses = parseAddressList(cursor);
     if (!addresses) return cursor.error();
-    const placement = options.warehouses ? parseWarehouseClause(cursor, action === 'ADD' ? 'INTO' : 'FROM') : {};
+    const placement = options.warehouses
+      ? parseWarehouseClause(cursor, action === 'ADD' ? 'INTO' : 'FROM', options.cnGroups ?? true)
+      : {};
     if (placement === 'error') return cursor.error();
     return { kind: action === 'ADD' ? 'addComputeNodes' : 'dropComputeNodes', addresses, ...placement };
   }
@@ -335,12 +348,13 @@ function parseAddressList(cursor: Cursor): string[] | undefined {
 function parseWarehouseClause(
   cursor: Cursor,
   preposition: 'INTO' | 'FROM',
+  cnGroups: boolean,
 ): { warehouse?: string; cnGroup?: string } | 'error' {
   if (!cursor.acceptWord(preposition)) return {};
   if (!cursor.acceptWord('WAREHOUSE')) return 'error';
   const warehouse = nameToken(cursor);
   if (warehouse === undefined) return 'error';
-  if (!cursor.acceptWord('CNGROUP')) return { warehouse };
+  if (!cnGroups || !cursor.acceptWord('CNGROUP')) return { warehouse };
   const cnGroup = nameToken(cursor);
   return cnGroup === undefined ? 'error' : { warehouse, cnGroup };
 }
@@ -349,13 +363,15 @@ function nameToken(cursor: Cursor): string | undefined {
   return (cursor.accept('word') ?? cursor.accept('ident') ?? cursor.accept('string'))?.value;
 }
 
-function parseShow(cursor: Cursor): Statement {
+function parseShow(cursor: Cursor, options: ParseOptions): Statement {
   const what = cursor.acceptWord('COMPUTE', 'BACKENDS', 'FRONTENDS', 'PROC', 'DATABASES', 'RUNNING');
   switch (what) {
     case 'RUNNING':
       return cursor.acceptWord('QUERIES') ? { kind: 'showRunningQueries' } : cursor.error();
     case 'COMPUTE':
-      return cursor.acceptWord('NODES') ? { kind: 'showComputeNodes' } : cursor.error();
+      if (cursor.acceptWord('NODES')) return { kind: 'showComputeNodes' };
+      if (options.computeNodeBlacklist === false || !cursor.acceptWord('NODE')) return cursor.error();
+      return cursor.acceptWord('BLACKLIST') ? { kind: 'showComputeNodeBlacklist' } : cursor.error();
     case 'BACKENDS':
       return { kind: 'showBackends' };
     case 'FRONTENDS':
@@ -370,6 +386,21 @@ function parseShow(cursor: Cursor): Statement {
     default:
       return cursor.error();
   }
+}
+
+/** `ADD | DELETE COMPUTE NODE BLACKLIST <id>[, <id> ...]` (4.0+): node ids, as SHOW COMPUTE NODES lists them. */
+function parseBlacklistChange(cursor: Cursor, options: ParseOptions, action: 'add' | 'delete'): Statement {
+  if (options.computeNodeBlacklist === false) return cursor.error();
+  if (!cursor.acceptWord('COMPUTE') || !cursor.acceptWord('NODE') || !cursor.acceptWord('BLACKLIST')) {
+    return cursor.error();
+  }
+  const ids: number[] = [];
+  do {
+    const id = cursor.accept('number');
+    if (id === undefined || !/^\d+$/.test(id.value)) return cursor.error();
+    ids.push(Number(id.value));
+  } while (cursor.acceptSymbol(','));
+  return { kind: action === 'add' ? 'addComputeNodeBlacklist' : 'deleteComputeNodeBlacklist', ids };
 }
 
 /** `KILL [CONNECTION | QUERY] <connection id>`, and from 3.4 `KILL [CONNECTION | QUERY] '<query id>'`. */

@@ -153,7 +153,7 @@ export const feInfoSchema = z
       .max(MAX_FE_ADDRESSES, `must list at most ${MAX_FE_ADDRESSES} FE addresses`)
       .meta({ description: 'FE MySQL endpoints `host:query_port`; the operator and the components try them in turn.' }),
     accountSecret: objectName(
-      "Secret in the group's namespace with the keys `FE_USR` and `FE_PWD`: an FE account with the NODE privilege (or `cluster_admin`).",
+      "Secret in the group's namespace with the keys `FE_USR` and `FE_PWD`: an FE account with the NODE privilege (or `cluster_admin`), and OPERATE for the drain's kill (StarRocks 3.4+).",
     ),
   })
   .meta({ description: 'How to reach the StarRocks FE.' });

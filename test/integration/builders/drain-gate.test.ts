@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { DRAIN_LEAD_SECONDS, cnLifecycle } from '../../../src/builders/drain-gate.js';
+import { DRAIN_LEAD_SECONDS, cnLifecycle, drainGateDeadlineSeconds } from '../../../src/builders/drain-gate.js';
 
 const BUSYBOX = '/usr/bin/busybox';
 /** The applets the gate and the stop script need, as a busybox-only image has them (no curl: wget reads /metrics). */
@@ -129,7 +129,8 @@ describe('the drain gate of the preStop hook', { concurrency: true }, () => {
   test('busybox without date: time from the loop, so the window still ends, never early', async () => {
     const shell = { label: 'busybox without date', program: [BUSYBOX, 'sh'], busyboxOnly: true };
     const run = await runGate(shell, 'no-date', 6, () => 1, withoutDate);
-    assert.ok(run.seconds >= 6 && run.seconds < 12, `stopped after ${run.seconds} s`);
+    const deadline = drainGateDeadlineSeconds(6);
+    assert.ok(run.seconds >= deadline && run.seconds < deadline + 6, `stopped after ${run.seconds} s`);
     assert.match(run.log, /window of 6s over/);
     assert.ok(run.stopped, 'stop_cn.sh -g still ran (bounded by timeout)');
   });
@@ -153,7 +154,10 @@ describe('the drain gate of the preStop hook', { concurrency: true }, () => {
 
     test(`${label}: stops when the window ends, queries or not`, async () => {
       const run = await runGate(shell, `window-${index}`, 8, () => 3);
-      assert.ok(run.seconds >= 8 && run.seconds < 12, `stopped after ${run.seconds} s`);
+      // The window counts from the end of the lead (the operator's DROP), and never ends early.
+      const deadline = drainGateDeadlineSeconds(8);
+      assert.equal(deadline, DRAIN_LEAD_SECONDS + 8);
+      assert.ok(run.seconds >= deadline && run.seconds < deadline + 4, `stopped after ${run.seconds} s`);
       assert.match(run.log, /window of 8s over: stopping the CN now/);
       assert.ok(run.stopped);
     });

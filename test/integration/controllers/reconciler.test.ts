@@ -409,7 +409,7 @@ describe('ComputeNodeGroupReconciler against the FE simulator', () => {
 describe('FeSessionPool', () => {
   let sim: FeSimulator;
   before(async () => {
-    sim = new FeSimulator({ version: 'latest', heartbeatPeriodMs: 60_000 });
+    sim = new FeSimulator({ version: '3.5', heartbeatPeriodMs: 60_000 });
     await sim.start();
   });
   after(async () => {
@@ -476,7 +476,7 @@ describe('the end of a drain window (spec.drain.order: Drain)', () => {
   }
 
   it('3.4 and later: the query still on the CN is found on the FE and killed, once, and the group says so', async () => {
-    const long = await scaleInUnderAQuery('latest');
+    const long = await scaleInUnderAQuery('3.5');
     assert.equal(long.error, 'killed', 'failed at once instead of hanging once the CN stops');
     const events = h.cluster.events.filter((event) => event.reason === 'DrainWindowOver');
     assert.equal(events.length, 1);

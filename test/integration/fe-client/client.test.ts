@@ -4,7 +4,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { createServer } from 'node:net';
-import { FeSimulator, PROFILE_NAMES, QueryEngine } from '@starrocks-cn-operator/testbed/fe-simulator';
+import { FeSimulator, PROFILE_NAMES, QueryEngine, type ProfileName } from '@starrocks-cn-operator/testbed/fe-simulator';
 import {
   FeClient,
   FeError,
@@ -101,7 +101,7 @@ for (const version of PROFILE_NAMES) {
       assert.equal(record.alive, true);
       assert.equal(record.bePort, 9060);
       assert.equal(record.version, sim.profile.nodeVersion);
-      assert.equal(record.statusCode, version === 'latest' ? 'OK' : null);
+      assert.equal(record.statusCode, version === '2.4' || version === '3.3' ? null : 'OK', 'StatusCode from 3.4');
     });
 
     it('a BE on the address is an error, not success', async () => {
@@ -256,7 +256,7 @@ describe('FE client: failover, timeouts, outages', () => {
 describe('FE client: credentials', () => {
   let sim: FeSimulator;
   before(async () => {
-    sim = new FeSimulator({ version: 'latest', users: [{ name: 'op', password: PASSWORD, roles: ['cluster_admin'] }] });
+    sim = new FeSimulator({ version: '3.5', users: [{ name: 'op', password: PASSWORD, roles: ['cluster_admin'] }] });
     await sim.start();
   });
   after(async () => {
@@ -357,12 +357,16 @@ describe('FE client: the queries on a leaving CN (the drain window ends)', () =>
   const A = '10.2.0.1:9050';
   const B = '10.2.0.2:9050';
 
-  async function cluster(version: 'latest' | '3.3') {
+  async function cluster(version: ProfileName) {
     const sim = new FeSimulator({
       version,
       ports: [0, 0],
       heartbeatPeriodMs: 3_600_000,
-      users: [{ name: 'op', password: PASSWORD, roles: ['cluster_admin'] }],
+      // As installation.md grants it: cluster_admin has NODE only, and SHOW PROC and KILL need OPERATE.
+      users: [
+        { name: 'op', password: PASSWORD, roles: ['cluster_admin'], privileges: ['OPERATE'] },
+        { name: 'node_only', password: PASSWORD, roles: ['cluster_admin'] },
+      ],
     });
     sim.liveness.defaultOutcome = { ok: true };
     await sim.start();
@@ -375,23 +379,39 @@ describe('FE client: the queries on a leaving CN (the drain window ends)', () =>
     return { sim, engine, client };
   }
 
-  it('asks every FE, finds the query the second FE coordinates on the dropped CN, and kills it', async () => {
-    const { sim, engine, client } = await cluster('latest');
+  for (const version of ['3.4', '3.5', '4.1'] as const) {
+    it(`${version}: asks every FE, finds the query the second FE coordinates on the dropped CN, and kills it`, async () => {
+      const { sim, engine, client } = await cluster(version);
+      try {
+        const onB = engine.submit({ at: 0, work: 600, width: 2, fe: 1 }, 0);
+        const elsewhere = engine.submit({ at: 0, work: 600, width: 1, fe: 0 }, 0);
+        sim.advanceQueries(0);
+        await client.dropComputeNodes([B]);
+        const found = await client.queriesOnHost('10.2.0.2');
+        assert.deepEqual(found, [
+          { fe: sim.addresses[0], queryIds: elsewhere.cns.includes(B) ? [elsewhere.queryId] : [] },
+          { fe: sim.addresses[1], queryIds: [onB.queryId] },
+        ]);
+        assert.equal(await client.killQuery(onB.queryId), 'killed');
+        assert.equal(onB.error, 'killed');
+        assert.equal(await client.killQuery(onB.queryId), 'gone', 'an ended query is not an error');
+        assert.throws(() => renderKillQuery("1' OR '1'='1"), /not a StarRocks query id/);
+      } finally {
+        await client.close();
+        await sim.stop();
+      }
+    });
+  }
+
+  it('an account with NODE only (the role cluster_admin) may not list them: the error names OPERATE', async () => {
+    const { sim, client } = await cluster('3.5');
+    const nodeOnly = new FeClient({ addresses: sim.addresses, user: 'node_only', password: PASSWORD });
     try {
-      const onB = engine.submit({ at: 0, work: 600, width: 2, fe: 1 }, 0);
-      const elsewhere = engine.submit({ at: 0, work: 600, width: 1, fe: 0 }, 0);
-      sim.advanceQueries(0);
-      await client.dropComputeNodes([B]);
-      const found = await client.queriesOnHost('10.2.0.2');
-      assert.deepEqual(found, [
-        { fe: sim.addresses[0], queryIds: elsewhere.cns.includes(B) ? [elsewhere.queryId] : [] },
-        { fe: sim.addresses[1], queryIds: [onB.queryId] },
-      ]);
-      assert.equal(await client.killQuery(onB.queryId), 'killed');
-      assert.equal(onB.error, 'killed');
-      assert.equal(await client.killQuery(onB.queryId), 'gone', 'an ended query is not an error');
-      assert.throws(() => renderKillQuery("1' OR '1'='1"), /not a StarRocks query id/);
+      const [first] = await nodeOnly.queriesOnHost('10.2.0.2');
+      assert.ok(first !== undefined && 'error' in first);
+      assert.match(first.error.message, /OPERATE privilege/);
     } finally {
+      await nodeOnly.close();
       await client.close();
       await sim.stop();
     }

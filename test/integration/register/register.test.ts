@@ -20,7 +20,7 @@ import {
   type Sidecar,
 } from './harness.js';
 
-const PROFILES = ['2.4', '3.3', 'latest'] as const;
+const PROFILES = ['2.4', '3.3', '3.5'] as const;
 
 for (const version of PROFILES) {
   describe(`register against FE ${version}`, () => {

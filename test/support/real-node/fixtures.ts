@@ -27,7 +27,7 @@ export function realNodeHost(): string {
  * An FE simulator listening on the bridge's host side (pods and the in-cluster operator reach it there), whose
  * leader heartbeats the CNs in the pods every second, as a real FE heartbeats its CNs (every 5 s by default).
  */
-export async function startBridgeFe(version: '3.3' | 'latest' = 'latest'): Promise<FeSimulator> {
+export async function startBridgeFe(version: '3.3' | '3.5' = '3.5'): Promise<FeSimulator> {
   const fe = new FeSimulator({
     version,
     host: realNodeHost(),

@@ -284,7 +284,7 @@ describe('the pod template', () => {
     const byDefault = pod({});
     assert.equal(byDefault?.terminationGracePeriodSeconds, 330, 'the 300 s window plus 30 s to stop');
     assert.match(script(byDefault), /starrocks_be_pip_query_ctx_cnt/);
-    assert.match(script(byDefault), /deadline=\$\(\(started \+ 300\)\)/);
+    assert.match(script(byDefault), /deadline=\$\(\(started \+ 305\)\)/, 'the 5 s lead, then the 300 s window');
     assert.match(script(byDefault), /http:\/\/127\.0\.0\.1:8040\/metrics/, "the CN's own HTTP port, on loopback");
     assert.match(script(byDefault), /timeout "\$left" \/opt\/starrocks\/cn\/bin\/stop_cn\.sh -g \|\| true;/);
     assert.equal(

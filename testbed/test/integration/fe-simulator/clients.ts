@@ -10,6 +10,9 @@ export type SqlAnswer =
 
 const CLIENT_TIMEOUT_MS = 5000;
 
+/** 3.4 brought the 8.0.33 handshake, StatusCode and SHUTDOWN (starrocks-fe.md sections 5, 6 and 8). */
+export const isFrom34 = (version: string): boolean => version !== '2.4' && version !== '3.3';
+
 /** Runs one query as `user` on 127.0.0.1:port and returns rows (by name) or the error packet's fields. */
 export async function sql(port: number, query: string, user = 'root', password = ''): Promise<SqlAnswer> {
   const connection = await mysql.createConnection({

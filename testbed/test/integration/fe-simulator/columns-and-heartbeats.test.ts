@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CnEmulator } from '../../../cn-emulator/index.js';
 import { FeSimulator, FAILURES_BEFORE_DEAD, PROFILE_NAMES, type ProfileName } from '../../../fe-simulator/index.js';
-import { expectRows, sql } from './clients.js';
+import { expectRows, sql, isFrom34 } from './clients.js';
 
 const COMMON_13 = [
   'ComputeNodeId',
@@ -32,7 +32,9 @@ const ADDED_3_3 = [
 const EXPECTED_COLUMNS: Record<ProfileName, string[]> = {
   '2.4': COMMON_13,
   '3.3': [...COMMON_13, ...ADDED_3_3],
-  latest: [...COMMON_13, ...ADDED_3_3, 'StatusCode'],
+  '3.4': [...COMMON_13, ...ADDED_3_3, 'StatusCode'],
+  '3.5': [...COMMON_13, ...ADDED_3_3, 'StatusCode'],
+  '4.1': [...COMMON_13, ...ADDED_3_3, 'StatusCode'],
 };
 const SHARED_DATA = ['StarletPort', 'WorkerId', 'WarehouseName', 'TabletNum'];
 const TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
@@ -107,7 +109,7 @@ for (const version of PROFILE_NAMES) {
         assert.equal(cells['CpuUsedPct'], '0.0 %');
         assert.equal(cells['NumRunningQueries'], '0');
       }
-      if (version === 'latest') assert.equal(cells['StatusCode'], 'OK');
+      if (isFrom34(version)) assert.equal(cells['StatusCode'], 'OK');
     });
 
     it('dead only on the 4th consecutive failure, with the heartbeat error in ErrMsg', async () => {
@@ -119,7 +121,7 @@ for (const version of PROFILE_NAMES) {
       assert.equal(cells['Alive'], 'false');
       assert.equal(cells['ErrMsg'], 'java.net.ConnectException: Connection refused');
       assert.equal(cells['BePort'], '9160', 'ports stay as last known');
-      if (version === 'latest') assert.equal(cells['StatusCode'], 'DISCONNECTED');
+      if (isFrom34(version)) assert.equal(cells['StatusCode'], 'DISCONNECTED');
     });
 
     it('a good heartbeat resets the failure count', async () => {
@@ -134,13 +136,13 @@ for (const version of PROFILE_NAMES) {
       assert.equal((await row())['Alive'], 'true');
     });
 
-    it(`a CN shutting down ${version === 'latest' ? 'is not alive at once (SHUTDOWN)' : 'counts as a failure (before 3.4)'}`, async () => {
+    it(`a CN shutting down ${isFrom34(version) ? 'is not alive at once (SHUTDOWN)' : 'counts as a failure (before 3.4)'}`, async () => {
       sim.liveness.setAlive(address, true);
       await sim.runHeartbeats();
       sim.liveness.set(address, { ok: false, shutdown: true });
       await sim.runHeartbeats();
       const cells = await row();
-      if (version === 'latest') {
+      if (isFrom34(version)) {
         assert.equal(cells['Alive'], 'false');
         assert.equal(cells['StatusCode'], 'SHUTDOWN');
         assert.equal(cells['ErrMsg'], 'BE is in shutting down', 'the CN says why');
@@ -152,7 +154,7 @@ for (const version of PROFILE_NAMES) {
       }
     });
 
-    if (version === 'latest') {
+    if (isFrom34(version)) {
       it('a SHUTDOWN answer is a heartbeat: a node that never answered before gets its LastHeartbeat', async () => {
         await sql(port, 'ALTER SYSTEM ADD COMPUTE NODE "10.5.0.3:9050"');
         const cells = async () => expectRows(await sql(port, 'SHOW COMPUTE NODES')).find((r) => r['IP'] === '10.5.0.3');
@@ -168,7 +170,7 @@ for (const version of PROFILE_NAMES) {
     it('a node never heartbeated keeps ports -1 and NULL times; declared dead it is DISCONNECTED (3.4+)', async () => {
       await sql(port, 'ALTER SYSTEM ADD COMPUTE NODE "10.5.0.2:9050"');
       const fresh = expectRows(await sql(port, 'SHOW COMPUTE NODES')).find((r) => r['IP'] === '10.5.0.2');
-      if (version === 'latest') assert.equal(fresh?.['StatusCode'], 'CONNECTING');
+      if (isFrom34(version)) assert.equal(fresh?.['StatusCode'], 'CONNECTING');
       await sim.runHeartbeats(FAILURES_BEFORE_DEAD);
       const cells = expectRows(await sql(port, 'SHOW COMPUTE NODES')).find((r) => r['IP'] === '10.5.0.2');
       assert.ok(cells);
@@ -176,7 +178,7 @@ for (const version of PROFILE_NAMES) {
       assert.equal(cells['LastStartTime'], null);
       assert.equal(cells['LastHeartbeat'], null);
       assert.equal(cells['Alive'], 'false');
-      if (version === 'latest') assert.equal(cells['StatusCode'], 'DISCONNECTED');
+      if (isFrom34(version)) assert.equal(cells['StatusCode'], 'DISCONNECTED');
     });
   });
 }
@@ -185,7 +187,7 @@ describe('FE simulator: heartbeats against CN emulators', () => {
   it('a mapped address follows its emulator up and down, on the periodic loop', async () => {
     const cn = new CnEmulator();
     await cn.start();
-    const sim = new FeSimulator({ version: 'latest', heartbeatPeriodMs: 20 });
+    const sim = new FeSimulator({ version: '3.5', heartbeatPeriodMs: 20 });
     await sim.start();
     try {
       const port = sim.ports[0] ?? 0;

@@ -13,13 +13,17 @@ function error(errno: number, sqlState: string, message: string): SqlAnswer {
 const EXISTS: Record<ProfileName, string> = {
   '2.4': 'Same compute node already exists[10.0.0.1:9050]',
   '3.3': 'Compute node already exists with same host 10.0.0.1 and port 9050',
-  latest: 'Compute node already exists with same host 10.0.0.1 and port 9050',
+  '3.4': 'Compute node already exists with same host 10.0.0.1 and port 9050',
+  '3.5': 'Compute node already exists with same host 10.0.0.1 and port 9050',
+  '4.1': 'Compute node already exists with same host 10.0.0.1 and port 9050',
 };
 
 const INVALID: Record<ProfileName, (text: string) => string> = {
   '2.4': () => 'compute node host or port is wrong!',
   '3.3': (text) => `${ANALYSIS}Invalid host port: ${text}.`,
-  latest: (text) => `${ANALYSIS}Invalid host port: ${text}.`,
+  '3.4': (text) => `${ANALYSIS}Invalid host port: ${text}.`,
+  '3.5': (text) => `${ANALYSIS}Invalid host port: ${text}.`,
+  '4.1': (text) => `${ANALYSIS}Invalid host port: ${text}.`,
 };
 
 const NODE_DENIED_3 =

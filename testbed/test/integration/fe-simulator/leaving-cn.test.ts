@@ -32,7 +32,7 @@ const nodeB = (sim: FeSimulator) => sim.findComputeNode(B);
 
 describe('FE simulator: a CN leaving', () => {
   it('3.4 and later: a stopping CN answers SHUTDOWN, takes no new work, and its queries go on', async () => {
-    await withCluster('latest', async (sim, engine) => {
+    await withCluster('3.5', async (sim, engine) => {
       const query = engine.submit({ at: 0, work: 60, width: 2 }, 0);
       sim.advanceQueries(0);
       engine.stopGracefully(B, 0, sim.profile.cnGracefulWaitMs);
@@ -61,7 +61,7 @@ describe('FE simulator: a CN leaving', () => {
   });
 
   it('a CN the FE still lists and that exits under a query: cancelled once declared dead, then re-planned', async () => {
-    for (const version of ['3.3', 'latest'] as const) {
+    for (const version of ['3.3', '3.5'] as const) {
       await withCluster(version, async (sim, engine) => {
         const query = engine.submit({ at: 0, work: 600, width: 2 }, 0);
         sim.advanceQueries(0);
@@ -78,7 +78,7 @@ describe('FE simulator: a CN leaving', () => {
   });
 
   it('a CN dropped before it exits: its query hangs until its timeout, whatever the heartbeats', async () => {
-    await withCluster('latest', async (sim, engine, port) => {
+    await withCluster('3.5', async (sim, engine, port) => {
       const query = engine.submit({ at: 0, work: 600, width: 2, timeoutMs: 300_000 }, 0);
       sim.advanceQueries(0);
       assert.equal((await sql(port, `ALTER SYSTEM DROP COMPUTE NODE '${B}'`)).ok, true);
@@ -96,7 +96,7 @@ describe('FE simulator: a CN leaving', () => {
 
 describe('FE simulator: finding and killing the queries on a leaving CN', () => {
   it('3.4 and later: /current_backend_instances names a dropped CN by be_port; KILL QUERY ends its query', async () => {
-    await withCluster('latest', async (sim, engine, port) => {
+    await withCluster('3.5', async (sim, engine, port) => {
       const onB = engine.submit({ at: 0, work: 600, width: 2 }, 0);
       sim.advanceQueries(0);
       assert.equal((await sql(port, `ALTER SYSTEM DROP COMPUTE NODE '${B}'`)).ok, true);
@@ -117,12 +117,12 @@ describe('FE simulator: finding and killing the queries on a leaving CN', () => 
       assert.equal((await sql(port, `KILL QUERY '${onB.queryId}'`)).ok, true);
       assert.equal(onB.error, 'killed');
       const again = await sql(port, `KILL QUERY '${onB.queryId}'`);
-      assert.deepEqual(again.ok ? undefined : [again.errno, again.message], [1365, `Unknown query id: ${onB.queryId}`]);
+      assert.deepEqual(again.ok ? undefined : [again.errno, again.message], [1064, `Unknown query id: ${onB.queryId}`]);
     });
   });
 
   it('a re-planned query shows its new execution id, which KILL QUERY does not find; its query id still works', async () => {
-    await withCluster('latest', async (sim, engine, port) => {
+    await withCluster('3.5', async (sim, engine, port) => {
       const query = engine.submit({ at: 0, work: 600, width: 2 }, 0);
       sim.advanceQueries(0);
       engine.exit(B, 1_000);
@@ -140,7 +140,7 @@ describe('FE simulator: finding and killing the queries on a leaving CN', () => 
   });
 
   it('each FE lists only the queries it coordinates', async () => {
-    const sim = new FeSimulator({ version: 'latest', heartbeatPeriodMs: 3_600_000, ports: [0, 0] });
+    const sim = new FeSimulator({ version: '3.5', heartbeatPeriodMs: 3_600_000, ports: [0, 0] });
     sim.liveness.defaultOutcome = { ok: true };
     await sim.start();
     try {

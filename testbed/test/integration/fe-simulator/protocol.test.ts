@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import mysql from 'mysql2/promise';
 import { FeSimulator, PROFILE_NAMES } from '../../../fe-simulator/index.js';
-import { answerAuthSwitch, expectError, expectRows, mysqlCli, readGreeting, sql } from './clients.js';
+import { answerAuthSwitch, expectError, expectRows, mysqlCli, readGreeting, sql, isFrom34 } from './clients.js';
 
 for (const version of PROFILE_NAMES) {
   describe(`FE simulator ${version}: protocol`, () => {
@@ -24,10 +24,10 @@ for (const version of PROFILE_NAMES) {
       await sim.stop();
     });
 
-    it(`greets with protocol 10 and server version ${version === 'latest' ? '8.0.33' : '5.1.0'}`, async () => {
+    it(`greets with protocol 10 and server version ${isFrom34(version) ? '8.0.33' : '5.1.0'}`, async () => {
       assert.deepEqual(await readGreeting(port), {
         protocol: 10,
-        serverVersion: version === 'latest' ? '8.0.33' : '5.1.0',
+        serverVersion: isFrom34(version) ? '8.0.33' : '5.1.0',
       });
     });
 

@@ -2,7 +2,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FeSimulator, PROFILE_NAMES } from '../../../fe-simulator/index.js';
-import { expectError, expectRows, sql } from './clients.js';
+import { expectError, expectRows, sql, isFrom34 } from './clients.js';
 
 for (const version of PROFILE_NAMES) {
   describe(`FE simulator ${version}: statements`, () => {
@@ -40,7 +40,7 @@ for (const version of PROFILE_NAMES) {
       assert.equal(row['BrpcPort'], '-1');
       assert.equal(row['LastStartTime'], null);
       assert.equal(row['LastHeartbeat'], null);
-      if (version === 'latest') assert.equal(row['StatusCode'], 'CONNECTING');
+      if (isFrom34(version)) assert.equal(row['StatusCode'], 'CONNECTING');
       else assert.equal('StatusCode' in row, false);
     });
 
@@ -121,7 +121,13 @@ for (const version of PROFILE_NAMES) {
     it('answers SELECT @@version_comment (what the mysql CLI sends on connect)', async () => {
       const rows = expectRows(await sql(port, 'select @@version_comment limit 1'));
       assert.deepEqual(rows, [{ '@@version_comment': sim.profile.versionComment }]);
-      const expected = { '2.4': 'StarRocks version 2.4.0', '3.3': '3.3.0-rc01-3b8cb0c', latest: '3.5.2-69b2a4e' };
+      const expected = {
+        '2.4': 'StarRocks version 2.4.0',
+        '3.3': '3.3.0-rc01-3b8cb0c',
+        '3.4': '3.4.5-2c4e3b0',
+        '3.5': '3.5.2-69b2a4e',
+        '4.1': '4.1.0-ad83983',
+      };
       assert.equal(sim.profile.versionComment, expected[version]);
     });
 
@@ -163,7 +169,7 @@ describe('FE simulator latest: warehouses', () => {
   let sim: FeSimulator;
   let port: number;
   before(async () => {
-    sim = new FeSimulator({ version: 'latest', warehouses: ['wh2'], sharedData: true });
+    sim = new FeSimulator({ version: '3.5', warehouses: ['wh2'], sharedData: true });
     await sim.start();
     port = sim.ports[0] ?? 0;
   });
