@@ -3,26 +3,32 @@
 // 3 CNs, 18 queries of 1 s to twice the window, each with a fragment on every CN; the cause comes once all have
 // started; the pods' preStop hooks and the kubelet's hold on a terminating pod are played by QueryWorkload).
 // Prints one line per run and a Markdown table; with --write, puts the table into docs/benchmarks.md between its
-// markers (the published figures come from this script, never by hand).
+// markers (the published figures come from this script, never by hand). The rows of versions not run this time are
+// kept from the table already there when its window is the same, so one version can be measured at a time.
 //
 //   npm run build
-//   node --import tsx bench/drain.ts [--versions 3.3,3.4,3.5] [--orders Drain,DropFirst,StopFirst]
+//   node --import tsx bench/drain.ts [--versions 3.3,3.4,3.5,4.1] [--orders Drain,DropFirst,StopFirst]
 //                                    [--causes scale-in,rollout,eviction] [--window 25] [--write]
 //
-// About 30 minutes for the whole table on a 2-core machine.
+// About 15 minutes per version on a 2-core machine.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { down, environmentOf, freshNamespace, up } from '@starrocks-cn-operator/testbed/control-plane';
-import { FeSimulator, isProfileName, type ProfileName } from '@starrocks-cn-operator/testbed/fe-simulator';
+import {
+  FeSimulator,
+  PROFILE_NAMES,
+  isProfileName,
+  type ProfileName,
+} from '@starrocks-cn-operator/testbed/fe-simulator';
 import { DRAIN_ORDERS, type DrainOrder } from '../src/api/v1alpha1/index.js';
 import { markdownTable } from '../src/docs/markdown.js';
 import { DRAIN_CAUSES, type DrainCause, type DrainFigures } from '../test/support/drain-scenario.js';
 
 const { values } = parseArgs({
   options: {
-    versions: { type: 'string', default: '3.3,3.4,3.5' },
+    versions: { type: 'string', default: '3.3,3.4,3.5,4.1' },
     orders: { type: 'string', default: DRAIN_ORDERS.join(',') },
     causes: { type: 'string', default: 'scale-in,rollout,eviction' },
     window: { type: 'string', default: '25' },
@@ -33,7 +39,6 @@ const { values } = parseArgs({
 const DOC = path.join(import.meta.dirname, '..', 'docs', 'benchmarks.md');
 const OPEN = '<!-- drain-table: written by bench/drain.ts --write -->';
 const CLOSE = '<!-- /drain-table -->';
-/** What each profile stands for in the table. */
 
 interface Run {
   version: ProfileName;
@@ -114,18 +119,65 @@ try {
   await rm(dir, { recursive: true, force: true });
 }
 
-const markdown = table(runs);
-process.stdout.write(`\n${markdown}\n`);
+process.stdout.write(`\n${table(rows(runs))}\n`);
 if (values.write) {
   const document = await readFile(DOC, 'utf8');
   const start = document.indexOf(OPEN);
   const end = document.indexOf(CLOSE);
   if (start < 0 || end < start) throw new Error(`${DOC} has no ${OPEN} ... ${CLOSE} section`);
+  const kept = keptRows(document.slice(start, end), new Set(versions));
+  const markdown = table([...kept, ...rows(runs)].sort(byVersionOrderCause));
   await writeFile(DOC, `${document.slice(0, start)}${OPEN}\n\n${markdown}\n${document.slice(end)}`);
-  process.stdout.write(`wrote the table into ${DOC}\n`);
+  process.stdout.write(`wrote the table into ${DOC} (${kept.length} rows kept from other versions)\n`);
 }
 
-function table(all: readonly Run[]): string {
+function intro(): string {
+  return `Window ${windowSeconds} s, queries of 1 to ${2 * windowSeconds} s. Each cell: run / failed / hung.`;
+}
+
+/**
+ * The rows of the published table for versions not measured now, when it was measured with the same window (its
+ * first line says so); an older table of another window is replaced whole.
+ */
+function keptRows(section: string, measured: ReadonlySet<string>): string[][] {
+  if (!section.includes(intro())) return [];
+  return section
+    .split('\n')
+    .filter((line) => line.startsWith('|') && !/^\|\s*-/.test(line))
+    .slice(1) // the header
+    .map((line) =>
+      line
+        .slice(1, -1)
+        .split('|')
+        .map((cell) => cell.trim()),
+    )
+    .filter((cells) => cells.length === HEADER.length && !measured.has(cells[0] ?? ''));
+}
+
+function byVersionOrderCause(a: readonly string[], b: readonly string[]): number {
+  const rank = (cells: readonly string[]) => [
+    PROFILE_NAMES.indexOf(cells[0] as ProfileName),
+    DRAIN_ORDERS.indexOf(cells[1] as DrainOrder),
+    DRAIN_CAUSES.indexOf(cells[2] as DrainCause),
+  ];
+  const [x, y] = [rank(a), rank(b)];
+  for (let index = 0; index < x.length; index++) {
+    const difference = (x[index] ?? 0) - (y[index] ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}
+
+const HEADER = [
+  'StarRocks',
+  'order',
+  'cause',
+  'within the window',
+  'longer than the window',
+  'last failure, s after the window',
+];
+
+function rows(all: readonly Run[]): string[][] {
   const counts = (run: Run, part: 'fit' | 'longer'): string => {
     const c = run.figures[part];
     const failed = c.killed > 0 ? `${c.failed} (${c.killed} killed)` : String(c.failed);
@@ -135,15 +187,7 @@ function table(all: readonly Run[]): string {
     const seconds = run.figures.longestFailureAfterWindowS;
     return seconds === null ? '-' : seconds.toFixed(1);
   };
-  const header = [
-    'StarRocks',
-    'order',
-    'cause',
-    'within the window',
-    'longer than the window',
-    'last failure, s after the window',
-  ];
-  const rows = all.map((run) => [
+  return all.map((run) => [
     run.version,
     run.order,
     run.cause,
@@ -151,6 +195,8 @@ function table(all: readonly Run[]): string {
     counts(run, 'longer'),
     lateness(run),
   ]);
-  const intro = `Window ${windowSeconds} s, queries of 1 to ${2 * windowSeconds} s. Each cell: run / failed / hung.`;
-  return `${intro}\n\n${markdownTable(header, rows)}`;
+}
+
+function table(body: readonly (readonly string[])[]): string {
+  return `${intro()}\n\n${markdownTable(HEADER, body)}`;
 }
