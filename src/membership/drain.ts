@@ -70,6 +70,32 @@ function startDrain(now: Date, windowSeconds: number): DrainState {
   };
 }
 
+export interface DeletionDrainInput {
+  pods: readonly MemberPod[];
+  order: DrainOrder;
+  windowSeconds: number;
+  /** The group's deletionTimestamp: its first deletion pass DROPs every CN, so every window starts there. */
+  deletedAt: Date;
+  /** Pods whose window this deletion already dealt with (a deleted group keeps no status to record it in). */
+  ended: ReadonlySet<string>;
+  now: Date;
+}
+
+/**
+ * The drains of a group being deleted, once its CNs are out of the FE: one window for all, from the deletion. The
+ * pods stop through their gates as in a scale-in; the end of the window is dealt with as in planDrains.
+ */
+export function planDeletionDrains(input: DeletionDrainInput): PlannedDrain[] {
+  if (input.order !== 'Drain' || input.windowSeconds <= 0 || Number.isNaN(input.deletedAt.getTime())) return [];
+  const state = startDrain(input.deletedAt, input.windowSeconds);
+  const over = !(input.now.getTime() < Date.parse(state.windowEndsAt));
+  return input.pods.flatMap((pod) =>
+    pod.address === null
+      ? []
+      : [{ pod: pod.name, address: pod.address, state, due: over && !input.ended.has(pod.name) }],
+  );
+}
+
 /**
  * Milliseconds until the earliest window still to come ends; undefined when none does. A window already over and not
  * yet dealt with (no FE answered) is not counted: it is retried at the sync period, not in a tight loop.

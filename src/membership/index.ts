@@ -26,10 +26,12 @@ export {
   waitingSince,
 } from './scale-in.js';
 export {
+  type DeletionDrainInput,
   type DrainInput,
   type DrainState,
   type PlannedDrain,
   nextWindowEndMs,
+  planDeletionDrains,
   planDrains,
   recordedDrains,
 } from './drain.js';

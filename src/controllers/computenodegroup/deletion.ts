@@ -1,17 +1,21 @@
 // Deleting a group: take every CN of the group out of the FE, stop the pods, then let the group go (remove the
 // finalizer). The pods are stopped before the final check, because a running register sidecar would add its CN
 // again; after the deadline the group is released anyway, with an Event naming the addresses that may be left in
-// the FE, so a deletion never hangs on an FE that is gone.
+// the FE, so a deletion never hangs on an FE that is gone. With spec.drain.order Drain the pods wait for their
+// queries through their gates, and the group is held until they are gone: the window, counted from the deletion, is
+// followed as in a scale-in (drain.ts), so a query longer than it is killed rather than left to hang.
 import { FINALIZER, type ComputeNodeGroup, type ComputeNodeStatus } from '../../api/v1alpha1/index.js';
 import { groupNamespace, statefulSetName } from '../../builders/index.js';
 import type { ResolvedConfig } from '../../group/config.js';
 import { describeError } from '../../kube/errors.js';
-import { planMembership, type MemberPod } from '../../membership/index.js';
+import { planDeletionDrains, planMembership, type MemberPod } from '../../membership/index.js';
 import type { ReconcileResult } from '../../runtime/controller.js';
 import type { Logger } from '../../runtime/logging.js';
 import type { GroupChildren } from './children.js';
+import { endDrainWindows } from './drain.js';
 import { asFeError } from './fe-membership.js';
-import type { ClusterPort, EventSink, FePort } from './ports.js';
+import { windowEndEvents } from './pass-events.js';
+import type { ClusterPort, EventSink, FePort, FeSession, MembershipSink } from './ports.js';
 
 const DELETION_RETRY_MS = 2_000;
 
@@ -25,6 +29,8 @@ export interface GroupDeletionDeps {
   now: () => Date;
   /** Called once the group is released: whatever is remembered of it goes. */
   forget: (group: ComputeNodeGroup) => void;
+  /** Counts the queries killed at the end of a drain window. */
+  membership?: MembershipSink | undefined;
 }
 
 /** What the deletion observes of the group before acting (the pass' own observation of pods and configuration). */
@@ -33,6 +39,9 @@ export type DeletionObservation =
   | { ok: false; problem: string; podCount: number };
 
 export class GroupDeletion {
+  /** By group uid: the pods whose drain window this deletion dealt with (a deleted group's status is not kept up). */
+  private readonly endedWindows = new Map<string, Set<string>>();
+
   constructor(private readonly deps: GroupDeletionDeps) {}
 
   /** One pass of a deletion; `observe` is called only for a group that still carries the operator's finalizer. */
@@ -48,14 +57,18 @@ export class GroupDeletion {
     let failure = observed.ok ? undefined : observed.problem;
 
     if (observed.ok) {
+      const session = this.deps.fe.session(group.spec.feInfo.addresses, observed.config.credentials);
       let remaining: number | undefined;
       try {
-        remaining = await this.dropAllMembers(group, observed.config, observed.members);
+        remaining = await this.dropAllMembers(group, session, observed.members);
       } catch (error) {
         failure = asFeError(error).message;
       }
       if (remaining === 0 && podCount === 0) return await this.release(group, logger, []);
       if (podCount > 0) failure = (await this.stopPods(group, logger)) ?? failure;
+      if (remaining !== undefined && podCount > 0) {
+        await this.followDrains(group, session, observed.members, deletionTimestamp, logger);
+      }
       if (remaining !== undefined && failure === undefined) return { requeueAfterMs: DELETION_RETRY_MS };
     } else if (podCount > 0) {
       failure = (await this.stopPods(group, logger)) ?? failure;
@@ -87,13 +100,44 @@ export class GroupDeletion {
     return this.release(group, logger, leftBehind);
   }
 
+  /**
+   * Once the CNs are out of the FE and while their pods wait in their gates: at the end of the window (from the
+   * deletion), the queries still on each CN are killed through the FE, once, with the Event a scale-in raises.
+   */
+  private async followDrains(
+    group: ComputeNodeGroup,
+    session: FeSession,
+    members: readonly MemberPod[],
+    deletionTimestamp: string,
+    logger: Logger,
+  ): Promise<void> {
+    const { order, windowSeconds } = group.spec.drain;
+    const uid = group.metadata.uid ?? group.metadata.name;
+    const ended = this.endedWindows.get(uid) ?? new Set<string>();
+    const drains = planDeletionDrains({
+      pods: members,
+      order,
+      windowSeconds,
+      deletedAt: new Date(deletionTimestamp),
+      ended,
+      now: this.deps.now(),
+    });
+    if (!drains.some((drain) => drain.due)) return;
+    const result = await endDrainWindows(session, drains, { windowSeconds }, logger);
+    for (const drain of result.drains) if (drain.state.killedQueries !== undefined) ended.add(drain.pod);
+    this.endedWindows.set(uid, ended);
+    for (const event of windowEndEvents(result.ended))
+      this.deps.events.record(group, event.type, event.reason, event.message);
+    const killed = result.ended.reduce((sum, end) => sum + end.killed.length, 0);
+    if (killed > 0) this.deps.membership?.queriesKilled(groupNamespace(group), group.metadata.name, killed);
+  }
+
   /** DROPs what the FE still lists of the group; returns how many entries were still there. */
   private async dropAllMembers(
     group: ComputeNodeGroup,
-    config: ResolvedConfig,
+    session: FeSession,
     members: readonly MemberPod[],
   ): Promise<number> {
-    const session = this.deps.fe.session(group.spec.feInfo.addresses, config.credentials);
     const { nodes } = await session.computeNodes();
     const plan = planMembership({
       pods: members,
@@ -139,6 +183,7 @@ export class GroupDeletion {
     leftBehind: readonly string[],
   ): Promise<ReconcileResult> {
     this.deps.forget(group);
+    this.endedWindows.delete(group.metadata.uid ?? group.metadata.name);
     const finalizers = (group.metadata.finalizers ?? []).filter((finalizer) => finalizer !== FINALIZER);
     await this.deps.cluster.setFinalizers(
       groupNamespace(group),

@@ -3,7 +3,7 @@
 // condition that persists (a missing CPU request, a refused child) costs one Event, not one per pass.
 import type { EventReason } from '../../api/v1alpha1/index.js';
 import { SCALE_IN_WITHOUT_FE } from '../../membership/index.js';
-import type { PassObservations } from './observations.js';
+import type { PassObservations, WindowEnd } from './observations.js';
 import { droppedFieldsMessage, feFailureMessage } from './status.js';
 
 export interface GroupEvent {
@@ -55,9 +55,13 @@ function feEvents({ group, fe, feUser, feChanges, feActionError }: PassObservati
   return events;
 }
 
-/** A window that ended with queries still on the CN: which were killed, and what could not be done. */
 function drainEvents({ windowsEnded }: PassObservations): GroupEvent[] {
-  return (windowsEnded ?? [])
+  return windowEndEvents(windowsEnded ?? []);
+}
+
+/** A window that ended with queries still on the CN: which were killed, and what could not be done. */
+export function windowEndEvents(ended: readonly WindowEnd[]): GroupEvent[] {
+  return ended
     .filter((end) => end.killed.length > 0 || end.problems.length > 0)
     .map((end) => {
       const killed = end.killed.length > 0 ? `killed ${end.killed.length} (${end.killed.join(', ')})` : 'killed none';

@@ -115,6 +115,7 @@ export class ComputeNodeGroupReconciler {
       forget: (group) => {
         this.forget(groupNamespace(group), group.metadata.name);
       },
+      membership: deps.membership,
     });
   }
 

@@ -497,6 +497,40 @@ describe('the end of a drain window (spec.drain.order: Drain)', () => {
     );
   });
 
+  it('on deletion of the group: the window counts from the deletion, and what is left at its end is killed once', async () => {
+    h = await harness(2, {}, '3.5');
+    h.cluster.setSpec('drain', { order: 'Drain', windowSeconds: 60 });
+    h.sim.liveness.defaultOutcome = { ok: true };
+    await converge(h);
+    await h.sim.runHeartbeats(1);
+    const engine = new QueryEngine({ slotsPerCN: 4 });
+    h.sim.attachQueryEngine(engine);
+    const long = engine.submit({ at: 0, work: 1200, width: 2 }, 0);
+    h.sim.advanceQueries(0);
+    const deletedAt = h.clock.now.getTime();
+    h.cluster.markDeleted(h.clock.now);
+    await h.reconciler.reconcile(KEY, context);
+    assert.deepEqual(h.sim.computeNodeAddresses(), [], 'every CN out of new work at once');
+    assert.equal(long.finishedAt, null, 'the DROP cancels nothing');
+    const windowOver = () => h.cluster.events.filter((event) => event.reason === 'DrainWindowOver');
+    // The pods stay while their gates wait (no settlePods).
+    h.clock.now = new Date(deletedAt + 30_000);
+    await h.reconciler.reconcile(KEY, context);
+    assert.equal(long.finishedAt, null);
+    assert.equal(windowOver().length, 0);
+    h.clock.now = new Date(deletedAt + 60_200);
+    await h.reconciler.reconcile(KEY, context);
+    assert.equal(long.error, 'killed', 'failed at once instead of hanging once the CNs stop');
+    assert.equal(windowOver().length, 1);
+    assert.match(windowOver()[0]?.message ?? '', new RegExp(`window of 60s ended: killed 1 \\(${long.queryId}\\)`));
+    await h.reconciler.reconcile(KEY, context);
+    assert.equal(windowOver().length, 1, 'dealt with once');
+    assert.deepEqual(h.cluster.finalizers(), ['starrocks.com/fe-membership'], 'held until the pods are gone');
+    h.cluster.settlePods();
+    await h.reconciler.reconcile(KEY, context);
+    assert.equal(h.cluster.groupObject, undefined, 'released');
+  });
+
   it('3.3: nothing can kill it by id; the Event says why and where the query goes', async () => {
     const long = await scaleInUnderAQuery('3.3');
     assert.equal(long.finishedAt, null);

@@ -1,6 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { nextWindowEndMs, planDrains, recordedDrains, type MemberPod } from '../../../src/membership/index.js';
+import {
+  nextWindowEndMs,
+  planDeletionDrains,
+  planDrains,
+  recordedDrains,
+  type MemberPod,
+} from '../../../src/membership/index.js';
 
 const NOW = new Date('2026-12-06T10:00:00.000Z');
 function pod(ordinal: number, terminating = false, address: string | null = `10.0.0.${ordinal + 1}:9050`): MemberPod {
@@ -67,5 +73,46 @@ describe('planDrains', () => {
     assert.equal(nextWindowEndMs(drains, NOW), 60_000);
     assert.equal(nextWindowEndMs(drains, new Date(NOW.getTime() + 61_000)), undefined);
     assert.equal(nextWindowEndMs([], NOW), undefined);
+  });
+});
+
+describe('planDeletionDrains', () => {
+  const deletion = {
+    order: 'Drain' as const,
+    windowSeconds: 60,
+    deletedAt: new Date('2026-12-06T09:59:30.000Z'),
+    ended: new Set<string>(),
+  };
+
+  it('gives every CN with an address one window from the deletion, due once it is over', () => {
+    const pods = [pod(0), pod(1, true), pod(2, false, null)];
+    const before = planDeletionDrains({ ...deletion, pods, now: NOW });
+    assert.deepEqual(
+      before.map((drain) => [drain.pod, drain.state.since, drain.state.windowEndsAt, drain.due]),
+      [
+        ['g-0', '2026-12-06T09:59:30.000Z', '2026-12-06T10:00:30.000Z', false],
+        ['g-1', '2026-12-06T09:59:30.000Z', '2026-12-06T10:00:30.000Z', false],
+      ],
+    );
+    const after = planDeletionDrains({ ...deletion, pods, now: new Date('2026-12-06T10:00:30.000Z') });
+    assert.deepEqual(
+      after.map((drain) => drain.due),
+      [true, true],
+    );
+  });
+
+  it('is not due again for a pod whose window was dealt with; nothing outside Drain or with a window of 0', () => {
+    const now = new Date('2026-12-06T10:05:00.000Z');
+    const pods = [pod(0), pod(1)];
+    const drains = planDeletionDrains({ ...deletion, pods, ended: new Set(['g-0']), now });
+    assert.deepEqual(
+      drains.map((drain) => [drain.pod, drain.due]),
+      [
+        ['g-0', false],
+        ['g-1', true],
+      ],
+    );
+    assert.deepEqual(planDeletionDrains({ ...deletion, order: 'DropFirst', pods, now }), []);
+    assert.deepEqual(planDeletionDrains({ ...deletion, windowSeconds: 0, pods, now }), []);
   });
 });
