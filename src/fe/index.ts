@@ -38,7 +38,7 @@ export {
   type FeClientOptions,
   type BackendQueries,
 } from './client.js';
-export { isKillByIdUnsupported, renderKillQuery, SHOW_BACKEND_INSTANCES } from './drain-queries.js';
+export { isKillByIdUnsupported, renderKillQuery } from './drain-queries.js';
 export {
   FeSnapshotCache,
   QUEUE_READ_LIMIT_MS,

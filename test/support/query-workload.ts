@@ -136,33 +136,20 @@ export class QueryWorkload {
   }
 
   private async hold(pod: string): Promise<void> {
-    const patched = await kubectl([
-      'patch',
-      'pod',
-      pod,
-      '-n',
-      this.options.namespace,
-      '--type=merge',
-      '-p',
-      JSON.stringify({ metadata: { finalizers: [HOLD_FINALIZER] } }),
-    ]);
+    const patched = await this.setFinalizers(pod, [HOLD_FINALIZER]);
     if (patched.code === 0) this.held.add(pod);
   }
 
   private async letGo(pod: string): Promise<void> {
     if (!this.held.has(pod)) return;
-    const patched = await kubectl([
-      'patch',
-      'pod',
-      pod,
-      '-n',
-      this.options.namespace,
-      '--type=merge',
-      '-p',
-      JSON.stringify({ metadata: { finalizers: null } }),
-    ]);
+    const patched = await this.setFinalizers(pod, null);
     // Gone already is let go too.
     if (patched.code === 0 || /NotFound/.test(patched.stderr)) this.held.delete(pod);
+  }
+
+  private setFinalizers(pod: string, finalizers: string[] | null): ReturnType<typeof kubectl> {
+    const patch = JSON.stringify({ metadata: { finalizers } });
+    return kubectl(['patch', 'pod', pod, '-n', this.options.namespace, '--type=merge', '-p', patch]);
   }
 
   /** The preStop hook of each leaving CN: the drain gate (order Drain), then `stop_cn.sh -g`. */
