@@ -138,6 +138,8 @@ export interface GroupOptions {
   readonly componentsImage?: string;
   readonly command?: readonly string[];
   readonly feAddress?: string;
+  /** spec.drain; the default (order Drain, window 300 s) when absent. */
+  readonly drain?: { readonly order: string; readonly windowSeconds: number };
 }
 
 export const DEFAULT_CN_CONF = [
@@ -181,6 +183,7 @@ export function groupObjects(options: GroupOptions): Record<string, unknown>[] {
           componentsImage: options.componentsImage ?? OPERATOR_IMAGE,
         },
         replicas: options.replicas,
+        ...(options.drain === undefined ? {} : { drain: options.drain }),
         podPolicy: {
           resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
           terminationGracePeriodSeconds: 60,

@@ -1,0 +1,83 @@
+// The three drain orders on a real kubelet, at the two CN settings StarRocks ships for a graceful exit
+// (`loop_count_wait_fragments_finish`: 0 up to 3.3, 2 = 20 s from 3.4): fragments of 15 s and 35 s (within a 40 s
+// window) and of 100 s (longer) run on the leaving CN, then the group scales in. Each order has its own group, at
+// the same time. The outcomes are asserted cell by cell and printed as the table docs/benchmarks.md publishes.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { kubectl, useNamespace } from '@starrocks-cn-operator/testbed/control-plane';
+import { waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import { fragmentState, runFragment, type FragmentOutcome } from '@starrocks-cn-operator/testbed/real-node';
+import { DRAIN_ORDERS, type DrainOrder } from '../../../src/api/v1alpha1/index.js';
+import { labelSelectorString } from '../../../src/builders/names.js';
+import { markdownTable } from '../../../src/docs/markdown.js';
+import { applyObjects, DEFAULT_CN_CONF, groupObjects, waitForReadyPods } from '../../support/real-node/fixtures.js';
+import { useOperatorAndBridgeFe } from '../../support/real-node/operator.js';
+
+const WINDOW_SECONDS = 40;
+const FRAGMENTS_MS = [15_000, 35_000, 100_000];
+type WaitLoops = 0 | 2;
+
+/**
+ * What each order does to the fragments, per CN setting. `Drain` waits for what fits the window whatever the CN's own
+ * wait; the other two give the fragments only the CN's graceful wait (20 s, or none).
+ */
+const EXPECTED: Record<WaitLoops, Record<DrainOrder, FragmentOutcome[]>> = {
+  2: {
+    Drain: ['finished', 'finished', 'cut'],
+    DropFirst: ['finished', 'cut', 'cut'],
+    StopFirst: ['finished', 'cut', 'cut'],
+  },
+  0: { Drain: ['finished', 'finished', 'cut'], DropFirst: ['cut', 'cut', 'cut'], StopFirst: ['cut', 'cut', 'cut'] },
+};
+
+describe('the drain orders on a real node', () => {
+  const feOf = useOperatorAndBridgeFe();
+  const rows: string[][] = [];
+
+  for (const loops of [2, 0] as const) {
+    test(`loop_count_wait_fragments_finish = ${loops}: what each order does to the leaving CN's fragments`, async (t) => {
+      const fe = feOf();
+      const namespace = await useNamespace(t, `rn-orders-${loops}`);
+      const cnConf = `${DEFAULT_CN_CONF}loop_count_wait_fragments_finish = ${loops}\n`;
+      const outcomes = await Promise.all(
+        DRAIN_ORDERS.map(async (order) => {
+          const name = order.toLowerCase();
+          const drain = { order, windowSeconds: WINDOW_SECONDS };
+          await applyObjects(groupObjects({ namespace, name, fe, replicas: 2, cnConf, drain }));
+          const selector = labelSelectorString({ metadata: { name, namespace } });
+          const pods = await waitForReadyPods(namespace, selector, 2, 240_000);
+          const leaving = pods.find((pod) => pod.name.endsWith('-1'));
+          assert.ok(leaving, `${order}: the pod that leaves`);
+          const fragments = FRAGMENTS_MS.map((ms) => runFragment(leaving.ip, ms));
+          await waitFor(async () => (await fragmentState(leaving.ip))?.running === FRAGMENTS_MS.length, {
+            description: `${order}: the fragments running`,
+            timeoutMs: 10_000,
+          });
+          const scaled = await kubectl([
+            'patch',
+            'computenodegroup',
+            name,
+            '-n',
+            namespace,
+            '--type=merge',
+            '-p',
+            '{"spec":{"replicas":1}}',
+          ]);
+          assert.equal(scaled.code, 0, scaled.stderr);
+          // Each resolves when its fragment ends or its CN dies (bounded by runFragment's own timeout).
+          return [order, await Promise.all(fragments)] as const;
+        }),
+      );
+      for (const [order, got] of outcomes) {
+        rows.push([String(loops), order, ...got]);
+        assert.deepEqual(got, EXPECTED[loops][order], `${order} with ${loops} wait loops`);
+      }
+    });
+  }
+
+  test('the table', () => {
+    const header = ['wait loops', 'order', ...FRAGMENTS_MS.map((ms) => `${ms / 1000} s fragment`)];
+    process.stdout.write(`\nWindow ${WINDOW_SECONDS} s.\n\n${markdownTable(header, rows)}\n`);
+    assert.equal(rows.length, 2 * DRAIN_ORDERS.length);
+  });
+});
