@@ -151,8 +151,12 @@ export class EmulatedCn {
       return;
     }
     if (url.pathname === '/metrics' && request.method === 'GET') {
-      // No auth, as on a CN. Each emulated fragment stands for one query's context on this CN.
-      const text = `# TYPE starrocks_be_pip_query_ctx_cnt gauge\nstarrocks_be_pip_query_ctx_cnt ${this.running.size}\n`;
+      // No auth, as on a CN. Each emulated fragment stands for one query's context on this CN. plan_fragment_count is
+      // FragmentMgr's map of non-pipeline fragments, which queries on the pipeline engine (all of them, by default)
+      // never enter: 0, as on a real CN (docs/notes/cn-leaving-in-starrocks-source.md).
+      const text =
+        `# TYPE starrocks_be_pip_query_ctx_cnt gauge\nstarrocks_be_pip_query_ctx_cnt ${this.running.size}\n` +
+        '# TYPE starrocks_be_plan_fragment_count gauge\nstarrocks_be_plan_fragment_count 0\n';
       response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(text);
       return;
     }

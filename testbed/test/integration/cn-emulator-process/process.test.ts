@@ -129,6 +129,7 @@ describe('CN emulator process with start_cn.sh / stop_cn.sh', { skip: !existsSyn
     });
     const metrics = await (await fetch(`${cn.http}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
     assert.match(metrics, /^starrocks_be_pip_query_ctx_cnt 1$/m, 'the running query, as the CN counts it');
+    assert.match(metrics, /^starrocks_be_plan_fragment_count 0$/m, 'non-pipeline fragments only: none');
     const finished = await running;
     assert.equal(finished.status, 200);
     assert.deepEqual(await finished.json(), { outcome: 'finished', ms: 800 });
