@@ -9,8 +9,8 @@
 // uses; `plan_fragment_count` counts non-pipeline fragments only) for up to the drain window. It starts counting
 // after a short lead: the operator takes a terminating pod's CN out of the FE's scheduling within about a second
 // of its deletion, and a CN that is idle before that could otherwise be stopped while the FE still sends it work.
-// The window counts from the end of the lead, as the operator's own count starts at the DROP: so the gate never
-// stops a CN before the operator's window is over. Past it the operator kills the queries still there through the
+// The window counts from the end of the lead, as the operator's own count starts at the DROP: so, as long as the
+// DROP comes within the lead, the gate never stops a CN before the operator's window is over. Past it the operator kills the queries still there through the
 // FE (drain.ts), and the gate stops the CN.
 // The script is POSIX sh (busybox, dash, bash) and reads the metrics with curl or wget, whichever the image has
 // (wget is bounded by `timeout`: busybox 1.35's `wget -T` crashes, found by test/integration/builders).
@@ -20,7 +20,10 @@ import type { Plain } from './plain.js';
 
 /** Seconds kept between the end of the graceful stop and the kubelet's SIGKILL, for the process to exit. */
 export const STOP_MARGIN_SECONDS = 5;
-/** What a drained CN's stop needs beyond the window: its graceful exit (20 s from 3.4) and the margin. */
+/**
+ * What a drained CN's stop needs after the gate's deadline: the gate's last read and sleep (up to 5 s), the CN's
+ * graceful exit (20 s from 3.4) and the margin.
+ */
 export const DRAIN_STOP_ALLOWANCE_SECONDS = 30;
 /** Seconds the gate gives the operator to take the CN out of the FE's scheduling before it reads the count. */
 export const DRAIN_LEAD_SECONDS = 5;
@@ -50,10 +53,13 @@ export function drainGateDeadlineSeconds(windowSeconds: number): number {
   return drainLeadSeconds(windowSeconds) + windowSeconds;
 }
 
-/** The pods' terminationGracePeriodSeconds: with `Drain`, at least the window plus the stop's allowance. */
+/**
+ * The pods' terminationGracePeriodSeconds: with `Drain`, at least the gate's deadline (lead + window) plus the
+ * stop's allowance: 335 s for the default window.
+ */
 export function drainGracePeriodSeconds(order: DrainOrder, windowSeconds: number, requested: number): number {
   if (order !== 'Drain') return requested;
-  return Math.max(requested, windowSeconds + DRAIN_STOP_ALLOWANCE_SECONDS);
+  return Math.max(requested, drainGateDeadlineSeconds(windowSeconds) + DRAIN_STOP_ALLOWANCE_SECONDS);
 }
 
 /** The `cn` container's lifecycle, or undefined when there is nothing to run before the kubelet's SIGTERM. */

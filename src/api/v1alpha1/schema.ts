@@ -455,7 +455,7 @@ export const podPolicySchema = z
       .default(DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS)
       .meta({
         description:
-          'Seconds a CN gets to finish its running queries when it stops; the graceful stop (`stop_cn.sh -g`) is bounded by it. With `drain.order: Drain` the pods get at least `drain.windowSeconds` + 30 (330 by default).',
+          'Seconds a CN gets to finish its running queries when it stops; the graceful stop (`stop_cn.sh -g`) is bounded by it. With `drain.order: Drain` the pods get at least `drain.windowSeconds` + 35 (335 by default: a 5 s lead, 20 s of graceful exit, a margin).',
       }),
     startupProbeFailureSeconds: probeSeconds(
       `How long a CN may take to start (to answer \`/api/health\`) before it is restarted; a CN that warms a large cache needs minutes. 0: no startup probe. Default ${DEFAULT_STARTUP_PROBE_SECONDS}.`,
@@ -712,7 +712,7 @@ export const drainSchema = z
       .max(MAX_TERMINATION_GRACE_PERIOD_SECONDS, `must be at most ${MAX_TERMINATION_GRACE_PERIOD_SECONDS} (one day)`)
       .default(DEFAULT_DRAIN_WINDOW_SECONDS)
       .meta({
-        description: `With \`order: Drain\`, the longest a leaving CN waits for its running queries to finish; default ${DEFAULT_DRAIN_WINDOW_SECONDS} (StarRocks' default \`query_timeout\`). The pods' \`terminationGracePeriodSeconds\` is raised to the window plus 30 s when it is smaller. Queries longer than the window are killed when it ends. 0: no wait, as \`DropFirst\`.`,
+        description: `With \`order: Drain\`, the longest a leaving CN waits for its running queries to finish; default ${DEFAULT_DRAIN_WINDOW_SECONDS} (StarRocks' default \`query_timeout\`). The pods' \`terminationGracePeriodSeconds\` is raised to the window plus 35 s when it is smaller. Queries longer than the window are killed when it ends. 0: no wait, as \`DropFirst\`.`,
       }),
   })
   .meta({ description: 'How CNs leave without breaking queries (docs/operating.md, "Draining a CN").' });

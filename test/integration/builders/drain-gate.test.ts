@@ -11,7 +11,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { DRAIN_LEAD_SECONDS, cnLifecycle, drainGateDeadlineSeconds } from '../../../src/builders/drain-gate.js';
+import {
+  DRAIN_LEAD_SECONDS,
+  cnLifecycle,
+  drainGateDeadlineSeconds,
+  drainGracePeriodSeconds,
+} from '../../../src/builders/drain-gate.js';
 
 const BUSYBOX = '/usr/bin/busybox';
 /** The applets the gate and the stop script need, as a busybox-only image has them (no curl: wget reads /metrics). */
@@ -101,7 +106,7 @@ describe('the drain gate of the preStop hook', { concurrency: true }, () => {
       const lifecycle = cnLifecycle({
         order: 'Drain',
         windowSeconds: window,
-        gracePeriodSeconds: window + 30,
+        gracePeriodSeconds: drainGracePeriodSeconds('Drain', window, 0),
         httpPort: port,
         stopScript,
       });

@@ -282,7 +282,7 @@ describe('the pod template', () => {
     const script = (spec: ReturnType<typeof pod>) =>
       spec?.containers.find((c) => c.name === 'cn')?.lifecycle?.preStop?.exec?.command?.[2] ?? '';
     const byDefault = pod({});
-    assert.equal(byDefault?.terminationGracePeriodSeconds, 330, 'the 300 s window plus 30 s to stop');
+    assert.equal(byDefault?.terminationGracePeriodSeconds, 335, 'the 5 s lead, the 300 s window, 30 s to stop');
     assert.match(script(byDefault), /starrocks_be_pip_query_ctx_cnt/);
     assert.match(script(byDefault), /deadline=\$\(\(started \+ 305\)\)/, 'the 5 s lead, then the 300 s window');
     assert.match(script(byDefault), /http:\/\/127\.0\.0\.1:8040\/metrics/, "the CN's own HTTP port, on loopback");
