@@ -74,26 +74,30 @@ export interface DeletionDrainInput {
   pods: readonly MemberPod[];
   order: DrainOrder;
   windowSeconds: number;
-  /** The group's deletionTimestamp: its first deletion pass DROPs every CN, so every window starts there. */
-  deletedAt: Date;
-  /** Pods whose window this deletion already dealt with (a deleted group keeps no status to record it in). */
+  /** When the deletion's DROP of every CN was done: the windows of the CNs not draining already start there. */
+  droppedAt: Date;
+  /** The drains the group's status recorded before its deletion (a scale-in's): they keep their own window. */
+  previous: ReadonlyMap<string, DrainState>;
+  /** Pods whose window this deletion already dealt with (a deleted group's status is not kept up). */
   ended: ReadonlySet<string>;
   now: Date;
 }
 
 /**
- * The drains of a group being deleted, once its CNs are out of the FE: one window for all, from the deletion. The
- * pods stop through their gates as in a scale-in; the end of the window is dealt with as in planDrains.
+ * The drains of a group being deleted, once its CNs are out of the FE: a CN already draining keeps its window, the
+ * others get one from the deletion's DROP. The pods stop through their gates as in a scale-in; the end of each
+ * window is dealt with as in planDrains.
  */
 export function planDeletionDrains(input: DeletionDrainInput): PlannedDrain[] {
-  if (input.order !== 'Drain' || input.windowSeconds <= 0 || Number.isNaN(input.deletedAt.getTime())) return [];
-  const state = startDrain(input.deletedAt, input.windowSeconds);
-  const over = !(input.now.getTime() < Date.parse(state.windowEndsAt));
-  return input.pods.flatMap((pod) =>
-    pod.address === null
-      ? []
-      : [{ pod: pod.name, address: pod.address, state, due: over && !input.ended.has(pod.name) }],
-  );
+  if (input.order !== 'Drain' || input.windowSeconds <= 0) return [];
+  const fromDrop = startDrain(input.droppedAt, input.windowSeconds);
+  return input.pods.flatMap((pod) => {
+    if (pod.address === null) return [];
+    const state = input.previous.get(pod.name) ?? fromDrop;
+    const over = !(input.now.getTime() < Date.parse(state.windowEndsAt));
+    const due = over && state.killedQueries === undefined && !input.ended.has(pod.name);
+    return [{ pod: pod.name, address: pod.address, state, due }];
+  });
 }
 
 /**

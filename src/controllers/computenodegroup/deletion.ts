@@ -2,13 +2,13 @@
 // finalizer). The pods are stopped before the final check, because a running register sidecar would add its CN
 // again; after the deadline the group is released anyway, with an Event naming the addresses that may be left in
 // the FE, so a deletion never hangs on an FE that is gone. With spec.drain.order Drain the pods wait for their
-// queries through their gates, and the group is held until they are gone: the window, counted from the deletion, is
-// followed as in a scale-in (drain.ts), so a query longer than it is killed rather than left to hang.
+// queries through their gates, and the group is held until they are gone: the window, counted from the deletion's
+// DROP, is followed as in a scale-in (drain.ts), so a query longer than it is killed rather than left to hang.
 import { FINALIZER, type ComputeNodeGroup, type ComputeNodeStatus } from '../../api/v1alpha1/index.js';
 import { groupNamespace, statefulSetName } from '../../builders/index.js';
 import type { ResolvedConfig } from '../../group/config.js';
 import { describeError } from '../../kube/errors.js';
-import { planDeletionDrains, planMembership, type MemberPod } from '../../membership/index.js';
+import { planDeletionDrains, planMembership, recordedDrains, type MemberPod } from '../../membership/index.js';
 import type { ReconcileResult } from '../../runtime/controller.js';
 import type { Logger } from '../../runtime/logging.js';
 import type { GroupChildren } from './children.js';
@@ -39,8 +39,11 @@ export type DeletionObservation =
   | { ok: false; problem: string; podCount: number };
 
 export class GroupDeletion {
-  /** By group uid: the pods whose drain window this deletion dealt with (a deleted group's status is not kept up). */
-  private readonly endedWindows = new Map<string, Set<string>>();
+  /**
+   * By group uid: when the deletion's DROP was done, and the pods whose drain window it dealt with (a deleted
+   * group's status is not kept up). An operator restart forgets it: the windows then count from its next pass.
+   */
+  private readonly drains = new Map<string, { droppedAt: Date; ended: Set<string> }>();
 
   constructor(private readonly deps: GroupDeletionDeps) {}
 
@@ -67,7 +70,7 @@ export class GroupDeletion {
       if (remaining === 0 && podCount === 0) return await this.release(group, logger, []);
       if (podCount > 0) failure = (await this.stopPods(group, logger)) ?? failure;
       if (remaining !== undefined && podCount > 0) {
-        await this.followDrains(group, session, observed.members, deletionTimestamp, logger);
+        await this.followDrains(group, session, observed.members, logger);
       }
       if (remaining !== undefined && failure === undefined) return { requeueAfterMs: DELETION_RETRY_MS };
     } else if (podCount > 0) {
@@ -101,33 +104,36 @@ export class GroupDeletion {
   }
 
   /**
-   * Once the CNs are out of the FE and while their pods wait in their gates: at the end of the window (from the
-   * deletion), the queries still on each CN are killed through the FE, once, with the Event a scale-in raises.
+   * Once the CNs are out of the FE and while their pods wait in their gates: at the end of each window (from the
+   * deletion's DROP, or a scale-in's own), the queries still on the CN are killed through the FE, once, with the
+   * Event a scale-in raises.
    */
   private async followDrains(
     group: ComputeNodeGroup,
     session: FeSession,
     members: readonly MemberPod[],
-    deletionTimestamp: string,
     logger: Logger,
   ): Promise<void> {
     const { order, windowSeconds } = group.spec.drain;
+    const now = this.deps.now();
     const uid = group.metadata.uid ?? group.metadata.name;
-    const ended = this.endedWindows.get(uid) ?? new Set<string>();
+    const memory = this.drains.get(uid) ?? { droppedAt: now, ended: new Set<string>() };
+    this.drains.set(uid, memory);
     const drains = planDeletionDrains({
       pods: members,
       order,
       windowSeconds,
-      deletedAt: new Date(deletionTimestamp),
-      ended,
-      now: this.deps.now(),
+      droppedAt: memory.droppedAt,
+      previous: recordedDrains(group.status?.computeNodes),
+      ended: memory.ended,
+      now,
     });
     if (!drains.some((drain) => drain.due)) return;
     const result = await endDrainWindows(session, drains, { windowSeconds }, logger);
-    for (const drain of result.drains) if (drain.state.killedQueries !== undefined) ended.add(drain.pod);
-    this.endedWindows.set(uid, ended);
-    for (const event of windowEndEvents(result.ended))
+    for (const drain of result.drains) if (drain.state.killedQueries !== undefined) memory.ended.add(drain.pod);
+    for (const event of windowEndEvents(result.ended)) {
       this.deps.events.record(group, event.type, event.reason, event.message);
+    }
     const killed = result.ended.reduce((sum, end) => sum + end.killed.length, 0);
     if (killed > 0) this.deps.membership?.queriesKilled(groupNamespace(group), group.metadata.name, killed);
   }
@@ -183,7 +189,7 @@ export class GroupDeletion {
     leftBehind: readonly string[],
   ): Promise<ReconcileResult> {
     this.deps.forget(group);
-    this.endedWindows.delete(group.metadata.uid ?? group.metadata.name);
+    this.drains.delete(group.metadata.uid ?? group.metadata.name);
     const finalizers = (group.metadata.finalizers ?? []).filter((finalizer) => finalizer !== FINALIZER);
     await this.deps.cluster.setFinalizers(
       groupNamespace(group),

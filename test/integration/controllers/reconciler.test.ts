@@ -497,7 +497,7 @@ describe('the end of a drain window (spec.drain.order: Drain)', () => {
     );
   });
 
-  it('on deletion of the group: the window counts from the deletion, and what is left at its end is killed once', async () => {
+  it('on deletion of the group: the window counts from its DROP, and what is left at its end is killed once', async () => {
     h = await harness(2, {}, '3.5');
     h.cluster.setSpec('drain', { order: 'Drain', windowSeconds: 60 });
     h.sim.liveness.defaultOutcome = { ok: true };
@@ -529,6 +529,33 @@ describe('the end of a drain window (spec.drain.order: Drain)', () => {
     h.cluster.settlePods();
     await h.reconciler.reconcile(KEY, context);
     assert.equal(h.cluster.groupObject, undefined, 'released');
+  });
+
+  it('on deletion with the FE out of reach at first: the window counts from the DROP, not from the deletion', async () => {
+    h = await harness(2, {}, '3.5');
+    h.cluster.setSpec('drain', { order: 'Drain', windowSeconds: 60 });
+    h.sim.liveness.defaultOutcome = { ok: true };
+    await converge(h);
+    await h.sim.runHeartbeats(1);
+    const engine = new QueryEngine({ slotsPerCN: 4 });
+    h.sim.attachQueryEngine(engine);
+    const long = engine.submit({ at: 0, work: 1200, width: 2 }, 0);
+    h.sim.advanceQueries(0);
+    const deletedAt = h.clock.now.getTime();
+    h.cluster.markDeleted(h.clock.now);
+    await h.sim.setFault('refuse');
+    await h.reconciler.reconcile(KEY, context);
+    assert.equal(h.sim.computeNodeAddresses().length, 2, 'nothing dropped yet');
+    await h.sim.setFault('normal');
+    h.clock.now = new Date(deletedAt + 40_000);
+    await h.reconciler.reconcile(KEY, context);
+    assert.deepEqual(h.sim.computeNodeAddresses(), [], 'dropped 40 s after the deletion');
+    h.clock.now = new Date(deletedAt + 60_200);
+    await h.reconciler.reconcile(KEY, context);
+    assert.equal(long.finishedAt, null, 'the window started at the DROP: not over yet');
+    h.clock.now = new Date(deletedAt + 100_200);
+    await h.reconciler.reconcile(KEY, context);
+    assert.equal(long.error, 'killed');
   });
 
   it('3.3: nothing can kill it by id; the Event says why and where the query goes', async () => {

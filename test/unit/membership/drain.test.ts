@@ -80,11 +80,12 @@ describe('planDeletionDrains', () => {
   const deletion = {
     order: 'Drain' as const,
     windowSeconds: 60,
-    deletedAt: new Date('2026-12-06T09:59:30.000Z'),
+    droppedAt: new Date('2026-12-06T09:59:30.000Z'),
+    previous: new Map(),
     ended: new Set<string>(),
   };
 
-  it('gives every CN with an address one window from the deletion, due once it is over', () => {
+  it("gives every CN with an address one window from the deletion's DROP, due once it is over", () => {
     const pods = [pod(0), pod(1, true), pod(2, false, null)];
     const before = planDeletionDrains({ ...deletion, pods, now: NOW });
     assert.deepEqual(
@@ -98,6 +99,23 @@ describe('planDeletionDrains', () => {
     assert.deepEqual(
       after.map((drain) => drain.due),
       [true, true],
+    );
+  });
+
+  it('a CN that was draining already (a scale-in) keeps its own window, and is not due again once dealt with', () => {
+    const scaleIn = { since: '2026-12-06T09:58:00.000Z', windowEndsAt: '2026-12-06T09:59:00.000Z' };
+    const previous = recordedDrains([
+      { pod: 'g-1', drain: scaleIn },
+      { pod: 'g-2', drain: { ...scaleIn, killedQueries: 2 } },
+    ]);
+    const drains = planDeletionDrains({ ...deletion, pods: [pod(0), pod(1), pod(2)], previous, now: NOW });
+    assert.deepEqual(
+      drains.map((drain) => [drain.pod, drain.state.windowEndsAt, drain.due]),
+      [
+        ['g-0', '2026-12-06T10:00:30.000Z', false],
+        ['g-1', '2026-12-06T09:59:00.000Z', true],
+        ['g-2', '2026-12-06T09:59:00.000Z', false],
+      ],
     );
   });
 
