@@ -218,8 +218,8 @@ function show(context: ExecutionContext, produce: () => { columns: string[]; row
 
 function showProc(path: string, context: ExecutionContext): Outcome {
   const normalised = path.replace(/\/+$/, '');
-  if (normalised === '/current_backend_instances') return withOperate(context, () => backendInstances(context));
-  if (normalised === '/current_queries') return withOperate(context, () => currentQueries(context));
+  if (normalised === '/current_backend_instances') return withProcPrivilege(context, () => backendInstances(context));
+  if (normalised === '/current_queries') return withProcPrivilege(context, () => currentQueries(context));
   if (normalised === '/compute_nodes') return execute({ kind: 'showComputeNodes' }, context);
   if (normalised === '/backends') return execute({ kind: 'showBackends' }, context);
   if (normalised === '/frontends') return execute({ kind: 'showFrontends' }, context);
@@ -227,9 +227,12 @@ function showProc(path: string, context: ExecutionContext): Outcome {
   return fail({ code: 5001, sqlState: 'HY000', message: `Proc path '${path}' doesn't exist` });
 }
 
-/** SHOW PROC and KILL of another user's query need SYSTEM OPERATE (AuthorizerStmtVisitor.visitShowProcStmt). */
-function withOperate(context: ExecutionContext, run: () => Outcome): Outcome {
-  if (hasAny(context, ['OPERATE'])) return run();
+/**
+ * SHOW PROC and KILL of another user's query need SYSTEM OPERATE from 3.0 (AuthorizerStmtVisitor.visitShowProcStmt,
+ * StmtExecutor.handleKill), ADMIN before.
+ */
+function withProcPrivilege(context: ExecutionContext, run: () => Outcome): Outcome {
+  if (hasAny(context, context.catalog.profile.procPrivileges)) return run();
   const { catalog, user } = context;
   return fail(
     catalog.profile.errors.showPrivilegeDenied(user.name, catalog.activeRoles(user), catalog.inactiveRoles(user)),
@@ -354,7 +357,7 @@ function changeBlacklist(action: 'add' | 'delete', ids: readonly number[], conte
  * text, with 1064 / HY000 (LeaderOpExecutor forwards the message only, docs/notes/fe-profiles-3.4-3.5-4.1.md).
  */
 function killQuery(queryId: string, context: ExecutionContext): Outcome {
-  return withOperate(context, () => {
+  return withProcPrivilege(context, () => {
     if (context.catalog.engine?.killQueryId(queryId) === true) return { type: 'ok' };
     return fail({ code: 1064, sqlState: 'HY000', message: `Unknown query id: ${queryId}` });
   });
@@ -416,16 +419,17 @@ function isSqlError(value: HostPort | SqlError | HostPort[]): value is SqlError 
   return 'sqlState' in value;
 }
 
-function checkWarehouse(
-  warehouse: string | undefined,
-  cnGroup: string | undefined,
-  context: ExecutionContext,
-): SqlError | undefined {
-  const errors = context.catalog.profile.errors;
-  if (warehouse !== undefined && !context.catalog.warehouses.has(warehouse)) return errors.unknownWarehouse(warehouse);
-  // warehouse/DefaultWarehouse: the open-source warehouse has no CN groups.
-  if (cnGroup !== undefined && warehouse === DEFAULT_WAREHOUSE) return errors.cnGroupNotImplemented();
-  return undefined;
+function checkWarehouse(warehouse: string | undefined, context: ExecutionContext): SqlError | undefined {
+  if (warehouse === undefined || context.catalog.warehouses.has(warehouse)) return undefined;
+  return context.catalog.profile.errors.unknownWarehouse(warehouse);
+}
+
+/**
+ * 4.x: open source has no CN groups (warehouse/DefaultWarehouse), so any CNGROUP is refused, at the step where the FE
+ * gets to it: an ADD once its nodes passed the duplicate check, a DROP for a node found in the warehouse named.
+ */
+function refuseCnGroup(cnGroup: string | undefined, context: ExecutionContext): SqlError | undefined {
+  return cnGroup === undefined ? undefined : context.catalog.profile.errors.cnGroupNotImplemented();
 }
 
 function addComputeNodes(
@@ -437,7 +441,7 @@ function addComputeNodes(
   const { catalog } = context;
   const addresses = analyzeAll(texts, context.hostMode === 'IP', context, true);
   if (isSqlError(addresses)) return fail(addresses);
-  const warehouseError = checkWarehouse(warehouse, cnGroup, context);
+  const warehouseError = checkWarehouse(warehouse, context);
   if (warehouseError) return fail(warehouseError);
   const denied = requireNode(context);
   if (denied) return fail(denied);
@@ -446,6 +450,8 @@ function addComputeNodes(
     if (catalog.findComputeNode(host, port)) return fail(catalog.profile.errors.computeNodeExists(host, port));
     if (catalog.findBackend(host, port)) return fail(catalog.profile.errors.backendExists(host, port));
   }
+  const cnGroupError = refuseCnGroup(cnGroup, context);
+  if (cnGroupError) return fail(cnGroupError);
   for (const { host, port } of addresses) {
     catalog.computeNodes.push(catalog.newComputeNode(host, port, warehouse ?? DEFAULT_WAREHOUSE));
     catalog.logMembership('add', { host, heartbeatPort: port });
@@ -464,7 +470,7 @@ function dropComputeNodes(
   const resolve = context.hostMode === 'IP' && profile.dropResolvesHostNames;
   const addresses = analyzeAll(texts, resolve, context);
   if (isSqlError(addresses)) return fail(addresses);
-  const warehouseError = checkWarehouse(warehouse, cnGroup, context);
+  const warehouseError = checkWarehouse(warehouse, context);
   if (warehouseError) return fail(warehouseError);
   const denied = requireNode(context);
   if (denied) return fail(denied);
@@ -475,7 +481,7 @@ function dropComputeNodes(
     if (profile.hasWarehouses && node.warehouse !== expectedWarehouse) {
       return profile.errors.notInWarehouse(address.host, address.port, expectedWarehouse);
     }
-    return undefined;
+    return refuseCnGroup(cnGroup, context);
   };
   if (profile.dropAllOrNothing) {
     for (const address of addresses) {

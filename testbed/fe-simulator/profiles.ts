@@ -64,6 +64,8 @@ export interface Profile {
   roleActivation: boolean;
   /** Privileges that allow SHOW COMPUTE NODES / BACKENDS / FRONTENDS. */
   showPrivileges: readonly SystemPrivilege[];
+  /** Privileges that allow SHOW PROC and a KILL of another user's query: ADMIN on 2.x, OPERATE from 3.0. */
+  procPrivileges: readonly SystemPrivilege[];
   errors: ProfileErrors;
 }
 
@@ -255,7 +257,7 @@ const ROLES_24: Record<string, readonly SystemPrivilege[]> = {
   operator: ['NODE', 'ADMIN'],
   admin: ['ADMIN'],
 };
-// authorization/AuthorizationMgr (3.3, 3.4, 3.5, 4.1): cluster_admin has NODE only (and warehouse rights), so it may
+// AuthorizationMgr (3.3, 3.4, 3.5, 4.1; docs/notes/fe-profiles-3.4-3.5-4.1.md §8): cluster_admin has NODE only (and warehouse rights), so it may
 // not SHOW PROC or KILL another user's query; db_admin has the other SYSTEM privileges but NODE and GRANT.
 const ROLES_3: Record<string, readonly SystemPrivilege[]> = {
   root: ['NODE', 'OPERATE', 'BLACKLIST'],
@@ -317,6 +319,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     rolePrivileges: ROLES_24,
     roleActivation: false,
     showPrivileges: ['ADMIN', 'NODE'],
+    procPrivileges: ['ADMIN'],
     errors: errors24,
   },
   '3.3': {
@@ -339,6 +342,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     rolePrivileges: ROLES_3,
     roleActivation: true,
     showPrivileges: ['OPERATE', 'NODE'],
+    procPrivileges: ['OPERATE'],
     errors: { ...newErrors, ...errors32 },
   },
   '3.4': {
@@ -361,6 +365,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     rolePrivileges: ROLES_3,
     roleActivation: true,
     showPrivileges: ['OPERATE', 'NODE'],
+    procPrivileges: ['OPERATE'],
     // ERR_UNKNOWN_WAREHOUSE was 10001 in 3.4, 5901 from 3.5 (common/ErrorCode.java).
     errors: {
       ...newErrors,
@@ -392,6 +397,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     rolePrivileges: ROLES_3,
     roleActivation: true,
     showPrivileges: ['OPERATE', 'NODE'],
+    procPrivileges: ['OPERATE'],
     errors: { ...newErrors, ...errors32 },
   },
   '4.1': {
@@ -414,6 +420,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     rolePrivileges: ROLES_3,
     roleActivation: true,
     showPrivileges: ['OPERATE', 'NODE'],
+    procPrivileges: ['OPERATE'],
     errors: { ...newErrors, ...errors32 },
   },
 };

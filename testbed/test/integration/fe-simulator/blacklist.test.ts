@@ -144,14 +144,20 @@ describe('FE simulator 4.1: the compute node blacklist', () => {
   });
 });
 
-describe('FE simulator 4.1: other 4.x grammar', () => {
-  it('CNGROUP parses from 4.x and is refused on the default warehouse; before, it is a syntax error', async () => {
+describe('FE simulator: other version differences a leaving CN meets', () => {
+  it('CNGROUP parses from 4.x and is refused (no CN groups in open source), where the FE gets to it', async () => {
     await withCluster('4.1', async ({ fe }) => {
-      const answer = await sql(
-        fe[0],
-        "ALTER SYSTEM ADD COMPUTE NODE '10.0.5.9:9050' INTO WAREHOUSE default_warehouse CNGROUP g1",
-      );
-      assert.deepEqual(errorOf(answer), { errno: 5912, message: 'CNGroup feature not implemented' });
+      const add = (address: string) =>
+        sql(fe[0], `ALTER SYSTEM ADD COMPUTE NODE '${address}' INTO WAREHOUSE default_warehouse CNGROUP g1`);
+      const drop = (address: string) =>
+        sql(fe[0], `ALTER SYSTEM DROP COMPUTE NODE '${address}' FROM WAREHOUSE default_warehouse CNGROUP g1`);
+      assert.deepEqual(errorOf(await add('10.0.5.9:9050')), {
+        errno: 5912,
+        message: 'CNGroup feature not implemented',
+      });
+      assert.match(errorOf(await add(A)).message, /already exists/, 'after the duplicate check');
+      assert.match(errorOf(await drop('10.0.5.9:9050')).message, /does not exists/, 'after the node lookup');
+      assert.deepEqual(errorOf(await drop(A)), { errno: 5912, message: 'CNGroup feature not implemented' });
     });
     await withCluster('3.5', async ({ fe }) => {
       const answer = await sql(
@@ -159,6 +165,19 @@ describe('FE simulator 4.1: other 4.x grammar', () => {
         "ALTER SYSTEM ADD COMPUTE NODE '10.0.5.9:9050' INTO WAREHOUSE default_warehouse CNGROUP g1",
       );
       assert.match(answer.ok ? '' : answer.message, /syntax error/i);
+    });
+  });
+
+  it('SHOW PROC needs ADMIN on 2.4 and OPERATE from 3.x, which db_admin has and cluster_admin (NODE only) has not', async () => {
+    const proc = "SHOW PROC '/current_backend_instances'";
+    await withCluster('2.4', async ({ fe }) => {
+      assert.equal((await sql(fe[0], proc)).ok, true, 'root');
+      assert.equal((await sql(fe[0], proc, 'node_only', 'p')).ok, false);
+    });
+    await withCluster('3.5', async ({ fe }) => {
+      assert.equal((await sql(fe[0], proc)).ok, true, 'root');
+      assert.equal((await sql(fe[0], proc, 'dba', 'p')).ok, true, 'db_admin');
+      assert.match(errorOf(await sql(fe[0], proc, 'node_only', 'p')).message, /the OPERATE privilege/);
     });
   });
 
