@@ -1,7 +1,7 @@
 // The three drain orders on a real kubelet, at the two CN settings StarRocks ships for a graceful exit
 // (`loop_count_wait_fragments_finish`: 0 up to 3.3, 2 = 20 s from 3.4): fragments of 15 s and 35 s (within a 40 s
 // window) and of 100 s (longer) run on the leaving CN, then the group scales in. Each order has its own group, at
-// the same time. The outcomes are asserted cell by cell and printed as the table docs/benchmarks.md publishes.
+// the same time. The outcomes are asserted cell by cell and printed as a table (docs/benchmarks.md shows a run of it).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { kubectl, useNamespace } from '@starrocks-cn-operator/testbed/control-plane';
@@ -30,6 +30,22 @@ const EXPECTED: Record<WaitLoops, Record<DrainOrder, FragmentOutcome[]>> = {
   0: { Drain: ['finished', 'finished', 'cut'], DropFirst: ['cut', 'cut', 'cut'], StopFirst: ['cut', 'cut', 'cut'] },
 };
 
+/**
+ * Milliseconds from `since` until the CN at `ip` began to stop (its SIGTERM) or went away: sampled every 250 ms,
+ * at most 150 s.
+ */
+async function stopAfterMs(ip: string, since: number): Promise<number> {
+  let silent = 0;
+  while (Date.now() - since < 150_000) {
+    const state = await fragmentState(ip, 500);
+    if (state?.stopping === true) return Date.now() - since;
+    silent = state === undefined ? silent + 1 : 0;
+    if (silent >= 3) return Date.now() - since;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the CN at ${ip} did not stop within 150 s`);
+}
+
 describe('the drain orders on a real node', () => {
   const feOf = useOperatorAndBridgeFe();
   const rows: string[][] = [];
@@ -48,6 +64,7 @@ describe('the drain orders on a real node', () => {
           const pods = await waitForReadyPods(namespace, selector, 2, 240_000);
           const leaving = pods.find((pod) => pod.name.endsWith('-1'));
           assert.ok(leaving, `${order}: the pod that leaves`);
+          const startedAt = Date.now();
           const fragments = FRAGMENTS_MS.map((ms) => runFragment(leaving.ip, ms));
           await waitFor(async () => (await fragmentState(leaving.ip))?.running === FRAGMENTS_MS.length, {
             description: `${order}: the fragments running`,
@@ -64,19 +81,30 @@ describe('the drain orders on a real node', () => {
             '{"spec":{"replicas":1}}',
           ]);
           assert.equal(scaled.code, 0, scaled.stderr);
+          const stoppedAfterMs = await stopAfterMs(leaving.ip, startedAt);
           // Each resolves when its fragment ends or its CN dies (bounded by runFragment's own timeout).
-          return [order, await Promise.all(fragments)] as const;
+          return { order, got: await Promise.all(fragments), stoppedAfterMs };
         }),
       );
-      for (const [order, got] of outcomes) {
-        rows.push([String(loops), order, ...got]);
+      for (const { order, got, stoppedAfterMs } of outcomes) {
+        const seconds = (stoppedAfterMs / 1000).toFixed(1);
+        rows.push([String(loops), order, seconds, ...got]);
+        if (order === 'Drain') {
+          assert.ok(
+            stoppedAfterMs > 35_000,
+            `Drain: the gate held the CN while the fitting fragments ran (${seconds} s)`,
+          );
+        } else {
+          // The expected cells assume the stop comes before the 15 s fragment ends; a slower machine would show here.
+          assert.ok(stoppedAfterMs < 12_000, `${order}: the CN began to stop ${seconds} s after its fragments started`);
+        }
         assert.deepEqual(got, EXPECTED[loops][order], `${order} with ${loops} wait loops`);
       }
     });
   }
 
   test('the table', () => {
-    const header = ['wait loops', 'order', ...FRAGMENTS_MS.map((ms) => `${ms / 1000} s fragment`)];
+    const header = ['wait loops', 'order', 'CN stops after, s', ...FRAGMENTS_MS.map((ms) => `${ms / 1000} s fragment`)];
     process.stdout.write(`\nWindow ${WINDOW_SECONDS} s.\n\n${markdownTable(header, rows)}\n`);
     assert.equal(rows.length, 2 * DRAIN_ORDERS.length);
   });
