@@ -3,8 +3,8 @@
 // 3 CNs, 18 queries of 1 s to twice the window, each with a fragment on every CN; the cause comes once all have
 // started; the pods' preStop hooks and the kubelet's hold on a terminating pod are played by QueryWorkload).
 // Prints one line per run and a Markdown table; with --write, puts the table into docs/benchmarks.md between its
-// markers (the published figures come from this script, never by hand). The rows of versions not run this time are
-// kept from the table already there when its window is the same, so one version can be measured at a time.
+// markers (the published figures come from this script, never by hand). The rows not run this time are kept from the
+// table already there when its window is the same, so one version can be measured at a time.
 //
 //   npm run build
 //   node --import tsx bench/drain.ts [--versions 3.3,3.4,3.5,4.1] [--orders Drain,DropFirst,StopFirst]
@@ -125,19 +125,25 @@ if (values.write) {
   const start = document.indexOf(OPEN);
   const end = document.indexOf(CLOSE);
   if (start < 0 || end < start) throw new Error(`${DOC} has no ${OPEN} ... ${CLOSE} section`);
-  const kept = keptRows(document.slice(start, end), new Set(versions));
+  const measured = new Set(runs.map((run) => rowKey([run.version, run.order, run.cause])));
+  const kept = keptRows(document.slice(start, end), measured);
   const markdown = table([...kept, ...rows(runs)].sort(byVersionOrderCause));
   await writeFile(DOC, `${document.slice(0, start)}${OPEN}\n\n${markdown}\n${document.slice(end)}`);
-  process.stdout.write(`wrote the table into ${DOC} (${kept.length} rows kept from other versions)\n`);
+  process.stdout.write(`wrote the table into ${DOC} (${kept.length} rows kept from the table there)\n`);
 }
 
 function intro(): string {
   return `Window ${windowSeconds} s, queries of 1 to ${2 * windowSeconds} s. Each cell: run / failed / hung.`;
 }
 
+function rowKey(cells: readonly string[]): string {
+  return cells.slice(0, 3).join(' ');
+}
+
 /**
- * The rows of the published table for versions not measured now, when it was measured with the same window (its
- * first line says so); an older table of another window is replaced whole.
+ * The rows of the published table for the (version, order, cause) not measured now, when it was measured with the
+ * same window (its first line says so); an older table of another window is replaced whole. After a change to what
+ * a drain does, measure every row again.
  */
 function keptRows(section: string, measured: ReadonlySet<string>): string[][] {
   if (!section.includes(intro())) return [];
@@ -151,7 +157,7 @@ function keptRows(section: string, measured: ReadonlySet<string>): string[][] {
         .split('|')
         .map((cell) => cell.trim()),
     )
-    .filter((cells) => cells.length === HEADER.length && !measured.has(cells[0] ?? ''));
+    .filter((cells) => cells.length === HEADER.length && !measured.has(rowKey(cells)));
 }
 
 function byVersionOrderCause(a: readonly string[], b: readonly string[]): number {

@@ -10,7 +10,7 @@
 import { kubectl, setPodMetrics } from '@starrocks-cn-operator/testbed/control-plane';
 import type { FeSimulator, QueryEngine, QueryRecord, TraceQuery } from '@starrocks-cn-operator/testbed/fe-simulator';
 import { DEFAULT_DRAIN_WINDOW_SECONDS, DRAIN_ORDERS, type DrainOrder } from '../../src/api/v1alpha1/index.js';
-import { DRAIN_LEAD_SECONDS, drainGateDeadlineSeconds } from '../../src/builders/drain-gate.js';
+import { drainGateDeadlineSeconds, drainLeadSeconds } from '../../src/builders/drain-gate.js';
 import { groupPods } from './operator.js';
 
 export interface WorkloadOptions {
@@ -162,7 +162,7 @@ export class QueryWorkload {
     const gated = order === 'Drain' && windowSeconds > 0;
     for (const [address, gate] of this.gates) {
       const waited = ms - gate.since;
-      const idle = waited >= DRAIN_LEAD_SECONDS * 1000 && engine.runningOn(address) === 0;
+      const idle = waited >= drainLeadSeconds(windowSeconds) * 1000 && engine.runningOn(address) === 0;
       if (gated && !idle && waited < drainGateDeadlineSeconds(windowSeconds) * 1000) continue;
       this.gates.delete(address);
       this.stoppedAt.set(address, ms);

@@ -11,7 +11,8 @@
 //                                    stopping: 503 {"outcome":"refused"}.
 //     GET  /test/fragments        -> {"running":..,"finished":..,"refused":..,"stopping":bool}
 //     GET  /metrics               -> Prometheus text with `starrocks_be_pip_query_ctx_cnt`, the gauge of running
-//                                    queries a CN publishes (QueryContextManager) and its graceful exit waits on
+//                                    queries a CN publishes (QueryContextManager) and its graceful exit waits on,
+//                                    and `starrocks_be_plan_fragment_count` (non-pipeline fragments: 0)
 // - Heartbeat port (heartbeat_service_port, 9050). The real CN speaks thrift here (HeartbeatService); the emulator
 //   speaks plain HTTP instead, and the FE simulator dials it to decide liveness:
 //     GET /heartbeat -> 200 {"status":"OK","bePort":..,"httpPort":..,"brpcPort":..,"version":"3.4.5-emulator",

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { LATEST_PROFILE, PROFILE_NAMES, isProfileName } from './profiles.js';
+import { DEFAULT_PROFILE, NEWEST_PROFILE, PROFILE_NAMES, isProfileName } from './profiles.js';
 import { FeSimulator, type SimUserSpec } from './simulator.js';
 
 function fail(message: string): never {
@@ -37,7 +37,7 @@ const { values } = parseArgs({
   options: {
     port: { type: 'string', multiple: true },
     host: { type: 'string', default: '127.0.0.1' },
-    version: { type: 'string', default: 'latest' },
+    version: { type: 'string', default: DEFAULT_PROFILE },
     'host-mode': { type: 'string', default: 'IP' },
     'heartbeat-ms': { type: 'string', default: '5000' },
     'root-password': { type: 'string', default: '' },
@@ -57,7 +57,7 @@ const loadSchema = z.strictObject({
   pending: z.number().int().min(0).optional(),
 });
 
-const version = values.version === 'latest' ? LATEST_PROFILE : values.version;
+const version = values.version === 'latest' ? NEWEST_PROFILE : values.version;
 if (!isProfileName(version)) fail(`--version ${values.version}: expected latest or one of ${PROFILE_NAMES.join(', ')}`);
 const hostMode = values['host-mode'].toUpperCase();
 if (hostMode !== 'IP' && hostMode !== 'FQDN') fail(`--host-mode ${values['host-mode']}: expected IP or FQDN`);

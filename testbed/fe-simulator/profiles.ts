@@ -3,8 +3,10 @@
 
 export type ProfileName = '2.4' | '3.3' | '3.4' | '3.5' | '4.1';
 export const PROFILE_NAMES: readonly ProfileName[] = ['2.4', '3.3', '3.4', '3.5', '4.1'];
-/** What `--version latest` of the standalone simulator means. */
-export const LATEST_PROFILE: ProfileName = '4.1';
+/** The profile of a simulator started without a version (the standalone one too). */
+export const DEFAULT_PROFILE: ProfileName = '3.5';
+/** The newest profile: what `--version latest` of the standalone simulator means. */
+export const NEWEST_PROFILE: ProfileName = '4.1';
 
 export type HostMode = 'IP' | 'FQDN';
 

@@ -19,7 +19,14 @@ import {
   type HeartbeatProbe,
   type HeartbeatTarget,
 } from './heartbeat.js';
-import { PROFILES, type HostMode, type Profile, type ProfileName, type SystemPrivilege } from './profiles.js';
+import {
+  DEFAULT_PROFILE,
+  PROFILES,
+  type HostMode,
+  type Profile,
+  type ProfileName,
+  type SystemPrivilege,
+} from './profiles.js';
 import { FeListener, type FaultMode, type Reply, type Session } from './protocol.js';
 import { parseStatement, splitStatements } from './sql.js';
 
@@ -102,7 +109,7 @@ export class FeSimulator {
   private started = false;
 
   constructor(options: FeSimulatorOptions = {}) {
-    this.profile = PROFILES[options.version ?? '3.5'];
+    this.profile = PROFILES[options.version ?? DEFAULT_PROFILE];
     this.hostMode = options.hostMode ?? 'IP';
     this.catalog = new Catalog(this.profile, options.sharedData ?? false);
     this.maxRecords = options.maxStatementRecords ?? 10000;

@@ -168,6 +168,19 @@ describe('FE simulator: other version differences a leaving CN meets', () => {
     });
   });
 
+  it('an unknown warehouse: 10001 on 3.4, 5901 from 3.5 (ERR_UNKNOWN_WAREHOUSE)', async () => {
+    for (const [version, errno] of [
+      ['3.4', 10001],
+      ['3.5', 5901],
+      ['4.1', 5901],
+    ] as const) {
+      await withCluster(version, async ({ fe }) => {
+        const answer = await sql(fe[0], "ALTER SYSTEM ADD COMPUTE NODE '10.0.5.9:9050' INTO WAREHOUSE nosuch");
+        assert.deepEqual(errorOf(answer), { errno, message: 'Warehouse name: nosuch not exist.' }, version);
+      });
+    }
+  });
+
   it('SHOW PROC needs ADMIN on 2.4 and OPERATE from 3.x, which db_admin has and cluster_admin (NODE only) has not', async () => {
     const proc = "SHOW PROC '/current_backend_instances'";
     await withCluster('2.4', async ({ fe }) => {

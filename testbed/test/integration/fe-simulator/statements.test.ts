@@ -165,7 +165,7 @@ for (const version of PROFILE_NAMES) {
   });
 }
 
-describe('FE simulator latest: warehouses', () => {
+describe('FE simulator 3.5: warehouses', () => {
   let sim: FeSimulator;
   let port: number;
   before(async () => {
