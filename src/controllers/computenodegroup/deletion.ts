@@ -40,10 +40,11 @@ export type DeletionObservation =
 
 export class GroupDeletion {
   /**
-   * By group uid: when the deletion's DROP was done, and the pods whose drain window it dealt with (a deleted
-   * group's status is not kept up). An operator restart forgets it: the windows then count from its next pass.
+   * By group uid: when the deletion's DROP was done (the FE listed none of the group's CNs after it), and the pods
+   * whose drain window it dealt with (a deleted group's status is not kept up). An operator restart forgets it: the
+   * windows then count from its next pass.
    */
-  private readonly drains = new Map<string, { droppedAt: Date; ended: Set<string> }>();
+  private readonly memory = new Map<string, { droppedAt: Date; ended: Set<string> }>();
 
   constructor(private readonly deps: GroupDeletionDeps) {}
 
@@ -68,6 +69,7 @@ export class GroupDeletion {
         failure = asFeError(error).message;
       }
       if (remaining === 0 && podCount === 0) return await this.release(group, logger, []);
+      if (remaining !== undefined) this.rememberDrop(group);
       if (podCount > 0) failure = (await this.stopPods(group, logger)) ?? failure;
       if (remaining !== undefined && podCount > 0) {
         await this.followDrains(group, session, observed.members, logger);
@@ -91,6 +93,9 @@ export class GroupDeletion {
       events.record(group, 'Warning', 'DeletionPending', `cannot finish the deletion yet: ${failure ?? ''}`);
       return { requeueAfterMs: DELETION_RETRY_MS };
     }
+    // Once a pass saw the FE list none of the group's CNs, nothing is left there, whatever the stale ledger says:
+    // what failed since (the FE, during the drains) leaves nothing to clean up.
+    if (this.memory.has(uidOf(group))) return this.release(group, logger, []);
     const leftBehind = registeredAddresses(group.status?.computeNodes ?? []);
     events.record(
       group,
@@ -116,9 +121,7 @@ export class GroupDeletion {
   ): Promise<void> {
     const { order, windowSeconds } = group.spec.drain;
     const now = this.deps.now();
-    const uid = group.metadata.uid ?? group.metadata.name;
-    const memory = this.drains.get(uid) ?? { droppedAt: now, ended: new Set<string>() };
-    this.drains.set(uid, memory);
+    const memory = this.rememberDrop(group);
     const drains = planDeletionDrains({
       pods: members,
       order,
@@ -136,6 +139,16 @@ export class GroupDeletion {
     }
     const killed = result.ended.reduce((sum, end) => sum + end.killed.length, 0);
     if (killed > 0) this.deps.membership?.queriesKilled(groupNamespace(group), group.metadata.name, killed);
+  }
+
+  /** The first pass after which the FE listed none of the group's CNs: when the drains' windows start. */
+  private rememberDrop(group: ComputeNodeGroup): { droppedAt: Date; ended: Set<string> } {
+    const uid = uidOf(group);
+    const known = this.memory.get(uid);
+    if (known !== undefined) return known;
+    const fresh = { droppedAt: this.deps.now(), ended: new Set<string>() };
+    this.memory.set(uid, fresh);
+    return fresh;
   }
 
   /** DROPs what the FE still lists of the group; returns how many entries were still there. */
@@ -189,7 +202,7 @@ export class GroupDeletion {
     leftBehind: readonly string[],
   ): Promise<ReconcileResult> {
     this.deps.forget(group);
-    this.drains.delete(group.metadata.uid ?? group.metadata.name);
+    this.memory.delete(uidOf(group));
     const finalizers = (group.metadata.finalizers ?? []).filter((finalizer) => finalizer !== FINALIZER);
     await this.deps.cluster.setFinalizers(
       groupNamespace(group),
@@ -207,4 +220,8 @@ export class GroupDeletion {
 
 function registeredAddresses(ledger: readonly ComputeNodeStatus[]): string[] {
   return ledger.filter((entry) => entry.registered).map((entry) => entry.address);
+}
+
+function uidOf(group: ComputeNodeGroup): string {
+  return group.metadata.uid ?? `${groupNamespace(group)}/${group.metadata.name}`;
 }

@@ -389,6 +389,19 @@ describe('ComputeNodeGroupReconciler against the FE simulator', () => {
     assert.equal(h.cluster.groupObject, undefined, 'released at the bound');
   });
 
+  it('on deletion, an FE lost after the DROP releases the group at the bound without naming CNs left behind', async () => {
+    h = await harness(2, { deletionTimeoutMs: 20_000 });
+    await converge(h);
+    h.cluster.markDeleted(h.clock.now);
+    await h.reconciler.reconcile(KEY, context);
+    assert.deepEqual(h.sim.computeNodeAddresses(), [], 'dropped');
+    await h.sim.setFault('refuse');
+    h.clock.now = new Date(h.clock.now.getTime() + 21_000);
+    await h.reconciler.reconcile(KEY, context);
+    assert.equal(h.cluster.groupObject, undefined, 'released at the bound');
+    assert.equal(h.cluster.events.filter((event) => event.reason === 'FEMembersLeftBehind').length, 0);
+  });
+
   it('on deletion with the FE down, gives up after the bound and names what is left behind', async () => {
     h = await harness(2, { deletionTimeoutMs: 20_000 });
     await converge(h);
