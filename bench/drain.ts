@@ -9,12 +9,15 @@
 //   npm run build
 //   node --import tsx bench/drain.ts [--versions 3.3,3.4,3.5,4.1] [--orders Drain,DropFirst,StopFirst]
 //                                    [--causes scale-in,rollout,eviction] [--window 25] [--write]
+//                                    [--runs-from FILE]
+// --runs-from renders the table from the JSON lines an earlier run printed (its standard output) instead of measuring.
 //
 // About 15 minutes per version on a 2-core machine.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { down, environmentOf, freshNamespace, up } from '@starrocks-cn-operator/testbed/control-plane';
 import {
   FeSimulator,
@@ -33,12 +36,22 @@ const { values } = parseArgs({
     causes: { type: 'string', default: 'scale-in,rollout,eviction' },
     window: { type: 'string', default: '25' },
     write: { type: 'boolean', default: false },
+    'runs-from': { type: 'string' },
   },
 });
 
 const DOC = path.join(import.meta.dirname, '..', 'docs', 'benchmarks.md');
 const OPEN = '<!-- drain-table: written by bench/drain.ts --write -->';
 const CLOSE = '<!-- /drain-table -->';
+
+const HEADER = [
+  'StarRocks',
+  'order',
+  'cause',
+  'within the window',
+  'longer than the window',
+  'last failure, s after the window',
+];
 
 interface Run {
   version: ProfileName;
@@ -66,57 +79,87 @@ function parsed<T extends string>(name: string, is: (name: string) => name is T,
   return name;
 }
 
-const dir = await mkdtemp(path.join(os.tmpdir(), 'drain-bench-'));
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void down({ dir })
-      .catch(() => undefined)
-      .finally(() => process.exit(130));
-  });
+const counts = z.object({
+  run: z.number(),
+  finished: z.number(),
+  failed: z.number(),
+  killed: z.number(),
+  hung: z.number(),
+});
+const runLine = z.object({
+  version: z.string().refine(isProfileName),
+  order: z.string().refine(isDrainOrder),
+  cause: z.string().refine(isDrainCause),
+  figures: z.object({
+    fit: counts,
+    longer: counts,
+    longestFailureAfterWindowS: z.number().nullable(),
+    earliestFailureAfterWindowS: z.number().nullable(),
+  }),
+});
+
+/** The runs an earlier measurement printed, one JSON object per line (other lines are its table and messages). */
+async function runsFrom(file: string): Promise<Run[]> {
+  const lines = (await readFile(file, 'utf8')).split('\n').filter((line) => line.startsWith('{'));
+  return lines.map((line) => runLine.parse(JSON.parse(line)));
 }
-const runs: Run[] = [];
-try {
-  const plane = await up({ dir });
-  Object.assign(process.env, environmentOf(plane));
-  // Imported after the environment is set: the helpers read it on first use.
-  const e2e = await import('../test/support/e2e.js');
-  const support = await import('../test/support/operator.js');
-  const scenario = await import('../test/support/drain-scenario.js');
-  await e2e.installCrd();
-  const namespace = (await freshNamespace('drain-bench')).name;
-  const identity = await support.createOperatorIdentity(namespace);
-  const operator = await support.startOperator({
-    identity,
-    watchNamespaces: [namespace],
-    label: 'drain-bench',
-    feSyncPeriod: '1s',
-  });
+
+const runs: Run[] = values['runs-from'] === undefined ? await measure() : await runsFrom(values['runs-from']);
+
+async function measure(): Promise<Run[]> {
+  const measured: Run[] = [];
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'drain-bench-'));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void down({ dir })
+        .catch(() => undefined)
+        .finally(() => process.exit(130));
+    });
+  }
   try {
-    for (const version of versions) {
-      for (const order of orders) {
-        for (const cause of causes) {
-          const fe = new FeSimulator({ version, heartbeatPeriodMs: 500 });
-          fe.liveness.defaultOutcome = { ok: true };
-          await fe.start();
-          try {
-            const figures = await scenario.runDrainScenario({ namespace, fe, order, windowSeconds, cause });
-            const run = { version, order, cause, figures };
-            runs.push(run);
-            process.stdout.write(`${JSON.stringify(run)}\n`);
-          } finally {
-            await scenario.removeDrainScenario(namespace);
-            await fe.stop();
+    const plane = await up({ dir });
+    Object.assign(process.env, environmentOf(plane));
+    // Imported after the environment is set: the helpers read it on first use.
+    const e2e = await import('../test/support/e2e.js');
+    const support = await import('../test/support/operator.js');
+    const scenario = await import('../test/support/drain-scenario.js');
+    await e2e.installCrd();
+    const namespace = (await freshNamespace('drain-bench')).name;
+    const identity = await support.createOperatorIdentity(namespace);
+    const operator = await support.startOperator({
+      identity,
+      watchNamespaces: [namespace],
+      label: 'drain-bench',
+      feSyncPeriod: '1s',
+    });
+    try {
+      for (const version of versions) {
+        for (const order of orders) {
+          for (const cause of causes) {
+            const fe = new FeSimulator({ version, heartbeatPeriodMs: 500 });
+            fe.liveness.defaultOutcome = { ok: true };
+            await fe.start();
+            try {
+              const figures = await scenario.runDrainScenario({ namespace, fe, order, windowSeconds, cause });
+              const run = { version, order, cause, figures };
+              measured.push(run);
+              process.stdout.write(`${JSON.stringify(run)}\n`);
+            } finally {
+              await scenario.removeDrainScenario(namespace);
+              await fe.stop();
+            }
           }
         }
       }
+    } finally {
+      await operator.stop();
+      await support.removeOperatorIdentity(identity);
     }
   } finally {
-    await operator.stop();
-    await support.removeOperatorIdentity(identity);
+    await down({ dir }).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
   }
-} finally {
-  await down({ dir }).catch(() => undefined);
-  await rm(dir, { recursive: true, force: true });
+  return measured;
 }
 
 process.stdout.write(`\n${table(rows(runs))}\n`);
@@ -173,15 +216,6 @@ function byVersionOrderCause(a: readonly string[], b: readonly string[]): number
   }
   return 0;
 }
-
-const HEADER = [
-  'StarRocks',
-  'order',
-  'cause',
-  'within the window',
-  'longer than the window',
-  'last failure, s after the window',
-];
 
 function rows(all: readonly Run[]): string[][] {
   const counts = (run: Run, part: 'fit' | 'longer'): string => {
