@@ -10,8 +10,8 @@
 // after a short lead: the operator takes a terminating pod's CN out of the FE's scheduling within about a second
 // of its deletion, and a CN that is idle before that could otherwise be stopped while the FE still sends it work.
 // The window counts from the end of the lead, as the operator's own count starts at the DROP: so, as long as the
-// DROP comes within the lead, the gate never stops a CN before the operator's window is over. Past it the operator kills the queries still there through the
-// FE (drain.ts), and the gate stops the CN.
+// DROP comes within the lead, the gate never stops a CN before the operator's window is over. Past it the operator
+// kills the queries still there through the FE (drain.ts), and the gate stops the CN.
 // The script is POSIX sh (busybox, dash, bash) and reads the metrics with curl or wget, whichever the image has
 // (wget is bounded by `timeout`: busybox 1.35's `wget -T` crashes, found by test/integration/builders).
 import type { V1Lifecycle } from '@kubernetes/client-node';
