@@ -79,7 +79,7 @@ function parsed<T extends string>(name: string, is: (name: string) => name is T,
   return name;
 }
 
-const counts = z.object({
+const queryCountsLine = z.object({
   run: z.number(),
   finished: z.number(),
   failed: z.number(),
@@ -91,8 +91,8 @@ const runLine = z.object({
   order: z.string().refine(isDrainOrder),
   cause: z.string().refine(isDrainCause),
   figures: z.object({
-    fit: counts,
-    longer: counts,
+    fit: queryCountsLine,
+    longer: queryCountsLine,
     longestFailureAfterWindowS: z.number().nullable(),
     earliestFailureAfterWindowS: z.number().nullable(),
   }),
