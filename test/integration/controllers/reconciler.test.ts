@@ -460,8 +460,8 @@ describe('the end of a drain window (spec.drain.order: Drain)', () => {
     await h.sim.stop();
   });
 
-  /** Two CNs, alive, running one long query across both; then the group scales to 1 with a 60 s window. */
-  async function scaleInUnderAQuery(version: ProfileName) {
+  /** Two CNs, alive, with a 60 s drain window, running one long query across both. */
+  async function twoCnsUnderAQuery(version: ProfileName) {
     h = await harness(2, {}, version);
     h.cluster.setSpec('drain', { order: 'Drain', windowSeconds: 60 });
     h.sim.liveness.defaultOutcome = { ok: true };
@@ -472,6 +472,12 @@ describe('the end of a drain window (spec.drain.order: Drain)', () => {
     const long = engine.submit({ at: 0, work: 1200, width: 2 }, 0);
     h.sim.advanceQueries(0);
     assert.deepEqual([...long.cns].sort(), [address(0), address(1)]);
+    return long;
+  }
+
+  /** Two CNs under a long query; then the group scales to 1. */
+  async function scaleInUnderAQuery(version: ProfileName) {
+    const long = await twoCnsUnderAQuery(version);
     h.cluster.setSpec('replicas', 1);
     const first = await h.reconciler.reconcile(KEY, context);
     assert.ok(h.sim.membershipChanges('drop').includes(address(1)), 'the leaving CN is out of new work at once');
@@ -511,15 +517,7 @@ describe('the end of a drain window (spec.drain.order: Drain)', () => {
   });
 
   it('on deletion of the group: the window counts from its DROP, and what is left at its end is killed once', async () => {
-    h = await harness(2, {}, '3.5');
-    h.cluster.setSpec('drain', { order: 'Drain', windowSeconds: 60 });
-    h.sim.liveness.defaultOutcome = { ok: true };
-    await converge(h);
-    await h.sim.runHeartbeats(1);
-    const engine = new QueryEngine({ slotsPerCN: 4 });
-    h.sim.attachQueryEngine(engine);
-    const long = engine.submit({ at: 0, work: 1200, width: 2 }, 0);
-    h.sim.advanceQueries(0);
+    const long = await twoCnsUnderAQuery('3.5');
     const deletedAt = h.clock.now.getTime();
     h.cluster.markDeleted(h.clock.now);
     await h.reconciler.reconcile(KEY, context);
@@ -545,15 +543,7 @@ describe('the end of a drain window (spec.drain.order: Drain)', () => {
   });
 
   it('on deletion with the FE out of reach at first: the window counts from the DROP, not from the deletion', async () => {
-    h = await harness(2, {}, '3.5');
-    h.cluster.setSpec('drain', { order: 'Drain', windowSeconds: 60 });
-    h.sim.liveness.defaultOutcome = { ok: true };
-    await converge(h);
-    await h.sim.runHeartbeats(1);
-    const engine = new QueryEngine({ slotsPerCN: 4 });
-    h.sim.attachQueryEngine(engine);
-    const long = engine.submit({ at: 0, work: 1200, width: 2 }, 0);
-    h.sim.advanceQueries(0);
+    const long = await twoCnsUnderAQuery('3.5');
     const deletedAt = h.clock.now.getTime();
     h.cluster.markDeleted(h.clock.now);
     await h.sim.setFault('refuse');

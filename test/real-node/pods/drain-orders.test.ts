@@ -4,13 +4,19 @@
 // the same time. The outcomes are asserted cell by cell and printed as a table (docs/benchmarks.md shows a run of it).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { kubectl, useNamespace } from '@starrocks-cn-operator/testbed/control-plane';
+import { useNamespace } from '@starrocks-cn-operator/testbed/control-plane';
 import { waitFor } from '@starrocks-cn-operator/testbed/helpers';
 import { fragmentState, runFragment, type FragmentOutcome } from '@starrocks-cn-operator/testbed/real-node';
 import { DRAIN_ORDERS, type DrainOrder } from '../../../src/api/v1alpha1/index.js';
 import { labelSelectorString } from '../../../src/builders/names.js';
 import { markdownTable } from '../../../src/docs/markdown.js';
-import { applyObjects, DEFAULT_CN_CONF, groupObjects, waitForReadyPods } from '../../support/real-node/fixtures.js';
+import {
+  applyObjects,
+  DEFAULT_CN_CONF,
+  groupObjects,
+  scaleGroup,
+  waitForReadyPods,
+} from '../../support/real-node/fixtures.js';
 import { useOperatorAndBridgeFe } from '../../support/real-node/operator.js';
 
 const WINDOW_SECONDS = 40;
@@ -70,17 +76,7 @@ describe('the drain orders on a real node', () => {
             description: `${order}: the fragments running`,
             timeoutMs: 10_000,
           });
-          const scaled = await kubectl([
-            'patch',
-            'computenodegroup',
-            name,
-            '-n',
-            namespace,
-            '--type=merge',
-            '-p',
-            '{"spec":{"replicas":1}}',
-          ]);
-          assert.equal(scaled.code, 0, scaled.stderr);
+          await scaleGroup(namespace, name, 1);
           const stoppedAfterMs = await stopAfterMs(leaving.ip, startedAt);
           // Each resolves when its fragment ends or its CN dies (bounded by runFragment's own timeout).
           return { order, got: await Promise.all(fragments), stoppedAfterMs };

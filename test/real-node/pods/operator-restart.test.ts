@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { kubectl, useNamespace } from '@starrocks-cn-operator/testbed/control-plane';
 import { waitFor } from '@starrocks-cn-operator/testbed/helpers';
 import { labelSelectorString } from '../../../src/builders/names.js';
-import { applyObjects, groupObjects, waitForReadyPods } from '../../support/real-node/fixtures.js';
+import { applyObjects, groupObjects, scaleGroup, waitForReadyPods } from '../../support/real-node/fixtures.js';
 import {
   leaseHolder,
   OPERATOR_NAMESPACE,
@@ -24,17 +24,7 @@ describe('the operator pod killed on a real node', () => {
     await waitForReadyPods(namespace, selector, 1, 180_000);
     const before = await leaseHolder();
 
-    const scaled = await kubectl([
-      'patch',
-      'computenodegroup',
-      'steady',
-      '-n',
-      namespace,
-      '--type=merge',
-      '-p',
-      '{"spec":{"replicas":3}}',
-    ]);
-    assert.equal(scaled.code, 0, scaled.stderr);
+    await scaleGroup(namespace, 'steady', 3);
     const killed = await kubectl([
       'delete',
       'pod',

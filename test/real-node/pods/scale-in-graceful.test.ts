@@ -8,7 +8,7 @@ import { kubectl, useNamespace } from '@starrocks-cn-operator/testbed/control-pl
 import { waitFor } from '@starrocks-cn-operator/testbed/helpers';
 import { fragmentState, runFragment } from '@starrocks-cn-operator/testbed/real-node';
 import { labelSelectorString, statefulSetName } from '../../../src/builders/names.js';
-import { applyObjects, groupObjects, waitForReadyPods } from '../../support/real-node/fixtures.js';
+import { applyObjects, groupObjects, scaleGroup, waitForReadyPods } from '../../support/real-node/fixtures.js';
 import { useOperatorAndBridgeFe } from '../../support/real-node/operator.js';
 
 describe('scale-in on a real node', () => {
@@ -38,17 +38,7 @@ describe('scale-in on a real node', () => {
       timeoutMs: 10_000,
     });
 
-    const scaled = await kubectl([
-      'patch',
-      'computenodegroup',
-      'shrink',
-      '-n',
-      namespace,
-      '--type=merge',
-      '-p',
-      '{"spec":{"replicas":1}}',
-    ]);
-    assert.equal(scaled.code, 0, scaled.stderr);
+    await scaleGroup(namespace, 'shrink', 1);
 
     // Sample every 200 ms: when the FE dropped the CN, when the StatefulSet shrank, when the CN began to stop.
     const dropPattern = new RegExp(`DROP COMPUTE NODE\\s+['"]${leaving.ip.replaceAll('.', '\\.')}:9050['"]`, 'i');

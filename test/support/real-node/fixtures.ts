@@ -56,6 +56,13 @@ export async function exampleObjects(
   return yamlObjects(await readFile(path.join(REPO_ROOT, 'examples', 'cn', name), 'utf8')).map(edit);
 }
 
+/** Sets a group's spec.replicas as a user does (`kubectl patch`); a refusal fails the test with kubectl's words. */
+export async function scaleGroup(namespace: string, name: string, replicas: number): Promise<void> {
+  const patch = JSON.stringify({ spec: { replicas } });
+  const result = await kubectl(['patch', 'computenodegroup', name, '-n', namespace, '--type=merge', '-p', patch]);
+  if (result.code !== 0) throw new Error(`kubectl patch of ${name}'s replicas failed: ${result.stderr.trim()}`);
+}
+
 export async function applyObjects(objects: readonly Record<string, unknown>[]): Promise<void> {
   const result = await kubectl(['apply', '-f', '-'], {
     input: objects.map((object) => JSON.stringify(object)).join('\n---\n') + '\n',
