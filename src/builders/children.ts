@@ -53,8 +53,15 @@ export interface BuildInput {
    * CNs are out of the FE, so this is not simply spec.replicas.
    */
   replicas: number;
+  /**
+   * The HPA's bounds now (a schedule window's), or 'Paused' while the group is suspended (no HPA); undefined: the
+   * policy's own bounds.
+   */
+  hpa?: HpaPlan | undefined;
   settings: OperatorSettings;
 }
+
+export type HpaPlan = { minReplicas?: number; maxReplicas: number } | 'Paused';
 
 export interface OfflineChildren {
   serviceAccount: ServiceAccount;
@@ -141,16 +148,17 @@ export function buildPodDisruptionBudget(input: BuildInput): PodDisruptionBudget
 export function buildHorizontalPodAutoscaler(input: BuildInput): HorizontalPodAutoscaler | undefined {
   const { cng } = input;
   const policy = cng.spec.autoScalingPolicy;
-  if (policy === undefined) return undefined;
+  if (policy === undefined || input.hpa === 'Paused') return undefined;
+  const bounds = input.hpa ?? policy;
   return {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
     metadata: childMetadata(cng, horizontalPodAutoscalerName(cng), 'cn'),
     spec: {
       scaleTargetRef: { apiVersion: API_VERSION, kind: KIND, name: cng.metadata.name },
-      maxReplicas: policy.maxReplicas,
+      maxReplicas: bounds.maxReplicas,
       ...definedOnly({
-        minReplicas: policy.minReplicas,
+        minReplicas: bounds.minReplicas,
         metrics: hpaMetrics(policy, cng.metadata.name),
         behavior: policy.hpaPolicy?.behavior ?? (policy.queries === undefined ? undefined : QUERY_BURST_BEHAVIOR),
       }),

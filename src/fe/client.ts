@@ -22,6 +22,7 @@ import {
   SHOW_BACKEND_INSTANCES,
   SHOW_CURRENT_QUERIES,
 } from './drain-queries.js';
+import { parseIdleStatus, type FeIdleReading } from './idle-status.js';
 import { parseComputeNodeRows, type ComputeNodeRecord, type ResultRow } from './records.js';
 import { parseRunningQueryRows, SHOW_RUNNING_QUERIES, type QueryQueue } from './running-queries.js';
 import {
@@ -29,6 +30,7 @@ import {
   parseIdempotentAnswer,
   renderAddComputeNodes,
   renderDropComputeNodes,
+  SHOW_BACKENDS,
   SHOW_COMPUTE_NODES,
   type IdempotentAnswer,
 } from './sql.js';
@@ -156,6 +158,39 @@ export class FeClient {
     if (!parsed.ok)
       throw new FeError('Unknown', `FE ${endpoint.label}: ${parsed.message}`, { feAddress: endpoint.label });
     return parsed.value;
+  }
+
+  /**
+   * How many BEs the FE reports alive (SHOW BACKENDS, the same privilege as SHOW COMPUTE NODES). Read only when a
+   * group would go to 0 CNs: with no alive BE or CN at all, every query fails.
+   */
+  async aliveBackends(): Promise<number> {
+    const { result, endpoint } = await this.execute(SHOW_BACKENDS);
+    if (!Array.isArray(result)) {
+      throw new FeError('Unknown', `FE ${endpoint.label} answered SHOW BACKENDS without rows`, {
+        feAddress: endpoint.label,
+      });
+    }
+    const rows: unknown[] = result;
+    return rows.filter(isResultRow).filter((row) => String(row['Alive']).toLowerCase() === 'true').length;
+  }
+
+  /**
+   * Every FE's GET /api/idle_status on `httpPort` (the FE's http_port): no credentials (the FE asks for none), each
+   * request bounded by the connect timeout. Each FE counts only the SQL it runs, so all of them are asked.
+   */
+  async idleStatuses(httpPort: number): Promise<FeIdleReading[]> {
+    return Promise.all(
+      this.endpoints.map(async (endpoint): Promise<FeIdleReading> => {
+        const url = `http://${formatHostPort({ host: endpoint.host, port: httpPort })}/api/idle_status`;
+        try {
+          const response = await fetch(url, { signal: AbortSignal.timeout(this.connectTimeoutMs), redirect: 'manual' });
+          return parseIdleStatus(response.status, await response.text());
+        } catch (error) {
+          return { kind: 'Failed', message: `${url}: ${error instanceof Error ? error.message : String(error)}` };
+        }
+      }),
+    );
   }
 
   /** The FE's query queue (3.1.4 and later; older FEs answer a syntax error, thrown as an FeError with feMessage). */

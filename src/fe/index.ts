@@ -55,3 +55,4 @@ export {
   quoteSqlString,
   type IdempotentAnswer,
 } from './sql.js';
+export { parseIdleStatus, IDLE_CHECK_OFF_TEXT, type FeIdleReading } from './idle-status.js';

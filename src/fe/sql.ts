@@ -3,6 +3,7 @@
 import { formatHostPort, type HostPort } from '../cn/index.js';
 
 export const SHOW_COMPUTE_NODES = 'SHOW COMPUTE NODES';
+export const SHOW_BACKENDS = 'SHOW BACKENDS';
 
 /**
  * Whether a statement only reads (SHOW, SELECT). Everything else changes the FE and passes the write fence first

@@ -44,6 +44,8 @@ export const ConditionType = {
   StorageConfigured: 'StorageConfigured',
   /** With autoScalingPolicy.queries: the FE reports the per-CN load and query queue that query-aware scaling reads. */
   LoadReported: 'LoadReported',
+  /** With spec.suspend, schedules or autoSuspend, or when 0 CNs were refused: whether the group is suspended. */
+  Suspended: 'Suspended',
 } as const;
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
 

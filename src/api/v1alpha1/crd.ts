@@ -149,6 +149,12 @@ export const PRINTER_COLUMNS = [
     description: 'CNs of this group listed by the FE',
   },
   { name: 'Alive', type: 'integer', jsonPath: '.status.servers.available', description: 'CNs alive in the FE' },
+  {
+    name: 'Suspended',
+    type: 'string',
+    jsonPath: '.status.suspension.suspendedBy',
+    description: 'Why the group is suspended: Spec, Schedule or Idle (empty: running)',
+  },
   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
 ] as const;
 

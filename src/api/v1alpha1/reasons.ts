@@ -48,6 +48,7 @@ export const CONDITION_REASONS = {
   Scaling: 'the HPA reads its metrics and can scale',
   HPAPending: 'the HPA has not reported yet',
   MissingCPURequest: 'the HPA scales on CPU utilization but the cn container has no CPU request',
+  Paused: 'the group is suspended: its HPA is removed until it resumes',
   // StorageConfigured
   Configured: 'cn.conf puts the cache, spill and log directories on their volumes',
   PathOutsideVolume: 'a cn.conf directory is not inside the volume given for it',
@@ -57,6 +58,12 @@ export const CONDITION_REASONS = {
   NoLoadColumns: 'the FE does not report per-CN load (before StarRocks 3.1)',
   QueueUnsupported: 'the FE has no SHOW RUNNING QUERIES (before 3.1.4)',
   QueueNotRead: 'the FE query queue could not be read in this period',
+  // Suspended (True: by what; False: running, or 0 CNs refused)
+  Spec: 'spec.suspend is true: every CN is taken out, replicas are kept to come back to',
+  Schedule: 'a schedule window that suspends the group is open',
+  Idle: 'the group had no work for autoSuspend.idleSeconds and was suspended',
+  Running: 'the group is not suspended',
+  ZeroComputeRefused: 'the group would leave the FE without any alive BE or CN; it keeps 1 CN',
 } as const;
 
 export const EVENT_REASONS = {
@@ -84,6 +91,11 @@ export const EVENT_REASONS = {
   DeletionPending: 'the group cannot finish its deletion yet',
   FEMembersLeftBehind: 'the deletion gave up; CNs may still be listed in the FE',
   StopPodsFailed: 'the pods of a deleted group could not be stopped',
+  Suspended: 'the group was suspended: its CNs are taken out through the scale-in path',
+  Resumed: 'the group was resumed: its CNs come back',
+  WindowOpened: 'a schedule window opened',
+  WindowClosed: 'a schedule window closed',
+  ZeroComputeRefused: 'the group wanted 0 CNs but the FE would be left without any alive BE or CN',
 } as const;
 
 /** Reasons of the `starrocks.com/fe-alive` pod condition (`cnInfo.registration: Operator`). */

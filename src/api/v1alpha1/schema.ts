@@ -71,6 +71,7 @@ import {
   celMatches,
   type CelRule,
 } from './rules.js';
+import { cronMatchesSomeDate, isTimeZone } from '../../util/cron.js';
 
 /** Metadata keys the CRD generator turns into the Kubernetes OpenAPI extensions of the same name. */
 export const PRESERVE_UNKNOWN_FIELDS = 'x-kubernetes-preserve-unknown-fields';
@@ -717,6 +718,105 @@ export const drainSchema = z
   })
   .meta({ description: 'How CNs leave without breaking queries (docs/operating.md, "Draining a CN").' });
 
+// ---- cost control: suspend, schedules, idle auto-suspend ---------------------------------------------------------
+
+/** Longest idle time `autoSuspend.idleSeconds` takes: a week. */
+const MAX_IDLE_SECONDS = 604_800;
+/** At most this many schedule windows per group (bounds the CEL cost and the status). */
+export const MAX_SCHEDULES = 16;
+
+const cronOf = (what: string) =>
+  z
+    .string()
+    .max(SCHEDULE_MAX_LENGTH, `must be at most ${SCHEDULE_MAX_LENGTH} characters`)
+    .regex(new RegExp(SCHEDULE_FORM), SCHEDULE_MESSAGE)
+    .refine((value) => !new RegExp(SCHEDULE_FORM).test(value) || new RegExp(SCHEDULE_RANGES).test(value), {
+      message: SCHEDULE_RANGES_MESSAGE,
+    })
+    .refine(cronMatchesSomeDate, { message: 'never matches a date (e.g. the 31st of February)' })
+    .meta({ description: what, [VALIDATIONS]: [celMatches(SCHEDULE_RANGES, SCHEDULE_RANGES_MESSAGE)] });
+
+const WINDOW_SETS_ONE_THING: CelRule = {
+  rule:
+    '(has(self.suspend) && self.suspend) ? !has(self.replicas) && !has(self.minReplicas) && !has(self.maxReplicas) : has(self.replicas) || has(self.minReplicas) || has(self.maxReplicas)',
+  message: 'a window either suspends the group (suspend: true) or sets replicas, minReplicas or maxReplicas',
+};
+
+export const scheduleWindowSchema = z
+  .strictObject({
+    name: z
+      .string({ error: 'must be a name' })
+      .min(1, 'must not be empty')
+      .max(63, 'must be at most 63 characters')
+      .regex(new RegExp(DNS_LABEL), 'must be lower-case letters, digits and "-", starting with a letter')
+      .meta({ description: 'Names the window in status, Events and `cngctl status`.' }),
+    start: cronOf('Cron expression (five fields) of the times the window opens, read in `timeZone`.'),
+    end: cronOf(
+      'Cron expression of the times the window closes: it stays open from a `start` until the first `end` after it (wall-clock times, so a window keeps its hours across daylight saving changes).',
+    ),
+    timeZone: z
+      .string()
+      .max(64, 'must be at most 64 characters')
+      .refine(isTimeZone, { message: 'must be an IANA time zone such as "Asia/Shanghai" or "UTC"' })
+      .default('UTC')
+      .meta({ description: 'IANA time zone of `start` and `end`; default UTC.' }),
+    suspend: z
+      .boolean()
+      .optional()
+      .meta({ description: 'True: the group is suspended while the window is open (as with `spec.suspend`).' }),
+    replicas: int32('Without an autoscaling policy: the number of CNs while the window is open.')
+      .min(0, 'must be 0 or more')
+      .optional(),
+    minReplicas: int32("With an autoscaling policy: the HPA's lower bound while the window is open.")
+      .min(1, 'must be 1 or more')
+      .optional(),
+    maxReplicas: int32("With an autoscaling policy: the HPA's upper bound while the window is open.")
+      .min(1, 'must be 1 or more')
+      .optional(),
+  })
+  .superRefine((window, ctx) => {
+    const sets = window.replicas !== undefined || window.minReplicas !== undefined || window.maxReplicas !== undefined;
+    if (window.suspend === true ? sets : !sets) ctx.addIssue({ code: 'custom', message: WINDOW_SETS_ONE_THING.message });
+  })
+  .meta({
+    description:
+      'A time window that sets the group\'s capacity while it is open; outside every window the spec applies as written. Metric scaling goes on inside a window (it sets the HPA\'s bounds). Overlapping windows: the largest figure of each wins, and a suspending window applies only while no open window asks for CNs.',
+    [VALIDATIONS]: [WINDOW_SETS_ONE_THING],
+  });
+
+export const autoSuspendSchema = z
+  .strictObject({
+    idleSeconds: z
+      .int({ error: 'must be a whole number of seconds' })
+      .min(60, 'must be 60 or more')
+      .max(MAX_IDLE_SECONDS, `must be at most ${MAX_IDLE_SECONDS} (a week)`)
+      .meta({
+        description:
+          'Suspend the group after this long without work: no query running or queued on its CNs (status.load.queryLoad 0) and, where `feHttpPort` is set and the FE has `warehouse_idle_check_enable`, the FE itself idle (GET /api/idle_status). Never decided on a guess: while neither is readable the group stays as it is.',
+      }),
+    resume: z.enum(['OnWork', 'Manual'], { error: 'must be OnWork or Manual' }).default('OnWork').meta({
+      description:
+        '`OnWork` (default): resume when the FE has queries queued, or reports itself busy (/api/idle_status), or a schedule window that asks for CNs opens. `Manual`: stay suspended until `spec.suspend` is toggled or the spec changes.',
+    }),
+    feHttpPort: z
+      .int()
+      .min(1, 'must be a port number')
+      .max(65535, 'must be a port number')
+      .optional()
+      .meta({
+        description:
+          "The FE's HTTP port (its `http_port`, usually 8030) on the hosts of `feInfo.addresses`, for GET /api/idle_status. Absent: only the group's own figures are read.",
+      }),
+  })
+  .meta({ description: 'Idle auto-suspend and wake on work (docs/cost-control.md).' });
+
+const WINDOW_FITS_SCALING: CelRule = {
+  rule:
+    '!has(self.schedules) || (has(self.autoScalingPolicy) ? self.schedules.all(w, !has(w.replicas)) : self.schedules.all(w, !has(w.minReplicas) && !has(w.maxReplicas)))',
+  message:
+    'schedule windows set minReplicas and maxReplicas with an autoscaling policy, and replicas without one',
+};
+
 export const computeNodeGroupSpecSchema = z
   .strictObject({
     feInfo: feInfoSchema,
@@ -732,10 +832,31 @@ export const computeNodeGroupSpecSchema = z
     storage: storageSchema.optional(),
     updateStrategy: updateStrategySchema.optional(),
     drain: drainSchema.prefault({}),
+    suspend: z.boolean().default(false).meta({
+      description:
+        'True: take every CN out (through the same ordered path as a scale-in: out of the FE first, then drained) and keep `replicas`, the claims and the HPA settings to come back to. Refused while the FE would be left with no alive BE or CN, unless `allowNoCompute` (docs/cost-control.md).',
+    }),
+    schedules: z
+      .array(scheduleWindowSchema)
+      .max(MAX_SCHEDULES, `must have at most ${MAX_SCHEDULES} windows`)
+      .optional()
+      .meta({ description: 'Time windows that set the capacity while they are open.', [LIST_TYPE]: 'map', [LIST_MAP_KEYS]: ['name'] }),
+    autoSuspend: autoSuspendSchema.optional(),
+    allowNoCompute: z.boolean().default(false).meta({
+      description:
+        'True: the group may go to 0 CNs (suspend, a window, `replicas: 0`) even when the FE then has no alive BE or CN at all, where every query fails at once until a CN is back (a CN-only cluster). False (default): the group keeps 1 CN and says why.',
+    }),
+  })
+  .superRefine((spec, ctx) => {
+    const scaled = spec.autoScalingPolicy !== undefined;
+    (spec.schedules ?? []).forEach((window, index) => {
+      const wrong = scaled ? window.replicas !== undefined : window.minReplicas !== undefined || window.maxReplicas !== undefined;
+      if (wrong) ctx.addIssue({ code: 'custom', path: ['schedules', index], message: WINDOW_FITS_SCALING.message });
+    });
   })
   .meta({
     description: 'Desired state of a group of StarRocks compute nodes.',
-    [VALIDATIONS]: [CLAIMS_UNCHANGED],
+    [VALIDATIONS]: [CLAIMS_UNCHANGED, WINDOW_FITS_SCALING],
   });
 
 export const conditionSchema = z
@@ -812,6 +933,34 @@ export const loadStatusSchema = z
   })
   .meta({ description: "The group's load as the FE reported it at the last read (see docs/autoscaling.md)." });
 
+export const suspensionStatusSchema = z
+  .object({
+    suspendedBy: z.enum(['Spec', 'Schedule', 'Idle']).optional().meta({
+      description:
+        'Set while the group is suspended: by `spec.suspend`, by a schedule window, or after being idle (`autoSuspend`).',
+    }),
+    since: z.string().optional().meta({ description: 'When the suspension began (RFC 3339).', format: 'date-time' }),
+    generation: z
+      .int()
+      .min(0)
+      .optional()
+      .meta({ description: 'The generation suspended: an idle suspension ends when the spec changes.' }),
+    idleSince: z.string().optional().meta({
+      description: 'With `autoSuspend`: since when the group has had no work (RFC 3339).',
+      format: 'date-time',
+    }),
+    openWindows: z.array(z.string()).optional().meta({ description: 'The schedule windows open now.' }),
+    nextChange: z
+      .object({
+        at: z.string().meta({ description: 'When (RFC 3339).', format: 'date-time' }),
+        window: z.string().meta({ description: 'The window.' }),
+        action: z.enum(['Opens', 'Closes']),
+      })
+      .optional()
+      .meta({ description: 'The next time a schedule window opens or closes.' }),
+  })
+  .meta({ description: 'Suspension, schedules and idle time (docs/cost-control.md).' });
+
 export const computeNodeGroupStatusSchema = z
   .object({
     observedGeneration: z.int().min(0).optional().meta({ description: 'The generation the status describes.' }),
@@ -833,6 +982,7 @@ export const computeNodeGroupStatusSchema = z
         'Every CN of the group, and every address this group registered that is still in the FE (the ledger the operator drops from).',
     }),
     load: loadStatusSchema.optional(),
+    suspension: suspensionStatusSchema.optional(),
   })
   .meta({ description: 'Observed state, written by the operator.' });
 
@@ -886,6 +1036,9 @@ export type ComputeNodeStatus = z.output<typeof computeNodeStatusSchema>;
 export type Condition = z.output<typeof conditionSchema>;
 export type ServersCounters = z.output<typeof serversCountersSchema>;
 export type LoadStatus = z.output<typeof loadStatusSchema>;
+export type SuspensionStatus = z.output<typeof suspensionStatusSchema>;
+export type ScheduleWindow = z.output<typeof scheduleWindowSchema>;
+export type AutoSuspend = z.output<typeof autoSuspendSchema>;
 export type AddressType = z.output<typeof addressTypeSchema>;
 export type Registration = z.output<typeof registrationSchema>;
 export type PodPolicy = z.output<typeof podPolicySchema>;

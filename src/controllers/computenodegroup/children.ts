@@ -15,6 +15,7 @@ import {
 } from '../../builders/index.js';
 import type { ResolvedConfig } from '../../group/config.js';
 import { describeError, isConflict, isRetryable, statusOf } from '../../kube/errors.js';
+import type { HpaPlan } from '../../builders/index.js';
 import type { Logger } from '../../runtime/logging.js';
 import { deepFreeze } from '../../util/freeze.js';
 import type { ChildFailure, DroppedFields } from './observations.js';
@@ -48,10 +49,10 @@ export class GroupChildren {
   async apply(
     group: ComputeNodeGroup,
     config: ResolvedConfig,
-    replicas: number,
+    scale: ChildScale,
     logger: Logger,
   ): Promise<ChildrenOutcome> {
-    const children = this.desired(group, config, replicas);
+    const children = this.desired(group, config, scale);
     const outcome: ChildrenOutcome = { failures: [], dropped: [] };
     const attempt = async (kind: ChildKindEntry, write: () => Promise<unknown>): Promise<void> => {
       try {
@@ -93,10 +94,11 @@ export class GroupChildren {
    * them: the spec is known by its generation, which the API server moves on every change of it (by the spec itself
    * for an object that has none, which only tests make).
    */
-  private desired(group: ComputeNodeGroup, config: ResolvedConfig, replicas: number): DesiredChildren {
+  private desired(group: ComputeNodeGroup, config: ResolvedConfig, scale: ChildScale): DesiredChildren {
     const { uid, generation } = group.metadata;
     const spec = generation ?? JSON.stringify(group.spec);
-    const inputs = JSON.stringify([uid, spec, replicas, config.cnConf.text, config.cnConf.ports]);
+    const { replicas, hpa } = scale;
+    const inputs = JSON.stringify([uid, spec, replicas, hpa, config.cnConf.text, config.cnConf.ports]);
     const key = groupKey(group);
     const built = this.built.get(key);
     if (built?.inputs === inputs) return built.children;
@@ -106,12 +108,19 @@ export class GroupChildren {
         ports: config.cnConf.ports,
         cnConfHash: group.spec.cnInfo.configMap === undefined ? undefined : hashCnConf(config.cnConf.text),
         replicas,
+        hpa,
         settings: this.operator,
       }),
     );
     this.built.set(key, { inputs, children });
     return children;
   }
+}
+
+/** The StatefulSet's replicas, and the HPA's bounds or its pause (src/capacity), decided by the pass. */
+export interface ChildScale {
+  replicas: number;
+  hpa?: HpaPlan | undefined;
 }
 
 /** The group's key in the work queue, `namespace/name`, which also keys the reconciler's memory of it. */

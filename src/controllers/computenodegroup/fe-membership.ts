@@ -86,6 +86,8 @@ export async function actOnFe(
 
 export interface GroupReplicaInputs {
   group: ComputeNodeGroup;
+  /** The number of CNs the group should run now (src/capacity: spec.replicas, schedules, suspension). */
+  desired: number;
   members: readonly MemberPod[];
   /** The FE after this pass' statements; null when it was not read. */
   feAfter: readonly FeComputeNode[] | null;
@@ -97,18 +99,18 @@ export interface GroupReplicaInputs {
 
 /** The StatefulSet's replicas: a scale-in lowers them only once the leaving CNs are out of the FE. */
 export function decideGroupReplicas(inputs: GroupReplicaInputs): ReplicaDecision {
-  const { group, current } = inputs;
+  const { group, current, desired } = inputs;
   const scaleIn = planScaleIn({
     statefulSetName: statefulSetName(group),
-    currentReplicas: current ?? group.spec.replicas,
-    desiredReplicas: group.spec.replicas,
+    currentReplicas: current ?? desired,
+    desiredReplicas: desired,
     pods: inputs.members,
     ledger: group.status?.computeNodes ?? [],
     fe: inputs.feAfter,
     order: group.spec.drain.order,
   });
   return decideReplicas({
-    desired: group.spec.replicas,
+    desired,
     current,
     scaleIn,
     feReachable: inputs.feAfter !== null,

@@ -55,6 +55,8 @@ export class FeSessionPool implements FePort {
       drop: (list) => client.dropComputeNodes(list),
       queriesOnHost: (host) => client.queriesOnHost(host),
       killQuery: (queryId) => client.killQuery(queryId),
+      aliveBackends: () => client.aliveBackends(),
+      idleStatuses: (httpPort) => client.idleStatuses(httpPort),
       invalidate: () => {
         snapshots.invalidate(client.cacheKey);
       },

@@ -2,6 +2,7 @@
 // (pass-events.ts) are both computed from it at the end of the pass, so each is a pure function of one object and a
 // step that did not run (the configuration is missing, the FE was not read) simply leaves its fields out.
 import type { ComputeNodeGroup } from '../../api/v1alpha1/index.js';
+import type { Capacity } from '../../capacity/decide.js';
 import type { FeError } from '../../fe/index.js';
 import type { ConfigProblem } from '../../group/config.js';
 import type { PodView } from '../../group/pods.js';
@@ -69,6 +70,8 @@ export interface PassObservations {
   load?: GroupLoad | undefined;
   /** With drain.order Drain, the CNs draining now, as they are after this pass; absent when no step ran. */
   drains?: readonly PlannedDrain[] | undefined;
+  /** What the group should run now (suspension, schedules); absent when the configuration is missing. */
+  capacity?: Capacity | undefined;
   /** The drains whose window ended this pass, and what was done about the queries still on their CN. */
   windowsEnded?: readonly WindowEnd[] | undefined;
 }

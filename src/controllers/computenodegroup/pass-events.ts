@@ -26,7 +26,30 @@ export function passEvents(observed: PassObservations, settings: PassEventSettin
     ...drainEvents(observed),
     ...childEvents(observed),
     ...sideConditionEvents(observed),
+    ...capacityEvents(observed),
   ];
+}
+
+/** Suspensions, resumptions, windows opening and closing; a refusal of 0 CNs at each pass (the sink aggregates). */
+function capacityEvents({ capacity }: PassObservations): GroupEvent[] {
+  if (capacity === undefined) return [];
+  const events: GroupEvent[] = capacity.changes.flatMap((change): GroupEvent[] => {
+    switch (change.kind) {
+      case 'Suspended':
+        if (capacity.refused !== undefined) return [];
+        return [{ type: 'Normal', reason: 'Suspended', message: `suspended (${change.detail}): every CN is taken out` }];
+      case 'Resumed':
+        return [{ type: 'Normal', reason: 'Resumed', message: `resumed (${change.detail}): its CNs come back` }];
+      case 'WindowOpened':
+        return [{ type: 'Normal', reason: 'WindowOpened', message: `schedule window ${change.window} opened` }];
+      case 'WindowClosed':
+        return [{ type: 'Normal', reason: 'WindowClosed', message: `schedule window ${change.window} closed` }];
+    }
+  });
+  if (capacity.refused !== undefined) {
+    events.push({ type: 'Warning', reason: 'ZeroComputeRefused', message: capacity.refused });
+  }
+  return events;
 }
 
 function configEvents({ configProblem }: PassObservations): GroupEvent[] {

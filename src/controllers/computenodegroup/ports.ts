@@ -3,7 +3,7 @@
 // the decisions stay pure.
 import type { ComputeNodeGroupStatus, EventReason, PodConditionReason } from '../../api/v1alpha1/index.js';
 import type { Child, ChildKind } from '../../builders/index.js';
-import type { BackendQueries, ComputeNodeRecord, QueueReading } from '../../fe/index.js';
+import type { BackendQueries, ComputeNodeRecord, FeIdleReading, QueueReading } from '../../fe/index.js';
 import type { GroupLoad } from '../../load/figures.js';
 import type { FeCredentials } from '../../group/config.js';
 
@@ -70,6 +70,10 @@ export interface FeSession {
   queriesOnHost(host: string): Promise<BackendQueries[]>;
   /** KILL QUERY '<id>': 'gone' when no FE knows it any more; an FeError when the FE refuses (before 3.4). */
   killQuery(queryId: string): Promise<'killed' | 'gone'>;
+  /** How many BEs the FE reports alive (asked only when a group would go to 0 CNs). */
+  aliveBackends(): Promise<number>;
+  /** Every FE's GET /api/idle_status on its HTTP port (autoSuspend.feHttpPort). */
+  idleStatuses(httpPort: number): Promise<FeIdleReading[]>;
   /** Forget the shared snapshot after a change, so the next read sees it. */
   invalidate(): void;
 }

@@ -36,6 +36,7 @@ import {
 import { splitKey, type ReconcileContext, type ReconcileResult } from '../../runtime/controller.js';
 import type { Logger } from '../../runtime/logging.js';
 import { autoscalingCondition } from './autoscaling.js';
+import { groupCapacity, nextCapacityChangeMs } from './capacity.js';
 import { GroupChildren } from './children.js';
 import { GroupDeletion, type DeletionObservation } from './deletion.js';
 import { endDrainWindows } from './drain.js';
@@ -156,7 +157,7 @@ export class ComputeNodeGroupReconciler {
     let soon = false;
     if (config.ok) soon = await this.act(group, config.value, observed, logger);
     else observed.configProblem = config.problem;
-    observed.autoscaling = autoscalingCondition(group, this.hpaOf(group));
+    observed.autoscaling = autoscalingCondition(group, this.hpaOf(group), observed.capacity?.hpa === 'Paused');
 
     for (const event of passEvents(observed, this.settings)) {
       this.events.record(group, event.type, event.reason, event.message);
@@ -171,8 +172,10 @@ export class ComputeNodeGroupReconciler {
     if (transient !== undefined) throw transient.error;
     // An unreachable FE is retried at the sync period, not hammered. A drain window ending sooner is met on time.
     const period = soon ? AFTER_FE_CHANGE_MS : this.settings.feSyncPeriodMs;
-    const windowEnd = nextWindowEndMs(observed.drains ?? [], observed.now);
-    return { requeueAfterMs: windowEnd === undefined ? period : Math.min(period, windowEnd + WINDOW_END_SLACK_MS) };
+    const wakeAt = [nextWindowEndMs(observed.drains ?? [], observed.now), nextCapacityChangeMs(group, observed)]
+      .filter((ms): ms is number => ms !== undefined)
+      .map((ms) => ms + WINDOW_END_SLACK_MS);
+    return { requeueAfterMs: Math.min(period, ...wakeAt) };
   }
 
   /**
@@ -195,11 +198,14 @@ export class ComputeNodeGroupReconciler {
     const feRead = await readFe(session, podsWaiting ? GATE_READ_MAX_AGE_MS : undefined);
     observed.fe = feRead.observation;
     const members = this.memberPods(group, observed.pods, config);
+    const current = this.children.statefulSetReplicas(group);
+    const capacity = await groupCapacity(group, session, feRead, observed.now, current);
+    observed.capacity = capacity;
     const input: MembershipInput = {
       pods: members,
       fe: feRead.nodes,
       ledger: group.status?.computeNodes ?? [],
-      desiredReplicas: group.spec.replicas,
+      desiredReplicas: capacity.replicas,
       order: group.spec.drain.order,
     };
     const actions = await actOnFe(group, session, planMembership(input), logger, this.membership);
@@ -212,9 +218,10 @@ export class ComputeNodeGroupReconciler {
     });
     const replicas = decideGroupReplicas({
       group,
+      desired: capacity.replicas,
       members,
       feAfter,
-      current: this.children.statefulSetReplicas(group),
+      current,
       now: observed.now,
       feWaitLimitMs: this.settings.feWaitLimitMs,
     });
@@ -222,8 +229,8 @@ export class ComputeNodeGroupReconciler {
     const waitingGates = gated
       ? await setReadinessGates(this.cluster, group, members, observed.pods, feAfter, logger)
       : 0;
-    await this.followDrains(group, session, { members, feAfter }, observed, logger);
-    const children = await this.children.apply(group, config, replicas.replicas, logger);
+    await this.followDrains(group, session, { members, feAfter, desired: capacity.replicas }, observed, logger);
+    const children = await this.children.apply(group, config, { replicas: replicas.replicas, hpa: capacity.hpa }, logger);
     observed.childFailures = children.failures;
     observed.droppedFields = children.dropped;
     observed.storage = storageCondition(group, config.cnConf.text);
@@ -243,14 +250,14 @@ export class ComputeNodeGroupReconciler {
   private async followDrains(
     group: ComputeNodeGroup,
     session: FeSession,
-    seen: { members: readonly MemberPod[]; feAfter: readonly FeComputeNode[] | null },
+    seen: { members: readonly MemberPod[]; feAfter: readonly FeComputeNode[] | null; desired: number },
     observed: PassObservations,
     logger: Logger,
   ): Promise<void> {
     const { order, windowSeconds } = group.spec.drain;
     const drains = planDrains({
       pods: seen.members,
-      desiredReplicas: group.spec.replicas,
+      desiredReplicas: seen.desired,
       order,
       windowSeconds,
       previous: recordedDrains(group.status?.computeNodes),

@@ -16,6 +16,7 @@ import type { GroupLoad } from '../../load/figures.js';
 import { labelSelectorString } from '../../builders/names.js';
 import type { FeError } from '../../fe/index.js';
 import { WAITING_FOR_FE_DROP, type PlannedDrain } from '../../membership/index.js';
+import { suspensionStatus } from './capacity.js';
 import { mergeConditions, readyCondition, type ConditionUpdate } from './conditions.js';
 import type { DroppedFields, PassObservations } from './observations.js';
 
@@ -43,6 +44,7 @@ const SIDE_CONDITIONS = [
   ConditionType.Autoscaling,
   ConditionType.StorageConfigured,
   ConditionType.LoadReported,
+  ConditionType.Suspended,
 ] as const;
 
 /** What the status reads of a group whose spec does not parse. */
@@ -85,7 +87,10 @@ export function buildStatus(inputs: StatusInputs): ComputeNodeGroupStatus {
   ];
   const livePods = inputs.pods.filter((pod) => !pod.terminating);
   // Autoscaling and StorageConfigured are reported beside Ready, not in it; without their input they go away.
-  const side = [inputs.autoscaling, inputs.storage, loadCondition(inputs)].filter((update) => update !== undefined);
+  const suspension = inputs.capacity === undefined ? previous?.suspension : suspensionStatus(group, inputs.capacity);
+  const side = [inputs.autoscaling, inputs.storage, loadCondition(inputs), suspendedCondition(inputs)].filter(
+    (update) => update !== undefined,
+  );
   const merged = mergeConditions(
     previous?.conditions ?? [],
     [readyCondition(updates), ...updates, ...side],
@@ -104,8 +109,10 @@ export function buildStatus(inputs: StatusInputs): ComputeNodeGroupStatus {
     // Without a plan (configuration missing) the ledger is carried over untouched: no address may be forgotten.
     computeNodes: withDrains(inputs.membership?.computeNodes ?? previous?.computeNodes ?? [], inputs.drains),
     load: inputs.load === undefined ? previous?.load : loadStatus(inputs.load),
+    suspension,
   };
   if (status.load === undefined) delete status.load;
+  if (status.suspension === undefined) delete status.suspension;
   if (status.observedGeneration === undefined) delete status.observedGeneration;
   if (status.servers === undefined) delete status.servers;
   if (status.registeredReplicas === undefined) delete status.registeredReplicas;
@@ -140,6 +147,34 @@ function loadStatus(load: GroupLoad): LoadStatus {
   if (load.cpuUsedPercent !== null) status.cpuUsedPercent = Math.round(load.cpuUsedPercent);
   if (load.memUsedPercent !== null) status.memUsedPercent = Math.round(load.memUsedPercent);
   return status;
+}
+
+/**
+ * With spec.suspend, schedules or autoSuspend (or a refusal of 0 CNs): whether the group is suspended, by what, or
+ * why 0 CNs were refused. Without this pass' decision (the configuration is missing) it keeps its last state.
+ */
+function suspendedCondition({ group, capacity }: StatusInputs): ConditionUpdate | undefined {
+  const type = ConditionType.Suspended;
+  if (capacity === undefined) {
+    const previous = group.status?.conditions?.find((condition) => condition.type === type);
+    if (previous === undefined) return undefined;
+    return { type, status: previous.status, reason: mirroredReason(previous.reason), message: previous.message };
+  }
+  if (suspensionStatus(group, capacity) === undefined) return undefined;
+  if (capacity.refused !== undefined) {
+    return { type, status: 'False', reason: 'ZeroComputeRefused', message: capacity.refused };
+  }
+  const suspended = capacity.memory.suspended;
+  if (suspended === undefined) {
+    return { type, status: 'False', reason: 'Running', message: 'the group is not suspended' };
+  }
+  const by = { Spec: 'spec.suspend', Schedule: 'a schedule window', Idle: 'autoSuspend (no work)' }[suspended.by];
+  return {
+    type,
+    status: 'True',
+    reason: suspended.by,
+    message: `suspended by ${by} since ${suspended.since.toISOString()}: its CNs are taken out through the scale-in path`,
+  };
 }
 
 /**
@@ -210,7 +245,7 @@ function childrenCondition({ childFailures, droppedFields = [] }: StatusInputs):
   };
 }
 
-function workloadCondition({ configProblem, pods, group }: StatusInputs): ConditionUpdate {
+function workloadCondition({ configProblem, pods, group, capacity }: StatusInputs): ConditionUpdate {
   const type = ConditionType.WorkloadAvailable;
   if (configProblem !== undefined) {
     return { type, status: 'Unknown', reason: 'ConfigUnresolved', message: 'waiting for the Secret and ConfigMap' };
@@ -224,7 +259,7 @@ function workloadCondition({ configProblem, pods, group }: StatusInputs): Condit
       message: `pod ${failing.name}: ${failing.cnProblem.message}`,
     };
   }
-  const desired = group.spec.replicas;
+  const desired = capacity?.replicas ?? group.spec.replicas;
   const up = pods.filter((pod) => pod.cnUp && pod.ordinal < desired).length;
   if (up >= desired) {
     return { type, status: 'True', reason: 'CNsUp', message: `${up} of ${desired} CNs are up` };

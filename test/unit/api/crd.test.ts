@@ -80,7 +80,7 @@ describe('the CRD', () => {
     });
     assert.deepEqual(
       version.additionalPrinterColumns.map((column) => column.name),
-      ['Desired', 'Ready', 'Registered', 'Alive', 'Age'],
+      ['Desired', 'Ready', 'Registered', 'Alive', 'Suspended', 'Age'],
     );
     for (const column of version.additionalPrinterColumns.filter((c) => c.jsonPath.startsWith('.status.'))) {
       const path = column.jsonPath.slice(1).split('.');

@@ -15,7 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['api', 'cn', 'runtime'],
   ['cnconf', 'fe', 'kube'],
   ['load', 'membership', 'builders'],
-  ['group', 'custom-metrics'],
+  ['group', 'custom-metrics', 'capacity'],
   ['controllers', 'components'],
   ['cli', 'monitoring', 'rbac', 'docs'],
 ];
