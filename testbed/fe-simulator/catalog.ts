@@ -198,6 +198,13 @@ export class Catalog {
     }));
   }
 
+  /** The jobs the FE's idle checker would count: the queries it lists (running or queued), or a load set by hand. */
+  activeWork(): number {
+    const listed = this.engine === undefined ? this.queries.length : engineQueries(this.engine).length;
+    const loaded = this.engine === undefined && this.load.runningPerNode > 0 && this.computeNodes.length > 0 ? 1 : 0;
+    return Math.max(listed, loaded);
+  }
+
   private loadOf(node: SimComputeNode): SimLoad {
     if (this.engine === undefined) return this.load;
     const address = `${node.host}:${node.heartbeatPort}`;

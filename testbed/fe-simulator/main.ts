@@ -1,7 +1,9 @@
 // The FE simulator as a standalone process, for the demo and manual runs:
 //   tsx testbed/fe-simulator/main.ts --port 9030 --version 3.3 [--host-mode FQDN] [--heartbeat-ms 1000]
 //        [--user name:password[:role,role]] [--resolve host=ip] [--assume-alive] [--backend host:port]
-//        [--load-file path]
+//        [--load-file path] [--http-port 8030 [--idle-check-seconds 60]]
+// --http-port: the FE's HTTP port, for GET /api/idle_status; --idle-check-seconds turns on
+// warehouse_idle_check_enable with that interval (off otherwise, as on a real FE).
 // --load-file: a JSON file {"runningPerNode":4,"cpuUsedPercent":90,"running":4,"pending":12} read every half second;
 // what it says is the load the FE reports (setLoad), so a shell script can play a burst of queries.
 // Prints one JSON line {"event":"listening","ports":[...],...} once the ports are open; SIGTERM/SIGINT stop it.
@@ -47,6 +49,8 @@ const { values } = parseArgs({
     'assume-alive': { type: 'boolean', default: false },
     'shared-data': { type: 'boolean', default: false },
     'load-file': { type: 'string' },
+    'http-port': { type: 'string' },
+    'idle-check-seconds': { type: 'string' },
   },
 });
 
@@ -65,6 +69,9 @@ if (!values.host.startsWith('127.') && values.host !== 'localhost') fail('--host
 const heartbeatMs = Number(values['heartbeat-ms']);
 if (!Number.isInteger(heartbeatMs) || heartbeatMs < 10) fail('--heartbeat-ms must be an integer >= 10');
 
+const idleCheckSeconds = values['idle-check-seconds'] === undefined ? undefined : Number(values['idle-check-seconds']);
+if (idleCheckSeconds !== undefined && !(idleCheckSeconds > 0)) fail('--idle-check-seconds must be a number > 0');
+
 const simulator = new FeSimulator({
   version,
   hostMode,
@@ -76,6 +83,8 @@ const simulator = new FeSimulator({
   heartbeatPeriodMs: heartbeatMs,
   sharedData: values['shared-data'],
   backends: (values.backend ?? []).map((address) => ({ address, alive: true })),
+  ...(values['http-port'] === undefined ? {} : { httpPort: parsePort(values['http-port']) }),
+  idleCheck: { enabled: idleCheckSeconds !== undefined, ...(idleCheckSeconds === undefined ? {} : { intervalSeconds: idleCheckSeconds }) },
 });
 if (values['assume-alive']) simulator.liveness.defaultOutcome = { ok: true };
 
@@ -97,7 +106,7 @@ const loadTimer =
           .catch(() => undefined); // absent or half-written: read again next time
       }, 500);
 process.stdout.write(
-  `${JSON.stringify({ event: 'listening', ports: simulator.ports, version, hostMode, pid: process.pid })}\n`,
+  `${JSON.stringify({ event: 'listening', ports: simulator.ports, httpPort: simulator.httpPort, version, hostMode, pid: process.pid })}\n`,
 );
 
 let stopping = false;

@@ -52,6 +52,11 @@ export interface Profile {
    * FE's memory, never forwarded; a blacklisted CN gets no new fragments from that FE and is still heartbeated.
    */
   hasComputeNodeBlacklist: boolean;
+  /**
+   * `GET /api/idle_status` on the HTTP port (http/rest/IdleAction.java, #53850): in 3.3.8+ and 3.4.0+, so not in the
+   * 3.3.0 this profile is. Before, the FE's not-found action answers (401 without credentials, 404 with them).
+   */
+  hasIdleStatus: boolean;
   /** `SHOW PROC '/current_queries'` columns (CurrentQueryStatisticsProcDir.TITLE_NAMES). */
   currentQueryColumns: readonly string[];
   /** 2.4 checks every node of a DROP first; 3.3+ drops one by one and stops at the first unknown node. */
@@ -313,6 +318,7 @@ const PROFILE_2_4: Profile = {
   hasWarehouses: false,
   hasCnGroups: false,
   hasComputeNodeBlacklist: false,
+  hasIdleStatus: false,
   currentQueryColumns: CURRENT_QUERY_COLUMNS_3_3,
   dropAllOrNothing: true,
   dropResolvesHostNames: true,
@@ -353,6 +359,7 @@ const PROFILE_3_4: Profile = {
   hasKillQueryId: true,
   cnGracefulWaitMs: 20_000,
   hasWarehouses: true,
+  hasIdleStatus: true,
   currentQueryColumns: CURRENT_QUERY_COLUMNS_3_4,
   // ERR_UNKNOWN_WAREHOUSE was 10001 in 3.4, 5901 from 3.5 (common/ErrorCode.java).
   errors: {

@@ -27,6 +27,8 @@ import {
   type ProfileName,
   type SystemPrivilege,
 } from './profiles.js';
+import { FeHttpServer } from './http.js';
+import { DEFAULT_IDLE_CHECK_INTERVAL_SECONDS, IdleChecker } from './idle.js';
 import { FeListener, type FaultMode, type Reply, type Session } from './protocol.js';
 import { parseStatement, splitStatements } from './sql.js';
 
@@ -75,6 +77,10 @@ export interface FeSimulatorOptions {
    * `loopbackClientPid`); the name goes on every statement of that connection as `client`.
    */
   identifyClient?: (clientPort: number) => string | undefined;
+  /** The FE's HTTP port for GET /api/idle_status (0 = ephemeral); absent: none is opened. */
+  httpPort?: number;
+  /** `warehouse_idle_check_enable` (default false, as on a real FE) and its interval (default 60 s). */
+  idleCheck?: { enabled?: boolean; intervalSeconds?: number };
 }
 
 export interface StatementRecord {
@@ -107,6 +113,10 @@ export class FeSimulator {
   /** SET ROLE of each connection (`listener:connectionId`). */
   private readonly sessionRoles = new Map<string, string[]>();
   private started = false;
+  /** The FE's idle checker (GET /api/idle_status): `enabled` and `intervalSeconds` are its two configs. */
+  readonly idleChecker = new IdleChecker();
+  private readonly http: FeHttpServer | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(options: FeSimulatorOptions = {}) {
     this.profile = PROFILES[options.version ?? DEFAULT_PROFILE];
@@ -145,6 +155,21 @@ export class FeSimulator {
           identifyClient: options.identifyClient,
         }),
     );
+    this.idleChecker.enabled = options.idleCheck?.enabled ?? false;
+    this.idleChecker.intervalSeconds = options.idleCheck?.intervalSeconds ?? DEFAULT_IDLE_CHECK_INTERVAL_SECONDS;
+    this.http =
+      options.httpPort === undefined
+        ? undefined
+        : new FeHttpServer({
+            host,
+            port: options.httpPort,
+            hasIdleStatus: () => this.profile.hasIdleStatus,
+            checker: this.idleChecker,
+            check: () => {
+              this.checkIdle();
+            },
+            passwordOf: (user) => this.catalog.users.get(user)?.password,
+          });
     for (const seed of options.computeNodes ?? []) this.seedComputeNode(seed);
     for (const seed of options.backends ?? []) this.seedBackend(seed);
   }
@@ -153,11 +178,35 @@ export class FeSimulator {
     if (this.started) return;
     this.started = true;
     for (const listener of this.listeners) await listener.start();
+    await this.http?.start();
     this.heartbeat.start();
+    this.scheduleIdleCheck();
+  }
+
+  /** The FE's HTTP port; undefined when the simulator opened none (no `httpPort` option). */
+  get httpPort(): number | undefined {
+    return this.http?.port;
+  }
+
+  /** One run of the FE's idle checker, as its daemon and each GET /api/idle_status do. */
+  checkIdle(nowMs = Date.now()): void {
+    this.idleChecker.observe(this.catalog.activeWork(), nowMs);
+  }
+
+  /** The daemon: every `warehouse_idle_check_interval_seconds` (read again at each run, as the FE does). */
+  private scheduleIdleCheck(): void {
+    if (!this.started) return;
+    this.idleTimer = setTimeout(() => {
+      if (this.idleChecker.enabled) this.checkIdle();
+      this.scheduleIdleCheck();
+    }, this.idleChecker.intervalSeconds * 1000);
+    this.idleTimer.unref();
   }
 
   async stop(): Promise<void> {
     this.started = false;
+    clearTimeout(this.idleTimer);
+    await this.http?.stop();
     await this.heartbeat.stop();
     await Promise.all(this.listeners.map((listener) => listener.stop()));
   }
@@ -258,6 +307,7 @@ export class FeSimulator {
     for (let i = 0; i < (load.running ?? 0); i++) queries.push({ id: `running-${i}`, state: 'RUNNING' });
     for (let i = 0; i < (load.pending ?? 0); i++) queries.push({ id: `pending-${i}`, state: 'PENDING' });
     this.catalog.queries = queries;
+    if (this.idleChecker.enabled) this.checkIdle();
   }
 
   /** From now on the load and the queue the FE reports come from `engine` (see query-engine.ts). */
@@ -286,6 +336,7 @@ export class FeSimulator {
       blacklistedOn,
     });
     engine.advance(nowMs);
+    if (this.idleChecker.enabled) this.checkIdle();
   }
 
   /**
