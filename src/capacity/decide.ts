@@ -56,6 +56,8 @@ export interface Capacity {
   memory: SuspensionMemory;
   /** Set when the group wanted 0 CNs and keeps some: what stops it and what to do. */
   refused?: string;
+  /** With autoSuspend, why this pass could not tell whether the group has work (its idle time does not advance). */
+  workUnknown?: string;
   windows: WindowDemand;
   /** The transitions of this pass, for the Events. */
   changes: CapacityChange[];
@@ -84,19 +86,20 @@ export function decideCapacity(input: CapacityInput, previousOpen: readonly stri
       ? {}
       : {
           suspended:
-            previous?.by === suspension.by
-              ? previous
-              : { by: suspension.by, since: now, generation: input.generation },
+            previous?.by === suspension.by ? previous : { by: suspension.by, since: now, generation: input.generation },
         }),
     ...(idleSince === undefined || suspension !== undefined ? {} : { idleSince }),
   };
   const wanted = suspension === undefined ? runningCapacity(spec, windows) : { replicas: 0, hpa: paused(spec) };
+  const unknown =
+    spec.autoSuspend !== undefined && input.work.kind === 'Unknown' ? { workUnknown: input.work.why } : {};
   if (wanted.replicas > 0 || spec.allowNoCompute || input.otherCompute === 'Alive') {
-    return { ...wanted, memory, windows, changes };
+    return { ...wanted, memory, windows, changes, ...unknown };
   }
   // Zero CNs would leave the FE with none at all (or with none we know of): keep a floor.
   const floor = input.otherCompute === 'Unknown' ? Math.min(1, input.currentReplicas ?? 1) : 1;
-  return { replicas: floor, hpa: wanted.hpa, memory, windows, changes, refused: refusal(input.otherCompute) };
+  const refused = refusal(input.otherCompute);
+  return { replicas: floor, hpa: wanted.hpa, memory, windows, changes, refused, ...unknown };
 }
 
 function refusal(otherCompute: OtherCompute): string {
@@ -128,7 +131,11 @@ interface Suspension {
   detail: string;
 }
 
-function decideSuspension(input: CapacityInput, windows: WindowDemand, idleSince: Date | undefined): Suspension | undefined {
+function decideSuspension(
+  input: CapacityInput,
+  windows: WindowDemand,
+  idleSince: Date | undefined,
+): Suspension | undefined {
   const { spec, now } = input;
   if (spec.suspend) return { by: 'Spec', detail: 'spec.suspend is true' };
   if (windows.suspend) return { by: 'Schedule', detail: `window ${windows.open.join(', ')} is open` };
@@ -146,7 +153,10 @@ function decideSuspension(input: CapacityInput, windows: WindowDemand, idleSince
   if (windows.open.length > 0 || idleSince === undefined || input.work.kind !== 'Idle') return undefined;
   const idleMs = now.getTime() - idleSince.getTime();
   if (idleMs < auto.idleSeconds * 1000) return undefined;
-  return { by: 'Idle', detail: `no work for ${Math.round(idleMs / 1000)} s (autoSuspend.idleSeconds: ${auto.idleSeconds})` };
+  return {
+    by: 'Idle',
+    detail: `no work for ${Math.round(idleMs / 1000)} s (autoSuspend.idleSeconds: ${auto.idleSeconds})`,
+  };
 }
 
 function resumeDetail(by: SuspendedBy, input: CapacityInput): string {
@@ -165,7 +175,11 @@ function nextIdleSince(input: CapacityInput): Date | undefined {
 }
 
 function windowChanges(before: readonly string[], after: readonly string[]): CapacityChange[] {
-  const opened = after.filter((name) => !before.includes(name)).map((window) => ({ kind: 'WindowOpened' as const, window }));
-  const closed = before.filter((name) => !after.includes(name)).map((window) => ({ kind: 'WindowClosed' as const, window }));
+  const opened = after
+    .filter((name) => !before.includes(name))
+    .map((window) => ({ kind: 'WindowOpened' as const, window }));
+  const closed = before
+    .filter((name) => !after.includes(name))
+    .map((window) => ({ kind: 'WindowClosed' as const, window }));
   return [...opened, ...closed];
 }

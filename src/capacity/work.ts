@@ -26,7 +26,8 @@ export function workSignal(input: WorkInput): WorkSignal {
   if (load.runningQueries === null) {
     return { kind: 'Unknown', why: 'the FE reports no per-CN load (StarRocks 3.1 or later is needed)' };
   }
-  if (load.runningQueries > 0) return { kind: 'Busy', why: `${load.runningQueries} queries run on the group`, wake: false };
+  if (load.runningQueries > 0)
+    return { kind: 'Busy', why: `${load.runningQueries} queries run on the group`, wake: false };
   const failed = feIdle.find((reading) => reading.kind === 'Failed');
   if (failed !== undefined) return { kind: 'Unknown', why: `GET /api/idle_status failed: ${failed.message}` };
   return { kind: 'Idle' };

@@ -1,7 +1,7 @@
 // The pure part of `cngctl status`: a group's pods beside the FE's view of them, as rows and as text. Everything
 // here works on values already read (the group, its raw pods, SHOW COMPUTE NODES or the reason it failed), so the
 // table is tested without a cluster or an FE; src/cli/status.ts does the reading.
-import type { ComputeNodeGroup, Condition } from '../api/v1alpha1/index.js';
+import type { ComputeNodeGroup, Condition, SuspensionStatus } from '../api/v1alpha1/index.js';
 import { podFqdn } from '../builders/names.js';
 import { viewPod } from '../group/pods.js';
 import type { ComputeNodeRecord } from '../fe/index.js';
@@ -51,6 +51,8 @@ export interface StatusView {
   foreignPods: string[];
   conditions: Condition[];
   feError: string | undefined;
+  /** status.suspension: suspended by what and since when, the open windows, the next change. */
+  suspension?: SuspensionStatus | undefined;
 }
 
 function feSide(fe: FeView, byKey: ReadonlyMap<string, ComputeNodeRecord>, address: string | undefined): FeSide {
@@ -110,23 +112,7 @@ export function buildStatusView(input: StatusInput): StatusView {
     });
   }
   rows.sort((a, b) => (a.ordinal ?? 0) - (b.ordinal ?? 0));
-
-  const podKeys = new Set(rows.flatMap((row) => (row.address === undefined ? [] : [addressKeyOf(row.address)])));
-  const seen = new Set<string>();
-  for (const entry of group.status?.computeNodes ?? []) {
-    const key = addressKeyOf(entry.address);
-    if (key === null || podKeys.has(key) || seen.has(key)) continue;
-    seen.add(key);
-    rows.push({
-      pod: entry.pod,
-      ordinal: undefined,
-      phase: undefined,
-      ready: undefined,
-      address: entry.address,
-      orphan: true,
-      ...feSide(fe, byKey, entry.address),
-    });
-  }
+  rows.push(...orphanRows(group, rows, (address) => feSide(fe, byKey, address)));
 
   return {
     namespace: group.metadata.namespace ?? 'default',
@@ -137,7 +123,30 @@ export function buildStatusView(input: StatusInput): StatusView {
     foreignPods: foreignPods.sort(),
     conditions: group.status?.conditions ?? [],
     feError: fe.ok ? undefined : fe.message,
+    suspension: group.status?.suspension,
   };
+}
+
+/** The ledger's addresses no pod has any more (the operator drops them from the FE). */
+function orphanRows(group: ComputeNodeGroup, podRows: readonly CnRow[], side: (address: string) => FeSide): CnRow[] {
+  const podKeys = new Set(podRows.flatMap((row) => (row.address === undefined ? [] : [addressKeyOf(row.address)])));
+  const seen = new Set<string>();
+  const orphans: CnRow[] = [];
+  for (const entry of group.status?.computeNodes ?? []) {
+    const key = addressKeyOf(entry.address);
+    if (key === null || podKeys.has(key) || seen.has(key)) continue;
+    seen.add(key);
+    orphans.push({
+      pod: entry.pod,
+      ordinal: undefined,
+      phase: undefined,
+      ready: undefined,
+      address: entry.address,
+      orphan: true,
+      ...side(entry.address),
+    });
+  }
+  return orphans;
 }
 
 const DASH = '-';
@@ -215,6 +224,8 @@ export function renderStatus(view: StatusView): string {
     out.push('');
     out.push(`FE: ${view.feError}`);
   }
+  const suspension = suspensionLines(view.suspension);
+  if (suspension.length > 0) out.push('', ...suspension);
   out.push('');
   if (view.conditions.length === 0) {
     out.push('Conditions: none reported yet (is the operator running?)');
@@ -228,4 +239,20 @@ export function renderStatus(view: StatusView): string {
     );
   }
   return out.join('\n') + '\n';
+}
+
+/** Suspended by what and since when; the open schedule windows and the next change (docs/cost-control.md). */
+function suspensionLines(suspension: SuspensionStatus | undefined): string[] {
+  if (suspension === undefined) return [];
+  const lines: string[] = [];
+  if (suspension.suspendedBy !== undefined) {
+    lines.push(`Suspended by ${suspension.suspendedBy} since ${suspension.since ?? DASH}`);
+  }
+  if (suspension.idleSince !== undefined) lines.push(`Idle since ${suspension.idleSince}`);
+  const next = suspension.nextChange;
+  if (suspension.openWindows !== undefined || next !== undefined) {
+    lines.push(`Schedule windows open: ${suspension.openWindows?.join(', ') ?? 'none'}`);
+  }
+  if (next !== undefined) lines.push(`Next: window ${next.window} ${next.action.toLowerCase()} at ${next.at}`);
+  return lines;
 }

@@ -39,4 +39,3 @@ export function parseIdleStatus(statusCode: number, body: string): FeIdleReading
   if (!isClusterIdle || clusterIdleTime < 0) return { kind: 'Busy' };
   return { kind: 'Idle', since: new Date(clusterIdleTime) };
 }
-

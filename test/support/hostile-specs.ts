@@ -57,6 +57,22 @@ function withValue(base: Json, path: string, value: unknown): Json {
   return copy;
 }
 
+/** Schedule windows with a hostile cron, time zone or name, contradictory fields, or too many of them. */
+function hostileWindows(): unknown[] {
+  const window = { name: 'w', start: '0 8 * * *', end: '0 9 * * *', replicas: 1 };
+  return [
+    ...TEXTS.slice(0, 4).map((text) => [{ ...window, start: text }]),
+    ...TEXTS.slice(0, 4).map((text) => [{ ...window, timeZone: text }]),
+    [{ ...window, name: `${MARKER} window` }],
+    [{ ...window, start: '0 0 31 2 *' }],
+    [{ name: 'w', start: '0 8 * * *', end: '0 9 * * *', suspend: true, replicas: 2 }],
+    [{ name: 'w', start: '0 8 * * *', end: '0 9 * * *' }],
+    Array.from({ length: 50 }, (_, index) => ({ ...window, name: `w${index}` })),
+    [window, window],
+    'x',
+  ];
+}
+
 /** Fields a user writes, with what each is mutated to. */
 function targets(): { path: string; values: unknown[] }[] {
   return [
@@ -80,6 +96,10 @@ function targets(): { path: string; values: unknown[] }[] {
     { path: 'podPolicy.annotations', values: [{ [`${MARKER} bad/key`]: 'x' }, { a: deep(5) }] },
     { path: 'podPolicy.terminationGracePeriodSeconds', values: NUMBERS },
     { path: 'cronJobPolicy.schedule', values: [...TEXTS.slice(0, 8), '* * * * * * *', '61 * * * *'] },
+    { path: 'schedules', values: hostileWindows() },
+    { path: 'autoSuspend.idleSeconds', values: NUMBERS },
+    { path: 'autoSuspend.feHttpPort', values: NUMBERS },
+    { path: 'suspend', values: ['yes', 1, null, TEXTS[0]] },
     { path: 'storage.cache', values: [{ emptyDir: { sizeLimit: MARKER } }, { hostPath: { path: MARKER } }, deep(30)] },
     { path: MARKER, values: ['unknown field', deep(10)] },
   ];

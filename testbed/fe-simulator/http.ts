@@ -39,7 +39,11 @@ export class FeHttpServer {
 
   async stop(): Promise<void> {
     this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await new Promise<void>((resolve) => {
+      this.server.close(() => {
+        resolve();
+      });
+    });
   }
 
   get port(): number {
@@ -51,15 +55,14 @@ export class FeHttpServer {
     const path = (request.url ?? '/').split('?')[0];
     if (request.method === 'GET' && path === '/api/idle_status' && this.options.hasIdleStatus()) {
       const { checker } = this.options;
-      if (!checker.enabled) return send(response, 200, IDLE_CHECK_OFF_TEXT);
-      this.options.check();
-      return send(response, 200, JSON.stringify(checker.body()));
-    }
-    if (!this.authenticated(request.headers.authorization)) {
+      if (checker.enabled) this.options.check();
+      send(response, 200, checker.enabled ? JSON.stringify(checker.body()) : IDLE_CHECK_OFF_TEXT);
+    } else if (!this.authenticated(request.headers.authorization)) {
       response.setHeader('WWW-Authenticate', 'Basic realm=""');
-      return send(response, 401, 'Authentication Failed. <br/> If you are using Chrome, please try again.');
+      send(response, 401, 'Authentication Failed. <br/> If you are using Chrome, please try again.');
+    } else {
+      send(response, 404, '<html><body>this is 404 page.</body></html>');
     }
-    send(response, 404, '<html><body>this is 404 page.</body></html>');
   }
 
   private authenticated(header: string | undefined): boolean {

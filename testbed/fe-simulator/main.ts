@@ -84,7 +84,10 @@ const simulator = new FeSimulator({
   sharedData: values['shared-data'],
   backends: (values.backend ?? []).map((address) => ({ address, alive: true })),
   ...(values['http-port'] === undefined ? {} : { httpPort: parsePort(values['http-port']) }),
-  idleCheck: { enabled: idleCheckSeconds !== undefined, ...(idleCheckSeconds === undefined ? {} : { intervalSeconds: idleCheckSeconds }) },
+  idleCheck: {
+    enabled: idleCheckSeconds !== undefined,
+    ...(idleCheckSeconds === undefined ? {} : { intervalSeconds: idleCheckSeconds }),
+  },
 });
 if (values['assume-alive']) simulator.liveness.defaultOutcome = { ok: true };
 

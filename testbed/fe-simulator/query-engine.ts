@@ -36,7 +36,7 @@ export interface TraceQuery {
 }
 
 /** Why a query failed: its timeout; a CN the FE declared dead under it; a CN rejecting it twice; a KILL. */
-export type QueryError = 'timeout' | 'cn-lost' | 'rejected' | 'killed';
+export type QueryError = 'timeout' | 'cn-lost' | 'rejected' | 'killed' | 'no-compute';
 
 export interface QueryRecord {
   id: number;
@@ -79,6 +79,12 @@ export interface FeView {
    * stay listed, heartbeated and watched, and other FEs still use them.
    */
   blacklistedOn?: readonly (readonly string[] | undefined)[];
+  /**
+   * Alive BEs (shared-nothing): they run fragments too, so queries go on with no CN. With no alive BE and no
+   * schedulable CN at all, the FE fails a query at once: "No alive backend or compute node" (StarRocks #60847;
+   * `qe/scheduler/DefaultWorkerProvider`).
+   */
+  backends?: readonly string[];
 }
 
 export type CnProcessState = 'running' | 'stopping' | 'exited';
@@ -111,6 +117,7 @@ export class QueryEngine {
       registered: [...view.registered],
       dead: [...view.dead],
       blacklistedOn: (view.blacklistedOn ?? []).map((addresses) => [...(addresses ?? [])]),
+      backends: [...(view.backends ?? [])],
     };
   }
 
@@ -276,8 +283,14 @@ export class QueryEngine {
    * queue if slots are short), and fails when a CN rejects it again.
    */
   private start(record: QueryRecord, query: TraceQuery, nowMs: number): 'started' | 'failed' | 'no-slots' {
+    const backends = this.view.backends ?? [];
+    if (this.view.schedulable.length === 0 && backends.length === 0) {
+      this.fail(record, 'no-compute', nowMs);
+      return 'failed';
+    }
     const blacklisted = this.view.blacklistedOn?.[record.fe] ?? [];
-    const candidates = this.view.schedulable.filter((cn) => !this.autoBlacklist.has(cn) && !blacklisted.includes(cn));
+    const computeNodes = this.view.schedulable.filter((cn) => !this.autoBlacklist.has(cn) && !blacklisted.includes(cn));
+    const candidates = [...computeNodes, ...backends];
     const want = Math.min(Math.max(1, query.width), candidates.length);
     if (want === 0) return 'no-slots';
     const free = candidates

@@ -334,6 +334,9 @@ export class FeSimulator {
       registered: nodes.map(address),
       dead: nodes.filter((node) => node.statusCode === 'DISCONNECTED').map(address),
       blacklistedOn,
+      backends: this.catalog.backends
+        .filter((backend) => backend.alive)
+        .map((backend) => `${backend.host}:${backend.heartbeatPort}`),
     });
     engine.advance(nowMs);
     if (this.idleChecker.enabled) this.checkIdle();

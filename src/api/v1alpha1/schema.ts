@@ -737,8 +737,7 @@ const cronOf = (what: string) =>
     .meta({ description: what, [VALIDATIONS]: [celMatches(SCHEDULE_RANGES, SCHEDULE_RANGES_MESSAGE)] });
 
 const WINDOW_SETS_ONE_THING: CelRule = {
-  rule:
-    '(has(self.suspend) && self.suspend) ? !has(self.replicas) && !has(self.minReplicas) && !has(self.maxReplicas) : has(self.replicas) || has(self.minReplicas) || has(self.maxReplicas)',
+  rule: '(has(self.suspend) && self.suspend) ? !has(self.replicas) && !has(self.minReplicas) && !has(self.maxReplicas) : has(self.replicas) || has(self.minReplicas) || has(self.maxReplicas)',
   message: 'a window either suspends the group (suspend: true) or sets replicas, minReplicas or maxReplicas',
 };
 
@@ -776,11 +775,12 @@ export const scheduleWindowSchema = z
   })
   .superRefine((window, ctx) => {
     const sets = window.replicas !== undefined || window.minReplicas !== undefined || window.maxReplicas !== undefined;
-    if (window.suspend === true ? sets : !sets) ctx.addIssue({ code: 'custom', message: WINDOW_SETS_ONE_THING.message });
+    if (window.suspend === true ? sets : !sets)
+      ctx.addIssue({ code: 'custom', message: WINDOW_SETS_ONE_THING.message });
   })
   .meta({
     description:
-      'A time window that sets the group\'s capacity while it is open; outside every window the spec applies as written. Metric scaling goes on inside a window (it sets the HPA\'s bounds). Overlapping windows: the largest figure of each wins, and a suspending window applies only while no open window asks for CNs.',
+      "A time window that sets the group's capacity while it is open; outside every window the spec applies as written. Metric scaling goes on inside a window (it sets the HPA's bounds). Overlapping windows: the largest figure of each wins, and a suspending window applies only while no open window asks for CNs.",
     [VALIDATIONS]: [WINDOW_SETS_ONE_THING],
   });
 
@@ -798,23 +798,16 @@ export const autoSuspendSchema = z
       description:
         '`OnWork` (default): resume when the FE has queries queued, or reports itself busy (/api/idle_status), or a schedule window that asks for CNs opens. `Manual`: stay suspended until `spec.suspend` is toggled or the spec changes.',
     }),
-    feHttpPort: z
-      .int()
-      .min(1, 'must be a port number')
-      .max(65535, 'must be a port number')
-      .optional()
-      .meta({
-        description:
-          "The FE's HTTP port (its `http_port`, usually 8030) on the hosts of `feInfo.addresses`, for GET /api/idle_status. Absent: only the group's own figures are read.",
-      }),
+    feHttpPort: z.int().min(1, 'must be a port number').max(65535, 'must be a port number').optional().meta({
+      description:
+        "The FE's HTTP port (its `http_port`, usually 8030) on the hosts of `feInfo.addresses`, for GET /api/idle_status. Absent: only the group's own figures are read.",
+    }),
   })
   .meta({ description: 'Idle auto-suspend and wake on work (docs/cost-control.md).' });
 
 const WINDOW_FITS_SCALING: CelRule = {
-  rule:
-    '!has(self.schedules) || (has(self.autoScalingPolicy) ? self.schedules.all(w, !has(w.replicas)) : self.schedules.all(w, !has(w.minReplicas) && !has(w.maxReplicas)))',
-  message:
-    'schedule windows set minReplicas and maxReplicas with an autoscaling policy, and replicas without one',
+  rule: '!has(self.schedules) || (has(self.autoScalingPolicy) ? self.schedules.all(w, !has(w.replicas)) : self.schedules.all(w, !has(w.minReplicas) && !has(w.maxReplicas)))',
+  message: 'schedule windows set minReplicas and maxReplicas with an autoscaling policy, and replicas without one',
 };
 
 export const computeNodeGroupSpecSchema = z
@@ -840,7 +833,11 @@ export const computeNodeGroupSpecSchema = z
       .array(scheduleWindowSchema)
       .max(MAX_SCHEDULES, `must have at most ${MAX_SCHEDULES} windows`)
       .optional()
-      .meta({ description: 'Time windows that set the capacity while they are open.', [LIST_TYPE]: 'map', [LIST_MAP_KEYS]: ['name'] }),
+      .meta({
+        description: 'Time windows that set the capacity while they are open.',
+        [LIST_TYPE]: 'map',
+        [LIST_MAP_KEYS]: ['name'],
+      }),
     autoSuspend: autoSuspendSchema.optional(),
     allowNoCompute: z.boolean().default(false).meta({
       description:
@@ -850,7 +847,9 @@ export const computeNodeGroupSpecSchema = z
   .superRefine((spec, ctx) => {
     const scaled = spec.autoScalingPolicy !== undefined;
     (spec.schedules ?? []).forEach((window, index) => {
-      const wrong = scaled ? window.replicas !== undefined : window.minReplicas !== undefined || window.maxReplicas !== undefined;
+      const wrong = scaled
+        ? window.replicas !== undefined
+        : window.minReplicas !== undefined || window.maxReplicas !== undefined;
       if (wrong) ctx.addIssue({ code: 'custom', path: ['schedules', index], message: WINDOW_FITS_SCALING.message });
     });
   })
@@ -949,7 +948,7 @@ export const suspensionStatusSchema = z
       description: 'With `autoSuspend`: since when the group has had no work (RFC 3339).',
       format: 'date-time',
     }),
-    openWindows: z.array(z.string()).optional().meta({ description: 'The schedule windows open now.' }),
+    openWindows: z.array(z.string()).optional().meta({ description: 'The schedule windows open now (absent: none).' }),
     nextChange: z
       .object({
         at: z.string().meta({ description: 'When (RFC 3339).', format: 'date-time' }),

@@ -34,11 +34,20 @@ const metricSchema = z.looseObject({
 });
 
 /** undefined when the group has no autoscaling policy (and the condition goes away). */
-export function autoscalingCondition(group: ComputeNodeGroup, hpa: unknown, paused = false): ConditionUpdate | undefined {
+export function autoscalingCondition(
+  group: ComputeNodeGroup,
+  hpa: unknown,
+  paused = false,
+): ConditionUpdate | undefined {
   if (group.spec.autoScalingPolicy === undefined) return undefined;
   const type = ConditionType.Autoscaling;
   if (paused) {
-    return { type, status: 'False', reason: 'Paused', message: 'the group is suspended: its HPA comes back when it resumes' };
+    return {
+      type,
+      status: 'False',
+      reason: 'Paused',
+      message: 'the group is suspended: its HPA comes back when it resumes',
+    };
   }
   if (scalesOnCpuUtilization(group) && !hasCpuRequest(group)) {
     return {

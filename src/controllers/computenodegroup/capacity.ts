@@ -38,7 +38,11 @@ export async function groupCapacity(
   const previousOpen = group.status?.suspension?.openWindows ?? [];
   const optimistic = decideCapacity({ ...base, otherCompute: 'Alive' }, previousOpen);
   if (optimistic.replicas > 0 || spec.allowNoCompute) return optimistic;
-  const otherCompute = await otherComputeOf(session, feRead, ledger.map((entry) => entry.address));
+  const otherCompute = await otherComputeOf(
+    session,
+    feRead,
+    ledger.map((entry) => entry.address),
+  );
   return decideCapacity({ ...base, otherCompute }, previousOpen);
 }
 
@@ -71,14 +75,23 @@ function parseTime(text: string | undefined): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
-/** The status' record of the capacity decision (status.suspension); undefined for a group that uses none of it. */
-export function suspensionStatus(group: ComputeNodeGroup, capacity: Capacity): SuspensionStatus | undefined {
+/** Whether the group uses suspend, schedules or autoSuspend, or was refused 0 CNs: it then has a Suspended condition. */
+export function controlsCapacity(group: ComputeNodeGroup, capacity: Capacity): boolean {
   const { spec } = group;
   const uses = spec.suspend || (spec.schedules?.length ?? 0) > 0 || spec.autoSuspend !== undefined;
-  if (!uses && capacity.refused === undefined) return undefined;
+  return uses || capacity.refused !== undefined;
+}
+
+/**
+ * The status' record of the capacity decision (status.suspension); undefined when it would be empty: server-side
+ * apply reads an empty object as null, which the CRD's schema refuses.
+ */
+export function suspensionStatus(group: ComputeNodeGroup, capacity: Capacity): SuspensionStatus | undefined {
+  if (!controlsCapacity(group, capacity)) return undefined;
   const { suspended, idleSince } = capacity.memory;
   const next = capacity.windows.nextChange;
-  return {
+  const open = capacity.windows.open;
+  const status: SuspensionStatus = {
     ...(suspended === undefined
       ? {}
       : {
@@ -87,15 +100,19 @@ export function suspensionStatus(group: ComputeNodeGroup, capacity: Capacity): S
           ...(suspended.generation === undefined ? {} : { generation: suspended.generation }),
         }),
     ...(idleSince === undefined ? {} : { idleSince: idleSince.toISOString() }),
-    ...(spec.schedules === undefined ? {} : { openWindows: capacity.windows.open }),
+    ...(open.length === 0 ? {} : { openWindows: open }),
     ...(next === undefined
       ? {}
       : { nextChange: { at: next.at.toISOString(), window: next.window, action: next.opens ? 'Opens' : 'Closes' } }),
   };
+  return Object.keys(status).length === 0 ? undefined : status;
 }
 
 /** In ms from now: when a schedule window next opens or closes, or when the idle time runs out. */
-export function nextCapacityChangeMs(group: ComputeNodeGroup, observed: { now: Date; capacity?: Capacity }): number | undefined {
+export function nextCapacityChangeMs(
+  group: ComputeNodeGroup,
+  observed: { now: Date; capacity?: Capacity },
+): number | undefined {
   const capacity = observed.capacity;
   if (capacity === undefined) return undefined;
   const times: number[] = [];

@@ -37,7 +37,9 @@ function capacityEvents({ capacity }: PassObservations): GroupEvent[] {
     switch (change.kind) {
       case 'Suspended':
         if (capacity.refused !== undefined) return [];
-        return [{ type: 'Normal', reason: 'Suspended', message: `suspended (${change.detail}): every CN is taken out` }];
+        return [
+          { type: 'Normal', reason: 'Suspended', message: `suspended (${change.detail}): every CN is taken out` },
+        ];
       case 'Resumed':
         return [{ type: 'Normal', reason: 'Resumed', message: `resumed (${change.detail}): its CNs come back` }];
       case 'WindowOpened':

@@ -3,6 +3,9 @@
 // crash at any point is repaired by the next pass.
 //
 // Order within a pass, and why:
+//   0. The capacity (capacity.ts, src/capacity): how many CNs the group should run now, from spec.replicas, the open
+//      schedule windows, spec.suspend and idle auto-suspend, read from the FE before anything changes. A suspended
+//      group is one whose target is 0: its CNs leave through the same steps as a scale-in, and its HPA is removed.
 //   1. FE DROPs and ADDs (fe-membership.ts). A scale-in's leaving CNs must be out of the FE before their pods stop.
 //      With `cnInfo.registration: Operator`, each pod's readiness gate then follows the FE's view after them.
 //   2. The drains (drain.ts, `spec.drain.order: Drain`): each leaving CN out of the FE is followed in the status, and
@@ -37,7 +40,7 @@ import { splitKey, type ReconcileContext, type ReconcileResult } from '../../run
 import type { Logger } from '../../runtime/logging.js';
 import { autoscalingCondition } from './autoscaling.js';
 import { groupCapacity, nextCapacityChangeMs } from './capacity.js';
-import { GroupChildren } from './children.js';
+import { GroupChildren, type ChildScale } from './children.js';
 import { GroupDeletion, type DeletionObservation } from './deletion.js';
 import { endDrainWindows } from './drain.js';
 import { actOnFe, decideGroupReplicas, readFe, setReadinessGates, type FeRead } from './fe-membership.js';
@@ -192,11 +195,7 @@ export class ComputeNodeGroupReconciler {
     observed.feUser = credentials.user;
     const session = this.fe.session(group.spec.feInfo.addresses, credentials);
     const gated = group.spec.cnInfo.registration === 'Operator';
-    // Pods waiting for their readiness gate follow the FE within about a second (one read per FE per second).
-    const podsWaiting =
-      gated && observed.pods.some((pod) => !pod.terminating && pod.cnUp && pod.feAliveGate !== 'True');
-    const feRead = await readFe(session, podsWaiting ? GATE_READ_MAX_AGE_MS : undefined);
-    observed.fe = feRead.observation;
+    const feRead = await this.readFeFor(session, gated, observed);
     const members = this.memberPods(group, observed.pods, config);
     const current = this.children.statefulSetReplicas(group);
     const capacity = await groupCapacity(group, session, feRead, observed.now, current);
@@ -230,10 +229,7 @@ export class ComputeNodeGroupReconciler {
       ? await setReadinessGates(this.cluster, group, members, observed.pods, feAfter, logger)
       : 0;
     await this.followDrains(group, session, { members, feAfter, desired: capacity.replicas }, observed, logger);
-    const children = await this.children.apply(group, config, { replicas: replicas.replicas, hpa: capacity.hpa }, logger);
-    observed.childFailures = children.failures;
-    observed.droppedFields = children.dropped;
-    observed.storage = storageCondition(group, config.cnConf.text);
+    await this.applyChildren(group, config, { replicas: replicas.replicas, hpa: capacity.hpa }, observed, logger);
     const after = planMembership({ ...input, fe: feAfter });
     observed.membership = after;
     observed.load = this.publishLoad(group, feRead, after);
@@ -241,6 +237,29 @@ export class ComputeNodeGroupReconciler {
     const changed = actions.added.length + actions.dropped.length > 0;
     const waitingOnLiveFe = (replicas.kind === WAITING_FOR_FE_DROP || waitingGates > 0) && feRead.nodes !== null;
     return changed || waitingOnLiveFe;
+  }
+
+  /** The FE's compute nodes; pods waiting for their readiness gate follow it within about a second (one read per FE). */
+  private async readFeFor(session: FeSession, gated: boolean, observed: PassObservations): Promise<FeRead> {
+    const podsWaiting =
+      gated && observed.pods.some((pod) => !pod.terminating && pod.cnUp && pod.feAliveGate !== 'True');
+    const feRead = await readFe(session, podsWaiting ? GATE_READ_MAX_AGE_MS : undefined);
+    observed.fe = feRead.observation;
+    return feRead;
+  }
+
+  /** Step 3: the children, with the StatefulSet's replicas and the HPA's bounds this pass decided. */
+  private async applyChildren(
+    group: ComputeNodeGroup,
+    config: ResolvedConfig,
+    scale: ChildScale,
+    observed: PassObservations,
+    logger: Logger,
+  ): Promise<void> {
+    const children = await this.children.apply(group, config, scale, logger);
+    observed.childFailures = children.failures;
+    observed.droppedFields = children.dropped;
+    observed.storage = storageCondition(group, config.cnConf.text);
   }
 
   /**

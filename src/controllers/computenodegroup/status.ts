@@ -16,7 +16,7 @@ import type { GroupLoad } from '../../load/figures.js';
 import { labelSelectorString } from '../../builders/names.js';
 import type { FeError } from '../../fe/index.js';
 import { WAITING_FOR_FE_DROP, type PlannedDrain } from '../../membership/index.js';
-import { suspensionStatus } from './capacity.js';
+import { controlsCapacity, suspensionStatus } from './capacity.js';
 import { mergeConditions, readyCondition, type ConditionUpdate } from './conditions.js';
 import type { DroppedFields, PassObservations } from './observations.js';
 
@@ -160,13 +160,14 @@ function suspendedCondition({ group, capacity }: StatusInputs): ConditionUpdate 
     if (previous === undefined) return undefined;
     return { type, status: previous.status, reason: mirroredReason(previous.reason), message: previous.message };
   }
-  if (suspensionStatus(group, capacity) === undefined) return undefined;
+  if (!controlsCapacity(group, capacity)) return undefined;
   if (capacity.refused !== undefined) {
     return { type, status: 'False', reason: 'ZeroComputeRefused', message: capacity.refused };
   }
   const suspended = capacity.memory.suspended;
   if (suspended === undefined) {
-    return { type, status: 'False', reason: 'Running', message: 'the group is not suspended' };
+    const unknown = capacity.workUnknown === undefined ? '' : `; idle time is not counted: ${capacity.workUnknown}`;
+    return { type, status: 'False', reason: 'Running', message: `the group is not suspended${unknown}` };
   }
   const by = { Spec: 'spec.suspend', Schedule: 'a schedule window', Idle: 'autoSuspend (no work)' }[suspended.by];
   return {

@@ -2,7 +2,12 @@
 // Kubernetes side held in memory (see world.ts). The end-to-end tier repeats the key scenarios on a real control plane.
 import { strict as assert } from 'node:assert';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { FeSimulator, QueryEngine, type ProfileName } from '@starrocks-cn-operator/testbed/fe-simulator';
+import {
+  FeSimulator,
+  QueryEngine,
+  type FeSimulatorOptions,
+  type ProfileName,
+} from '@starrocks-cn-operator/testbed/fe-simulator';
 import type { Child } from '../../../src/builders/index.js';
 import { FeError } from '../../../src/fe/index.js';
 import { KubeApiError } from '../../../src/kube/errors.js';
@@ -56,8 +61,9 @@ async function harness(
   replicas: number,
   settings: Partial<ReconcilerSettings> = {},
   version: ProfileName = '3.3',
+  simOptions: FeSimulatorOptions = {},
 ): Promise<Harness> {
-  const sim = new FeSimulator({ version, heartbeatPeriodMs: 60_000 });
+  const sim = new FeSimulator({ version, heartbeatPeriodMs: 60_000, ...simOptions });
   await sim.start();
   const cluster = new MemoryCluster(groupObject(sim.addresses, replicas));
   cluster.secrets.set('fe-account', { data: { FE_USR: Buffer.from('root').toString('base64'), FE_PWD: '' } });
@@ -566,5 +572,114 @@ describe('the end of a drain window (spec.drain.order: Drain)', () => {
     assert.equal(long.finishedAt, null);
     const event = h.cluster.events.find((candidate) => candidate.reason === 'DrainWindowOver');
     assert.match(event?.message ?? '', /killed none; FE .* could not list them: .*Backend node not found/);
+  });
+});
+
+describe('cost control: autoSuspend and schedules, on the FE simulator and a clock of the test', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h.pool.close();
+    await h.sim.stop();
+  });
+
+  const at = (iso: string): Date => new Date(iso);
+  const suspendedBy = (): string | undefined => h.cluster.status()?.suspension?.suspendedBy;
+
+  /** Two CNs with autoSuspend after 10 minutes, on a 3.5 FE with a BE and its idle check on (or not). */
+  async function idleGroup(idleCheck: boolean, version: ProfileName = '3.5'): Promise<void> {
+    h = await harness(2, {}, version, {
+      httpPort: 0,
+      idleCheck: { enabled: idleCheck, intervalSeconds: 0.05 },
+      backends: [{ address: '10.99.1.1:9050' }],
+    });
+    h.sim.liveness.defaultOutcome = { ok: true };
+    h.cluster.setSpec('autoSuspend', { idleSeconds: 600, feHttpPort: h.sim.httpPort });
+    await converge(h);
+  }
+
+  /** One pass at `iso`, then the pods follow the StatefulSet. */
+  async function passAt(iso: string): Promise<void> {
+    h.clock.now = at(iso);
+    await h.reconciler.reconcile(KEY, context);
+    h.cluster.settlePods();
+  }
+
+  it('suspends after idleSeconds when its CNs and the FE are idle, through the DROPs, and wakes when the FE is busy', async () => {
+    await idleGroup(true);
+    await new Promise((resolve) => setTimeout(resolve, 150)); // the FE's 2 x interval without work
+    await passAt('2026-11-24T10:01:00Z');
+    assert.equal(h.cluster.status()?.suspension?.idleSince, '2026-11-24T10:00:00.000Z');
+    await passAt('2026-11-24T10:09:59Z');
+    assert.equal(h.cluster.statefulSetReplicas(), 2, 'not yet: 9 min 59 s');
+    const seen = statefulSetReplicasSeen(h);
+    await passAt('2026-11-24T10:10:00Z');
+    assert.equal(suspendedBy(), 'Idle');
+    assert.deepEqual(seen.at(-1), { replicas: 0, fe: [] }, 'the StatefulSet went to 0 with its CNs out of the FE');
+    assert.deepEqual(h.sim.computeNodeAddresses(), []);
+    assert.ok(
+      h.cluster.events.some((event) => event.reason === 'Suspended' && /no work for 600 s/.test(event.message)),
+    );
+
+    // Work on the BEs (a query the FE runs while the group sleeps) makes the FE busy: the group wakes.
+    await passAt('2026-11-24T11:00:00Z');
+    assert.equal(suspendedBy(), 'Idle', 'still idle an hour later');
+    h.sim.setLoad({ runningPerNode: 0, running: 1 });
+    await passAt('2026-11-24T11:00:01Z');
+    assert.equal(suspendedBy(), undefined);
+    assert.equal(h.cluster.statefulSetReplicas(), 2);
+    const resumed = h.cluster.events.find((event) => event.reason === 'Resumed');
+    assert.match(resumed?.message ?? '', /the FE reports running work/);
+  });
+
+  it('the FE busy with other work keeps the group up, even with its own CNs idle', async () => {
+    await idleGroup(true);
+    h.sim.setLoad({ runningPerNode: 0, running: 1 });
+    for (const minute of ['10:05', '10:15', '10:30']) await passAt(`2026-11-24T${minute}:00Z`);
+    assert.equal(suspendedBy(), undefined);
+    assert.equal(h.cluster.status()?.suspension, undefined, 'no idle time counted');
+  });
+
+  for (const [label, idleCheck, version] of [
+    ['off (the default)', false, '3.5'],
+    ['absent (3.3.0)', true, '3.3'],
+  ] as const) {
+    it(`the FE's idle check ${label}: the group's own figures decide`, async () => {
+      await idleGroup(idleCheck, version);
+      await passAt('2026-11-24T10:00:30Z');
+      await passAt('2026-11-24T10:10:00Z');
+      assert.equal(suspendedBy(), 'Idle');
+    });
+  }
+
+  it('never suspends on a guess: an idle status that cannot be read stops the idle time, and says why', async () => {
+    await idleGroup(true);
+    h.cluster.setSpec('autoSuspend', { idleSeconds: 600, feHttpPort: 1 }); // nothing listens on port 1
+    for (const minute of ['10:05', '10:15', '10:30']) await passAt(`2026-11-24T${minute}:00Z`);
+    assert.equal(suspendedBy(), undefined);
+    const condition = h.cluster.status()?.conditions?.find((entry) => entry.type === 'Suspended');
+    assert.match(condition?.message ?? '', /idle time is not counted: GET \/api\/idle_status failed/);
+  });
+
+  it('a window sets the replicas while open and asks for the pass at its next change', async () => {
+    h = await harness(1);
+    h.sim.liveness.defaultOutcome = { ok: true };
+    h.cluster.setSpec('schedules', [
+      { name: 'morning', start: '0 9 * * *', end: '0 12 * * *', timeZone: 'Europe/Berlin', replicas: 3 },
+    ]);
+    await converge(h); // 10:00 UTC is 11:00 in Berlin: open
+    assert.equal(h.cluster.statefulSetReplicas(), 3);
+    assert.deepEqual(h.cluster.status()?.suspension?.nextChange, {
+      at: '2026-11-24T11:00:00.000Z',
+      window: 'morning',
+      action: 'Closes',
+    });
+    h.clock.now = at('2026-11-24T10:59:00Z');
+    const result = await h.reconciler.reconcile(KEY, context);
+    assert.ok((result.requeueAfterMs ?? Infinity) <= 60_200, `back by the close (${result.requeueAfterMs} ms)`);
+    await passAt('2026-11-24T11:00:00Z');
+    await passAt('2026-11-24T11:00:01Z');
+    assert.equal(h.cluster.statefulSetReplicas(), 1);
+    const reasons = h.cluster.events.map((event) => event.reason);
+    assert.ok(reasons.includes('WindowOpened') && reasons.includes('WindowClosed'), reasons.join(', '));
   });
 });

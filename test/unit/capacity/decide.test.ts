@@ -25,7 +25,10 @@ const policy = { maxReplicas: 8, minReplicas: 2, resourceMetrics: 'Container' as
 describe('decideCapacity', () => {
   it('runs spec.replicas with nothing else set', () => {
     const capacity = decideCapacity(input());
-    assert.deepEqual([capacity.replicas, capacity.hpa, capacity.refused, capacity.changes], [3, undefined, undefined, []]);
+    assert.deepEqual(
+      [capacity.replicas, capacity.hpa, capacity.refused, capacity.changes],
+      [3, undefined, undefined, []],
+    );
   });
 
   it('suspends on spec.suspend, keeping replicas in the spec and pausing the HPA', () => {
@@ -50,14 +53,20 @@ describe('decideCapacity', () => {
     assert.match(none.refused ?? '', /no other alive BE or CN.*spec\.allowNoCompute: true/);
     const zero = decideCapacity(input({ spec: spec({ replicas: 0 }), otherCompute: 'None' }));
     assert.equal(zero.replicas, 1);
-    const consented = decideCapacity(input({ spec: spec({ suspend: true, allowNoCompute: true }), otherCompute: 'None' }));
+    const consented = decideCapacity(
+      input({ spec: spec({ suspend: true, allowNoCompute: true }), otherCompute: 'None' }),
+    );
     assert.deepEqual([consented.replicas, consented.refused], [0, undefined]);
   });
 
   it('never guesses: with the FE unread a group at 0 stays there and a running one keeps 1', () => {
-    const atZero = decideCapacity(input({ spec: spec({ suspend: true }), otherCompute: 'Unknown', currentReplicas: 0 }));
+    const atZero = decideCapacity(
+      input({ spec: spec({ suspend: true }), otherCompute: 'Unknown', currentReplicas: 0 }),
+    );
     assert.equal(atZero.replicas, 0);
-    const running = decideCapacity(input({ spec: spec({ suspend: true }), otherCompute: 'Unknown', currentReplicas: 3 }));
+    const running = decideCapacity(
+      input({ spec: spec({ suspend: true }), otherCompute: 'Unknown', currentReplicas: 3 }),
+    );
     assert.equal(running.replicas, 1);
     assert.match(running.refused ?? '', /could not be read/);
   });
@@ -71,7 +80,9 @@ describe('decideCapacity', () => {
     );
     assert.deepEqual([scaled.replicas, scaled.hpa], [4, { minReplicas: 4, maxReplicas: 12 }]);
     // A window minimum above the policy maximum raises the maximum with it.
-    const raised = decideCapacity(input({ spec: spec({ autoScalingPolicy: policy, schedules: [{ ...window, minReplicas: 10 }] }) }));
+    const raised = decideCapacity(
+      input({ spec: spec({ autoScalingPolicy: policy, schedules: [{ ...window, minReplicas: 10 }] }) }),
+    );
     assert.deepEqual(raised.hpa, { minReplicas: 10, maxReplicas: 10 });
   });
 
@@ -100,11 +111,19 @@ describe('decideCapacity', () => {
 
     it('resets on work and never suspends on an unknown signal', () => {
       const busy = decideCapacity(
-        input({ spec: spec({ autoSuspend: auto }), memory: { idleSince: minutesAgo(60) }, work: { kind: 'Busy', why: 'x', wake: false } }),
+        input({
+          spec: spec({ autoSuspend: auto }),
+          memory: { idleSince: minutesAgo(60) },
+          work: { kind: 'Busy', why: 'x', wake: false },
+        }),
       );
       assert.deepEqual([busy.replicas, busy.memory.idleSince], [3, undefined]);
       const unknown = decideCapacity(
-        input({ spec: spec({ autoSuspend: auto }), memory: { idleSince: minutesAgo(60) }, work: { kind: 'Unknown', why: 'FE down' } }),
+        input({
+          spec: spec({ autoSuspend: auto }),
+          memory: { idleSince: minutesAgo(60) },
+          work: { kind: 'Unknown', why: 'FE down' },
+        }),
       );
       assert.equal(unknown.replicas, 3);
     });
@@ -117,9 +136,13 @@ describe('decideCapacity', () => {
       const woken = decideCapacity(input({ spec: spec({ autoSuspend: auto }), memory, work: queued }));
       assert.equal(woken.replicas, 3);
       assert.deepEqual(woken.changes, [{ kind: 'Resumed', detail: '2 queries wait in the FE queue' }]);
-      const manual = decideCapacity(input({ spec: spec({ autoSuspend: { ...auto, resume: 'Manual' } }), memory, work: queued }));
+      const manual = decideCapacity(
+        input({ spec: spec({ autoSuspend: { ...auto, resume: 'Manual' } }), memory, work: queued }),
+      );
       assert.equal(manual.replicas, 0);
-      const edited = decideCapacity(input({ spec: spec({ autoSuspend: { ...auto, resume: 'Manual' } }), memory, generation: 5 }));
+      const edited = decideCapacity(
+        input({ spec: spec({ autoSuspend: { ...auto, resume: 'Manual' } }), memory, generation: 5 }),
+      );
       assert.equal(edited.replicas, 3);
       const window = { name: 'day', start: '0 8 * * *', end: '0 18 * * *', timeZone: 'UTC', replicas: 2 };
       const windowed = decideCapacity(input({ spec: spec({ autoSuspend: auto, schedules: [window] }), memory }));

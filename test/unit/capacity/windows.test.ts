@@ -30,7 +30,13 @@ describe('windowState', () => {
   });
 
   it('stays open over midnight and over a weekend when the end says so', () => {
-    const nights: ScheduleWindow = { name: 'nights', start: '0 22 * * *', end: '0 6 * * *', timeZone: 'UTC', suspend: true };
+    const nights: ScheduleWindow = {
+      name: 'nights',
+      start: '0 22 * * *',
+      end: '0 6 * * *',
+      timeZone: 'UTC',
+      suspend: true,
+    };
     const state = windowState(nights, at('2026-12-08T03:00:00Z'));
     assert.deepEqual(state, {
       name: 'nights',
@@ -38,14 +44,26 @@ describe('windowState', () => {
       openedAt: at('2026-12-07T22:00:00Z'),
       closesAt: at('2026-12-08T06:00:00Z'),
     });
-    const weekend: ScheduleWindow = { name: 'weekend', start: '0 18 * * 5', end: '0 8 * * 1', timeZone: 'UTC', replicas: 0 };
+    const weekend: ScheduleWindow = {
+      name: 'weekend',
+      start: '0 18 * * 5',
+      end: '0 8 * * 1',
+      timeZone: 'UTC',
+      replicas: 0,
+    };
     // Friday 2026-12-11 18:00 to Monday 2026-12-14 08:00.
     const sunday = windowState(weekend, at('2026-12-13T12:00:00Z'));
     assert.equal(sunday.open && sunday.closesAt?.toISOString(), '2026-12-14T08:00:00.000Z');
   });
 
   it('keeps wall-clock hours across daylight saving changes (Europe/Berlin)', () => {
-    const day: ScheduleWindow = { name: 'day', start: '0 8 * * *', end: '0 18 * * *', timeZone: 'Europe/Berlin', replicas: 2 };
+    const day: ScheduleWindow = {
+      name: 'day',
+      start: '0 8 * * *',
+      end: '0 18 * * *',
+      timeZone: 'Europe/Berlin',
+      replicas: 2,
+    };
     // 2026-03-29: clocks go from 02:00 CET to 03:00 CEST. 08:00 CEST is 06:00 UTC, the day before 08:00 CET was 07:00.
     const before = windowState(day, at('2026-03-28T12:00:00Z'));
     const after = windowState(day, at('2026-03-29T12:00:00Z'));
@@ -58,7 +76,13 @@ describe('windowState', () => {
   });
 
   it('opens a skipped time at the first minute after the gap, and a repeated time once', () => {
-    const early: ScheduleWindow = { name: 'early', start: '30 2 * * *', end: '0 5 * * *', timeZone: 'Europe/Berlin', replicas: 1 };
+    const early: ScheduleWindow = {
+      name: 'early',
+      start: '30 2 * * *',
+      end: '0 5 * * *',
+      timeZone: 'Europe/Berlin',
+      replicas: 1,
+    };
     // 02:30 does not exist on 2026-03-29: the window opens at 03:00 CEST (01:00 UTC).
     const spring = windowState(early, at('2026-03-29T00:59:00Z'));
     assert.deepEqual(spring, { name: 'early', open: false, opensAt: at('2026-03-29T01:00:00Z') });
@@ -80,8 +104,20 @@ describe('windowState', () => {
 });
 
 describe('windowDemand', () => {
-  const evening: ScheduleWindow = { name: 'evening', start: '0 18 * * *', end: '0 23 * * *', timeZone: 'UTC', replicas: 6 };
-  const nights: ScheduleWindow = { name: 'nights', start: '0 20 * * *', end: '0 6 * * *', timeZone: 'UTC', suspend: true };
+  const evening: ScheduleWindow = {
+    name: 'evening',
+    start: '0 18 * * *',
+    end: '0 23 * * *',
+    timeZone: 'UTC',
+    replicas: 6,
+  };
+  const nights: ScheduleWindow = {
+    name: 'nights',
+    start: '0 20 * * *',
+    end: '0 6 * * *',
+    timeZone: 'UTC',
+    suspend: true,
+  };
 
   it('takes the largest figure of the open windows, in the spec order', () => {
     const small: ScheduleWindow = { ...evening, name: 'small', replicas: 2 };

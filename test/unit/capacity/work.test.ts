@@ -55,7 +55,11 @@ describe('workSignal', () => {
   it('is busy (wake) when any FE says so, unknown when one cannot be read, idle otherwise', () => {
     const idle = { kind: 'Idle' as const, since: new Date(0) };
     assert.equal(workSignal({ load: load(0), queue: queue(0), feIdle: [idle, { kind: 'Busy' }] }).kind, 'Busy');
-    const failed = workSignal({ load: load(0), queue: queue(0), feIdle: [idle, { kind: 'Failed', message: 'timeout' }] });
+    const failed = workSignal({
+      load: load(0),
+      queue: queue(0),
+      feIdle: [idle, { kind: 'Failed', message: 'timeout' }],
+    });
     assert.deepEqual(failed, { kind: 'Unknown', why: 'GET /api/idle_status failed: timeout' });
     assert.deepEqual(workSignal({ load: load(0), queue: queue(0), feIdle: [idle, { kind: 'Off' }] }), { kind: 'Idle' });
     assert.deepEqual(workSignal({ load: load(0), queue: queue(0) }), { kind: 'Idle' });

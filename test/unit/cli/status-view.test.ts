@@ -11,6 +11,7 @@ interface GroupExtra {
   addressType?: 'IP' | 'FQDN';
   computeNodes?: object[];
   conditions?: object[];
+  suspension?: object;
 }
 
 function rawGroup(extra: GroupExtra = {}) {
@@ -24,7 +25,11 @@ function rawGroup(extra: GroupExtra = {}) {
       images: { cnImage: 'starrocks/cn-ubuntu:3.3.5' },
       replicas: 3,
     },
-    status: { computeNodes: extra.computeNodes ?? [], conditions: extra.conditions ?? [] },
+    status: {
+      computeNodes: extra.computeNodes ?? [],
+      conditions: extra.conditions ?? [],
+      ...(extra.suspension === undefined ? {} : { suspension: extra.suspension }),
+    },
   };
 }
 
@@ -230,6 +235,29 @@ describe('renderStatus', () => {
     assert.match(text, /pods 2, registered in FE 2, alive 1/);
     assert.match(text, /^g-1\s+1\s+Running\s+yes\s+10\.0\.0\.2:9050\s+yes\s+no\s+2026-11-24 21:00:00\s+timeout$/m);
     assert.match(text, /Conditions: none reported yet/);
+  });
+
+  it('says by what and since when the group is suspended, its open windows and the next change', () => {
+    const suspension = {
+      suspendedBy: 'Schedule',
+      since: '2026-12-06T23:00:00.000Z',
+      openWindows: ['nights'],
+      nextChange: { at: '2026-12-07T06:00:00.000Z', window: 'nights', action: 'Closes' },
+    };
+    const view = buildStatusView({
+      group: group({ suspension }),
+      pods: [],
+      heartbeatPort: 9050,
+      fe: { ok: true, nodes: [] },
+    });
+    const text = renderStatus(view);
+    assert.match(text, /^Suspended by Schedule since 2026-12-06T23:00:00.000Z$/m);
+    assert.match(text, /^Schedule windows open: nights$/m);
+    assert.match(text, /^Next: window nights closes at 2026-12-07T06:00:00.000Z$/m);
+    const running = renderStatus(
+      buildStatusView({ group: group(), pods: [], heartbeatPort: 9050, fe: { ok: true, nodes: [] } }),
+    );
+    assert.doesNotMatch(running, /Suspended|Schedule windows/);
   });
 
   it('aligns columns to the widest cell', () => {

@@ -5,6 +5,7 @@ import { FeError } from '../../../src/fe/index.js';
 import type { PodView } from '../../../src/group/pods.js';
 import { buildStatus, type StatusInputs } from '../../../src/controllers/computenodegroup/status.js';
 import { testGroup } from './status-inputs.js';
+import { decideCapacity } from '../../../src/capacity/decide.js';
 
 const group = testGroup;
 
@@ -164,5 +165,43 @@ describe('buildStatus', () => {
   it('does not count terminating pods as replicas', () => {
     const status = buildStatus({ ...healthy, pods: [pod(0), pod(1, { terminating: true, ready: false })] });
     assert.equal(status.replicas, 1);
+  });
+
+  describe('suspension', () => {
+    const capacityOf = (spec: StatusInputs['group']['spec'], memory = {}) =>
+      decideCapacity({
+        spec,
+        generation: 3,
+        now: healthy.now,
+        memory,
+        work: { kind: 'Busy', why: 'x', wake: false },
+        otherCompute: 'Alive',
+        currentReplicas: 2,
+      });
+
+    it('has no Suspended condition nor record for a group that uses none of it', () => {
+      const status = buildStatus({ ...healthy, capacity: capacityOf(healthy.group.spec) });
+      assert.equal(
+        status.conditions?.find((entry) => entry.type === ConditionType.Suspended),
+        undefined,
+      );
+      assert.equal('suspension' in status, false);
+    });
+
+    it('never writes an empty record (server-side apply reads {} as null): a busy autoSuspend group has none', () => {
+      const spec = { ...healthy.group.spec, autoSuspend: { idleSeconds: 600, resume: 'OnWork' as const } };
+      const status = buildStatus({ ...healthy, group: { ...healthy.group, spec }, capacity: capacityOf(spec) });
+      assert.equal('suspension' in status, false);
+      assert.equal(condition(status, ConditionType.Suspended).reason, 'Running');
+    });
+
+    it('records by what and since when, with the condition True', () => {
+      const spec = { ...healthy.group.spec, suspend: true };
+      const status = buildStatus({ ...healthy, group: { ...healthy.group, spec }, capacity: capacityOf(spec) });
+      assert.deepEqual(status.suspension, { suspendedBy: 'Spec', since: healthy.now.toISOString(), generation: 3 });
+      const suspended = condition(status, ConditionType.Suspended);
+      assert.deepEqual([suspended.status, suspended.reason], ['True', 'Spec']);
+      assert.equal(condition(status, ConditionType.Ready).status, 'True', 'a suspended group is not un-Ready');
+    });
   });
 });

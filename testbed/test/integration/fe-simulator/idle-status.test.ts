@@ -3,12 +3,23 @@
 // 2 x the check interval without work, idleTime the epoch ms it was first seen idle.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { z } from 'zod';
 import { FeSimulator, PROFILE_NAMES, PROFILES, type ProfileName } from '../../../fe-simulator/index.js';
+
+const bodySchema = z.object({
+  isClusterIdle: z.boolean(),
+  clusterIdleTime: z.number(),
+  warehouses: z.array(z.object({ id: z.number(), name: z.string(), isIdle: z.boolean(), idleTime: z.number() })),
+});
+const body = (text: string) => bodySchema.parse(JSON.parse(text));
 
 async function withFe(
   version: ProfileName,
   idleCheck: { enabled?: boolean; intervalSeconds?: number },
-  body: (sim: FeSimulator, get: (auth?: string) => Promise<{ status: number; text: string; type: string }>) => Promise<void>,
+  body: (
+    sim: FeSimulator,
+    get: (auth?: string) => Promise<{ status: number; text: string; type: string }>,
+  ) => Promise<void>,
 ): Promise<void> {
   const sim = new FeSimulator({ version, httpPort: 0, idleCheck, heartbeatPeriodMs: 3_600_000, rootPassword: 'r' });
   await sim.start();
@@ -58,7 +69,7 @@ describe('GET /api/idle_status', () => {
     it(`${version}: on, busy while work runs, idle 2 intervals after it ended, from the first check that saw it`, async () => {
       await withFe(version, { enabled: true, intervalSeconds: 0.2 }, async (sim, get) => {
         sim.setLoad({ runningPerNode: 0, running: 1 });
-        const busy = JSON.parse((await get()).text);
+        const busy = body((await get()).text);
         assert.deepEqual(busy, {
           isClusterIdle: false,
           clusterIdleTime: -1,
@@ -67,16 +78,16 @@ describe('GET /api/idle_status', () => {
         sim.setLoad({ runningPerNode: 0 });
         const ended = Date.now();
         // Within 2 x 0.2 s of the end: still busy (a query that just finished still counts).
-        assert.equal(JSON.parse((await get()).text).isClusterIdle, false);
+        assert.equal(body((await get()).text).isClusterIdle, false);
         await new Promise((resolve) => setTimeout(resolve, 600));
-        const idle = JSON.parse((await get()).text);
+        const idle = body((await get()).text);
         assert.equal(idle.isClusterIdle, true);
         assert.ok(idle.clusterIdleTime >= ended + 400, `idleTime ${idle.clusterIdleTime - ended} ms after the end`);
-        assert.equal(idle.warehouses[0].idleTime, idle.clusterIdleTime);
-        const again = JSON.parse((await get()).text);
+        assert.equal(idle.warehouses[0]?.idleTime, idle.clusterIdleTime);
+        const again = body((await get()).text);
         assert.equal(again.clusterIdleTime, idle.clusterIdleTime, 'idleTime stays the first time it was seen idle');
         sim.setLoad({ runningPerNode: 0, pending: 1 });
-        assert.equal(JSON.parse((await get()).text).clusterIdleTime, -1, 'a queued query is work');
+        assert.equal(body((await get()).text).clusterIdleTime, -1, 'a queued query is work');
       });
     });
   }

@@ -22,6 +22,22 @@ describe('QueryEngine', () => {
     assert.equal(second.endsAt, 6000);
   });
 
+  it('with no alive BE nor CN a query fails at once; alive BEs take the work when no CN is left', () => {
+    const engine = new QueryEngine({ slotsPerCN: 2 });
+    engine.setAliveComputeNodes([]);
+    const nothing = engine.submit({ at: 0, work: 2, width: 2 }, 0);
+    engine.advance(0);
+    assert.deepEqual([nothing.failed, nothing.error, nothing.finishedAt], [true, 'no-compute', 0]);
+    engine.setFeView({ schedulable: [], registered: [], dead: [], backends: ['be:9050'] });
+    const onBe = engine.submit({ at: 1000, work: 2, width: 2 }, 1000);
+    engine.advance(1000);
+    assert.deepEqual([onBe.failed, onBe.cns, onBe.endsAt], [false, ['be:9050'], 3000]);
+    engine.setFeView({ schedulable: ['a:9050'], registered: ['a:9050'], dead: [], backends: ['be:9050'] });
+    const both = engine.submit({ at: 2000, work: 2, width: 2 }, 2000);
+    engine.advance(2000);
+    assert.deepEqual([...both.cns].sort(), ['a:9050', 'be:9050']);
+  });
+
   it('queues in arrival order while no slot is free, and reports the queue and the load as the FE would', () => {
     const engine = new QueryEngine({ slotsPerCN: 1 });
     engine.setAliveComputeNodes(['a:9050']);
