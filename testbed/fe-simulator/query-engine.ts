@@ -91,6 +91,11 @@ export type CnProcessState = 'running' | 'stopping' | 'exited';
 
 export interface QueryEngineOptions {
   slotsPerCN: number;
+  /**
+   * How much longer a query placed on `cns` at `nowMs` takes than its work says (default 1): e.g. a CN whose data
+   * cache is still cold (bench/cost-control.ts).
+   */
+  workFactor?: (cns: readonly string[], nowMs: number) => number;
 }
 
 export const DEFAULT_QUERY_TIMEOUT_MS = 300_000;
@@ -312,7 +317,7 @@ export class QueryEngine {
     record.cns = chosen;
     for (const cn of chosen) this.fragments.set(cn, this.runningOn(cn) + 1);
     record.startedAt = nowMs;
-    record.endsAt = nowMs + (query.work * 1000) / want;
+    record.endsAt = nowMs + (query.work * 1000 * (this.options.workFactor?.(chosen, nowMs) ?? 1)) / want;
     return 'started';
   }
 
