@@ -234,6 +234,25 @@ describe('operator: suspend, resume, schedules, idle auto-suspend', { timeout: 9
     await waitForCondition(namespace, name, 'Suspended', 'True', 30_000);
   });
 
+  it('minReplicas 0 without the HPAScaleToZero gate: the API server refuses the HPA, the group says so and runs', async () => {
+    const fe = await freshFe({ backends: [{ address: '10.98.1.1:9050' }] });
+    const name = 'cost-hpa-zero';
+    await createGroup(name, fe, (spec) => {
+      spec['replicas'] = 1;
+      spec['autoScalingPolicy'] = { minReplicas: 0, maxReplicas: 3, queries: { targetPerCN: 4 } };
+    });
+    await waitForMembers(namespace, name, 1, () => fe.computeNodeAddresses());
+    const refused = await waitFor(
+      async () => {
+        const group = await getGroup(namespace, name);
+        return condition(group, 'ChildrenApplied')?.reason === 'ChildRefused' ? group : undefined;
+      },
+      { description: 'ChildRefused', timeoutMs: 60_000, intervalMs: 500 },
+    );
+    assert.match(condition(refused, 'ChildrenApplied')?.message ?? '', /HorizontalPodAutoscaler.*minReplicas/);
+    assert.equal(await hpaExists(name), false);
+  });
+
   it('a schedule window sets the replicas while it is open (even minutes), the spec outside it', async () => {
     const fe = await freshFe({ backends: [{ address: '10.98.1.1:9050' }] });
     const name = 'cost-window';

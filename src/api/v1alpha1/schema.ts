@@ -233,8 +233,10 @@ const MIN_LE_MAX: CelRule = {
 export const autoScalingPolicySchema = z
   .strictObject({
     maxReplicas: int32('Upper bound of the number of CNs.').min(1, 'must be 1 or more'),
-    minReplicas: int32("Lower bound of the number of CNs (the HPA's default is 1).")
-      .min(1, 'must be 1 or more')
+    minReplicas: int32(
+      "Lower bound of the number of CNs (the HPA's default is 1). 0 needs the HPAScaleToZero feature gate (alpha, off by default): where it is off the API server refuses the HPA and the group says so (ChildRefused); the HPA then scales to 0 through the same path as a suspension (docs/cost-control.md). autoSuspend does the same on every cluster.",
+    )
+      .min(0, 'must be 0 or more')
       .optional(),
     hpaPolicy: hpaPolicySchema.optional(),
     queries: queryScalingSchema.optional(),
@@ -733,7 +735,9 @@ const cronOf = (what: string) =>
     .refine((value) => !new RegExp(SCHEDULE_FORM).test(value) || new RegExp(SCHEDULE_RANGES).test(value), {
       message: SCHEDULE_RANGES_MESSAGE,
     })
-    .refine(cronMatchesSomeDate, { message: 'never matches a date (e.g. the 31st of February)' })
+    .refine((value) => !new RegExp(SCHEDULE_RANGES).test(value) || cronMatchesSomeDate(value), {
+      message: 'never matches a date (e.g. the 31st of February)',
+    })
     .meta({ description: what, [VALIDATIONS]: [celMatches(SCHEDULE_RANGES, SCHEDULE_RANGES_MESSAGE)] });
 
 const WINDOW_SETS_ONE_THING: CelRule = {

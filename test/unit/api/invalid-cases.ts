@@ -173,10 +173,10 @@ export const INVALID_CASES: InvalidCase[] = [
     message: /number/,
   },
   {
-    name: 'minReplicas 0',
-    input: withValue('spec.autoScalingPolicy', { minReplicas: 0, maxReplicas: 3 }),
+    name: 'minReplicas -1',
+    input: withValue('spec.autoScalingPolicy', { minReplicas: -1, maxReplicas: 3 }),
     path: 'spec.autoScalingPolicy.minReplicas',
-    message: /1 or more/,
+    message: /0 or more/,
   },
   {
     name: 'autoscaling without maxReplicas',
@@ -518,5 +518,51 @@ export const INVALID_CASES: InvalidCase[] = [
     input: withValue('spec.autoScalingPolicy', { maxReplicas: 3, resourceMetrics: 'Node' }),
     path: 'spec.autoScalingPolicy.resourceMetrics',
     message: /Container or Pod/,
+  },
+  {
+    name: 'a window cron that matches no date',
+    input: withValue('spec.schedules', [{ name: 'day', start: '0 0 31 2 *', end: '0 18 * * *', minReplicas: 2 }]),
+    path: 'spec.schedules[0].start',
+    message: /never matches a date/,
+  },
+  {
+    name: 'a window cron with a field out of range',
+    input: withValue('spec.schedules', [{ name: 'day', start: '0 25 * * *', end: '0 18 * * *', minReplicas: 2 }]),
+    path: 'spec.schedules[0].start',
+    message: /within its range/,
+  },
+  {
+    name: 'a window in an unknown time zone',
+    input: withValue('spec.schedules', [
+      { name: 'day', start: '0 8 * * *', end: '0 18 * * *', minReplicas: 2, timeZone: 'Mars/Olympus' },
+    ]),
+    path: 'spec.schedules[0].timeZone',
+    message: /IANA time zone/,
+  },
+  {
+    name: 'a window that suspends and sets replicas',
+    input: withValue('spec.schedules', [
+      { name: 'day', start: '0 8 * * *', end: '0 18 * * *', minReplicas: 2, suspend: true },
+    ]),
+    path: 'spec.schedules[0]',
+    message: /either suspends the group/,
+  },
+  {
+    name: 'a window that sets nothing',
+    input: withValue('spec.schedules', [{ name: 'day', start: '0 8 * * *', end: '0 18 * * *' }]),
+    path: 'spec.schedules[0]',
+    message: /either suspends the group/,
+  },
+  {
+    name: 'a window with replicas beside an autoscaling policy',
+    input: withValue('spec.schedules', [{ name: 'day', start: '0 8 * * *', end: '0 18 * * *', replicas: 2 }]),
+    path: 'spec.schedules[0]',
+    message: /minReplicas and maxReplicas with an autoscaling policy/,
+  },
+  {
+    name: 'autoSuspend after less than a minute',
+    input: withValue('spec.autoSuspend', { idleSeconds: 30 }),
+    path: 'spec.autoSuspend.idleSeconds',
+    message: /60 or more/,
   },
 ];
