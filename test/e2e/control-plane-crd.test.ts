@@ -67,6 +67,29 @@ const INVALID: readonly { name: string; mutate: Mutation; message: RegExp }[] = 
     message: /each cron field must be within its range: minute 0-59/,
   },
   {
+    name: 'a schedule window that both suspends and sets replicas',
+    mutate: (group) => {
+      Object.assign(group.spec, {
+        schedules: [{ name: 'w', start: '0 8 * * *', end: '0 9 * * *', suspend: true, minReplicas: 2 }],
+      });
+    },
+    message: /a window either suspends the group \(suspend: true\) or sets replicas, minReplicas or maxReplicas/,
+  },
+  {
+    name: 'a schedule window setting replicas beside an autoscaling policy',
+    mutate: (group) => {
+      Object.assign(group.spec, { schedules: [{ name: 'w', start: '0 8 * * *', end: '0 9 * * *', replicas: 2 }] });
+    },
+    message: /schedule windows set minReplicas and maxReplicas with an autoscaling policy/,
+  },
+  {
+    name: 'a schedule window hour out of range',
+    mutate: (group) => {
+      Object.assign(group.spec, { schedules: [{ name: 'w', start: '0 24 * * *', end: '0 9 * * *', minReplicas: 2 }] });
+    },
+    message: /each cron field must be within its range/,
+  },
+  {
     name: 'a disruption budget above 100%',
     mutate: (group) => {
       group.spec['podDisruptionBudget'] = { maxUnavailable: '150%' };
