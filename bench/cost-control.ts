@@ -226,7 +226,6 @@ function play(policy: Policy, trace: readonly TraceQuery[], backends: number): O
   const hpa = new HpaModel();
   let specReplicas = policy.spec.replicas;
   let memory: SuspensionMemory = {};
-  let open: string[] = [];
   let lastWorkAt = -Infinity;
   let bounds: { minReplicas?: number; maxReplicas: number } | undefined = policy.spec.autoScalingPolicy;
   const records: QueryRecord[] = [];
@@ -246,6 +245,7 @@ function play(policy: Policy, trace: readonly TraceQuery[], backends: number): O
       if (suspendedSince !== undefined) firstQueryWhileSuspended ??= t;
     }
     const serving = cns.filter((cn) => cn.servesAt <= t && cn.droppedAt === undefined && cn.goneAt === undefined);
+    if (cns.some((cn) => cn.servesAt === t)) lastWorkAt = t; // its registration: ALTER SYSTEM ADD COMPUTE NODE
     engine.setFeView({
       schedulable: serving.map((cn) => cn.address),
       registered: serving.map((cn) => cn.address),
@@ -265,32 +265,25 @@ function play(policy: Policy, trace: readonly TraceQuery[], backends: number): O
         queue: { kind: 'Read', queue },
         memberAddresses: serving.map((cn) => cn.address),
       });
+      // The FE's idle check: busy until 2 x 60 s after the last statement it counts, the operator's DROP and ADD too.
       const feIdle: FeIdleReading[] | undefined = policy.feIdleCheck
-        ? [
-            t - lastWorkAt > 120_000
-              ? { kind: 'Idle', since: new Date(DAY_START + lastWorkAt + 120_000) }
-              : { kind: 'Busy' },
-          ]
+        ? [{ kind: t - lastWorkAt > 120_000 ? 'Idle' : 'Busy' }]
         : undefined;
       // The HPA syncs first, within the bounds the operator gave its object at the last pass (none while paused).
       if (bounds !== undefined) {
         specReplicas = hpa.sync(t, specReplicas, load.queryLoad ?? 0, bounds.minReplicas ?? 1, bounds.maxReplicas);
       }
       const previousBy = memory.suspended?.by;
-      const capacity = decideCapacity(
-        {
-          spec: { ...policy.spec, replicas: specReplicas },
-          generation: 1,
-          now: new Date(now),
-          memory,
-          work: workSignal({ load, queue: { kind: 'Read', queue }, feIdle }),
-          otherCompute: backends > 0 ? 'Alive' : 'None',
-          currentReplicas: cns.filter((cn) => cn.droppedAt === undefined).length,
-        },
-        open,
-      );
+      const capacity = decideCapacity({
+        spec: { ...policy.spec, replicas: specReplicas },
+        generation: 1,
+        now: new Date(now),
+        memory,
+        work: workSignal({ load, queue: { kind: 'Read', queue }, feIdle }),
+        otherCompute: { kind: backends > 0 ? 'Alive' : 'None' },
+        currentReplicas: cns.filter((cn) => cn.droppedAt === undefined).length,
+      });
       memory = capacity.memory;
-      open = capacity.windows.open;
       if (capacity.hpa === 'Paused' && bounds !== undefined) hpa.reset(); // the HPA object is deleted
       bounds = capacity.hpa === 'Paused' ? undefined : capacity.hpa;
       const target = policy.fixed ?? capacity.replicas;
@@ -298,7 +291,7 @@ function play(policy: Policy, trace: readonly TraceQuery[], backends: number): O
       const nowSuspended = target === 0;
       if (!wasSuspended && nowSuspended) suspendedSince = t;
       if (wasSuspended && !nowSuspended) suspendedSince = undefined;
-      resize(cns, target, t, everRan);
+      if (resize(cns, target, t, everRan)) lastWorkAt = t; // ALTER SYSTEM DROP COMPUTE NODE
       // Woken by work: from the first query that arrived while suspended to the first CN serving again.
       const woken = capacity.changes.some((change) => change.kind === 'Resumed') && previousBy === 'Idle';
       if (woken && firstQueryWhileSuspended !== undefined) {
@@ -326,9 +319,10 @@ function play(policy: Policy, trace: readonly TraceQuery[], backends: number): O
 }
 
 /** Scale out with the lowest free ordinals (cold unless they ran before: their claim keeps the cache); in: highest. */
-function resize(cns: Cn[], target: number, t: number, everRan: Set<number>): void {
+function resize(cns: Cn[], target: number, t: number, everRan: Set<number>): boolean {
   const staying = cns.filter((cn) => cn.droppedAt === undefined).sort((a, b) => a.ordinal - b.ordinal);
-  for (const cn of staying.slice(target)) cn.droppedAt = t;
+  const leaving = staying.slice(target);
+  for (const cn of leaving) cn.droppedAt = t;
   for (let ordinal = 0; ordinal < target; ordinal++) {
     if (staying.some((cn) => cn.ordinal === ordinal)) continue;
     const warm = everRan.has(ordinal);
@@ -341,6 +335,7 @@ function resize(cns: Cn[], target: number, t: number, everRan: Set<number>): voi
       coldUntil: warm ? 0 : t + CN_START_MS + WARMUP_MS,
     });
   }
+  return leaving.length > 0;
 }
 
 function record(address: string, running: number): ComputeNodeRecord {

@@ -61,7 +61,13 @@ export interface BuildInput {
   settings: OperatorSettings;
 }
 
-export type HpaPlan = { minReplicas?: number; maxReplicas: number } | 'Paused';
+/** The HPA's bounds as the pass decided them (a schedule window's, or the policy's). */
+export interface HpaBounds {
+  minReplicas?: number;
+  maxReplicas: number;
+}
+
+export type HpaPlan = HpaBounds | 'Paused';
 
 export interface OfflineChildren {
   serviceAccount: ServiceAccount;

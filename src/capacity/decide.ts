@@ -4,6 +4,7 @@
 // recorded (status.suspension) and this pass' FE signals. The reconciler then takes the CNs out (or brings them
 // back) through the ordinary scale-in (and scale-out) path: a suspended group is one whose target is 0.
 import type { ComputeNodeGroupSpec } from '../api/v1alpha1/index.js';
+import type { HpaBounds } from '../builders/index.js';
 import { windowDemand, type WindowDemand } from './windows.js';
 
 /** Why a group is suspended. */
@@ -11,21 +12,33 @@ export type SuspendedBy = 'Spec' | 'Schedule' | 'Idle';
 
 /** What the last pass recorded (status.suspension), parsed. */
 export interface SuspensionMemory {
-  /** Set while the group is suspended (or wants to be and was refused). */
-  suspended?: { by: SuspendedBy; since: Date; generation?: number | undefined };
+  /** Set while the group is suspended (never while a suspension is refused: nothing was suspended). */
+  suspended?: {
+    by: SuspendedBy;
+    since: Date;
+    generation?: number | undefined;
+    /**
+     * Idle suspensions: the first pass since the suspension that read no work. The FE counts the operator's own
+     * DROPs as work for 2 x its check interval (StmtExecutor marks every statement but SHOW, SET and internal ones),
+     * so "the FE is busy" wakes the group only once the FE has been seen quiet after them.
+     */
+    quietSince?: Date | undefined;
+  };
   /** Since when the group has been seen without work (for autoSuspend). */
   idleSince?: Date;
+  /** The schedule windows open at the last pass (for the WindowOpened / WindowClosed Events). */
+  openWindows?: readonly string[];
 }
+
+/** Where the work a Busy signal saw is: on the group's CNs, in the FE's queue, or the FE's own idle status. */
+export type WorkSource = 'Group' | 'Queue' | 'Fe';
 
 /** This pass' reading of whether there is work for the group. */
 export type WorkSignal =
-  | { kind: 'Unknown'; why: string }
-  | { kind: 'Idle' }
-  /** `wake`: work the FE holds for compute it does not have (its queue, or itself busy): a suspended group wakes. */
-  | { kind: 'Busy'; why: string; wake: boolean };
+  { kind: 'Unknown'; why: string } | { kind: 'Idle' } | { kind: 'Busy'; why: string; source: WorkSource };
 
-/** Alive BEs or CNs outside this group, as the FE lists them; Unknown when it was not read. */
-export type OtherCompute = 'Alive' | 'None' | 'Unknown';
+/** Alive BEs or CNs outside this group, as the FE lists them; Unknown (and why) when it could not be read. */
+export type OtherCompute = { kind: 'Alive' } | { kind: 'None' } | { kind: 'Unknown'; why: string };
 
 export type CapacitySpec = Pick<
   ComputeNodeGroupSpec,
@@ -43,11 +56,6 @@ export interface CapacityInput {
   currentReplicas: number | undefined;
 }
 
-export interface HpaBounds {
-  minReplicas?: number;
-  maxReplicas: number;
-}
-
 export interface Capacity {
   /** The number of CNs the scale-in and scale-out path aims at. */
   replicas: number;
@@ -56,7 +64,7 @@ export interface Capacity {
   memory: SuspensionMemory;
   /** Set when the group wanted 0 CNs and keeps some: what stops it and what to do. */
   refused?: string;
-  /** With autoSuspend, why this pass could not tell whether the group has work (its idle time does not advance). */
+  /** With autoSuspend, why this pass could not tell whether the group has work (its idle time starts over). */
   workUnknown?: string;
   windows: WindowDemand;
   /** The transitions of this pass, for the Events. */
@@ -69,109 +77,143 @@ export type CapacityChange =
   | { kind: 'WindowOpened'; window: string }
   | { kind: 'WindowClosed'; window: string };
 
-export function decideCapacity(input: CapacityInput, previousOpen: readonly string[] = []): Capacity {
-  const { spec, now } = input;
+/** What this pass decides about suspension, before the refusal of 0 CNs is applied. */
+type SuspensionDecision =
+  | { kind: 'Running'; resumedBecause?: string }
+  | { kind: 'Suspended'; by: SuspendedBy; because: string; quietSince?: Date | undefined };
+
+export function decideCapacity(input: CapacityInput): Capacity {
+  const { spec, now, memory } = input;
   const windows = windowDemand(spec.schedules ?? [], now);
-  const changes: CapacityChange[] = windowChanges(previousOpen, windows.open);
+  const changes = windowChanges(memory.openWindows ?? [], windows.open);
   const idleSince = nextIdleSince(input);
-  const suspension = decideSuspension(input, windows, idleSince);
-  const previous = input.memory.suspended;
-  if (suspension !== undefined && previous?.by !== suspension.by) {
-    changes.push({ kind: 'Suspended', by: suspension.by, detail: suspension.detail });
-  } else if (suspension === undefined && previous !== undefined) {
-    changes.push({ kind: 'Resumed', detail: resumeDetail(previous.by, input) });
-  }
-  const memory: SuspensionMemory = {
-    ...(suspension === undefined
-      ? {}
-      : {
-          suspended:
-            previous?.by === suspension.by ? previous : { by: suspension.by, since: now, generation: input.generation },
-        }),
-    ...(idleSince === undefined || suspension !== undefined ? {} : { idleSince }),
-  };
-  const wanted = suspension === undefined ? runningCapacity(spec, windows) : { replicas: 0, hpa: paused(spec) };
+  const decision = decideSuspension(input, windows, idleSince);
   const unknown =
     spec.autoSuspend !== undefined && input.work.kind === 'Unknown' ? { workUnknown: input.work.why } : {};
-  if (wanted.replicas > 0 || spec.allowNoCompute || input.otherCompute === 'Alive') {
-    return { ...wanted, memory, windows, changes, ...unknown };
+  const base = { windows, changes, ...unknown };
+  const zeroAllowed = spec.allowNoCompute || input.otherCompute.kind === 'Alive';
+
+  if (decision.kind === 'Suspended' && (zeroAllowed || decision.by !== 'Idle')) {
+    const suspended = suspendedMemory(input, decision);
+    const record: SuspensionMemory = { suspended, openWindows: windows.open };
+    if (zeroAllowed) {
+      if (memory.suspended?.by !== decision.by)
+        changes.push({ kind: 'Suspended', by: decision.by, detail: decision.because });
+      return { ...base, replicas: 0, hpa: paused(spec), memory: record };
+    }
+    // Asked for by the spec or a window, refused: the group keeps a floor, nothing is recorded as suspended.
+    return { ...base, ...refusedZero(input), hpa: paused(spec), memory: { openWindows: windows.open } };
   }
-  // Zero CNs would leave the FE with none at all (or with none we know of): keep a floor.
-  const floor = input.otherCompute === 'Unknown' ? Math.min(1, input.currentReplicas ?? 1) : 1;
-  const refused = refusal(input.otherCompute);
-  return { replicas: floor, hpa: wanted.hpa, memory, windows, changes, refused, ...unknown };
+  if (decision.kind === 'Running' && memory.suspended !== undefined && decision.resumedBecause !== undefined) {
+    changes.push({ kind: 'Resumed', detail: decision.resumedBecause });
+  }
+  const wanted = runningCapacity(spec, windows);
+  const record: SuspensionMemory = { ...(idleSince === undefined ? {} : { idleSince }), openWindows: windows.open };
+  // An idle suspension that would be refused leaves the group as it runs (its HPA keeps at least 1 CN), and says so.
+  const refusedIdle =
+    decision.kind === 'Suspended' ? refusal(input.otherCompute, 'the group keeps running') : undefined;
+  if (wanted.replicas > 0 || zeroAllowed) {
+    return { ...base, ...wanted, memory: record, ...(refusedIdle === undefined ? {} : { refused: refusedIdle }) };
+  }
+  return { ...base, ...refusedZero(input), hpa: wanted.hpa, memory: record };
 }
 
-function refusal(otherCompute: OtherCompute): string {
+/** 0 CNs where the FE would have none at all, or none known: a floor of 1, or 0 kept while the FE cannot tell. */
+function refusedZero(input: CapacityInput): { replicas: number; refused?: string } {
+  if (input.otherCompute.kind === 'Unknown' && (input.currentReplicas ?? 1) === 0) return { replicas: 0 };
+  return { replicas: 1, refused: refusal(input.otherCompute, 'the group keeps 1 CN') };
+}
+
+function refusal(otherCompute: OtherCompute, consequence: string): string {
   const why =
-    otherCompute === 'None'
-      ? 'the FE lists no other alive BE or CN, so every query would fail'
-      : 'the FE could not be read, so whether other BEs or CNs are alive is unknown';
-  return `0 CNs refused: ${why}; the group keeps 1 CN. Set spec.allowNoCompute: true to accept a cluster without compute`;
+    otherCompute.kind === 'Unknown'
+      ? `whether other BEs or CNs are alive is unknown (${otherCompute.why})`
+      : 'the FE lists no other alive BE or CN, so every query would fail';
+  return `0 CNs refused: ${why}; ${consequence}. Set spec.allowNoCompute: true to accept a cluster without compute`;
 }
 
 function paused(spec: CapacitySpec): 'Paused' | undefined {
   return spec.autoScalingPolicy === undefined ? undefined : 'Paused';
 }
 
-/** Outside a suspension: the spec's figures, with the open windows' in their place. */
+function suspendedMemory(
+  input: CapacityInput,
+  decision: Extract<SuspensionDecision, { kind: 'Suspended' }>,
+): NonNullable<SuspensionMemory['suspended']> {
+  const previous = input.memory.suspended;
+  const kept =
+    previous?.by === decision.by ? previous : { by: decision.by, since: input.now, generation: input.generation };
+  return decision.quietSince === undefined ? kept : { ...kept, quietSince: decision.quietSince };
+}
+
+/**
+ * Outside a suspension: the spec's figures, with the open windows' in their place. A window's minimum above the
+ * policy's maximum raises the maximum with it. `replicas: 0` set by hand (kubectl scale) wins over the windows, as
+ * `spec.suspend` does: the HPA is off at 0 and nothing here raises spec.replicas.
+ */
 function runningCapacity(spec: CapacitySpec, windows: WindowDemand): { replicas: number; hpa: HpaBounds | undefined } {
   const policy = spec.autoScalingPolicy;
   if (policy === undefined) return { replicas: windows.replicas ?? spec.replicas, hpa: undefined };
   const minReplicas = windows.minReplicas ?? policy.minReplicas;
   const maxReplicas = Math.max(windows.maxReplicas ?? policy.maxReplicas, minReplicas ?? 1);
   const hpa: HpaBounds = minReplicas === undefined ? { maxReplicas } : { minReplicas, maxReplicas };
+  if (spec.replicas === 0) return { replicas: 0, hpa };
   // The HPA moves spec.replicas within its bounds on its next sync; until then the bounds already hold.
-  const replicas = Math.min(Math.max(spec.replicas, minReplicas ?? 0), maxReplicas);
-  return { replicas: spec.replicas === 0 ? 0 : replicas, hpa };
-}
-
-interface Suspension {
-  by: SuspendedBy;
-  detail: string;
+  return { replicas: Math.min(Math.max(spec.replicas, minReplicas ?? 0), maxReplicas), hpa };
 }
 
 function decideSuspension(
   input: CapacityInput,
   windows: WindowDemand,
   idleSince: Date | undefined,
-): Suspension | undefined {
-  const { spec, now } = input;
-  if (spec.suspend) return { by: 'Spec', detail: 'spec.suspend is true' };
-  if (windows.suspend) return { by: 'Schedule', detail: `window ${windows.open.join(', ')} is open` };
+): SuspensionDecision {
+  const { spec, now, memory } = input;
+  const previous = memory.suspended;
+  if (spec.suspend) return { kind: 'Suspended', by: 'Spec', because: 'spec.suspend is true' };
+  if (windows.suspend)
+    return { kind: 'Suspended', by: 'Schedule', because: `window ${windows.open.join(', ')} is open` };
   const auto = spec.autoSuspend;
-  if (auto === undefined) return undefined;
-  const previous = input.memory.suspended;
-  if (previous?.by === 'Idle') {
-    const edited = previous.generation !== undefined && input.generation !== previous.generation;
-    const woken = auto.resume === 'OnWork' && input.work.kind === 'Busy' && input.work.wake;
-    const windowAsks = windows.open.length > 0;
-    if (edited || woken || windowAsks) return undefined;
-    return { by: 'Idle', detail: '' };
+  if (auto !== undefined && previous?.by === 'Idle') {
+    const wake = wakeReason(input, windows, previous.quietSince);
+    if (wake !== undefined) return { kind: 'Running', resumedBecause: wake };
+    const quietSince = previous.quietSince ?? (input.work.kind === 'Idle' ? now : undefined);
+    return { kind: 'Suspended', by: 'Idle', because: 'no work', quietSince };
   }
+  const resumedBecause = previous === undefined ? undefined : resumedFrom(previous.by);
   // Inside an open window the window's capacity holds; and never on a guess: this pass must have read no work.
-  if (windows.open.length > 0 || idleSince === undefined || input.work.kind !== 'Idle') return undefined;
+  if (auto === undefined || windows.open.length > 0 || idleSince === undefined || input.work.kind !== 'Idle') {
+    return { kind: 'Running', ...(resumedBecause === undefined ? {} : { resumedBecause }) };
+  }
   const idleMs = now.getTime() - idleSince.getTime();
-  if (idleMs < auto.idleSeconds * 1000) return undefined;
-  return {
-    by: 'Idle',
-    detail: `no work for ${Math.round(idleMs / 1000)} s (autoSuspend.idleSeconds: ${auto.idleSeconds})`,
-  };
+  if (idleMs < auto.idleSeconds * 1000) {
+    return { kind: 'Running', ...(resumedBecause === undefined ? {} : { resumedBecause }) };
+  }
+  const because = `no work for ${Math.round(idleMs / 1000)} s (autoSuspend.idleSeconds: ${auto.idleSeconds})`;
+  return { kind: 'Suspended', by: 'Idle', because };
 }
 
-function resumeDetail(by: SuspendedBy, input: CapacityInput): string {
+function resumedFrom(by: SuspendedBy): string {
   if (by === 'Spec') return 'spec.suspend is false';
   if (by === 'Schedule') return 'no suspending window is open';
-  if (input.work.kind === 'Busy' && input.work.wake) return input.work.why;
-  return 'a schedule window asks for CNs, or the spec changed';
+  return 'autoSuspend was removed';
 }
 
-/** Idle time counts from the first pass without work; any work, or a signal that cannot be read, resets it. */
-function nextIdleSince(input: CapacityInput): Date | undefined {
-  if (input.spec.autoSuspend === undefined) return undefined;
-  if (input.work.kind === 'Idle') return input.memory.idleSince ?? input.now;
-  if (input.work.kind === 'Unknown') return input.memory.idleSince;
+/** Why an idle-suspended group wakes now, if it does. */
+function wakeReason(input: CapacityInput, windows: WindowDemand, quietSince: Date | undefined): string | undefined {
+  const previous = input.memory.suspended;
+  if (previous?.generation !== undefined && input.generation !== previous.generation) return 'the spec changed';
+  if (input.spec.autoSuspend?.resume !== 'OnWork') return undefined;
+  const { work } = input;
+  // The FE's own "busy" counts only once it was seen quiet after the suspension's DROPs (see quietSince).
+  if (work.kind === 'Busy' && (work.source !== 'Fe' || quietSince !== undefined)) return work.why;
+  if (windows.asksForCns) return `window ${windows.open.join(', ')} opened`;
   return undefined;
+}
+
+/** Idle time counts from the first pass without work; any work, or a signal that cannot be read, starts it over. */
+function nextIdleSince(input: CapacityInput): Date | undefined {
+  if (input.spec.autoSuspend === undefined || input.work.kind !== 'Idle') return undefined;
+  return input.memory.idleSince ?? input.now;
 }
 
 function windowChanges(before: readonly string[], after: readonly string[]): CapacityChange[] {

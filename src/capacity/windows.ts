@@ -28,6 +28,8 @@ export interface WindowDemand {
   maxReplicas?: number;
   /** An open window suspends the group and no open window asks for CNs. */
   suspend: boolean;
+  /** An open window sets a figure above 0 (replicas, minReplicas or maxReplicas): it asks for CNs. */
+  asksForCns: boolean;
   /** The soonest time a window opens or closes, and which. */
   nextChange?: { at: Date; window: string; opens: boolean };
 }
@@ -47,7 +49,7 @@ export function windowState(window: ScheduleWindow, now: Date): WindowState {
 }
 
 export function windowDemand(windows: readonly ScheduleWindow[], now: Date): WindowDemand {
-  const demand: WindowDemand = { open: [], suspend: false };
+  const demand: WindowDemand = { open: [], suspend: false, asksForCns: false };
   let suspending = false;
   for (const window of windows) {
     const state = windowState(window, now);
@@ -62,10 +64,10 @@ export function windowDemand(windows: readonly ScheduleWindow[], now: Date): Win
     demand.minReplicas = larger(demand.minReplicas, window.minReplicas);
     demand.maxReplicas = larger(demand.maxReplicas, window.maxReplicas);
   }
-  const asksForCns = [demand.replicas, demand.minReplicas, demand.maxReplicas].some(
+  demand.asksForCns = [demand.replicas, demand.minReplicas, demand.maxReplicas].some(
     (figure) => figure !== undefined && figure > 0,
   );
-  demand.suspend = suspending && !asksForCns;
+  demand.suspend = suspending && !demand.asksForCns;
   return demand;
 }
 

@@ -15,19 +15,21 @@ export interface WorkInput {
 
 export function workSignal(input: WorkInput): WorkSignal {
   const { load, queue } = input;
-  if (load === null) return { kind: 'Unknown', why: 'the FE was not read' };
-  if (queue?.kind === 'Read' && queue.queue.pending > 0) {
-    return { kind: 'Busy', why: `${queue.queue.pending} queries wait in the FE's queue`, wake: true };
+  if (load === null || queue === null) return { kind: 'Unknown', why: 'the FE was not read' };
+  if (queue.kind === 'Failed') return { kind: 'Unknown', why: `the FE's queue was not read: ${queue.message}` };
+  if (queue.kind === 'Read' && queue.queue.pending > 0) {
+    return { kind: 'Busy', why: `${queue.queue.pending} queries wait in the FE's queue`, source: 'Queue' };
   }
   const feIdle = input.feIdle ?? [];
   if (feIdle.some((reading) => reading.kind === 'Busy')) {
-    return { kind: 'Busy', why: 'the FE reports running work (GET /api/idle_status)', wake: true };
+    return { kind: 'Busy', why: 'the FE reports running work (GET /api/idle_status)', source: 'Fe' };
   }
   if (load.runningQueries === null) {
     return { kind: 'Unknown', why: 'the FE reports no per-CN load (StarRocks 3.1 or later is needed)' };
   }
-  if (load.runningQueries > 0)
-    return { kind: 'Busy', why: `${load.runningQueries} queries run on the group`, wake: false };
+  if (load.runningQueries > 0) {
+    return { kind: 'Busy', why: `${load.runningQueries} queries run on the group`, source: 'Group' };
+  }
   const failed = feIdle.find((reading) => reading.kind === 'Failed');
   if (failed !== undefined) return { kind: 'Unknown', why: `GET /api/idle_status failed: ${failed.message}` };
   return { kind: 'Idle' };

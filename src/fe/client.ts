@@ -185,7 +185,7 @@ export class FeClient {
         const url = `http://${formatHostPort({ host: endpoint.host, port: httpPort })}/api/idle_status`;
         try {
           const response = await fetch(url, { signal: AbortSignal.timeout(this.connectTimeoutMs), redirect: 'manual' });
-          return parseIdleStatus(response.status, await response.text());
+          return parseIdleStatus(response.status, await boundedText(response, IDLE_STATUS_MAX_BYTES));
         } catch (error) {
           return { kind: 'Failed', message: `${url}: ${error instanceof Error ? error.message : String(error)}` };
         }
@@ -491,4 +491,27 @@ function positiveOr(value: number | undefined, fallback: number): number {
 function closeQuietly(connection: Connection | undefined): void {
   // destroy, not end: end waits for the FE's answer to COM_QUIT, which a stalled FE never sends.
   connection?.destroy();
+}
+
+/** The idle status is a few hundred bytes; anything much longer is not an FE's answer. */
+const IDLE_STATUS_MAX_BYTES = 64 * 1024;
+
+/** The body as text, at most `maxBytes` of it (the rest is not read: the stream is cancelled). */
+async function boundedText(response: Response, maxBytes: number): Promise<string> {
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const result: { done: boolean; value?: unknown } = await reader.read();
+    const chunk = result.value;
+    if (result.done || !(chunk instanceof Uint8Array)) break;
+    chunks.push(chunk);
+    size += chunk.byteLength;
+    if (size >= maxBytes) {
+      await reader.cancel();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).toString('utf8').slice(0, maxBytes);
 }

@@ -3,21 +3,18 @@
 // - on: 200, `{"isClusterIdle":bool,"clusterIdleTime":ms,"warehouses":[{"id","name","isIdle","idleTime"}]}`, idleTime
 //   the epoch ms the warehouse was first seen idle, -1 while busy. Idle means no running SQL, load, routine load,
 //   backup/restore, schema change or task run, and none finished in the last 2 x warehouse_idle_check_interval_seconds
-//   (120 s by default). Internal SQL, SHOW, SET and `select @@` do not count. Each FE counts the SQL it runs itself,
-//   so every FE is asked and one busy FE is enough.
+//   (120 s by default). Every statement but SHOW, SET, `select @@`, ADMIN SET CONFIG and internal SQL counts, the
+//   operator's own ALTER SYSTEM and KILL included (StmtExecutor.shouldMarkIdleCheck). Each FE counts the SQL it runs
+//   itself, so every FE is asked and one busy FE is enough.
 // - off (the default): 200 with the text `warehouse idle check is not enabled`.
 // - absent (before 3.3.8 / 3.4.0): no such handler; the FE's not-found action answers 401 without credentials.
 import { isRecord } from '../util/guards.js';
 
 /** One FE's answer to GET /api/idle_status. */
 export type FeIdleReading =
-  | { kind: 'Idle'; since: Date }
-  | { kind: 'Busy' }
-  | { kind: 'Off' }
-  | { kind: 'Absent' }
-  | { kind: 'Failed'; message: string };
+  { kind: 'Idle' } | { kind: 'Busy' } | { kind: 'Off' } | { kind: 'Absent' } | { kind: 'Failed'; message: string };
 
-export const IDLE_CHECK_OFF_TEXT = 'warehouse idle check is not enabled';
+const IDLE_CHECK_OFF_TEXT = 'warehouse idle check is not enabled';
 
 /** Parses one FE's HTTP answer. */
 export function parseIdleStatus(statusCode: number, body: string): FeIdleReading {
@@ -36,6 +33,5 @@ export function parseIdleStatus(statusCode: number, body: string): FeIdleReading
   if (typeof isClusterIdle !== 'boolean' || typeof clusterIdleTime !== 'number') {
     return { kind: 'Failed', message: 'the answer lacks isClusterIdle or clusterIdleTime' };
   }
-  if (!isClusterIdle || clusterIdleTime < 0) return { kind: 'Busy' };
-  return { kind: 'Idle', since: new Date(clusterIdleTime) };
+  return isClusterIdle && clusterIdleTime >= 0 ? { kind: 'Idle' } : { kind: 'Busy' };
 }

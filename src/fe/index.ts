@@ -55,4 +55,4 @@ export {
   quoteSqlString,
   type IdempotentAnswer,
 } from './sql.js';
-export { parseIdleStatus, IDLE_CHECK_OFF_TEXT, type FeIdleReading } from './idle-status.js';
+export { parseIdleStatus, type FeIdleReading } from './idle-status.js';

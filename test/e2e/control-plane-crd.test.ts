@@ -83,6 +83,13 @@ const INVALID: readonly { name: string; mutate: Mutation; message: RegExp }[] = 
     message: /schedule windows set minReplicas and maxReplicas with an autoscaling policy/,
   },
   {
+    name: 'a schedule window that ends when it starts',
+    mutate: (group) => {
+      Object.assign(group.spec, { schedules: [{ name: 'w', start: '0 8 * * *', end: '0 8 * * *', minReplicas: 2 }] });
+    },
+    message: /end must differ from start/,
+  },
+  {
     name: 'a schedule window hour out of range',
     mutate: (group) => {
       Object.assign(group.spec, { schedules: [{ name: 'w', start: '0 24 * * *', end: '0 9 * * *', minReplicas: 2 }] });

@@ -5,7 +5,8 @@
 // - `idleTime` is the epoch ms the checker first saw it idle, -1 while busy; work removes it.
 // The checker runs every interval and at each GET. The simulator samples the work it knows (the queries it lists as
 // running or pending: SHOW RUNNING QUERIES' rows) at each GET, each load change and each interval, so the end of the
-// last query is known to within one sample. Internal SQL, SHOW and SET never count: the simulator counts none of them.
+// last query is known to within one sample. Every statement a client sends counts too, the operator's ALTER SYSTEM and
+// KILL included; SHOW, SET and `select @@` do not (StmtExecutor.shouldMarkIdleCheck, SqlUtils.isPreQuerySQL).
 export interface IdleStatusBody {
   isClusterIdle: boolean;
   clusterIdleTime: number;

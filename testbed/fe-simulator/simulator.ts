@@ -96,6 +96,20 @@ export interface StatementRecord {
 }
 
 export const DEFAULT_HEARTBEAT_PERIOD_MS = 5000;
+/** Statements the FE's idle checker does not count as work (StmtExecutor.shouldMarkIdleCheck, SqlUtils.isPreQuerySQL). */
+const IDLE_CHECK_IGNORES: ReadonlySet<string> = new Set([
+  'showBackends',
+  'showComputeNodeBlacklist',
+  'showComputeNodes',
+  'showDatabases',
+  'showFrontends',
+  'showProc',
+  'showRunningQueries',
+  'set',
+  'setRole',
+  'selectVariables',
+  'syntaxError',
+]);
 const MAX_SESSIONS_WITH_ROLES = 10_000;
 
 export class FeSimulator {
@@ -443,13 +457,16 @@ export class FeSimulator {
   private runQuery(sql: string, session: Session): Reply {
     const reply: Reply = { results: [] };
     for (const statement of splitStatements(sql)) {
+      const parsed = parseStatement(statement, {
+        warehouses: this.profile.hasWarehouses,
+        cnGroups: this.profile.hasCnGroups,
+        computeNodeBlacklist: this.profile.hasComputeNodeBlacklist,
+        killByQueryId: this.profile.hasKillQueryId,
+      });
+      // StmtExecutor.shouldMarkIdleCheck: every statement but SHOW, SET, `select @@` (and internal SQL) is work.
+      if (this.idleChecker.enabled && !IDLE_CHECK_IGNORES.has(parsed.kind)) this.idleChecker.observe(1, Date.now());
       const outcome = execute(
-        parseStatement(statement, {
-          warehouses: this.profile.hasWarehouses,
-          cnGroups: this.profile.hasCnGroups,
-          computeNodeBlacklist: this.profile.hasComputeNodeBlacklist,
-          killByQueryId: this.profile.hasKillQueryId,
-        }),
+        parsed,
         this.contextFor(session.user, statement, `${session.listener}:${session.connectionId}`, session.listener),
       );
       if (outcome.type === 'error') {

@@ -740,6 +740,12 @@ const cronOf = (what: string) =>
     })
     .meta({ description: what, [VALIDATIONS]: [celMatches(SCHEDULE_RANGES, SCHEDULE_RANGES_MESSAGE)] });
 
+const WINDOW_ENDS: CelRule = {
+  rule: 'self.start != self.end',
+  message: 'end must differ from start: a window that ends when it starts would never close',
+  fieldPath: '.end',
+};
+
 const WINDOW_SETS_ONE_THING: CelRule = {
   rule: '(has(self.suspend) && self.suspend) ? !has(self.replicas) && !has(self.minReplicas) && !has(self.maxReplicas) : has(self.replicas) || has(self.minReplicas) || has(self.maxReplicas)',
   message: 'a window either suspends the group (suspend: true) or sets replicas, minReplicas or maxReplicas',
@@ -781,11 +787,12 @@ export const scheduleWindowSchema = z
     const sets = window.replicas !== undefined || window.minReplicas !== undefined || window.maxReplicas !== undefined;
     if (window.suspend === true ? sets : !sets)
       ctx.addIssue({ code: 'custom', message: WINDOW_SETS_ONE_THING.message });
+    if (window.start === window.end) ctx.addIssue({ code: 'custom', path: ['end'], message: WINDOW_ENDS.message });
   })
   .meta({
     description:
       "A time window that sets the group's capacity while it is open; outside every window the spec applies as written. Metric scaling goes on inside a window (it sets the HPA's bounds). Overlapping windows: the largest figure of each wins, and a suspending window applies only while no open window asks for CNs.",
-    [VALIDATIONS]: [WINDOW_SETS_ONE_THING],
+    [VALIDATIONS]: [WINDOW_SETS_ONE_THING, WINDOW_ENDS],
   });
 
 export const autoSuspendSchema = z
@@ -796,11 +803,11 @@ export const autoSuspendSchema = z
       .max(MAX_IDLE_SECONDS, `must be at most ${MAX_IDLE_SECONDS} (a week)`)
       .meta({
         description:
-          'Suspend the group after this long without work: no query running or queued on its CNs (status.load.queryLoad 0) and, where `feHttpPort` is set and the FE has `warehouse_idle_check_enable`, the FE itself idle (GET /api/idle_status). Never decided on a guess: while neither is readable the group stays as it is.',
+          'Suspend the group after this long without work: no query running on its CNs nor queued in the FE and, where `feHttpPort` is set and the FE has `warehouse_idle_check_enable`, the FE itself idle (GET /api/idle_status). Never decided on a guess: a pass that cannot read one of them starts the idle time over.',
       }),
     resume: z.enum(['OnWork', 'Manual'], { error: 'must be OnWork or Manual' }).default('OnWork').meta({
       description:
-        '`OnWork` (default): resume when the FE has queries queued, or reports itself busy (/api/idle_status), or a schedule window that asks for CNs opens. `Manual`: stay suspended until `spec.suspend` is toggled or the spec changes.',
+        '`OnWork` (default): resume when queries run on its CNs or wait in the FE queue, when the FE reports itself busy (/api/idle_status; only once it was seen quiet after the suspension, since the FE counts the operator own DROPs as work), or when a schedule window that asks for CNs opens. `Manual`: stay suspended until the spec changes.',
     }),
     feHttpPort: z.int().min(1, 'must be a port number').max(65535, 'must be a port number').optional().meta({
       description:
@@ -948,6 +955,11 @@ export const suspensionStatusSchema = z
       .min(0)
       .optional()
       .meta({ description: 'The generation suspended: an idle suspension ends when the spec changes.' }),
+    quietSince: z.string().optional().meta({
+      description:
+        'Idle suspensions: the first pass since the suspension that read no work. The FE counts the operator own DROPs as work for a while, so the FE reporting itself busy wakes the group only after this (RFC 3339).',
+      format: 'date-time',
+    }),
     idleSince: z.string().optional().meta({
       description: 'With `autoSuspend`: since when the group has had no work (RFC 3339).',
       format: 'date-time',

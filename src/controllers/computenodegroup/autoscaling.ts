@@ -37,17 +37,13 @@ const metricSchema = z.looseObject({
 export function autoscalingCondition(
   group: ComputeNodeGroup,
   hpa: unknown,
-  paused = false,
+  options: { paused: boolean } = { paused: false },
 ): ConditionUpdate | undefined {
   if (group.spec.autoScalingPolicy === undefined) return undefined;
   const type = ConditionType.Autoscaling;
-  if (paused) {
-    return {
-      type,
-      status: 'False',
-      reason: 'Paused',
-      message: 'the group is suspended: its HPA comes back when it resumes',
-    };
+  if (options.paused) {
+    const message = 'the group is suspended (or asked to be, see Suspended): its HPA comes back when it resumes';
+    return { type, status: 'False', reason: 'Paused', message };
   }
   if (scalesOnCpuUtilization(group) && !hasCpuRequest(group)) {
     return {

@@ -1,60 +1,107 @@
 // The capacity step of a pass: what the group should run now (src/capacity/decide.ts, pure), from the spec, the
-// clock, the suspension the last pass recorded and this pass' FE reads. The FE's BEs are asked for only when the
-// group would go to 0 CNs, and its idle status only with `autoSuspend.feHttpPort`.
+// clock, what the last pass recorded (status.suspension) and this pass' FE reads. The FE's BEs are asked for only
+// when the group would go to 0 CNs, and its idle status only with `autoSuspend.feHttpPort`.
+//
+// Two groups on a CN-only FE that go to 0 together would each count the other's CNs as the compute that stays. So
+// the groups of this process heading to 0 hold their CNs' addresses here, and another group does not count those.
+// Reading the holds, deciding and holding happen with no await in between: one group decides at a time.
 import type { ComputeNodeGroup, SuspensionStatus } from '../../api/v1alpha1/index.js';
 import { addressKeyOf } from '../../cn/index.js';
 import { decideCapacity, type Capacity, type OtherCompute, type SuspensionMemory } from '../../capacity/decide.js';
 import { workSignal } from '../../capacity/work.js';
 import type { FeIdleReading } from '../../fe/index.js';
+import { describeError } from '../../kube/errors.js';
 import { groupLoad } from '../../load/figures.js';
 import type { FeRead } from './fe-membership.js';
 import type { FeSession } from './ports.js';
 
-export async function groupCapacity(
-  group: ComputeNodeGroup,
-  session: FeSession,
-  feRead: FeRead,
-  now: Date,
-  currentReplicas: number | undefined,
-): Promise<Capacity> {
-  const { spec } = group;
-  const ledger = group.status?.computeNodes ?? [];
-  const memberAddresses = ledger.filter((entry) => entry.registered).map((entry) => entry.address);
-  const load =
-    feRead.nodes === null || feRead.queue === null
-      ? null
-      : groupLoad({ nodes: feRead.nodes, queue: feRead.queue, memberAddresses });
-  const httpPort = spec.autoSuspend?.feHttpPort;
-  const feIdle: FeIdleReading[] | undefined =
-    httpPort === undefined || feRead.nodes === null ? undefined : await session.idleStatuses(httpPort);
-  const base = {
-    spec,
-    generation: group.metadata.generation,
-    now,
-    memory: suspensionMemory(group.status?.suspension),
-    work: workSignal({ load, queue: feRead.queue, feIdle }),
-    currentReplicas,
-  };
-  const previousOpen = group.status?.suspension?.openWindows ?? [];
-  const optimistic = decideCapacity({ ...base, otherCompute: 'Alive' }, previousOpen);
-  if (optimistic.replicas > 0 || spec.allowNoCompute) return optimistic;
-  const otherCompute = await otherComputeOf(
-    session,
-    feRead,
-    ledger.map((entry) => entry.address),
-  );
-  return decideCapacity({ ...base, otherCompute }, previousOpen);
+export interface CapacityPass {
+  /** The group's key (`namespace/name`): what its hold on its CNs is known by. */
+  key: string;
+  group: ComputeNodeGroup;
+  session: FeSession;
+  feRead: FeRead;
+  now: Date;
+  currentReplicas: number | undefined;
 }
 
-/** Alive CNs of other groups (or added by hand) in this read, else alive BEs (one SHOW BACKENDS). */
-async function otherComputeOf(session: FeSession, feRead: FeRead, own: readonly string[]): Promise<OtherCompute> {
-  if (feRead.nodes === null) return 'Unknown';
-  const ownKeys = new Set(own.map(addressKeyOf));
-  if (feRead.nodes.some((node) => node.alive && !ownKeys.has(addressKeyOf(node.address)))) return 'Alive';
+export class GroupCapacities {
+  /** Per group heading to 0 CNs, the address keys of its CNs: not compute that stays, for the other groups. */
+  private readonly heldToZero = new Map<string, ReadonlySet<string>>();
+
+  async decide(pass: CapacityPass): Promise<Capacity> {
+    const { group, feRead } = pass;
+    const own = ownAddressKeys(group);
+    const input = {
+      spec: group.spec,
+      generation: group.metadata.generation,
+      now: pass.now,
+      memory: suspensionMemory(group.status?.suspension),
+      work: workSignal({ load: loadOf(feRead, group), queue: feRead.queue, feIdle: await feIdleOf(pass) }),
+      currentReplicas: pass.currentReplicas,
+    };
+    const optimistic = decideCapacity({ ...input, otherCompute: { kind: 'Alive' } });
+    if (optimistic.replicas > 0 && optimistic.refused === undefined) return this.settle(pass.key, own, optimistic);
+    if (group.spec.allowNoCompute) return this.settle(pass.key, own, optimistic);
+    const backends = feRead.nodes === null ? undefined : await aliveBackends(pass.session);
+    // From here on, no await: the holds read are those this decision adds to.
+    const otherCompute = this.otherCompute(pass.key, feRead, own, backends);
+    return this.settle(pass.key, own, decideCapacity({ ...input, otherCompute }));
+  }
+
+  /** The group is gone (or released): it holds nothing any more. */
+  forget(key: string): void {
+    this.heldToZero.delete(key);
+  }
+
+  private settle(key: string, own: ReadonlySet<string>, capacity: Capacity): Capacity {
+    if (capacity.replicas === 0) this.heldToZero.set(key, own);
+    else this.heldToZero.delete(key);
+    return capacity;
+  }
+
+  /** Alive CNs of other groups not heading to 0 (or added by hand), else alive BEs. */
+  private otherCompute(
+    key: string,
+    feRead: FeRead,
+    own: ReadonlySet<string>,
+    backends: number | { error: string } | undefined,
+  ): OtherCompute {
+    if (feRead.nodes === null || backends === undefined) return { kind: 'Unknown', why: 'the FE was not read' };
+    const leaving = new Set([...this.heldToZero].filter(([holder]) => holder !== key).flatMap(([, held]) => [...held]));
+    const stays = (address: string): boolean => {
+      const addressKey = addressKeyOf(address);
+      return addressKey !== null && !own.has(addressKey) && !leaving.has(addressKey);
+    };
+    if (feRead.nodes.some((node) => node.alive && stays(node.address))) return { kind: 'Alive' };
+    if (typeof backends !== 'number') return { kind: 'Unknown', why: `SHOW BACKENDS failed: ${backends.error}` };
+    return backends > 0 ? { kind: 'Alive' } : { kind: 'None' };
+  }
+}
+
+function ownAddressKeys(group: ComputeNodeGroup): ReadonlySet<string> {
+  const keys = (group.status?.computeNodes ?? []).map((entry) => addressKeyOf(entry.address));
+  return new Set(keys.filter((key): key is string => key !== null));
+}
+
+function loadOf(feRead: FeRead, group: ComputeNodeGroup): ReturnType<typeof groupLoad> | null {
+  if (feRead.nodes === null || feRead.queue === null) return null;
+  const ledger = group.status?.computeNodes ?? [];
+  const memberAddresses = ledger.filter((entry) => entry.registered).map((entry) => entry.address);
+  return groupLoad({ nodes: feRead.nodes, queue: feRead.queue, memberAddresses });
+}
+
+async function feIdleOf(pass: CapacityPass): Promise<FeIdleReading[] | undefined> {
+  const httpPort = pass.group.spec.autoSuspend?.feHttpPort;
+  if (httpPort === undefined || pass.feRead.nodes === null) return undefined;
+  return pass.session.idleStatuses(httpPort);
+}
+
+async function aliveBackends(session: FeSession): Promise<number | { error: string }> {
   try {
-    return (await session.aliveBackends()) > 0 ? 'Alive' : 'None';
-  } catch {
-    return 'Unknown';
+    return await session.aliveBackends();
+  } catch (error) {
+    return { error: describeError(error) };
   }
 }
 
@@ -62,10 +109,17 @@ function suspensionMemory(status: SuspensionStatus | undefined): SuspensionMemor
   const memory: SuspensionMemory = {};
   const since = parseTime(status?.since);
   if (status?.suspendedBy !== undefined && since !== undefined) {
-    memory.suspended = { by: status.suspendedBy, since, generation: status.generation };
+    const quietSince = parseTime(status.quietSince);
+    memory.suspended = {
+      by: status.suspendedBy,
+      since,
+      generation: status.generation,
+      ...(quietSince === undefined ? {} : { quietSince }),
+    };
   }
   const idleSince = parseTime(status?.idleSince);
   if (idleSince !== undefined) memory.idleSince = idleSince;
+  if (status?.openWindows !== undefined) memory.openWindows = status.openWindows;
   return memory;
 }
 
@@ -88,9 +142,8 @@ export function controlsCapacity(group: ComputeNodeGroup, capacity: Capacity): b
  */
 export function suspensionStatus(group: ComputeNodeGroup, capacity: Capacity): SuspensionStatus | undefined {
   if (!controlsCapacity(group, capacity)) return undefined;
-  const { suspended, idleSince } = capacity.memory;
+  const { suspended, idleSince, openWindows = [] } = capacity.memory;
   const next = capacity.windows.nextChange;
-  const open = capacity.windows.open;
   const status: SuspensionStatus = {
     ...(suspended === undefined
       ? {}
@@ -98,9 +151,10 @@ export function suspensionStatus(group: ComputeNodeGroup, capacity: Capacity): S
           suspendedBy: suspended.by,
           since: suspended.since.toISOString(),
           ...(suspended.generation === undefined ? {} : { generation: suspended.generation }),
+          ...(suspended.quietSince === undefined ? {} : { quietSince: suspended.quietSince.toISOString() }),
         }),
     ...(idleSince === undefined ? {} : { idleSince: idleSince.toISOString() }),
-    ...(open.length === 0 ? {} : { openWindows: open }),
+    ...(openWindows.length === 0 ? {} : { openWindows: [...openWindows] }),
     ...(next === undefined
       ? {}
       : { nextChange: { at: next.at.toISOString(), window: next.window, action: next.opens ? 'Opens' : 'Closes' } }),
@@ -108,19 +162,24 @@ export function suspensionStatus(group: ComputeNodeGroup, capacity: Capacity): S
   return Object.keys(status).length === 0 ? undefined : status;
 }
 
-/** In ms from now: when a schedule window next opens or closes, or when the idle time runs out. */
+/**
+ * In ms from now: when a schedule window next opens or closes, or when the idle time runs out (only while it can:
+ * no window open, and this pass read no work). Never in the past, so no pass is asked for again at once.
+ */
 export function nextCapacityChangeMs(
   group: ComputeNodeGroup,
   observed: { now: Date; capacity?: Capacity },
 ): number | undefined {
-  const capacity = observed.capacity;
+  const { capacity, now } = observed;
   if (capacity === undefined) return undefined;
   const times: number[] = [];
   const next = capacity.windows.nextChange;
   if (next !== undefined) times.push(next.at.getTime());
   const idleSeconds = group.spec.autoSuspend?.idleSeconds;
   const idleSince = capacity.memory.idleSince;
-  if (idleSeconds !== undefined && idleSince !== undefined) times.push(idleSince.getTime() + idleSeconds * 1000);
-  const soonest = Math.min(...times);
-  return Number.isFinite(soonest) ? Math.max(0, soonest - observed.now.getTime()) : undefined;
+  if (idleSeconds !== undefined && idleSince !== undefined && capacity.windows.open.length === 0) {
+    times.push(idleSince.getTime() + idleSeconds * 1000);
+  }
+  const future = times.filter((time) => time > now.getTime());
+  return future.length === 0 ? undefined : Math.min(...future) - now.getTime();
 }

@@ -11,11 +11,11 @@ import {
   statefulSetName,
   type ChildKindEntry,
   type DesiredChildren,
+  type HpaPlan,
   type OperatorSettings,
 } from '../../builders/index.js';
 import type { ResolvedConfig } from '../../group/config.js';
 import { describeError, isConflict, isRetryable, statusOf } from '../../kube/errors.js';
-import type { HpaPlan } from '../../builders/index.js';
 import type { Logger } from '../../runtime/logging.js';
 import { deepFreeze } from '../../util/freeze.js';
 import type { ChildFailure, DroppedFields } from './observations.js';

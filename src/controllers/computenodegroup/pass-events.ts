@@ -36,7 +36,6 @@ function capacityEvents({ capacity }: PassObservations): GroupEvent[] {
   const events: GroupEvent[] = capacity.changes.flatMap((change): GroupEvent[] => {
     switch (change.kind) {
       case 'Suspended':
-        if (capacity.refused !== undefined) return [];
         return [
           { type: 'Normal', reason: 'Suspended', message: `suspended (${change.detail}): every CN is taken out` },
         ];

@@ -39,7 +39,7 @@ import {
 import { splitKey, type ReconcileContext, type ReconcileResult } from '../../runtime/controller.js';
 import type { Logger } from '../../runtime/logging.js';
 import { autoscalingCondition } from './autoscaling.js';
-import { groupCapacity, nextCapacityChangeMs } from './capacity.js';
+import { GroupCapacities, nextCapacityChangeMs } from './capacity.js';
 import { GroupChildren, type ChildScale } from './children.js';
 import { GroupDeletion, type DeletionObservation } from './deletion.js';
 import { endDrainWindows } from './drain.js';
@@ -99,6 +99,7 @@ export class ComputeNodeGroupReconciler {
   private readonly now: () => Date;
   private readonly children: GroupChildren;
   private readonly deletion: GroupDeletion;
+  private readonly capacities = new GroupCapacities();
 
   constructor(deps: ReconcilerDeps) {
     this.cluster = deps.cluster;
@@ -160,7 +161,9 @@ export class ComputeNodeGroupReconciler {
     let soon = false;
     if (config.ok) soon = await this.act(group, config.value, observed, logger);
     else observed.configProblem = config.problem;
-    observed.autoscaling = autoscalingCondition(group, this.hpaOf(group), observed.capacity?.hpa === 'Paused');
+    observed.autoscaling = autoscalingCondition(group, this.hpaOf(group), {
+      paused: observed.capacity?.hpa === 'Paused',
+    });
 
     for (const event of passEvents(observed, this.settings)) {
       this.events.record(group, event.type, event.reason, event.message);
@@ -198,8 +201,9 @@ export class ComputeNodeGroupReconciler {
     const feRead = await this.readFeFor(session, gated, observed);
     const members = this.memberPods(group, observed.pods, config);
     const current = this.children.statefulSetReplicas(group);
-    const capacity = await groupCapacity(group, session, feRead, observed.now, current);
-    observed.capacity = capacity;
+    const key = `${groupNamespace(group)}/${group.metadata.name}`;
+    const pass = { key, group, session, feRead, now: observed.now, currentReplicas: current };
+    const capacity = (observed.capacity = await this.capacities.decide(pass));
     const input: MembershipInput = {
       pods: members,
       fe: feRead.nodes,
@@ -351,5 +355,6 @@ export class ComputeNodeGroupReconciler {
     this.load?.forget(namespace, name);
     this.membership?.forget(namespace, name);
     this.children.forget(`${namespace}/${name}`);
+    this.capacities.forget(`${namespace}/${name}`);
   }
 }

@@ -166,7 +166,7 @@ function suspendedCondition({ group, capacity }: StatusInputs): ConditionUpdate 
   }
   const suspended = capacity.memory.suspended;
   if (suspended === undefined) {
-    const unknown = capacity.workUnknown === undefined ? '' : `; idle time is not counted: ${capacity.workUnknown}`;
+    const unknown = capacity.workUnknown === undefined ? '' : `; idle time starts over: ${capacity.workUnknown}`;
     return { type, status: 'False', reason: 'Running', message: `the group is not suspended${unknown}` };
   }
   const by = { Spec: 'spec.suspend', Schedule: 'a schedule window', Idle: 'autoSuspend (no work)' }[suspended.by];

@@ -606,13 +606,14 @@ describe('cost control: autoSuspend and schedules, on the FE simulator and a clo
 
   it('suspends after idleSeconds when its CNs and the FE are idle, through the DROPs, and wakes when the FE is busy', async () => {
     await idleGroup(true);
-    await new Promise((resolve) => setTimeout(resolve, 150)); // the FE's 2 x interval without work
+    // Its own ADDs count as work on the FE for 2 x its interval: the idle time starts once the FE is quiet.
+    await new Promise((resolve) => setTimeout(resolve, 150));
     await passAt('2026-11-24T10:01:00Z');
-    assert.equal(h.cluster.status()?.suspension?.idleSince, '2026-11-24T10:00:00.000Z');
-    await passAt('2026-11-24T10:09:59Z');
+    assert.equal(h.cluster.status()?.suspension?.idleSince, '2026-11-24T10:01:00.000Z');
+    await passAt('2026-11-24T10:10:59Z');
     assert.equal(h.cluster.statefulSetReplicas(), 2, 'not yet: 9 min 59 s');
     const seen = statefulSetReplicasSeen(h);
-    await passAt('2026-11-24T10:10:00Z');
+    await passAt('2026-11-24T10:11:00Z');
     assert.equal(suspendedBy(), 'Idle');
     assert.deepEqual(seen.at(-1), { replicas: 0, fe: [] }, 'the StatefulSet went to 0 with its CNs out of the FE');
     assert.deepEqual(h.sim.computeNodeAddresses(), []);
@@ -620,9 +621,15 @@ describe('cost control: autoSuspend and schedules, on the FE simulator and a clo
       h.cluster.events.some((event) => event.reason === 'Suspended' && /no work for 600 s/.test(event.message)),
     );
 
-    // Work on the BEs (a query the FE runs while the group sleeps) makes the FE busy: the group wakes.
+    // The FE counts the operator's own DROPs as work for 2 intervals: that does not wake the group.
+    await passAt('2026-11-24T10:11:01Z');
+    assert.equal(suspendedBy(), 'Idle', 'its own DROPs do not wake it');
+    assert.equal(h.cluster.status()?.suspension?.quietSince, undefined);
+    await new Promise((resolve) => setTimeout(resolve, 150));
     await passAt('2026-11-24T11:00:00Z');
     assert.equal(suspendedBy(), 'Idle', 'still idle an hour later');
+    assert.equal(h.cluster.status()?.suspension?.quietSince, '2026-11-24T11:00:00.000Z');
+    // Work on the BEs (a query the FE runs while the group sleeps) makes the FE busy: the group wakes.
     h.sim.setLoad({ runningPerNode: 0, running: 1 });
     await passAt('2026-11-24T11:00:01Z');
     assert.equal(suspendedBy(), undefined);
@@ -657,7 +664,7 @@ describe('cost control: autoSuspend and schedules, on the FE simulator and a clo
     for (const minute of ['10:05', '10:15', '10:30']) await passAt(`2026-11-24T${minute}:00Z`);
     assert.equal(suspendedBy(), undefined);
     const condition = h.cluster.status()?.conditions?.find((entry) => entry.type === 'Suspended');
-    assert.match(condition?.message ?? '', /idle time is not counted: GET \/api\/idle_status failed/);
+    assert.match(condition?.message ?? '', /idle time starts over: GET \/api\/idle_status failed/);
   });
 
   it('a window sets the replicas while open and asks for the pass at its next change', async () => {

@@ -565,4 +565,10 @@ export const INVALID_CASES: InvalidCase[] = [
     path: 'spec.autoSuspend.idleSeconds',
     message: /60 or more/,
   },
+  {
+    name: 'a window that ends when it starts',
+    input: withValue('spec.schedules', [{ name: 'day', start: '0 8 * * *', end: '0 8 * * *', minReplicas: 2 }]),
+    path: 'spec.schedules[0].end',
+    message: /end must differ from start/,
+  },
 ];

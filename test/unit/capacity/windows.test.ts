@@ -128,7 +128,8 @@ describe('windowDemand', () => {
   });
 
   it('suspends only while no open window asks for CNs', () => {
-    assert.equal(windowDemand([evening, nights], at('2026-12-07T21:00:00Z')).suspend, false);
+    const both = windowDemand([evening, nights], at('2026-12-07T21:00:00Z'));
+    assert.deepEqual([both.suspend, both.asksForCns], [false, true]);
     const late = windowDemand([evening, nights], at('2026-12-07T23:30:00Z'));
     assert.deepEqual([late.open, late.suspend], [['nights'], true]);
   });
@@ -141,6 +142,6 @@ describe('windowDemand', () => {
   });
 
   it('asks for nothing without windows', () => {
-    assert.deepEqual(windowDemand([], at('2026-12-07T19:00:00Z')), { open: [], suspend: false });
+    assert.deepEqual(windowDemand([], at('2026-12-07T19:00:00Z')), { open: [], suspend: false, asksForCns: false });
   });
 });

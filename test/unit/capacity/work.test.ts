@@ -16,9 +16,9 @@ const load = (runningQueries: number | null): GroupLoad => ({
 const queue = (pending: number): QueueReading => ({ kind: 'Read', queue: { running: 0, pending } });
 
 describe('parseIdleStatus', () => {
-  it('reads the FE body: idle since its idleTime, busy at -1', () => {
+  it('reads the FE body: idle with an idleTime, busy at -1', () => {
     const idle = '{"isClusterIdle":true,"clusterIdleTime":1734113878006,"warehouses":[]}';
-    assert.deepEqual(parseIdleStatus(200, idle), { kind: 'Idle', since: new Date(1734113878006) });
+    assert.deepEqual(parseIdleStatus(200, idle), { kind: 'Idle' });
     const busy = '{"isClusterIdle":false,"clusterIdleTime":-1,"warehouses":[]}';
     assert.deepEqual(parseIdleStatus(200, busy), { kind: 'Busy' });
   });
@@ -39,21 +39,31 @@ describe('workSignal', () => {
     assert.equal(workSignal({ load: load(null), queue: queue(0) }).kind, 'Unknown');
   });
 
-  it('is busy with queries on the group (no wake) or queued in the FE (wake)', () => {
+  it('is busy with queries on the group or queued in the FE, each named by its source', () => {
     assert.deepEqual(workSignal({ load: load(3), queue: queue(0) }), {
       kind: 'Busy',
       why: '3 queries run on the group',
-      wake: false,
+      source: 'Group',
     });
     assert.deepEqual(workSignal({ load: load(0), queue: queue(2) }), {
       kind: 'Busy',
       why: "2 queries wait in the FE's queue",
-      wake: true,
+      source: 'Queue',
     });
   });
 
-  it('is busy (wake) when any FE says so, unknown when one cannot be read, idle otherwise', () => {
-    const idle = { kind: 'Idle' as const, since: new Date(0) };
+  it('is unknown when the queue was not read this period (an empty queue is not a guess)', () => {
+    const failed: QueueReading = { kind: 'Failed', message: 'timeout' };
+    assert.deepEqual(workSignal({ load: load(0), queue: failed }), {
+      kind: 'Unknown',
+      why: "the FE's queue was not read: timeout",
+    });
+    const unsupported: QueueReading = { kind: 'Unsupported', message: 'syntax error' };
+    assert.deepEqual(workSignal({ load: load(0), queue: unsupported }), { kind: 'Idle' });
+  });
+
+  it('is busy when any FE says so, unknown when one cannot be read, idle otherwise', () => {
+    const idle = { kind: 'Idle' as const };
     assert.equal(workSignal({ load: load(0), queue: queue(0), feIdle: [idle, { kind: 'Busy' }] }).kind, 'Busy');
     const failed = workSignal({
       load: load(0),

@@ -174,8 +174,8 @@ describe('buildStatus', () => {
         generation: 3,
         now: healthy.now,
         memory,
-        work: { kind: 'Busy', why: 'x', wake: false },
-        otherCompute: 'Alive',
+        work: { kind: 'Busy', why: 'x', source: 'Group' },
+        otherCompute: { kind: 'Alive' },
         currentReplicas: 2,
       });
 

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { FeSimulator, PROFILE_NAMES, PROFILES, type ProfileName } from '../../../fe-simulator/index.js';
+import { sql } from './clients.js';
 
 const bodySchema = z.object({
   isClusterIdle: z.boolean(),
@@ -21,7 +22,7 @@ async function withFe(
     get: (auth?: string) => Promise<{ status: number; text: string; type: string }>,
   ) => Promise<void>,
 ): Promise<void> {
-  const sim = new FeSimulator({ version, httpPort: 0, idleCheck, heartbeatPeriodMs: 3_600_000, rootPassword: 'r' });
+  const sim = new FeSimulator({ version, httpPort: 0, idleCheck, heartbeatPeriodMs: 3_600_000 });
   await sim.start();
   try {
     sim.seedComputeNode({ address: '10.0.6.1:9050', alive: true });
@@ -53,7 +54,7 @@ describe('GET /api/idle_status', () => {
         const anonymous = await get();
         assert.equal(anonymous.status, 401);
         assert.equal((await get('root:wrong')).status, 401);
-        const known = await get('root:r');
+        const known = await get('root:');
         assert.deepEqual([known.status, /this is 404 page/.test(known.text)], [404, true]);
       });
     });
@@ -88,6 +89,20 @@ describe('GET /api/idle_status', () => {
         assert.equal(again.clusterIdleTime, idle.clusterIdleTime, 'idleTime stays the first time it was seen idle');
         sim.setLoad({ runningPerNode: 0, pending: 1 });
         assert.equal(body((await get()).text).clusterIdleTime, -1, 'a queued query is work');
+      });
+    });
+
+    it(`${version}: the operator's own ALTER SYSTEM is work; its SHOW statements are not`, async () => {
+      await withFe(version, { enabled: true, intervalSeconds: 0.1 }, async (sim, get) => {
+        const port = sim.ports[0] ?? 0;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await sql(port, 'SHOW COMPUTE NODES');
+        await sql(port, 'SHOW RUNNING QUERIES');
+        assert.equal(body((await get()).text).isClusterIdle, true, 'SHOW does not count');
+        await sql(port, 'ALTER SYSTEM DROP COMPUTE NODE "10.0.6.1:9050"');
+        assert.equal(body((await get()).text).isClusterIdle, false, 'a DROP counts, for 2 intervals');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert.equal(body((await get()).text).isClusterIdle, true);
       });
     });
   }
