@@ -283,13 +283,24 @@ describe('operator: suspend, resume, schedules, idle auto-suspend', { timeout: 9
     assert.ok(reasons.includes('WindowOpened') && reasons.includes('WindowClosed'), reasons.join(', '));
   });
 
-  it('autoSuspend: suspended after idleSeconds of no work (FE idle check on), woken by queued queries', async () => {
-    const fe = await freshFe({
-      backends: [{ address: '10.98.1.1:9050' }],
-      httpPort: 0,
-      idleCheck: { enabled: true, intervalSeconds: 1 },
-    });
-    const name = 'cost-idle';
+  it("autoSuspend with the FE's idle status on, off and absent: suspended after idleSeconds, woken by queued queries", async () => {
+    const variants = [
+      { label: 'on', version: '3.5', idleCheck: { enabled: true, intervalSeconds: 1 } },
+      { label: 'off', version: '3.5', idleCheck: { enabled: false } },
+      { label: 'absent', version: '3.3', idleCheck: { enabled: true, intervalSeconds: 1 } },
+    ] as const;
+    // The three run at once: each waits a minute of idle time.
+    await Promise.all(variants.map((variant) => idleRound(variant.label, variant.version, variant.idleCheck)));
+  });
+
+  /** A group of 2 CNs with autoSuspend after 60 s on its own FE: suspended, then woken by queries in the queue. */
+  async function idleRound(
+    label: string,
+    version: '3.3' | '3.5',
+    idleCheck: { enabled: boolean; intervalSeconds?: number },
+  ): Promise<void> {
+    const fe = await freshFe({ version, backends: [{ address: '10.98.1.1:9050' }], httpPort: 0, idleCheck });
+    const name = `cost-idle-${label}`;
     const idleSeconds = 60;
     const createdAt = Date.now();
     await createGroup(name, fe, (spec) => {
@@ -303,26 +314,27 @@ describe('operator: suspend, resume, schedules, idle auto-suspend', { timeout: 9
         const status = (await suspensionOf(name)).status?.suspension;
         return status?.suspendedBy === 'Idle' ? status : undefined;
       },
-      { description: 'suspended by Idle', timeoutMs: 180_000, intervalMs: 1_000 },
+      { description: `${name} suspended by Idle`, timeoutMs: 180_000, intervalMs: 1_000 },
     );
     await waitFor(async () => (await groupPods(namespace, name)).length === 0, {
-      description: 'no pod left',
+      description: `no pod of ${name} left`,
       timeoutMs: 120_000,
       intervalMs: 1_000,
     });
+    assert.deepEqual(fe.computeNodeAddresses(), [], `${name}: its CNs are out of the FE`);
     const idleGroup = await getGroup(namespace, name);
     assert.match(condition(idleGroup, 'Suspended')?.message ?? '', /autoSuspend/);
     const idleFor = Date.parse(suspended.since ?? '') - createdAt;
-    assert.ok(idleFor >= idleSeconds * 1000, `suspended ${idleFor} ms after the group was created`);
-    figures['createdToIdleSuspendMs'] = idleFor;
+    assert.ok(idleFor >= idleSeconds * 1000, `${name}: suspended ${idleFor} ms after it was created`);
+    figures[`createdToIdleSuspendMs(${label})`] = idleFor;
 
     const queuedAt = Date.now();
     fe.setLoad({ runningPerNode: 0, pending: 2 });
     await waitForMembers(namespace, name, 2, () => fe.computeNodeAddresses());
-    figures['queuedToCnsInFeMs'] = Date.now() - queuedAt;
+    figures[`queuedToCnsInFeMs(${label})`] = Date.now() - queuedAt;
     fe.setLoad({ runningPerNode: 0 });
     await waitForCondition(namespace, name, 'Suspended', 'False', 30_000);
     const reasons = await eventReasons(name);
-    assert.ok(reasons.includes('Resumed'), reasons.join(', '));
-  });
+    assert.ok(reasons.includes('Resumed'), `${name}: ${reasons.join(', ')}`);
+  }
 });
