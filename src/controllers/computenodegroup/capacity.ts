@@ -28,6 +28,13 @@ export interface CapacityPass {
 export class GroupCapacities {
   /** Per group heading to 0 CNs, the address keys of its CNs: not compute that stays, for the other groups. */
   private readonly heldToZero = new Map<string, ReadonlySet<string>>();
+  /**
+   * Per group, what this process decided last. The status holds the same, but the next pass may read the group from
+   * a cache that has not seen the status written a moment ago: deciding from that would forget a suspension (and
+   * undo it with the next breath). The status is read only when this process has decided nothing yet for the group
+   * (a restart, a new leader).
+   */
+  private readonly memories = new Map<string, SuspensionMemory>();
 
   async decide(pass: CapacityPass): Promise<Capacity> {
     const { group, feRead } = pass;
@@ -36,7 +43,7 @@ export class GroupCapacities {
       spec: group.spec,
       generation: group.metadata.generation,
       now: pass.now,
-      memory: suspensionMemory(group.status?.suspension),
+      memory: this.memories.get(pass.key) ?? suspensionMemory(group.status?.suspension),
       work: workSignal({ load: loadOf(feRead, group), queue: feRead.queue, feIdle: await feIdleOf(pass) }),
       currentReplicas: pass.currentReplicas,
     };
@@ -52,11 +59,13 @@ export class GroupCapacities {
   /** The group is gone (or released): it holds nothing any more. */
   forget(key: string): void {
     this.heldToZero.delete(key);
+    this.memories.delete(key);
   }
 
   private settle(key: string, own: ReadonlySet<string>, capacity: Capacity): Capacity {
     if (capacity.replicas === 0) this.heldToZero.set(key, own);
     else this.heldToZero.delete(key);
+    this.memories.set(key, capacity.memory);
     return capacity;
   }
 

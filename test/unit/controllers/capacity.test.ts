@@ -86,6 +86,26 @@ describe('GroupCapacities', () => {
   });
 });
 
+describe('GroupCapacities memory', () => {
+  it('decides from what it decided last, not from a cached group that has not seen its status yet', async () => {
+    const capacities = new GroupCapacities();
+    const feBusy: FeSession = { ...session, idleStatuses: () => Promise.resolve([{ kind: 'Busy' }]) };
+    const feIdle: FeSession = { ...session, idleStatuses: () => Promise.resolve([{ kind: 'Idle' }]) };
+    // The same object every pass: its status never shows what the passes wrote.
+    const stale = group('a', A, { autoSuspend: { idleSeconds: 600, feHttpPort: 8030 } });
+    const at = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);
+    const pass = (now: Date, fe: FeSession) =>
+      capacities.decide({ key: 'ns/a', group: stale, session: fe, feRead, now, currentReplicas: 1 });
+    assert.equal((await pass(at(0), feIdle)).replicas, 1);
+    const suspended = await pass(at(600), feIdle);
+    assert.deepEqual([suspended.replicas, suspended.memory.suspended?.by], [0, 'Idle']);
+    // The FE busy with the suspension's own DROPs a moment later: still suspended.
+    assert.equal((await pass(at(601), feBusy)).replicas, 0);
+    capacities.forget('ns/a');
+    assert.equal((await pass(at(602), feBusy)).replicas, 1, 'forgotten: back to what the (stale) status says');
+  });
+});
+
 describe('nextCapacityChangeMs', () => {
   const auto = { autoSuspend: { idleSeconds: 600 } };
 
