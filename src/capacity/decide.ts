@@ -91,7 +91,9 @@ export function decideCapacity(input: CapacityInput): Capacity {
   const unknown =
     spec.autoSuspend !== undefined && input.work.kind === 'Unknown' ? { workUnknown: input.work.why } : {};
   const base = { windows, changes, ...unknown };
-  const zeroAllowed = spec.allowNoCompute || input.otherCompute.kind === 'Alive';
+  // At 0 already with the FE unreadable, the group stays as it is: no guess either way.
+  const staysAtZero = input.otherCompute.kind === 'Unknown' && (input.currentReplicas ?? 1) === 0;
+  const zeroAllowed = spec.allowNoCompute || input.otherCompute.kind === 'Alive' || staysAtZero;
 
   if (decision.kind === 'Suspended' && (zeroAllowed || decision.by !== 'Idle')) {
     const suspended = suspendedMemory(input, decision);
@@ -118,9 +120,8 @@ export function decideCapacity(input: CapacityInput): Capacity {
   return { ...base, ...refusedZero(input), hpa: wanted.hpa, memory: record };
 }
 
-/** 0 CNs where the FE would have none at all, or none known: a floor of 1, or 0 kept while the FE cannot tell. */
-function refusedZero(input: CapacityInput): { replicas: number; refused?: string } {
-  if (input.otherCompute.kind === 'Unknown' && (input.currentReplicas ?? 1) === 0) return { replicas: 0 };
+/** 0 CNs where the FE would have none at all, or none known: a floor of 1. */
+function refusedZero(input: CapacityInput): { replicas: number; refused: string } {
   return { replicas: 1, refused: refusal(input.otherCompute, 'the group keeps 1 CN') };
 }
 

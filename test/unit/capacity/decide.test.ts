@@ -195,6 +195,21 @@ describe('decideCapacity', () => {
       assert.equal(capacity.replicas, 2);
     });
 
+    it('stays suspended while the FE cannot be read (at 0 already: no guess either way)', () => {
+      const unknown = { kind: 'Unknown' as const, why: 'the FE was not read' };
+      const work: WorkSignal = { kind: 'Unknown', why: 'the FE was not read' };
+      const capacity = decideCapacity(
+        input({
+          spec: spec({ autoSuspend: auto }),
+          memory: suspendedIdle(),
+          otherCompute: unknown,
+          work,
+          currentReplicas: 0,
+        }),
+      );
+      assert.deepEqual([capacity.replicas, capacity.refused, capacity.memory.suspended?.by], [0, undefined, 'Idle']);
+    });
+
     it('an idle suspension that would be refused leaves the group running as configured, and says so', () => {
       const capacity = decideCapacity(
         input({
