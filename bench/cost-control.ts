@@ -21,6 +21,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { QueryEngine, type QueryRecord, type TraceQuery } from '@starrocks-cn-operator/testbed/fe-simulator';
+import { seededRandom } from '@starrocks-cn-operator/testbed/helpers';
 import type { AutoScalingPolicy, ScheduleWindow } from '../src/api/v1alpha1/index.js';
 import { decideCapacity, type CapacitySpec, type SuspensionMemory } from '../src/capacity/decide.js';
 import { workSignal } from '../src/capacity/work.js';
@@ -58,19 +59,8 @@ const WARM_UP_MS = 3_600_000;
 // dip, an evening burst; each query 20-120 CN-seconds on up to 4 CNs ---------------------------------------------------
 const PER_MINUTE_BY_HOUR = [0.03, 0, 0, 0.03, 0, 0, 0, 1, 8, 12, 14, 12, 4, 12, 14, 12, 10, 8, 30, 20, 3, 1.5, 0.3, 0];
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function dayTrace(seed: number): TraceQuery[] {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const queries: TraceQuery[] = [];
   for (let minute = 0; minute < 1440; minute++) {
     const rate = PER_MINUTE_BY_HOUR[Math.floor(minute / 60)] ?? 0;

@@ -7,7 +7,7 @@ import { decideCapacity } from '../../../src/capacity/decide.js';
 import { GroupCapacities, nextCapacityChangeMs } from '../../../src/controllers/computenodegroup/capacity.js';
 import type { FeRead } from '../../../src/controllers/computenodegroup/fe-membership.js';
 import type { FeSession } from '../../../src/controllers/computenodegroup/ports.js';
-import type { ComputeNodeRecord } from '../../../src/fe/index.js';
+import { computeNodeRecord } from '../fe/record-fixture.js';
 
 const NOW = new Date('2026-12-07T10:00:00Z');
 
@@ -28,20 +28,13 @@ function group(name: string, address: string, spec: Record<string, unknown> = {}
   return parsed.value;
 }
 
-function node(address: string): ComputeNodeRecord {
-  const [host = '', port = '9050'] = address.split(':');
-  return {
-    ...{ id: address, host, heartbeatPort: Number(port), address, bePort: 9060, httpPort: 8040, brpcPort: 8060 },
-    ...{ alive: true, lastStartTime: null, lastHeartbeat: null, errMsg: '', version: '3.5.2', statusCode: 'OK' },
-    ...{ warehouse: null, load: { runningQueries: 0, cpuUsedPercent: null, memUsedPercent: null } },
-  };
-}
-
 const A = '10.0.0.1:9050';
 const B = '10.0.0.2:9050';
 const feRead: FeRead = {
   observation: { kind: 'Read', feAddress: '127.0.0.1:9030' },
-  nodes: [node(A), node(B)],
+  nodes: ['10.0.0.1', '10.0.0.2'].map((host) =>
+    computeNodeRecord(host, { load: { runningQueries: 0, cpuUsedPercent: null, memUsedPercent: null } }),
+  ),
   queue: { kind: 'Read', queue: { running: 0, pending: 0 } },
   fetchedAt: NOW.getTime(),
 };
