@@ -1,18 +1,22 @@
-// Query-aware autoscaling against the seed's CPU autoscaling, on the real control plane with the real HPA (kcm syncs
-// HPAs every 5 s here) and the FE simulator's query engine. For each trace and policy: a fresh group of 1 CN, the
-// trace played in real time, queries placed on the CNs alive and registered when they start, pod CPU fed to the
-// metrics API in proportion to each CN's fragments. Prints a table and writes an SVG of CNs and queued queries over
-// time for the burst trace.
+// Query-aware autoscaling against the seed's CPU autoscaling, on the real control plane with the real HPA and the FE
+// simulator's query engine. For each setting, trace and policy: a fresh group of 1 CN, the trace played in real time,
+// queries placed on the CNs alive and registered when they start, pod CPU fed to the metrics API in proportion to
+// each CN's fragments. Prints a table and writes an SVG of CNs and queued queries over time for the burst trace.
 //
 //   npm run build
-//   node --import tsx bench/query-autoscaling.ts [--traces burst,daily,quiet] [--svg docs/query-autoscaling.svg]
+//   node --import tsx bench/query-autoscaling.ts [--settings defaults,fast] [--traces burst,ramp,daily,quiet]
+//     [--policies cpu,queries,queries-3] [--svg docs/query-autoscaling.svg]
+//
+// The settings (SETTINGS below): `defaults` is what a real cluster runs (kube-controller-manager's HPA sync of 15 s
+// and its CPU initialization period, metrics-server's 15 s resolution, the operator's shipped FE sync periods);
+// `fast` is the test control plane's (HPA sync 5 s, each pod's CPU of the moment every 2 s, the FE read every 2 s).
 //
 // The model, stated so the figures can be judged: each CN has 4 fragment slots; a query uses up to `width` CNs and
 // runs work/CNs seconds; it waits in the FE's queue while not enough slots are free. A CN taken out of the FE takes no
 // new fragments; when its pod stops, its fragments get the 20 s a graceful stop gives them (StarRocks 3.3.17+), and
-// a query still running there after that fails (test/support/query-workload.ts). Memory is held at 20 % of the
-// request (below the seed's 30 % threshold: a CN whose caches fill its memory would pin a memory-scaled group at
-// maxReplicas).
+// a query still running there after that fails (test/support/query-workload.ts). Memory is held at 10 % of the
+// request: at 20 % the seed's 30 % memory target alone keeps 2 CNs for good (the HPA wants ceil(2 x 20 / 30) = 2),
+// and a CN whose caches fill its memory would pin a memory-scaled group at maxReplicas.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +29,7 @@ import {
   kubectl,
   kubectlCreate,
   up,
+  type HpaTimings,
 } from '@starrocks-cn-operator/testbed/control-plane';
 import { FeSimulator, QueryEngine, type TraceQuery } from '@starrocks-cn-operator/testbed/fe-simulator';
 import { seededRandom } from '@starrocks-cn-operator/testbed/helpers';
@@ -32,16 +37,24 @@ import { percentile } from './support/stats.js';
 
 const { values } = parseArgs({
   options: {
-    traces: { type: 'string', default: 'burst,daily,quiet' },
-    policies: { type: 'string', default: 'cpu,queries' },
+    settings: { type: 'string', default: 'defaults,fast' },
+    traces: { type: 'string', default: 'burst,ramp,daily,quiet' },
+    policies: { type: 'string', default: 'cpu,queries,queries-3' },
     svg: { type: 'string' },
+    json: { type: 'string' },
   },
 });
 
 const SLOTS_PER_CN = 4;
 const MAX_CNS = 8;
-const DRAIN_AFTER_TRACE_MS = 30_000;
+/**
+ * After the trace, a run goes on until the group is back at 1 CN with nothing queued or running, so a policy that
+ * scaled up later (and so scales down later) is charged for its whole episode; bounded by this.
+ */
+const SETTLE_LIMIT_MS = 240_000;
 const GROUP = 'computenodegroup-sample';
+/** Each CN's memory use: 10 % of its 1Gi request (see above). */
+const MEMORY_USED = '100Mi';
 
 interface Trace {
   name: string;
@@ -96,8 +109,32 @@ function traces(): Trace[] {
       }),
     },
     { name: 'quiet', durationMs: 90_000, queries: arrivals(next, 0, 90_000, () => 0.1, short) },
+    {
+      // A slow rise over 4 minutes, from 0.05 to 1.2 queries a second (12 CN-seconds on up to 2 CNs: 14.4 busy slots
+      // at the top, 4 CNs), with no burst to react to: what headroom buys.
+      name: 'ramp',
+      durationMs: 240_000,
+      queries: arrivals(next, 0, 240_000, (ms) => 0.05 + (1.15 * ms) / 240_000, { work: 12, width: 2 }),
+    },
   ];
 }
+
+interface Setting {
+  name: string;
+  hpaTimings: HpaTimings;
+  feSyncPeriod: string;
+  /** The operator's --busy-fe-sync-period; undefined: the shipped default. */
+  busyFeSyncPeriod?: string;
+  /** metrics-server's resolution; undefined: each pod's CPU of the moment, written every 2 s. */
+  metricsResolutionMs?: number;
+}
+
+const SETTINGS: readonly Setting[] = [
+  // kube-controller-manager without HPA flags, the operator without its period flags, metrics-server's official
+  // manifest (--metric-resolution=15s).
+  { name: 'defaults', hpaTimings: 'defaults', feSyncPeriod: '15s', metricsResolutionMs: 15_000 },
+  { name: 'fast', hpaTimings: 'fast', feSyncPeriod: '2s' },
+];
 
 /** Both policies get the same fast behavior, scaled to the compressed traces; only the metric differs. */
 const BEHAVIOR = {
@@ -105,10 +142,13 @@ const BEHAVIOR = {
   scaleDown: { stabilizationWindowSeconds: 20, policies: [{ type: 'Pods', value: 1, periodSeconds: 10 }] },
 };
 
+/** `cpu`, `queries` (a target of a CN's slots) or `queries-N` (a target of N queries per CN: headroom). */
 function policySpec(policy: string): Record<string, unknown> {
   const base = { minReplicas: 1, maxReplicas: MAX_CNS };
-  if (policy === 'queries')
-    return { ...base, queries: { targetPerCN: SLOTS_PER_CN }, hpaPolicy: { behavior: BEHAVIOR } };
+  const target = policy === 'queries' ? SLOTS_PER_CN : /^queries-(\d+(\.\d+)?)$/.exec(policy)?.[1];
+  if (target !== undefined)
+    return { ...base, queries: { targetPerCN: Number(target) }, hpaPolicy: { behavior: BEHAVIOR } };
+  if (policy !== 'cpu') throw new Error(`unknown policy ${policy}: use cpu, queries or queries-N`);
   // The seed's guide: 60 % CPU and 30 % memory utilization.
   return {
     ...base,
@@ -129,6 +169,7 @@ interface Sample {
 }
 
 interface Result {
+  setting: string;
   trace: string;
   policy: string;
   samples: Sample[];
@@ -139,105 +180,158 @@ interface Result {
   failed: number;
   unfinished: number;
   toCapacityMs: number | null;
+  /** When the group was back at 1 CN with no query left; null if not within the limit. */
+  settledMs: number | null;
   queries: number;
 }
 
-const dir = await mkdtemp(path.join(os.tmpdir(), 'query-autoscaling-'));
+/** Alive CNs integrated over time: each sample's CNs until the next sample. */
+function cnMinutes(samples: readonly Sample[]): number {
+  let total = 0;
+  for (let index = 0; index + 1 < samples.length; index++) {
+    const sample = samples[index];
+    const next = samples[index + 1];
+    if (sample !== undefined && next !== undefined) total += sample.cns * (next.ms - sample.ms);
+  }
+  return total / 60_000;
+}
+
 const results: Result[] = [];
-// Interrupted: stop the control plane (by pid, in `down`) before leaving.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+const wantedSettings = values.settings.split(',');
+for (const setting of SETTINGS.filter((candidate) => wantedSettings.includes(candidate.name))) {
+  results.push(...(await runSetting(setting)));
+}
+
+/** One control plane with the setting's timings, and every trace and policy on it. */
+async function runSetting(setting: Setting): Promise<Result[]> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'query-autoscaling-'));
+  const done: Result[] = [];
+  // Interrupted: stop the control plane (by pid, in `down`) before leaving.
+  const onSignal = (): void => {
     void down({ dir })
       .catch(() => undefined)
       .finally(() => process.exit(130));
-  });
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  try {
+    const plane = await up({ dir, hpaTimings: setting.hpaTimings });
+    Object.assign(process.env, environmentOf(plane));
+    // Imported after the environment is set: the helpers read it on first use.
+    const e2e = await import('../test/support/e2e.js');
+    const support = await import('../test/support/operator.js');
+    const customMetricsSupport = await import('../test/support/custom-metrics.js');
+    await e2e.installCrd();
+    const operatorNamespace = (await freshNamespace('query-bench-operator')).name;
+    const identity = await support.createOperatorIdentity(operatorNamespace);
+    const customMetrics = await customMetricsSupport.setUpCustomMetrics(operatorNamespace);
+    const wanted = values.traces.split(',');
+    for (const trace of traces().filter((candidate) => wanted.includes(candidate.name))) {
+      for (const policy of values.policies.split(',')) {
+        const result = await runOne(setting, trace, policy, { identity, customMetrics });
+        done.push(result);
+        process.stdout.write(`${row(result)}\n`);
+      }
+    }
+    await customMetrics.cleanup();
+    await support.removeOperatorIdentity(identity);
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    await down({ dir }).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  }
+  return done;
 }
-try {
-  const plane = await up({ dir });
-  Object.assign(process.env, environmentOf(plane));
-  // Imported after the environment is set: the helpers read it on first use.
-  const e2e = await import('../test/support/e2e.js');
+
+interface Shared {
+  identity: Awaited<ReturnType<typeof import('../test/support/operator.js').createOperatorIdentity>>;
+  customMetrics: Awaited<ReturnType<typeof import('../test/support/custom-metrics.js').setUpCustomMetrics>>;
+}
+
+/** A fresh FE, operator and group of 1 CN for one trace and policy. */
+async function runOne(setting: Setting, trace: Trace, policy: string, shared: Shared): Promise<Result> {
   const support = await import('../test/support/operator.js');
   const customMetricsSupport = await import('../test/support/custom-metrics.js');
   const workloads = await import('../test/support/query-workload.js');
-  await e2e.installCrd();
-  const operatorNamespace = (await freshNamespace('query-bench-operator')).name;
-  const identity = await support.createOperatorIdentity(operatorNamespace);
-  const customMetrics = await customMetricsSupport.setUpCustomMetrics(operatorNamespace);
-  const wanted = values.traces.split(',');
-  const policies = values.policies.split(',');
-  for (const trace of traces().filter((candidate) => wanted.includes(candidate.name))) {
-    for (const policy of policies) {
-      const namespace = (await freshNamespace(`query-bench-${trace.name}-${policy}`)).name;
-      const fe = new FeSimulator({ version: '3.5', heartbeatPeriodMs: 1000 });
-      fe.liveness.defaultOutcome = { ok: true };
-      const engine = new QueryEngine({ slotsPerCN: SLOTS_PER_CN });
-      fe.attachQueryEngine(engine);
-      await fe.start();
-      const operator = await support.startOperator({
-        identity,
-        watchNamespaces: [namespace],
-        label: `bench-${trace.name}-${policy}`,
-        feSyncPeriod: '2s',
-        extraArgs: customMetrics.args,
-      });
-      try {
-        await customMetricsSupport.waitForCustomMetricsApi();
-        const objects = await support.seedExampleObjects(namespace, fe.addresses, (spec) => {
-          spec['replicas'] = 1;
-          delete spec['cronJobPolicy'];
-          spec['podPolicy'] = {
-            ...(spec['podPolicy'] as object),
-            resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
-          };
-          spec['autoScalingPolicy'] = policySpec(policy);
-        });
-        const created = await kubectlCreate(objects);
-        if (created.code !== 0) throw new Error(created.stderr);
-        await support.waitForMembers(namespace, GROUP, 1, () => fe.computeNodeAddresses());
-        results.push(await play(trace, policy, namespace, fe, engine, workloads));
-        const last = results.at(-1);
-        if (last !== undefined) process.stdout.write(`${row(last)}\n`);
-      } finally {
-        await kubectl(['delete', 'cng', GROUP, '-n', namespace, '--wait=true', '--timeout=60s']);
-        await operator.stop();
-        await fe.stop();
-      }
-    }
+  const namespace = (await freshNamespace(`query-bench-${setting.name}-${trace.name}-${policy}`)).name;
+  const fe = new FeSimulator({ version: '3.5', heartbeatPeriodMs: 1000 });
+  fe.liveness.defaultOutcome = { ok: true };
+  const engine = new QueryEngine({ slotsPerCN: SLOTS_PER_CN });
+  fe.attachQueryEngine(engine);
+  await fe.start();
+  const busy = setting.busyFeSyncPeriod === undefined ? [] : [`--busy-fe-sync-period=${setting.busyFeSyncPeriod}`];
+  const operator = await support.startOperator({
+    identity: shared.identity,
+    watchNamespaces: [namespace],
+    label: `bench-${setting.name}-${trace.name}-${policy}`,
+    feSyncPeriod: setting.feSyncPeriod,
+    extraArgs: [...shared.customMetrics.args, ...busy],
+  });
+  try {
+    await customMetricsSupport.waitForCustomMetricsApi();
+    const objects = await support.seedExampleObjects(namespace, fe.addresses, (spec) => {
+      spec['replicas'] = 1;
+      delete spec['cronJobPolicy'];
+      spec['podPolicy'] = {
+        ...(spec['podPolicy'] as object),
+        resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
+      };
+      spec['autoScalingPolicy'] = policySpec(policy);
+    });
+    const created = await kubectlCreate(objects);
+    if (created.code !== 0) throw new Error(created.stderr);
+    await support.waitForMembers(namespace, GROUP, 1, () => fe.computeNodeAddresses());
+    return await play({ setting, trace, policy, namespace, fe, engine }, workloads);
+  } finally {
+    await kubectl(['delete', 'cng', GROUP, '-n', namespace, '--wait=true', '--timeout=60s']);
+    await operator.stop();
+    await fe.stop();
   }
-  await customMetrics.cleanup();
-  await support.removeOperatorIdentity(identity);
-} finally {
-  await down({ dir }).catch(() => undefined);
-  await rm(dir, { recursive: true, force: true });
 }
 
-process.stdout.write(`\n${table(results)}\n`);
+process.stdout.write(`\n${table(results)}\n\n${comparisons(results).join('\n')}\n`);
+if (values.json !== undefined) await writeFile(values.json, JSON.stringify(results, null, 1) + '\n');
 if (values.svg !== undefined) {
-  await writeFile(values.svg, svg(results.filter((result) => result.trace === 'burst')));
+  const first = results[0]?.setting;
+  await writeFile(values.svg, svg(results.filter((result) => result.trace === 'burst' && result.setting === first)));
   process.stdout.write(`wrote ${values.svg}\n`);
 }
 
-async function play(
-  trace: Trace,
-  policy: string,
-  namespace: string,
-  fe: FeSimulator,
-  engine: QueryEngine,
-  workloads: typeof import('../test/support/query-workload.js'),
-): Promise<Result> {
-  const workload = new workloads.QueryWorkload({ fe, engine, namespace, group: GROUP, trace: trace.queries });
+interface Run {
+  setting: Setting;
+  trace: Trace;
+  policy: string;
+  namespace: string;
+  fe: FeSimulator;
+  engine: QueryEngine;
+}
+
+async function play(run: Run, workloads: typeof import('../test/support/query-workload.js')): Promise<Result> {
+  const { setting, trace, policy, namespace, fe, engine } = run;
+  const workload = new workloads.QueryWorkload({
+    fe,
+    engine,
+    namespace,
+    group: GROUP,
+    trace: trace.queries,
+    memory: MEMORY_USED,
+    ...(setting.metricsResolutionMs === undefined ? {} : { metricsResolutionMs: setting.metricsResolutionMs }),
+  });
   const start = Date.now();
   const samples: Sample[] = [];
-  const end = trace.durationMs + DRAIN_AFTER_TRACE_MS;
+  const limit = trace.durationMs + SETTLE_LIMIT_MS;
+  let end = limit;
   for (let guard = 0; guard < 100_000; guard++) {
     const ms = Date.now() - start;
-    if (ms > end) break;
+    if (ms > limit) break;
     await workload.step(ms);
     const last = samples.at(-1);
     if (last === undefined || ms - last.ms >= 1000) {
       const alive = fe.catalog.computeNodes.filter((node) => node.alive).length;
       samples.push({ ms, cns: alive, pending: engine.queue().pending });
+      if (ms >= trace.durationMs && alive <= 1 && workload.unfinished() === 0) {
+        end = ms;
+        break;
+      }
     }
     await sleep(200);
   }
@@ -249,12 +343,14 @@ async function play(
   const reached =
     burst === undefined ? undefined : samples.find((s) => s.ms >= burst.startMs && s.cns >= burst.neededCns);
   return {
+    setting: setting.name,
     trace: trace.name,
     policy,
     samples,
     waitP50: percentile(waits, 50),
     waitP99: percentile(waits, 99),
-    cnMinutes: samples.reduce((total, sample) => total + sample.cns, 0) / 60,
+    cnMinutes: cnMinutes(samples),
+    settledMs: end < limit ? end : null,
     peakCns: Math.max(...samples.map((sample) => sample.cns)),
     failed: workload.failed,
     unfinished: workload.unfinished(),
@@ -264,19 +360,40 @@ async function play(
 }
 
 function row(result: Result): string {
-  const capacity = result.toCapacityMs === null ? '-' : `${(result.toCapacityMs / 1000).toFixed(0)} s`;
+  const seconds = (ms: number | null): string => (ms === null ? '-' : `${(ms / 1000).toFixed(0)} s`);
   return (
-    `| ${result.trace} | ${result.policy} | ${result.queries} | ${capacity} | ${result.waitP50.toFixed(1)} s | ` +
-    `${result.waitP99.toFixed(1)} s | ${result.cnMinutes.toFixed(1)} | ${result.peakCns} | ${result.failed} |`
+    `| ${result.setting} | ${result.trace} | ${result.policy} | ${result.queries} | ${seconds(result.toCapacityMs)} | ` +
+    `${result.waitP50.toFixed(1)} s | ${result.waitP99.toFixed(1)} s | ${result.cnMinutes.toFixed(1)} | ` +
+    `${result.peakCns} | ${seconds(result.settledMs)} | ${result.failed} |`
   );
 }
 
 function table(all: readonly Result[]): string {
   return [
-    '| trace | policy | queries | burst start to needed CNs | queue wait p50 | queue wait p99 | CN-minutes | peak CNs | failed queries |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| settings | trace | policy | queries | burst start to needed CNs | queue wait p50 | queue wait p99 | CN-minutes | peak CNs | back at 1 CN | failed queries |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...all.map(row),
   ].join('\n');
+}
+
+/** Each query policy against cpu on the same setting and trace: the ratios the docs quote. */
+function comparisons(all: readonly Result[]): string[] {
+  return all.flatMap((result) => {
+    const cpu = all.find(
+      (other) => other.policy === 'cpu' && other.setting === result.setting && other.trace === result.trace,
+    );
+    if (result.policy === 'cpu' || cpu === undefined) return [];
+    const sooner =
+      result.toCapacityMs !== null && cpu.toCapacityMs !== null && result.toCapacityMs > 0
+        ? `capacity ${(cpu.toCapacityMs / result.toCapacityMs).toFixed(1)}x sooner, `
+        : '';
+    return [
+      `${result.setting} ${result.trace} ${result.policy} against cpu: ${sooner}` +
+        `CN-minutes ${(result.cnMinutes / cpu.cnMinutes).toFixed(2)}x, ` +
+        `wait p99 ${result.waitP99.toFixed(1)} s against ${cpu.waitP99.toFixed(1)} s, ` +
+        `failed ${result.failed} against ${cpu.failed}`,
+    ];
+  });
 }
 
 /** CNs (solid) and queued queries (dashed) over time, one colour per policy. */
@@ -288,7 +405,7 @@ function svg(burst: readonly Result[]): string {
   const maxY = Math.max(MAX_CNS, ...burst.flatMap((result) => result.samples.map((sample) => sample.pending)));
   const x = (ms: number): number => margin + ((width - 2 * margin) * ms) / maxMs;
   const y = (value: number): number => height - margin - ((height - 2 * margin) * value) / maxY;
-  const colours: Record<string, string> = { cpu: '#d62728', queries: '#1f77b4' };
+  const colours: Record<string, string> = { cpu: '#d62728', queries: '#1f77b4', 'queries-3': '#2ca02c' };
   const lines = burst.flatMap((result) => {
     const colour = colours[result.policy] ?? '#333';
     const points = (pick: (sample: Sample) => number): string =>
@@ -300,7 +417,7 @@ function svg(burst: readonly Result[]): string {
   });
   const legend = burst.map(
     (result, index) =>
-      `<text x="${margin + 10}" y="${margin + 14 * index}" fill="${colours[result.policy] ?? '#333'}" font-size="12">${result.policy}: CNs (solid), queued queries (dashed)</text>`,
+      `<text x="${margin + 10}" y="${margin + 14 * index}" fill="${colours[result.policy] ?? '#333'}" font-size="12">${result.setting}, ${result.policy}: CNs (solid), queued queries (dashed)</text>`,
   );
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">`,

@@ -70,7 +70,12 @@ export class ControllerRunnable {
       groupMetrics: this.parts.groupMetrics,
       resyncPeriodMs: flags.resyncPeriodMs,
       ...(mayAct === undefined ? {} : { mayAct }),
-      settings: { ...DEFAULT_RECONCILER_SETTINGS, feSyncPeriodMs: flags.feSyncPeriodMs, operator: { operatorImage } },
+      settings: {
+        ...DEFAULT_RECONCILER_SETTINGS,
+        feSyncPeriodMs: flags.feSyncPeriodMs,
+        busyFeSyncPeriodMs: flags.busyFeSyncPeriodMs,
+        operator: { operatorImage },
+      },
     });
     logger.info(
       { namespaces: flags.watchNamespaces, operatorImage, caches: caches.size },

@@ -85,8 +85,7 @@ export class Controller {
   /** Starts the workers; returns at once. */
   start(): void {
     if (this.running.length > 0) return;
-    this.metrics?.maxConcurrentReconciles.set({ controller: this.name }, this.workers);
-    this.metrics?.activeWorkers.set({ controller: this.name }, 0);
+    this.metrics?.controllerStarted(this.name, this.workers);
     this.logger.info({ workers: this.workers }, 'starting workers');
     this.running = Array.from({ length: this.workers }, () => this.runWorker());
   }

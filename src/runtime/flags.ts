@@ -21,6 +21,7 @@ export interface ManagerSettings {
   watchNamespaces: string[];
   logLevel: LevelWithSilent;
   feSyncPeriodMs: number;
+  busyFeSyncPeriodMs: number;
   resyncPeriodMs: number;
   /** undefined: the custom metrics API is off. */
   customMetricsBindAddress: BindAddress | undefined;
@@ -111,6 +112,16 @@ export const MANAGER_FLAGS: readonly DocumentedFlag[] = [
     docs: {
       meaning:
         "how often each FE's compute-node list and queue are read (one `SHOW COMPUTE NODES` and one `SHOW RUNNING QUERIES` per FE, shared by all groups)",
+    },
+  },
+  {
+    name: 'busy-fe-sync-period',
+    kind: 'string',
+    default: '2s',
+    help: 'How often a group that scales on its queries is read while they outgrow it',
+    docs: {
+      meaning:
+        'how often the FE is read for a group that scales on its queries (`autoScalingPolicy.queries`) while queries wait in the queue or its load asks for more CNs than are alive; at rest, `--fe-sync-period` applies (docs/autoscaling.md)',
     },
   },
   {
@@ -207,6 +218,7 @@ export function parseManagerFlags(argv: readonly string[]): ParseResult<ManagerS
     watchNamespaces: namespaceList(get('watch-namespace'), errors),
     logLevel: logLevel(get('log-level'), errors),
     feSyncPeriodMs: period('fe-sync-period', get('fe-sync-period'), 1000, errors),
+    busyFeSyncPeriodMs: period('busy-fe-sync-period', get('busy-fe-sync-period'), 1000, errors),
     resyncPeriodMs: period('resync-period', get('resync-period'), 10_000, errors),
     customMetricsBindAddress: bindAddress('custom-metrics-bind-address', get('custom-metrics-bind-address'), errors),
     customMetricsCertDir: get('custom-metrics-cert-dir'),

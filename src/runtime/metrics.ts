@@ -7,7 +7,8 @@ import type { InFlightSnapshot, WorkQueueMetricsSink } from './queue.js';
 const EVENT_LOOP_SAMPLE_MS = 100;
 
 /** The outcome label of controller_runtime_reconcile_total. */
-export type ReconcileResultLabel = 'success' | 'error' | 'requeue_after';
+export const RECONCILE_RESULTS = ['success', 'error', 'requeue_after'] as const;
+export type ReconcileResultLabel = (typeof RECONCILE_RESULTS)[number];
 
 const RECONCILE_TIME_BUCKETS = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.25, 1.5, 1.75, 2,
@@ -87,6 +88,17 @@ export class OperatorMetrics {
     return this.workqueue.sink(queueName);
   }
 
+  /**
+   * A controller's series from its start, as controller-runtime initializes them: the reconcile counters at 0 for
+   * every result, so `rate(...errors...)` is 0 rather than no data while nothing has failed.
+   */
+  controllerStarted(controller: string, workers: number): void {
+    this.maxConcurrentReconciles.set({ controller }, workers);
+    this.activeWorkers.set({ controller }, 0);
+    this.reconcileErrors.inc({ controller }, 0);
+    for (const result of RECONCILE_RESULTS) this.reconcileTotal.inc({ controller, result }, 0);
+  }
+
   /** Counts one API request; `code` is the HTTP status or '<error>' when no response came. */
   countRestRequest(code: number | '<error>', method: string, host: string): void {
     this.restClientRequests.inc({ code: String(code), method: method.toUpperCase(), host });
@@ -159,6 +171,9 @@ class WorkQueueSeries {
 
   sink(name: string): WorkQueueMetricsSink & { observeInFlight(read: () => InFlightSnapshot): void } {
     const labels = { name, controller: name };
+    // The counters exist from the start at 0, as client-go's queue metrics do: a dashboard's rate is 0, not empty.
+    this.adds.inc(labels, 0);
+    this.retries.inc(labels, 0);
     return {
       depthChanged: (depth) => {
         this.depth.set(labels, depth);

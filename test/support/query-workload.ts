@@ -9,6 +9,7 @@
 // was dropped before. Used by the end-to-end tests of query-aware autoscaling and draining, and by the benchmarks.
 import { kubectl, setPodMetrics } from '@starrocks-cn-operator/testbed/control-plane';
 import type { FeSimulator, QueryEngine, QueryRecord, TraceQuery } from '@starrocks-cn-operator/testbed/fe-simulator';
+import { ScrapedCpu } from '@starrocks-cn-operator/testbed/metrics-api';
 import { DEFAULT_DRAIN_WINDOW_SECONDS, DRAIN_ORDERS, type DrainOrder } from '../../src/api/v1alpha1/index.js';
 import { drainGateDeadlineSeconds, drainLeadSeconds } from '../../src/builders/drain-gate.js';
 import { groupPods } from './operator.js';
@@ -24,6 +25,11 @@ export interface WorkloadOptions {
   cpuCores?: number;
   /** How often the pods are read and their CPU written. Default 2000. */
   podsEveryMs?: number;
+  /**
+   * With a value, the CPU the HPA sees is metrics-server's at this resolution (the mean of each interval, none for a
+   * new pod until it has two points: ScrapedCpu); without, each pod's usage of the moment at every pods' read.
+   */
+  metricsResolutionMs?: number;
   /** Every pod's memory use (constant: the engine does not model memory). Default 200Mi. */
   memory?: string;
   /** The group's spec.drain, which decides the pods' preStop hook. Default: the API's default (Drain, 300 s). */
@@ -54,13 +60,17 @@ export class QueryWorkload {
   private readonly held = new Set<string>();
   /** When each CN got SIGTERM (ms since the start), for the benchmarks. */
   readonly stoppedAt = new Map<string, number>();
+  private readonly scraped: ScrapedCpu | undefined;
 
   /** Queries that failed, for any reason (QueryRecord.error says which). */
   get failed(): number {
     return this.records.filter((record) => record.failed).length;
   }
 
-  constructor(private readonly options: WorkloadOptions) {}
+  constructor(private readonly options: WorkloadOptions) {
+    const resolution = options.metricsResolutionMs;
+    this.scraped = resolution === undefined ? undefined : new ScrapedCpu(resolution);
+  }
 
   /** One step at `ms` since the start: arrivals, the engine, then (now and then) pods. */
   async step(ms: number): Promise<void> {
@@ -109,10 +119,14 @@ export class QueryWorkload {
       if (this.options.holdPods === true && !this.held.has(pod.name)) await this.hold(pod.name);
       // A new pod on the address of a CN that stopped: a new process.
       if (engine.processState(address) === 'exited') engine.restart(address);
-      const cpu = `${Math.round((engine.cpuPercent(address) / 100) * millicores)}m`;
-      const memory = this.options.memory ?? '200Mi';
-      await setPodMetrics(namespace, pod.name, { cpu, memory }).catch(() => undefined);
+      const usage = (engine.cpuPercent(address) / 100) * millicores;
+      if (this.scraped === undefined) await this.writeMetrics(pod.name, usage);
+      else this.scraped.record(pod.name, ms, usage);
     }
+    await this.scrape(
+      ms,
+      pods.map((pod) => pod.name),
+    );
     // A pod gone at once (KWOK without holdPods): its CN, if it still works, is stopped as its hook would.
     const working = this.records
       .filter((record) => record.startedAt !== null && record.finishedAt === null)
@@ -123,6 +137,21 @@ export class QueryWorkload {
       }
     }
     this.openGates(ms);
+  }
+
+  /** With a metrics resolution: on each scrape, the figures metrics-server would have (none yet for a new pod). */
+  private async scrape(ms: number, present: readonly string[]): Promise<void> {
+    if (this.scraped === undefined || !this.scraped.due(ms)) return;
+    for (const [pod, millicores] of this.scraped.scrape(ms)) {
+      if (!present.includes(pod)) this.scraped.forget(pod);
+      else if (millicores !== undefined) await this.writeMetrics(pod, millicores);
+    }
+  }
+
+  private async writeMetrics(pod: string, millicores: number): Promise<void> {
+    const cpu = `${Math.round(millicores)}m`;
+    const memory = this.options.memory ?? '200Mi';
+    await setPodMetrics(this.options.namespace, pod, { cpu, memory }).catch(() => undefined);
   }
 
   /** A pod being deleted: its preStop hook starts; once its CN has exited, the pod may go (the kubelet's part). */

@@ -35,7 +35,12 @@ export interface CommandInput {
   readonly repoRoot: string;
   /** The node binary that runs the metrics API (the current one). */
   readonly nodeBinary: string;
+  /** `fast` (the tests): the HPA flags below; `defaults`: kube-controller-manager's own, as a real cluster runs. */
+  readonly hpaTimings: HpaTimings;
 }
+
+/** Which HPA timings the controller manager runs with. */
+export type HpaTimings = 'fast' | 'defaults';
 
 /** HPA timings shortened so an HPA test moves within seconds (defaults in brackets). */
 export const FAST_HPA_FLAGS: readonly string[] = [
@@ -148,7 +153,7 @@ export function controllerManagerCommand(input: CommandInput): CommandSpec {
       `--service-cluster-ip-range=${SERVICE_CIDR}`,
       `--root-ca-file=${pki.caCert}`,
       `--service-account-private-key-file=${pki.serviceAccountKey}`,
-      ...FAST_HPA_FLAGS,
+      ...(input.hpaTimings === 'fast' ? FAST_HPA_FLAGS : []),
       ...CALM_NODE_LIFECYCLE_FLAGS,
     ],
   };

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { REPO_ROOT } from '../helpers/repo.js';
-import { allCommands, KWOK_STAGES, type CommandInput, type CommandSpec } from './args.js';
+import { allCommands, KWOK_STAGES, type CommandInput, type CommandSpec, type HpaTimings } from './args.js';
 import { auditPolicy } from './audit-policy.js';
 import { apiServerUrl, renderKubeconfig } from './kubeconfig.js';
 import { kubectlOk, runKubectl } from './kubectl.js';
@@ -52,6 +52,7 @@ export type Flavour = 'kwok' | 'bare';
 const stateSchema = z.object({
   version: z.literal(1),
   flavour: z.enum(['kwok', 'bare']).default('kwok'),
+  hpaTimings: z.enum(['fast', 'defaults']).default('fast'),
   binDir: z.string(),
   nodeBinary: z.string(),
   ports: portsSchema,
@@ -66,6 +67,8 @@ export interface UpOptions {
   readonly binDir?: string;
   /** Default `kwok`. */
   readonly flavour?: Flavour;
+  /** Default `fast` (HPAs sync every 5 s); `defaults` runs the controller manager as a real cluster does (15 s). */
+  readonly hpaTimings?: HpaTimings;
   /** Progress lines (to stderr in the CLI). */
   readonly log?: (line: string) => void;
 }
@@ -105,8 +108,14 @@ export async function readState(layout: RunLayout): Promise<ControlPlaneState | 
   return parsed.success ? parsed.data : null;
 }
 
-function commandInput(layout: RunLayout, binDir: string, ports: Ports, nodeBinary: string): CommandInput {
-  return { binDir, layout, pki: pkiFiles(layout.pkiDir), ports, repoRoot: REPO_ROOT, nodeBinary };
+function commandInput(
+  layout: RunLayout,
+  binDir: string,
+  ports: Ports,
+  nodeBinary: string,
+  hpaTimings: HpaTimings,
+): CommandInput {
+  return { binDir, layout, pki: pkiFiles(layout.pkiDir), ports, repoRoot: REPO_ROOT, nodeBinary, hpaTimings };
 }
 
 // The commands as recorded for a run; placeholder ports when the state is lost (stop only needs the program path).
@@ -124,7 +133,8 @@ function recordedCommands(
     kwok: 0,
     metricsApi: 0,
   };
-  return allCommands(commandInput(layout, state?.binDir ?? binDir, ports, state?.nodeBinary ?? process.execPath));
+  const nodeBinary = state?.nodeBinary ?? process.execPath;
+  return allCommands(commandInput(layout, state?.binDir ?? binDir, ports, nodeBinary, state?.hpaTimings ?? 'fast'));
 }
 
 async function apiServerReady(layout: RunLayout, state: ControlPlaneState): Promise<boolean> {
@@ -196,8 +206,10 @@ export async function up(options: UpOptions): Promise<ControlPlane> {
   const layout = runLayout(options.dir);
   const binDir = options.binDir ?? defaultBinDir(process.env, os.homedir());
   const flavour = options.flavour ?? 'kwok';
+  const hpaTimings = options.hpaTimings ?? 'fast';
   const existing = await readState(layout);
-  if (existing !== null && existing.flavour === flavour && (await isHealthy(layout.dir))) {
+  const same = existing !== null && existing.flavour === flavour && existing.hpaTimings === hpaTimings;
+  if (existing !== null && same && (await isHealthy(layout.dir))) {
     log(`control plane in ${layout.dir} is already running (${existing.apiServerUrl}); reusing it`);
     return describeRun(layout, existing, true);
   }
@@ -214,6 +226,7 @@ export async function up(options: UpOptions): Promise<ControlPlane> {
   const state: ControlPlaneState = {
     version: 1,
     flavour,
+    hpaTimings,
     binDir,
     nodeBinary: process.execPath,
     ports,
@@ -257,7 +270,7 @@ async function start(layout: RunLayout, state: ControlPlaneState, log: (line: st
   const pki = await writeConfigFiles(layout, state);
   const ca = await readFile(pki.caCert, 'utf8');
   const token = await adminToken(layout);
-  const commands = allCommands(commandInput(layout, state.binDir, state.ports, state.nodeBinary));
+  const commands = allCommands(commandInput(layout, state.binDir, state.ports, state.nodeBinary, state.hpaTimings));
   const pids = new Map<Component, number>();
   const launch = async (component: Component): Promise<void> => {
     const spec = commands[component];

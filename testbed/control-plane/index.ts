@@ -12,6 +12,7 @@ export {
   type Flavour,
   type InterruptibleComponent,
 } from './control-plane.js';
+export { type HpaTimings } from './args.js';
 export { COMPONENTS, USER_NAMES, runLayout, type Component, type Identity, type RunLayout } from './layout.js';
 export { runKubectl, type KubectlResult } from './kubectl.js';
 export { isAlive, readPidFile } from './processes.js';

@@ -16,13 +16,15 @@
 //      step 4 still runs.
 //   4. The report: every step above fills the pass' observations (observations.ts); the Events (pass-events.ts)
 //      and the status (status.ts, written only when it changed) are computed from them, and the group's load
-//      figures published (LoadBoard) for the Prometheus metrics and the custom metrics API the HPA reads.
+//      figures published (LoadBoard) for the Prometheus metrics and the custom metrics API the HPA reads. A group
+//      whose queries outgrow it is read again at the busy period rather than the sync period (src/load/cadence.ts).
 // A group being deleted takes another path (deletion.ts); one whose spec does not parse is only reported.
 import { isDeepStrictEqual } from 'node:util';
 import { FINALIZER, type ComputeNodeGroup } from '../../api/v1alpha1/index.js';
 import { groupNamespace, horizontalPodAutoscalerName, type OperatorSettings } from '../../builders/index.js';
 import { resolveConfig, type ResolvedConfig } from '../../group/config.js';
 import { memberPodOf, viewPod, type PodView } from '../../group/pods.js';
+import { loadCadence } from '../../load/cadence.js';
 import { groupLoad, type GroupLoad } from '../../load/figures.js';
 import {
   WAITING_FOR_FE_DROP,
@@ -55,6 +57,8 @@ export interface ReconcilerSettings {
   operator: OperatorSettings;
   /** How often a group re-reads the FE when nothing else happens. */
   feSyncPeriodMs: number;
+  /** How often a group that scales on its load re-reads it while its queries outgrow it (src/load/cadence.ts). */
+  busyFeSyncPeriodMs: number;
   /** How long a scale-in waits for an unreachable FE before removing the pods anyway. */
   feWaitLimitMs: number;
   /** How long a deletion tries to take the group's CNs out of the FE before it gives up and lets go. */
@@ -65,6 +69,7 @@ export interface ReconcilerSettings {
 
 export const DEFAULT_RECONCILER_SETTINGS: Omit<ReconcilerSettings, 'operator'> = {
   feSyncPeriodMs: 15_000,
+  busyFeSyncPeriodMs: 2_000,
   feWaitLimitMs: 120_000,
   deletionTimeoutMs: 120_000,
   configRetryMs: 60_000,
@@ -100,6 +105,8 @@ export class ComputeNodeGroupReconciler {
   private readonly children: GroupChildren;
   private readonly deletion: GroupDeletion;
   private readonly capacities = new GroupCapacities();
+  /** The groups whose last read found their queries outgrowing them: read again at the busy period. */
+  private readonly busyLoads = new Set<string>();
 
   constructor(deps: ReconcilerDeps) {
     this.cluster = deps.cluster;
@@ -177,7 +184,7 @@ export class ComputeNodeGroupReconciler {
     const transient = observed.childFailures?.find((failure) => !failure.refused);
     if (transient !== undefined) throw transient.error;
     // An unreachable FE is retried at the sync period, not hammered. A drain window ending sooner is met on time.
-    const period = soon ? AFTER_FE_CHANGE_MS : this.settings.feSyncPeriodMs;
+    const period = soon ? AFTER_FE_CHANGE_MS : this.readPeriodMs(groupKey(group));
     const wakeAt = [nextWindowEndMs(observed.drains ?? [], observed.now), nextCapacityChangeMs(group, observed)]
       .filter((ms): ms is number => ms !== undefined)
       .map((ms) => ms + WINDOW_END_SLACK_MS);
@@ -198,10 +205,10 @@ export class ComputeNodeGroupReconciler {
     observed.feUser = credentials.user;
     const session = this.fe.session(group.spec.feInfo.addresses, credentials);
     const gated = group.spec.cnInfo.registration === 'Operator';
-    const feRead = await this.readFeFor(session, gated, observed);
+    const key = groupKey(group);
+    const feRead = await this.readFeFor(session, { gated, busy: this.busyLoads.has(key) }, observed);
     const members = this.memberPods(group, observed.pods, config);
     const current = this.children.statefulSetReplicas(group);
-    const key = `${groupNamespace(group)}/${group.metadata.name}`;
     const pass = { key, group, session, feRead, now: observed.now, currentReplicas: current };
     const capacity = (observed.capacity = await this.capacities.decide(pass));
     const input: MembershipInput = {
@@ -237,17 +244,26 @@ export class ComputeNodeGroupReconciler {
     const after = planMembership({ ...input, fe: feAfter });
     observed.membership = after;
     observed.load = this.publishLoad(group, feRead, after);
+    this.followLoad(key, group, observed.load);
 
     const changed = actions.added.length + actions.dropped.length > 0;
     const waitingOnLiveFe = (replicas.kind === WAITING_FOR_FE_DROP || waitingGates > 0) && feRead.nodes !== null;
     return changed || waitingOnLiveFe;
   }
 
-  /** The FE's compute nodes; pods waiting for their readiness gate follow it within about a second (one read per FE). */
-  private async readFeFor(session: FeSession, gated: boolean, observed: PassObservations): Promise<FeRead> {
+  /**
+   * The FE's compute nodes (one read per FE and period, shared): pods waiting for their readiness gate follow it
+   * within about a second, a busy group's load at the busy period.
+   */
+  private async readFeFor(
+    session: FeSession,
+    want: { gated: boolean; busy: boolean },
+    observed: PassObservations,
+  ): Promise<FeRead> {
     const podsWaiting =
-      gated && observed.pods.some((pod) => !pod.terminating && pod.cnUp && pod.feAliveGate !== 'True');
-    const feRead = await readFe(session, podsWaiting ? GATE_READ_MAX_AGE_MS : undefined);
+      want.gated && observed.pods.some((pod) => !pod.terminating && pod.cnUp && pod.feAliveGate !== 'True');
+    const maxAgeMs = podsWaiting ? GATE_READ_MAX_AGE_MS : want.busy ? this.busyPeriodMs() : undefined;
+    const feRead = await readFe(session, maxAgeMs);
     observed.fe = feRead.observation;
     return feRead;
   }
@@ -307,6 +323,21 @@ export class ComputeNodeGroupReconciler {
     return load;
   }
 
+  /** Whether the next pass reads the load sooner (src/load/cadence.ts). */
+  private followLoad(key: string, group: ComputeNodeGroup, load: GroupLoad | undefined): void {
+    if (loadCadence(group.spec.autoScalingPolicy, load).kind === 'Busy') this.busyLoads.add(key);
+    else this.busyLoads.delete(key);
+  }
+
+  private readPeriodMs(key: string): number {
+    return this.busyLoads.has(key) ? this.busyPeriodMs() : this.settings.feSyncPeriodMs;
+  }
+
+  /** Never slower than the rest period (a test may run with a shorter one). */
+  private busyPeriodMs(): number {
+    return Math.min(this.settings.busyFeSyncPeriodMs, this.settings.feSyncPeriodMs);
+  }
+
   private hpaOf(group: ComputeNodeGroup): unknown {
     return this.cluster.child('HorizontalPodAutoscaler', groupNamespace(group), horizontalPodAutoscalerName(group));
   }
@@ -356,5 +387,10 @@ export class ComputeNodeGroupReconciler {
     this.membership?.forget(namespace, name);
     this.children.forget(`${namespace}/${name}`);
     this.capacities.forget(`${namespace}/${name}`);
+    this.busyLoads.delete(`${namespace}/${name}`);
   }
+}
+
+function groupKey(group: ComputeNodeGroup): string {
+  return `${groupNamespace(group)}/${group.metadata.name}`;
 }

@@ -62,6 +62,8 @@ async function harness(
   settings: Partial<ReconcilerSettings> = {},
   version: ProfileName = '3.3',
   simOptions: FeSimulatorOptions = {},
+  /** The shared FE snapshot's period (0: every pass reads the FE). */
+  snapshotPeriodMs = 0,
 ): Promise<Harness> {
   const sim = new FeSimulator({ version, heartbeatPeriodMs: 60_000, ...simOptions });
   await sim.start();
@@ -69,7 +71,7 @@ async function harness(
   cluster.secrets.set('fe-account', { data: { FE_USR: Buffer.from('root').toString('base64'), FE_PWD: '' } });
   cluster.configMaps.set('cn-config', { data: { 'cn.conf': cnConf } });
   const pool = new FeSessionPool({
-    syncPeriodMs: 0,
+    syncPeriodMs: snapshotPeriodMs,
     idleCloseMs: 60_000,
     connectTimeoutMs: 1000,
     queryTimeoutMs: 2000,
@@ -572,6 +574,74 @@ describe('the end of a drain window (spec.drain.order: Drain)', () => {
     assert.equal(long.finishedAt, null);
     const event = h.cluster.events.find((candidate) => candidate.reason === 'DrainWindowOver');
     assert.match(event?.message ?? '', /killed none; FE .* could not list them: .*Backend node not found/);
+  });
+});
+
+describe('the load of a group that scales on its queries, read faster while they outgrow it', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h.pool.close();
+    await h.sim.stop();
+  });
+
+  const REST_MS = 1_000;
+  const BUSY_MS = 50;
+  const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+  const reads = (): number => h.sim.statementsMatching(/SHOW COMPUTE NODES/i).length;
+  async function pass(): Promise<number | undefined> {
+    const result = await h.reconciler.reconcile(KEY, context);
+    h.cluster.settlePods();
+    return result.requeueAfterMs;
+  }
+
+  /** One CN with `queries.targetPerCN: 2`, alive, its FE read at most once per REST_MS at rest. */
+  async function queryGroup(policy: Record<string, unknown>): Promise<void> {
+    const settings = { feSyncPeriodMs: REST_MS, busyFeSyncPeriodMs: BUSY_MS };
+    h = await harness(1, settings, '3.5', { heartbeatPeriodMs: 20 }, REST_MS);
+    h.sim.liveness.defaultOutcome = { ok: true };
+    h.cluster.setSpec('autoScalingPolicy', { maxReplicas: 4, ...policy });
+    await converge(h);
+    await pause(REST_MS + 10);
+    assert.equal(await pass(), REST_MS, 'quiet: the rest period');
+    assert.equal(h.cluster.status()?.load?.aliveComputeNodes, 1);
+  }
+
+  it('reads at the busy period while queries queue or the load asks for more CNs, and at rest otherwise', async () => {
+    await queryGroup({ queries: { targetPerCN: 2 } });
+    const quiet = reads();
+    await pause(BUSY_MS * 2);
+    assert.equal(await pass(), REST_MS);
+    assert.equal(reads(), quiet, 'a quiet group shares the read of its period');
+
+    // Queries queue: seen at the next read of the rest period, then read at the busy period.
+    h.sim.setLoad({ runningPerNode: 1, running: 1, pending: 3 });
+    await pause(REST_MS + 10);
+    assert.equal(await pass(), BUSY_MS, 'queued queries');
+    await pause(BUSY_MS * 2);
+    const busy = reads();
+    assert.equal(await pass(), BUSY_MS);
+    assert.equal(reads(), busy + 1, 'a fresh read at the busy period');
+
+    // Nothing queued but 3 running on 1 CN with a target of 2: still short of CNs.
+    h.sim.setLoad({ runningPerNode: 3, running: 3 });
+    await pause(BUSY_MS * 2);
+    assert.equal(await pass(), BUSY_MS, `above the target: ${JSON.stringify(h.cluster.status()?.load)}`);
+
+    // The load falls back under the target: the rest period again, and no read before it.
+    h.sim.setLoad({ runningPerNode: 1, running: 1 });
+    await pause(BUSY_MS * 2);
+    assert.equal(await pass(), REST_MS, 'back at rest');
+    const rest = reads();
+    await pause(BUSY_MS * 2);
+    await pass();
+    assert.equal(reads(), rest);
+  });
+
+  it('keeps the rest period for a group that does not scale on its queries, however long its queue', async () => {
+    await queryGroup({ hpaPolicy: { metrics: [] } });
+    h.sim.setLoad({ runningPerNode: 4, running: 4, pending: 10 });
+    await pause(REST_MS + 10);
+    assert.equal(await pass(), REST_MS);
   });
 });
 

@@ -159,6 +159,18 @@ describe('Controller', () => {
     await h.controller.stop(1000);
   });
 
+  it('exports its counters at 0 from the start, as controller-runtime and client-go do, so a rate reads 0', async () => {
+    const h = harness(1);
+    h.controller.start();
+    assert.equal(await h.metricValue('controller_runtime_reconcile_errors_total', { controller: 'test' }), 0);
+    for (const result of ['success', 'error', 'requeue_after']) {
+      assert.equal(await h.metricValue('controller_runtime_reconcile_total', { controller: 'test', result }), 0);
+    }
+    assert.equal(await h.metricValue('workqueue_retries_total', { name: 'test' }), 0);
+    assert.equal(await h.metricValue('workqueue_adds_total', { name: 'test' }), 0);
+    await h.controller.stop(1000);
+  });
+
   it('requeues after the requested delay on success', async () => {
     const h = harness(1);
     h.controller.start();

@@ -21,6 +21,7 @@ const input: CommandInput = {
   },
   repoRoot: '/repo',
   nodeBinary: '/usr/bin/node',
+  hpaTimings: 'fast',
 };
 const commands = allCommands(input);
 
@@ -80,6 +81,15 @@ describe('control-plane command lines', () => {
     for (const hpaFlag of FAST_HPA_FLAGS) assert.ok(args.includes(hpaFlag), hpaFlag);
     assert.equal(flag(args, 'horizontal-pod-autoscaler-sync-period'), '5s');
     // KWOK never makes a pod ready again once the node lifecycle controller marked it unready.
+    assert.equal(flag(args, 'node-monitor-grace-period'), '1h');
+  });
+
+  it("runs the controller manager's own HPA timings with hpaTimings: defaults, as a real cluster does", () => {
+    const args = allCommands({ ...input, hpaTimings: 'defaults' })['kube-controller-manager'].args;
+    assert.deepEqual(
+      args.filter((arg) => arg.startsWith('--horizontal-pod-autoscaler-')),
+      [],
+    );
     assert.equal(flag(args, 'node-monitor-grace-period'), '1h');
   });
 
