@@ -113,8 +113,8 @@ export class RunningPrometheus {
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
     const prometheus = new RunningPrometheus(child, dir, `http://127.0.0.1:${port}`);
     try {
       await waitFor(
@@ -157,7 +157,11 @@ export class RunningPrometheus {
   async stop(): Promise<void> {
     const pid = this.child.pid;
     if (pid !== undefined && this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+      const exited = new Promise<void>((resolve) => {
+        this.child.once('exit', () => {
+          resolve();
+        });
+      });
       process.kill(pid, 'SIGTERM');
       const stopped = await Promise.race([exited.then(() => true), sleepMs(10_000).then(() => false)]);
       if (!stopped) {

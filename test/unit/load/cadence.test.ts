@@ -2,16 +2,17 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadCadence, scalesOnLoad } from '../../../src/load/cadence.js';
 import type { GroupLoad } from '../../../src/load/figures.js';
-import type { AutoScalingPolicy } from '../../../src/api/v1alpha1/index.js';
+import { autoScalingPolicySchema, type AutoScalingPolicy } from '../../../src/api/v1alpha1/index.js';
 
-const queries: AutoScalingPolicy = { maxReplicas: 8, queries: { targetPerCN: 4 }, resourceMetrics: 'Container' };
-const cpu: AutoScalingPolicy = {
+/** A policy as the API parses it. */
+const policy = (spec: Record<string, unknown>): AutoScalingPolicy => autoScalingPolicySchema.parse(spec);
+const queries = policy({ maxReplicas: 8, queries: { targetPerCN: 4 } });
+const cpu = policy({
   maxReplicas: 8,
-  resourceMetrics: 'Container',
   hpaPolicy: {
     metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } }],
   },
-};
+});
 
 function load(alive: number, running: number | null, pending: number | null): GroupLoad {
   const queryLoad = running === null || pending === null ? null : running + pending;
@@ -52,9 +53,8 @@ describe('scalesOnLoad', () => {
   it('sees the short form and an Object metric named after one of the load figures', () => {
     assert.equal(scalesOnLoad(queries), true);
     assert.equal(scalesOnLoad(cpu), false);
-    const byHand: AutoScalingPolicy = {
+    const byHand = policy({
       maxReplicas: 8,
-      resourceMetrics: 'Container',
       hpaPolicy: {
         metrics: [
           {
@@ -67,7 +67,7 @@ describe('scalesOnLoad', () => {
           },
         ],
       },
-    };
+    });
     assert.equal(scalesOnLoad(byHand), true);
   });
 });
