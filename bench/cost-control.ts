@@ -17,11 +17,11 @@
 //
 //   node --import tsx bench/cost-control.ts [--backends 1] [--seed 7] [--svg docs/cost-control.svg] [--write]
 // --write puts the table into docs/benchmarks.md between its markers. Takes about a minute.
-import { readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { QueryEngine, type QueryRecord, type TraceQuery } from '@starrocks-cn-operator/testbed/fe-simulator';
 import { seededRandom } from '@starrocks-cn-operator/testbed/helpers';
+import { docSection } from './support/doc-section.js';
 import type { AutoScalingPolicy, ScheduleWindow } from '../src/api/v1alpha1/index.js';
 import { decideCapacity, type CapacitySpec, type SuspensionMemory } from '../src/capacity/decide.js';
 import { workSignal } from '../src/capacity/work.js';
@@ -418,10 +418,6 @@ function svg(outcomes: readonly Outcome[]): string {
   ].join('\n');
 }
 
-const DOC = path.join(import.meta.dirname, '..', 'docs', 'benchmarks.md');
-const OPEN = '<!-- cost-table: written by bench/cost-control.ts --write -->';
-const CLOSE = '<!-- /cost-table -->';
-
 const trace = dayTrace(Number(values.seed));
 const shared = policies(false).map((policy) => play(policy, trace, BACKENDS));
 const cnOnly = policies(true).map((policy) => play(policy, trace, 0));
@@ -447,10 +443,6 @@ if (values.svg !== undefined) {
   console.log(`wrote ${values.svg}`);
 }
 if (values.write) {
-  const doc = await readFile(DOC, 'utf8');
-  const start = doc.indexOf(OPEN);
-  const end = doc.indexOf(CLOSE);
-  if (start < 0 || end < start) throw new Error(`docs/benchmarks.md lacks the markers ${OPEN} ... ${CLOSE}`);
-  await writeFile(DOC, `${doc.slice(0, start + OPEN.length)}\n\n${text}\n\n${doc.slice(end)}`);
+  await (await docSection('cost-table', 'bench/cost-control.ts')).write(text);
   console.log('wrote docs/benchmarks.md');
 }

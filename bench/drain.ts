@@ -13,7 +13,7 @@
 // --runs-from renders the table from the JSON lines an earlier run printed (its standard output) instead of measuring.
 //
 // About 15 minutes per version on a 2-core machine.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,6 +28,7 @@ import {
 import { DRAIN_ORDERS, type DrainOrder } from '../src/api/v1alpha1/index.js';
 import { markdownTable } from '../src/docs/markdown.js';
 import { DRAIN_CAUSES, type DrainCause, type DrainFigures } from '../test/support/drain-scenario.js';
+import { BENCHMARKS_DOC, docSection } from './support/doc-section.js';
 
 const { values } = parseArgs({
   options: {
@@ -39,10 +40,6 @@ const { values } = parseArgs({
     'runs-from': { type: 'string' },
   },
 });
-
-const DOC = path.join(import.meta.dirname, '..', 'docs', 'benchmarks.md');
-const OPEN = '<!-- drain-table: written by bench/drain.ts --write -->';
-const CLOSE = '<!-- /drain-table -->';
 
 const HEADER = [
   'StarRocks',
@@ -164,15 +161,11 @@ async function measure(): Promise<Run[]> {
 
 process.stdout.write(`\n${table(rows(runs))}\n`);
 if (values.write) {
-  const document = await readFile(DOC, 'utf8');
-  const start = document.indexOf(OPEN);
-  const end = document.indexOf(CLOSE);
-  if (start < 0 || end < start) throw new Error(`${DOC} has no ${OPEN} ... ${CLOSE} section`);
+  const section = await docSection('drain-table', 'bench/drain.ts');
   const measured = new Set(runs.map((run) => rowKey([run.version, run.order, run.cause])));
-  const kept = keptRows(document.slice(start, end), measured);
-  const markdown = table([...kept, ...rows(runs)].sort(byVersionOrderCause));
-  await writeFile(DOC, `${document.slice(0, start)}${OPEN}\n\n${markdown}\n${document.slice(end)}`);
-  process.stdout.write(`wrote the table into ${DOC} (${kept.length} rows kept from the table there)\n`);
+  const kept = keptRows(section.current, measured);
+  await section.write(table([...kept, ...rows(runs)].sort(byVersionOrderCause)));
+  process.stdout.write(`wrote the table into ${BENCHMARKS_DOC} (${kept.length} rows kept from the table there)\n`);
 }
 
 function intro(): string {

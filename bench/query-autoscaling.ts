@@ -5,7 +5,11 @@
 //
 //   npm run build
 //   node --import tsx bench/query-autoscaling.ts [--settings defaults,fast] [--traces burst,ramp,daily,quiet]
-//     [--policies cpu,queries,queries-3] [--svg docs/query-autoscaling.svg]
+//     [--policies cpu,queries,queries-3] [--svg docs/query-autoscaling.svg] [--json FILE] [--write]
+//   node --import tsx bench/query-autoscaling.ts --from-json A.json,B.json [--write] [--svg ...]
+//
+// --json keeps every run's figures and samples; --from-json renders the table (and the SVG) from such files instead
+// of measuring; --write puts the table into docs/benchmarks.md between its markers.
 //
 // The settings (SETTINGS below): `defaults` is what a real cluster runs (kube-controller-manager's HPA sync of 15 s
 // and its CPU initialization period, metrics-server's 15 s resolution, the operator's shipped FE sync periods);
@@ -17,7 +21,8 @@
 // a query still running there after that fails (test/support/query-workload.ts). Memory is held at 10 % of the
 // request: at 20 % the seed's 30 % memory target alone keeps 2 CNs for good (the HPA wants ceil(2 x 20 / 30) = 2),
 // and a CN whose caches fill its memory would pin a memory-scaled group at maxReplicas.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -33,6 +38,9 @@ import {
 } from '@starrocks-cn-operator/testbed/control-plane';
 import { FeSimulator, QueryEngine, type TraceQuery } from '@starrocks-cn-operator/testbed/fe-simulator';
 import { seededRandom } from '@starrocks-cn-operator/testbed/helpers';
+import { z } from 'zod';
+import { markdownTable } from '../src/docs/markdown.js';
+import { docSection } from './support/doc-section.js';
 import { percentile } from './support/stats.js';
 
 const { values } = parseArgs({
@@ -42,6 +50,8 @@ const { values } = parseArgs({
     policies: { type: 'string', default: 'cpu,queries,queries-3' },
     svg: { type: 'string' },
     json: { type: 'string' },
+    'from-json': { type: 'string' },
+    write: { type: 'boolean', default: false },
   },
 });
 
@@ -168,22 +178,23 @@ interface Sample {
   pending: number;
 }
 
-interface Result {
-  setting: string;
-  trace: string;
-  policy: string;
-  samples: Sample[];
-  waitP50: number;
-  waitP99: number;
-  cnMinutes: number;
-  peakCns: number;
-  failed: number;
-  unfinished: number;
-  toCapacityMs: number | null;
+const resultSchema = z.object({
+  setting: z.string(),
+  trace: z.string(),
+  policy: z.string(),
+  samples: z.array(z.object({ ms: z.number(), cns: z.number(), pending: z.number() })),
+  waitP50: z.number(),
+  waitP99: z.number(),
+  cnMinutes: z.number(),
+  peakCns: z.number(),
+  failed: z.number(),
+  unfinished: z.number(),
+  toCapacityMs: z.number().nullable(),
   /** When the group was back at 1 CN with no query left; null if not within the limit. */
-  settledMs: number | null;
-  queries: number;
-}
+  settledMs: z.number().nullable(),
+  queries: z.number(),
+});
+type Result = z.infer<typeof resultSchema>;
 
 /** Alive CNs integrated over time: each sample's CNs until the next sample. */
 function cnMinutes(samples: readonly Sample[]): number {
@@ -196,19 +207,65 @@ function cnMinutes(samples: readonly Sample[]): number {
   return total / 60_000;
 }
 
+/** The columns of the table (cells() fills them). */
+const HEADER = [
+  'settings',
+  'trace',
+  'policy',
+  'queries',
+  'burst start to needed CNs',
+  'queue wait p50',
+  'queue wait p99',
+  'CN-minutes',
+  'peak CNs',
+  'back at 1 CN',
+  'failed queries',
+];
+
+/** What a run started and must stop if the benchmark is interrupted. */
+const running = new Set<() => Promise<void>>();
+
 const results: Result[] = [];
-const wantedSettings = values.settings.split(',');
-for (const setting of SETTINGS.filter((candidate) => wantedSettings.includes(candidate.name))) {
-  results.push(...(await runSetting(setting)));
+if (values['from-json'] === undefined) {
+  const wantedSettings = SETTINGS.filter((candidate) => values.settings.split(',').includes(candidate.name));
+  const only = wantedSettings.length === 1 ? wantedSettings[0] : undefined;
+  if (only !== undefined) results.push(...(await runSetting(only)));
+  // The test helpers keep the first control plane's environment: each setting runs in a process of its own.
+  else for (const setting of wantedSettings) results.push(...(await runSettingApart(setting)));
+} else {
+  for (const file of values['from-json'].split(',')) {
+    results.push(...z.array(resultSchema).parse(JSON.parse(await readFile(file, 'utf8'))));
+  }
+}
+
+/** This script again for one setting, in a child process; its results from the JSON it keeps. */
+async function runSettingApart(setting: Setting): Promise<Result[]> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'query-autoscaling-runs-'));
+  const json = path.join(dir, `${setting.name}.json`);
+  const args = ['--settings', setting.name, '--traces', values.traces, '--policies', values.policies, '--json', json];
+  const child = spawn(process.execPath, [...process.execArgv, import.meta.filename, ...args], { stdio: 'inherit' });
+  const stop = (): void => {
+    child.kill('SIGTERM');
+  };
+  process.once('SIGINT', stop).once('SIGTERM', stop);
+  try {
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    if (code !== 0) throw new Error(`the ${setting.name} run exited with ${code}`);
+    return z.array(resultSchema).parse(JSON.parse(await readFile(json, 'utf8')));
+  } finally {
+    process.off('SIGINT', stop).off('SIGTERM', stop);
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** One control plane with the setting's timings, and every trace and policy on it. */
 async function runSetting(setting: Setting): Promise<Result[]> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'query-autoscaling-'));
   const done: Result[] = [];
-  // Interrupted: stop the control plane (by pid, in `down`) before leaving.
+  // Interrupted: stop the run's operator and the control plane (by pid, in `down`) before leaving.
   const onSignal = (): void => {
-    void down({ dir })
+    void Promise.all([...running].map((stop) => stop().catch(() => undefined)))
+      .then(() => down({ dir }))
       .catch(() => undefined)
       .finally(() => process.exit(130));
   };
@@ -230,8 +287,11 @@ async function runSetting(setting: Setting): Promise<Result[]> {
         const result = await runOne(setting, trace, policy, { identity, customMetrics });
         done.push(result);
         process.stdout.write(`${row(result)}\n`);
+        // Kept after every run, so an interrupted benchmark loses none.
+        if (values.json !== undefined) await writeFile(values.json, JSON.stringify([...results, ...done]) + '\n');
       }
     }
+    if (values.json !== undefined) await writeFile(values.json, JSON.stringify([...results, ...done]) + '\n');
     await customMetrics.cleanup();
     await support.removeOperatorIdentity(identity);
   } finally {
@@ -266,6 +326,10 @@ async function runOne(setting: Setting, trace: Trace, policy: string, shared: Sh
     feSyncPeriod: setting.feSyncPeriod,
     extraArgs: [...shared.customMetrics.args, ...busy],
   });
+  const stop = async (): Promise<void> => {
+    await operator.stop();
+  };
+  running.add(stop);
   try {
     await customMetricsSupport.waitForCustomMetricsApi();
     const objects = await support.seedExampleObjects(namespace, fe.addresses, (spec) => {
@@ -283,13 +347,20 @@ async function runOne(setting: Setting, trace: Trace, policy: string, shared: Sh
     return await play({ setting, trace, policy, namespace, fe, engine }, workloads);
   } finally {
     await kubectl(['delete', 'cng', GROUP, '-n', namespace, '--wait=true', '--timeout=60s']);
+    running.delete(stop);
     await operator.stop();
     await fe.stop();
   }
 }
 
-process.stdout.write(`\n${table(results)}\n\n${comparisons(results).join('\n')}\n`);
-if (values.json !== undefined) await writeFile(values.json, JSON.stringify(results, null, 1) + '\n');
+const report = `${table(results)}\n\n${comparisons(results)
+  .map((line) => `- ${line}`)
+  .join('\n')}`;
+process.stdout.write(`\n${report}\n`);
+if (values.write) {
+  await (await docSection('query-table', 'bench/query-autoscaling.ts')).write(report);
+  process.stdout.write('wrote docs/benchmarks.md\n');
+}
 if (values.svg !== undefined) {
   const first = results[0]?.setting;
   await writeFile(values.svg, svg(results.filter((result) => result.trace === 'burst' && result.setting === first)));
@@ -359,21 +430,30 @@ async function play(run: Run, workloads: typeof import('../test/support/query-wo
   };
 }
 
-function row(result: Result): string {
+/** One row of the table, as the script prints it while it runs. */
+function cells(result: Result): string[] {
   const seconds = (ms: number | null): string => (ms === null ? '-' : `${(ms / 1000).toFixed(0)} s`);
-  return (
-    `| ${result.setting} | ${result.trace} | ${result.policy} | ${result.queries} | ${seconds(result.toCapacityMs)} | ` +
-    `${result.waitP50.toFixed(1)} s | ${result.waitP99.toFixed(1)} s | ${result.cnMinutes.toFixed(1)} | ` +
-    `${result.peakCns} | ${seconds(result.settledMs)} | ${result.failed} |`
-  );
+  return [
+    result.setting,
+    result.trace,
+    result.policy,
+    String(result.queries),
+    seconds(result.toCapacityMs),
+    `${result.waitP50.toFixed(1)} s`,
+    `${result.waitP99.toFixed(1)} s`,
+    result.cnMinutes.toFixed(1),
+    String(result.peakCns),
+    seconds(result.settledMs),
+    String(result.failed),
+  ];
+}
+
+function row(result: Result): string {
+  return `| ${cells(result).join(' | ')} |`;
 }
 
 function table(all: readonly Result[]): string {
-  return [
-    '| settings | trace | policy | queries | burst start to needed CNs | queue wait p50 | queue wait p99 | CN-minutes | peak CNs | back at 1 CN | failed queries |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...all.map(row),
-  ].join('\n');
+  return markdownTable(HEADER, all.map(cells));
 }
 
 /** Each query policy against cpu on the same setting and trace: the ratios the docs quote. */

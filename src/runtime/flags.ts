@@ -118,10 +118,10 @@ export const MANAGER_FLAGS: readonly DocumentedFlag[] = [
     name: 'busy-fe-sync-period',
     kind: 'string',
     default: '2s',
-    help: 'How often a group that scales on its queries is read while they outgrow it',
+    help: 'How often a group that scales on its queries is read while its HPA would add CNs',
     docs: {
       meaning:
-        'how often the FE is read for a group that scales on its queries (`autoScalingPolicy.queries`) while queries wait in the queue or its load asks for more CNs than are alive; at rest, `--fe-sync-period` applies (docs/autoscaling.md)',
+        'how often the FE is read for a group that scales on its queries (`autoScalingPolicy.queries`, or an `Object` metric named after a load figure) while its load asks its HPA for more CNs than it runs, below its maximum; otherwise `--fe-sync-period` applies ([autoscaling.md](autoscaling.md#how-fast-it-reacts-and-the-settings-that-matter))',
     },
   },
   {

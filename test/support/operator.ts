@@ -288,6 +288,8 @@ export async function seedExampleObjects(
 
 export interface PodInfo {
   readonly name: string;
+  /** The pod's uid: a pod recreated under the same name has a new one. */
+  readonly uid: string;
   readonly ordinal: number;
   readonly ip: string | undefined;
   readonly ready: boolean;
@@ -305,6 +307,7 @@ const podListSchema = z.object({
     z.looseObject({
       metadata: z.looseObject({
         name: z.string(),
+        uid: z.string(),
         deletionTimestamp: z.string().optional(),
         annotations: z.record(z.string(), z.string()).optional(),
       }),
@@ -346,6 +349,7 @@ export async function groupPods(namespace: string, group: string): Promise<PodIn
       const isReady = ready?.status === 'True';
       return {
         name: pod.metadata.name,
+        uid: pod.metadata.uid,
         ordinal: Number(pod.metadata.name.slice(group.length + 1)),
         ip: pod.status?.podIP,
         ready: isReady,

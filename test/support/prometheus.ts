@@ -113,18 +113,27 @@ export class RunningPrometheus {
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    child.stdout.pipe(log);
-    child.stderr.pipe(log);
+    // Both pipes into one file: it is closed once the process is gone and the pipes have drained.
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
+    child.once('exit', () => setTimeout(() => log.end(), 100));
+    const exited = new Promise<never>((_, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code) => {
+        reject(new Error(`prometheus exited (${code}); see ${options.logPath}`));
+      });
+    });
+    exited.catch(() => undefined); // observed below while starting; later an exit is the test's stop
     const prometheus = new RunningPrometheus(child, dir, `http://127.0.0.1:${port}`);
     try {
-      await waitFor(
+      const ready = waitFor(
         async () => {
-          if (child.exitCode !== null) throw new Error(`prometheus exited (${child.exitCode}); see ${options.logPath}`);
           const response = await fetch(`${prometheus.url}/-/ready`, { signal: AbortSignal.timeout(2_000) });
           return response.status === 200;
         },
         { description: 'prometheus /-/ready', timeoutMs: 60_000, intervalMs: 250 },
       );
+      await Promise.race([ready, exited]);
     } catch (error) {
       await prometheus.stop();
       throw error;

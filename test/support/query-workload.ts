@@ -121,7 +121,7 @@ export class QueryWorkload {
       if (engine.processState(address) === 'exited') engine.restart(address);
       const usage = (engine.cpuPercent(address) / 100) * millicores;
       if (this.scraped === undefined) await this.writeMetrics(pod.name, usage);
-      else this.scraped.record(pod.name, ms, usage);
+      else this.scraped.record(pod.name, ms, usage, pod.uid);
     }
     await this.scrape(
       ms,

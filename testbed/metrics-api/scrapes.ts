@@ -11,6 +11,8 @@
 export const FRESH_CONTAINER_MIN_MS = 10_000;
 
 interface PodCounter {
+  /** The pod's uid: a pod recreated under the same name is a new container, counted from 0. */
+  instance: string;
   startedMs: number;
   /** Cumulative CPU in millicore-milliseconds since the pod started. */
   cumulative: number;
@@ -32,11 +34,14 @@ export class ScrapedCpu {
     this.nextScrapeMs = startMs + resolutionMs;
   }
 
-  /** The pod used `millicores` since its previous sample (or since it started, first seen at `ms`). */
-  record(pod: string, ms: number, millicores: number): void {
+  /**
+   * The pod used `millicores` since its previous sample (or since it started, first seen at `ms`). A new `instance`
+   * (uid) under a known name is a new pod: metrics-server drops the old point when the container's start moves.
+   */
+  record(pod: string, ms: number, millicores: number, instance = pod): void {
     const counter = this.pods.get(pod);
-    if (counter === undefined) {
-      this.pods.set(pod, { startedMs: ms, cumulative: 0, sampledMs: ms });
+    if (counter?.instance !== instance) {
+      this.pods.set(pod, { instance, startedMs: ms, cumulative: 0, sampledMs: ms });
       return;
     }
     counter.cumulative += millicores * Math.max(0, ms - counter.sampledMs);

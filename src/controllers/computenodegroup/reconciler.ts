@@ -24,6 +24,7 @@ import { FINALIZER, type ComputeNodeGroup } from '../../api/v1alpha1/index.js';
 import { groupNamespace, horizontalPodAutoscalerName, type OperatorSettings } from '../../builders/index.js';
 import { resolveConfig, type ResolvedConfig } from '../../group/config.js';
 import { memberPodOf, viewPod, type PodView } from '../../group/pods.js';
+import type { Capacity } from '../../capacity/decide.js';
 import { loadCadence } from '../../load/cadence.js';
 import { groupLoad, type GroupLoad } from '../../load/figures.js';
 import {
@@ -244,7 +245,7 @@ export class ComputeNodeGroupReconciler {
     const after = planMembership({ ...input, fe: feAfter });
     observed.membership = after;
     observed.load = this.publishLoad(group, feRead, after);
-    this.followLoad(key, group, observed.load);
+    this.followLoad(key, group, observed.load, capacity);
 
     const changed = actions.added.length + actions.dropped.length > 0;
     const waitingOnLiveFe = (replicas.kind === WAITING_FOR_FE_DROP || waitingGates > 0) && feRead.nodes !== null;
@@ -323,9 +324,11 @@ export class ComputeNodeGroupReconciler {
     return load;
   }
 
-  /** Whether the next pass reads the load sooner (src/load/cadence.ts). */
-  private followLoad(key: string, group: ComputeNodeGroup, load: GroupLoad | undefined): void {
-    if (loadCadence(group.spec.autoScalingPolicy, load).kind === 'Busy') this.busyLoads.add(key);
+  /** Whether the next pass reads the load sooner (src/load/cadence.ts): only while its HPA could add a CN. */
+  private followLoad(key: string, group: ComputeNodeGroup, load: GroupLoad | undefined, capacity: Capacity): void {
+    const hpa = capacity.hpa;
+    const room = hpa === undefined || hpa === 'Paused' ? undefined : { replicas: capacity.replicas, ...hpa };
+    if (loadCadence(group.spec.autoScalingPolicy, load, room).kind === 'Busy') this.busyLoads.add(key);
     else this.busyLoads.delete(key);
   }
 

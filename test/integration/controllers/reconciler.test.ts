@@ -70,13 +70,15 @@ async function harness(
   const cluster = new MemoryCluster(groupObject(sim.addresses, replicas));
   cluster.secrets.set('fe-account', { data: { FE_USR: Buffer.from('root').toString('base64'), FE_PWD: '' } });
   cluster.configMaps.set('cn-config', { data: { 'cn.conf': cnConf } });
+  const clock = { now: new Date('2026-11-24T10:00:00Z') };
   const pool = new FeSessionPool({
     syncPeriodMs: snapshotPeriodMs,
     idleCloseMs: 60_000,
     connectTimeoutMs: 1000,
     queryTimeoutMs: 2000,
+    // A snapshot kept between passes ages on the test's clock.
+    ...(snapshotPeriodMs > 0 ? { now: () => clock.now.getTime() } : {}),
   });
-  const clock = { now: new Date('2026-11-24T10:00:00Z') };
   const reconciler = new ComputeNodeGroupReconciler({
     cluster,
     fe: pool,
@@ -584,64 +586,72 @@ describe('the load of a group that scales on its queries, read faster while they
     await h.sim.stop();
   });
 
-  const REST_MS = 1_000;
-  const BUSY_MS = 50;
-  const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+  // Neither is AFTER_FE_CHANGE_MS (1 s), so a requeue says which cadence the pass chose.
+  const REST_MS = 15_000;
+  const BUSY_MS = 2_000;
   const reads = (): number => h.sim.statementsMatching(/SHOW COMPUTE NODES/i).length;
-  async function pass(): Promise<number | undefined> {
+  /** One pass after `ms` on the test's clock (the FE snapshot ages on it too); its requeue. */
+  async function passAfter(ms: number): Promise<number | undefined> {
+    h.clock.now = new Date(h.clock.now.getTime() + ms);
     const result = await h.reconciler.reconcile(KEY, context);
     h.cluster.settlePods();
     return result.requeueAfterMs;
   }
 
-  /** One CN with `queries.targetPerCN: 2`, alive, its FE read at most once per REST_MS at rest. */
+  /** One alive CN whose FE is read at most once per REST_MS at rest, and a quiet pass. */
   async function queryGroup(policy: Record<string, unknown>): Promise<void> {
     const settings = { feSyncPeriodMs: REST_MS, busyFeSyncPeriodMs: BUSY_MS };
     h = await harness(1, settings, '3.5', { heartbeatPeriodMs: 20 }, REST_MS);
     h.sim.liveness.defaultOutcome = { ok: true };
-    h.cluster.setSpec('autoScalingPolicy', { maxReplicas: 4, ...policy });
+    h.cluster.setSpec('autoScalingPolicy', policy);
     await converge(h);
-    await pause(REST_MS + 10);
-    assert.equal(await pass(), REST_MS, 'quiet: the rest period');
+    await new Promise((resolve) => setTimeout(resolve, 100)); // a heartbeat: the CN alive
+    assert.equal(await passAfter(REST_MS), REST_MS, 'quiet: the rest period');
     assert.equal(h.cluster.status()?.load?.aliveComputeNodes, 1);
   }
 
-  it('reads at the busy period while queries queue or the load asks for more CNs, and at rest otherwise', async () => {
-    await queryGroup({ queries: { targetPerCN: 2 } });
+  it('reads at the busy period while its load asks for more CNs, and at rest otherwise', async () => {
+    await queryGroup({ maxReplicas: 4, queries: { targetPerCN: 2 } });
     const quiet = reads();
-    await pause(BUSY_MS * 2);
-    assert.equal(await pass(), REST_MS);
+    assert.equal(await passAfter(BUSY_MS), REST_MS);
     assert.equal(reads(), quiet, 'a quiet group shares the read of its period');
 
     // Queries queue: seen at the next read of the rest period, then read at the busy period.
     h.sim.setLoad({ runningPerNode: 1, running: 1, pending: 3 });
-    await pause(REST_MS + 10);
-    assert.equal(await pass(), BUSY_MS, 'queued queries');
-    await pause(BUSY_MS * 2);
+    assert.equal(await passAfter(BUSY_MS), REST_MS, 'not seen before the rest period is over');
+    assert.equal(await passAfter(REST_MS), BUSY_MS, 'queued queries');
     const busy = reads();
-    assert.equal(await pass(), BUSY_MS);
+    assert.equal(await passAfter(BUSY_MS), BUSY_MS);
     assert.equal(reads(), busy + 1, 'a fresh read at the busy period');
 
-    // Nothing queued but 3 running on 1 CN with a target of 2: still short of CNs.
+    // Nothing queued but 3 running on 1 CN with a target of 2 (the HPA acts above 2.2): still short of CNs.
     h.sim.setLoad({ runningPerNode: 3, running: 3 });
-    await pause(BUSY_MS * 2);
-    assert.equal(await pass(), BUSY_MS, `above the target: ${JSON.stringify(h.cluster.status()?.load)}`);
+    assert.equal(await passAfter(BUSY_MS), BUSY_MS, 'above the target');
 
     // The load falls back under the target: the rest period again, and no read before it.
     h.sim.setLoad({ runningPerNode: 1, running: 1 });
-    await pause(BUSY_MS * 2);
-    assert.equal(await pass(), REST_MS, 'back at rest');
+    assert.equal(await passAfter(BUSY_MS), REST_MS, 'back at rest');
     const rest = reads();
-    await pause(BUSY_MS * 2);
-    await pass();
+    await passAfter(BUSY_MS);
     assert.equal(reads(), rest);
   });
 
-  it('keeps the rest period for a group that does not scale on its queries, however long its queue', async () => {
-    await queryGroup({ hpaPolicy: { metrics: [] } });
+  it('rests while the HPA cannot add a CN: at its maximum, and suspended', async () => {
+    await queryGroup({ maxReplicas: 1, queries: { targetPerCN: 2 } });
     h.sim.setLoad({ runningPerNode: 4, running: 4, pending: 10 });
-    await pause(REST_MS + 10);
-    assert.equal(await pass(), REST_MS);
+    assert.equal(await passAfter(REST_MS), REST_MS, 'at maxReplicas');
+    h.cluster.setSpec('autoScalingPolicy', { maxReplicas: 4, queries: { targetPerCN: 2 } });
+    assert.equal(await passAfter(REST_MS), BUSY_MS, 'room to grow');
+    h.cluster.setSpec('suspend', true);
+    h.cluster.setSpec('allowNoCompute', true);
+    await passAfter(BUSY_MS); // the DROP: looked at again soon
+    assert.equal(await passAfter(1_000), REST_MS, 'suspended: no HPA, however long the queue');
+  });
+
+  it('keeps the rest period for a group that does not scale on its queries, however long its queue', async () => {
+    await queryGroup({ maxReplicas: 4, hpaPolicy: { metrics: [] } });
+    h.sim.setLoad({ runningPerNode: 4, running: 4, pending: 10 });
+    assert.equal(await passAfter(REST_MS), REST_MS);
   });
 });
 

@@ -23,12 +23,22 @@ describe('parseManagerFlags', () => {
         watchNamespaces: [],
         logLevel: 'info',
         feSyncPeriodMs: 15_000,
+        busyFeSyncPeriodMs: 2_000,
         resyncPeriodMs: 600_000,
         customMetricsBindAddress: undefined,
         customMetricsCertDir: '/var/run/custom-metrics-tls',
         customMetricsService: undefined,
       },
     });
+  });
+
+  it('reads --busy-fe-sync-period and refuses one under a second', () => {
+    const result = parseManagerFlags(['--busy-fe-sync-period=5s']);
+    assert.ok(result.ok);
+    assert.equal(result.value.busyFeSyncPeriodMs, 5_000);
+    assert.deepEqual(errorsOf(['--busy-fe-sync-period=500ms']), [
+      '--busy-fe-sync-period: 500ms is too short; the minimum is 1s',
+    ]);
   });
 
   it('reads the custom metrics API flags and refuses a service that is not namespace/name[:port]', () => {

@@ -36,6 +36,14 @@ describe('metrics-server resolution (ScrapedCpu)', () => {
     assert.equal(cpu.scrape(30_000).get('baby'), 500);
   });
 
+  it('starts a pod recreated under the same name over (a new uid)', () => {
+    const cpu = new ScrapedCpu(15_000);
+    for (let ms = 0; ms <= 15_000; ms += 1000) cpu.record('a', ms, 1000, 'uid-1');
+    cpu.scrape(15_000);
+    for (let ms = 24_000; ms <= 30_000; ms += 1000) cpu.record('a', ms, 400, 'uid-2');
+    assert.equal(cpu.scrape(30_000).get('a'), undefined, '6 s old: no figure yet, whatever the old pod had');
+  });
+
   it('starts a pod over once it is forgotten', () => {
     const cpu = new ScrapedCpu(15_000);
     feed(cpu, 'a', 0, 15_000, 1000);
