@@ -25,6 +25,11 @@ export interface SimComputeNode {
   warehouse: string;
   cnGroup: string;
   cpuCores: number;
+  /**
+   * Shared-data: the StarOS worker StarMgr gave this CN, -1 until the leader's first good heartbeat that carries a
+   * starlet port (`HeartbeatMgr.handleHbResponse` -> `StarOSAgent.addWorker`; ADD itself never calls StarOS).
+   */
+  workerId: number;
 }
 
 /** The load a test sets (FeSimulator.setLoad), reported by every node in NumRunningQueries and CpuUsedPct. */
@@ -76,6 +81,8 @@ export interface MembershipChange {
 
 export const DEFAULT_WAREHOUSE = 'default_warehouse';
 const FIRST_NODE_ID = 10001;
+/** Arbitrary: StarMgr's own numbering, kept apart from node ids so that code confusing the two fails here. */
+const FIRST_WORKER_ID = 90001;
 
 export type Row = Record<string, string | null>;
 
@@ -102,11 +109,21 @@ export class Catalog {
    */
   private readonly computeNodeBlacklists = new Map<number, Map<number, Date>>();
   private nextId = FIRST_NODE_ID;
+  /**
+   * Shared-data: StarOS workers by id (`host:starletPort`). StarMgr numbers them, not the FE, so they never equal a
+   * node id; the simulator counts from FIRST_WORKER_ID.
+   */
+  readonly starosWorkers = new Map<number, string>();
+  /** Every worker StarOS added or removed, in order (`StarOSAgent.addWorker` / `removeWorker`). */
+  readonly starosLog: { action: 'addWorker' | 'removeWorker'; workerId: number; address: string }[] = [];
+  private nextWorkerId = FIRST_WORKER_ID;
 
   constructor(
     readonly profile: Profile,
     readonly sharedData: boolean,
   ) {
+    // run_mode = shared_data arrived with 3.0; the 2.4 FE has no StarOS at all.
+    if (sharedData && profile.name === '2.4') throw new Error('shared-data needs StarRocks 3.0 or later, not 2.4');
     this.users.set('root', { name: 'root', password: '', roles: ['root'], defaultRoles: ['root'], privileges: [] });
   }
 
@@ -133,7 +150,20 @@ export class Catalog {
       warehouse,
       cnGroup,
       cpuCores: 0,
+      workerId: -1,
     };
+  }
+
+  /**
+   * Shared-data, after each heartbeat the leader applies: a CN alive with a starlet port and no worker yet becomes a
+   * StarOS worker. A CN that dies later keeps its worker (StarMgr marks it down, the FE keeps the id).
+   */
+  registerStarosWorker(node: SimComputeNode): void {
+    if (!this.sharedData || !node.alive || node.starletPort === 0 || node.workerId >= 0) return;
+    node.workerId = this.nextWorkerId++;
+    const address = `${node.host.includes(':') ? `[${node.host}]` : node.host}:${node.starletPort}`;
+    this.starosWorkers.set(node.workerId, address);
+    this.starosLog.push({ action: 'addWorker', workerId: node.workerId, address });
   }
 
   findComputeNode(host: string, port: number): SimComputeNode | undefined {
@@ -144,9 +174,17 @@ export class Catalog {
     return this.backends.find((backend) => backend.host === host && backend.heartbeatPort === port);
   }
 
+  /**
+   * DROP: the node leaves the FE and, in shared-data, its StarOS worker at once, with no check of the shards it
+   * serves (`SystemInfoService.dropComputeNode` -> `StarOSAgent.removeWorker`; StarMgr re-places them, not modelled).
+   */
   removeComputeNode(node: SimComputeNode): void {
     const index = this.computeNodes.indexOf(node);
     if (index >= 0) this.computeNodes.splice(index, 1);
+    const worker = this.starosWorkers.get(node.workerId);
+    if (worker === undefined) return;
+    this.starosWorkers.delete(node.workerId);
+    this.starosLog.push({ action: 'removeWorker', workerId: node.workerId, address: worker });
   }
 
   /** Notes that a statement added or dropped `node` (seeded nodes are not logged). */
@@ -341,7 +379,7 @@ function computeNodeCells(node: SimComputeNode, load: SimLoad): Row {
     HasStoragePath: 'false',
     StatusCode: node.statusCode,
     StarletPort: String(node.starletPort),
-    WorkerId: String(node.id),
+    WorkerId: String(node.workerId),
     WarehouseName: node.warehouse,
     TabletNum: '0',
   };

@@ -208,7 +208,9 @@ export class HeartbeatLoop {
     nodes.forEach((node, index) => {
       const outcome = outcomes[index];
       // A node dropped while its heartbeat was in flight is not touched.
-      if (outcome && catalog.computeNodes.includes(node)) applyHeartbeat(node, outcome, catalog.profile, now);
+      if (!outcome || !catalog.computeNodes.includes(node)) return;
+      applyHeartbeat(node, outcome, catalog.profile, now);
+      catalog.registerStarosWorker(node);
     });
     this.rounds += 1;
   }

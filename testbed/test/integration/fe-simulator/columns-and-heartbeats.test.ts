@@ -41,7 +41,13 @@ const TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
 for (const version of PROFILE_NAMES) {
   describe(`FE simulator ${version}: columns`, () => {
-    for (const sharedData of [false, true]) {
+    // Shared-data (run_mode = shared_data) arrived with 3.0: a 2.4 FE has no such mode.
+    if (version === '2.4') {
+      it('has no shared-data mode', () => {
+        assert.throws(() => new FeSimulator({ version, sharedData: true }), /shared-data needs StarRocks 3\.0/);
+      });
+    }
+    for (const sharedData of version === '2.4' ? [false] : [false, true]) {
       it(`${sharedData ? 'shared-data' : 'shared-nothing'}: the exact column list and order`, async () => {
         const sim = new FeSimulator({ version, sharedData });
         await sim.start();
@@ -222,3 +228,64 @@ async function waitFor(condition: () => Promise<boolean>): Promise<void> {
   }
   assert.fail('condition not met within 3 s');
 }
+
+describe('FE simulator, shared-data: StarOS workers', () => {
+  let sim: FeSimulator;
+  let port: number;
+  const first = '10.6.0.1:9050';
+  const second = '10.6.0.2:9050';
+  before(async () => {
+    sim = new FeSimulator({ version: '3.5', sharedData: true, heartbeatPeriodMs: 60_000 });
+    await sim.start();
+    port = sim.ports[0] ?? 0;
+  });
+  after(async () => {
+    await sim.stop();
+  });
+  const rows = async (): Promise<Record<string, string | null>[]> => expectRows(await sql(port, 'SHOW COMPUTE NODES'));
+
+  it('ADD makes no worker: WorkerId -1 until the first good heartbeat with a starlet port', async () => {
+    await sql(port, `ALTER SYSTEM ADD COMPUTE NODE "${first}", "${second}"`);
+    for (const row of await rows()) {
+      assert.equal(row['WorkerId'], '-1');
+      assert.equal(row['StarletPort'], '0');
+      assert.equal(row['WarehouseName'], 'default_warehouse');
+    }
+    assert.equal(sim.catalog.starosWorkers.size, 0);
+    // A CN that never answers gets no worker.
+    sim.liveness.set(first, { ok: true, ports: { starletPort: 9170 } });
+    sim.liveness.setAlive(second, false, 'java.net.ConnectException: Connection refused');
+    await sim.runHeartbeats();
+    const [alive, silent] = await rows();
+    assert.equal(alive?.['StarletPort'], '9170');
+    assert.match(alive?.['WorkerId'] ?? '', /^\d+$/);
+    assert.notEqual(alive?.['WorkerId'], alive?.['ComputeNodeId'], 'StarMgr numbers workers, not the FE');
+    assert.equal(silent?.['WorkerId'], '-1');
+    assert.deepEqual([...sim.catalog.starosWorkers.values()], ['10.6.0.1:9170']);
+  });
+
+  it('a CN that dies keeps its worker; DROP removes the worker at once', async () => {
+    const workerId = (await rows())[0]?.['WorkerId'];
+    sim.liveness.setAlive(first, false, 'java.net.ConnectException: Connection refused');
+    await sim.runHeartbeats(FAILURES_BEFORE_DEAD);
+    const dead = (await rows())[0];
+    assert.equal(dead?.['Alive'], 'false');
+    assert.equal(dead?.['WorkerId'], workerId);
+    await sql(port, `ALTER SYSTEM DROP COMPUTE NODE "${first}"`);
+    assert.equal(sim.catalog.starosWorkers.size, 0);
+    assert.deepEqual(
+      sim.catalog.starosLog.map((entry) => entry.action),
+      ['addWorker', 'removeWorker'],
+    );
+  });
+
+  it('a CN added again under its address gets a new worker', async () => {
+    const before = sim.catalog.starosLog[0]?.workerId;
+    await sql(port, `ALTER SYSTEM ADD COMPUTE NODE "${first}"`);
+    sim.liveness.set(first, { ok: true, ports: { starletPort: 9170 } });
+    await sim.runHeartbeats();
+    const again = (await rows()).find((row) => row['IP'] === '10.6.0.1');
+    assert.match(again?.['WorkerId'] ?? '', /^\d+$/);
+    assert.notEqual(Number(again?.['WorkerId']), before);
+  });
+});
