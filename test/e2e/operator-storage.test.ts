@@ -23,25 +23,9 @@ import {
   type OperatorIdentity,
   type RunningOperator,
 } from '../support/operator.js';
+import { manualStorageClass, VOLUME_NAMESPACE_LABEL, volumeFor } from '../support/volumes.js';
 
 const GROUP = 'computenodegroup-sample';
-
-/** A PersistentVolume pre-bound to one claim name (no provisioner here); never mounted: the pods run on KWOK. */
-function volumeFor(namespace: string, claim: string, name: string): Record<string, unknown> {
-  return {
-    apiVersion: 'v1',
-    kind: 'PersistentVolume',
-    metadata: { name, labels: { 'e2e.starrocks.com/namespace': namespace } },
-    spec: {
-      capacity: { storage: '1Gi' },
-      accessModes: ['ReadWriteOnce'],
-      persistentVolumeReclaimPolicy: 'Retain',
-      storageClassName: `manual-${namespace}`,
-      hostPath: { path: `/tmp/${name}` },
-      claimRef: { namespace, name: claim },
-    },
-  };
-}
 
 async function claimUid(namespace: string, claim: string): Promise<string | undefined> {
   const result = await kubectl(['get', 'pvc', claim, '-n', namespace, '-o', 'jsonpath={.metadata.uid}']);
@@ -74,7 +58,7 @@ describe('operator: CN storage', { timeout: 300_000 }, () => {
     await kubectl(['delete', 'cng', GROUP, 'bound', '-n', namespace, '--wait=true', '--timeout=60s']).catch(
       () => undefined,
     );
-    await kubectl(['delete', 'pv', '-l', `e2e.starrocks.com/namespace=${namespace}`, '--wait=false']).catch(
+    await kubectl(['delete', 'pv', '-l', `${VOLUME_NAMESPACE_LABEL}=${namespace}`, '--wait=false']).catch(
       () => undefined,
     );
     await operator?.stop();
@@ -187,7 +171,7 @@ describe('operator: CN storage', { timeout: 300_000 }, () => {
       delete spec['cronJobPolicy'];
       spec['replicas'] = 2;
       spec['storage'] = {
-        cache: { persistentVolumeClaim: { size: '1Gi', storageClassName: `manual-${namespace}` } },
+        cache: { persistentVolumeClaim: { size: '1Gi', storageClassName: manualStorageClass(namespace) } },
         persistentVolumeClaimRetention: { whenScaled: 'Delete' },
       };
     });

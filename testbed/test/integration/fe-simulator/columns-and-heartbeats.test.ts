@@ -257,10 +257,11 @@ describe('FE simulator, shared-data: StarOS workers', () => {
     sim.liveness.setAlive(second, false, 'java.net.ConnectException: Connection refused');
     await sim.runHeartbeats();
     const [alive, silent] = await rows();
-    assert.equal(alive?.['StarletPort'], '9170');
-    assert.match(alive?.['WorkerId'] ?? '', /^\d+$/);
-    assert.notEqual(alive?.['WorkerId'], alive?.['ComputeNodeId'], 'StarMgr numbers workers, not the FE');
-    assert.equal(silent?.['WorkerId'], '-1');
+    assert.ok(alive && silent);
+    assert.equal(alive['StarletPort'], '9170');
+    assert.match(alive['WorkerId'] ?? '', /^\d+$/);
+    assert.notEqual(alive['WorkerId'], alive['ComputeNodeId'], 'StarMgr numbers workers, not the FE');
+    assert.equal(silent['WorkerId'], '-1');
     assert.deepEqual([...sim.catalog.starosWorkers.values()], ['10.6.0.1:9170']);
   });
 
@@ -269,8 +270,9 @@ describe('FE simulator, shared-data: StarOS workers', () => {
     sim.liveness.setAlive(first, false, 'java.net.ConnectException: Connection refused');
     await sim.runHeartbeats(FAILURES_BEFORE_DEAD);
     const dead = (await rows())[0];
-    assert.equal(dead?.['Alive'], 'false');
-    assert.equal(dead?.['WorkerId'], workerId);
+    assert.ok(dead);
+    assert.equal(dead['Alive'], 'false');
+    assert.equal(dead['WorkerId'], workerId);
     await sql(port, `ALTER SYSTEM DROP COMPUTE NODE "${first}"`);
     assert.equal(sim.catalog.starosWorkers.size, 0);
     assert.deepEqual(
