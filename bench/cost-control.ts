@@ -246,7 +246,9 @@ function play(policy: Policy, trace: readonly TraceQuery[], backends: number): O
     for (const cn of cns) {
       if (cn.droppedAt !== undefined && cn.goneAt === undefined && engine.runningOn(cn.address) === 0) cn.goneAt = t;
     }
-    const queue = engine.queue();
+    const counts = engine.queue();
+    // The engine's queries take 1 slot each, as under the FE's queue v1.
+    const queue = { ...counts, slots: { running: counts.running, pending: counts.pending } };
     if (queue.running + queue.pending > 0) lastWorkAt = t;
 
     if (t % SYNC_MS === 0) {

@@ -7,11 +7,16 @@ import type { ResultRow } from './records.js';
 
 export const SHOW_RUNNING_QUERIES = 'SHOW RUNNING QUERIES';
 
-/** The FE's queue in one read: counts by state. */
+/** The FE's queue in one read: counts by state, and the slots they hold or wait for. */
 export interface QueryQueue {
   running: number;
   /** PENDING and CREATED: admitted by nobody yet. */
   pending: number;
+  /**
+   * The `Slots` of the running and the waiting queries, summed: 1 per query under queue v1 (the default up to 4.0),
+   * the FE's estimate per query under v2 (the default from 4.1). Null when a row has no count there.
+   */
+  slots: { running: number; pending: number } | null;
 }
 
 export type ParseQueueResult = { ok: true; value: QueryQueue } | { ok: false; message: string };
@@ -21,14 +26,28 @@ const WAITING_STATES = new Set(['PENDING', 'CREATED']);
 export function parseRunningQueryRows(rows: readonly ResultRow[]): ParseQueueResult {
   let running = 0;
   let pending = 0;
+  let slots: { running: number; pending: number } | null = { running: 0, pending: 0 };
   for (const [index, row] of rows.entries()) {
     const state = row['State'];
     if (typeof state !== 'string') return { ok: false, message: `SHOW RUNNING QUERIES row ${index}: no State column` };
     const upper = state.trim().toUpperCase();
-    if (WAITING_STATES.has(upper)) pending += 1;
-    else if (upper === 'RUNNING') running += 1;
+    const held = slotCount(row['Slots']);
+    if (held === null) slots = null;
+    if (WAITING_STATES.has(upper)) {
+      pending += 1;
+      if (slots !== null && held !== null) slots.pending += held;
+    } else if (upper === 'RUNNING') {
+      running += 1;
+      if (slots !== null && held !== null) slots.running += held;
+    }
   }
-  return { ok: true, value: { running, pending } };
+  return { ok: true, value: { running, pending, slots } };
+}
+
+/** A `Slots` cell: a whole number (VARCHAR in every version); null for anything else, never a guess. */
+function slotCount(cell: unknown): number | null {
+  if (typeof cell !== 'string' || !/^[0-9]{1,9}$/.test(cell.trim())) return null;
+  return Number(cell.trim());
 }
 
 /** An FE before 3.1.4 does not know the statement: its parser answers a syntax error (2.x and 3.x wordings). */

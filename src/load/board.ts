@@ -35,6 +35,12 @@ export const LOAD_METRICS = [
     read: (load: GroupLoad) => load.pendingQueries,
   },
   {
+    metric: 'slot_load',
+    series: 'starrocks_cn_group_slot_load',
+    help: "The group's share of the query queue's slots, running and waiting (1 per query under queue v1)",
+    read: (load: GroupLoad) => load.slotLoad,
+  },
+  {
     metric: 'cpu_used_percent',
     series: 'starrocks_cn_group_cpu_used_percent',
     help: "Mean CpuUsedPct the FE reports for the group's alive CNs",

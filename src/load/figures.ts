@@ -14,6 +14,10 @@
 //   together ask for the capacity the queue needs, once. With no alive CN nothing can serve the queue and each group
 //   sees all of it (its HPA's maximum bounds the growth).
 // - queryLoad: runningQueries + pendingQueries, the figure query-aware autoscaling targets per CN.
+// - slotLoad: the group's share of the slots the FE's queue has given out and is asked for (SHOW RUNNING QUERIES'
+//   `Slots`, running plus waiting), by the same share of the alive CNs. Under queue v1 (the default up to 4.0) a
+//   query is 1 slot; under v2 (the default from 4.1) the FE's estimate of what it needs, so a figure in the unit in
+//   which the FE admits work: divided by a CN's slots (its cores x query_queue_v2_concurrency_level) it is CNs.
 // - cpuUsedPercent / memUsedPercent: the mean of the FE's CpuUsedPct / MemUsedPct over the group's alive CNs.
 // Columns the FE's version lacks give null figures and a reason, never a guess.
 import { addressKey, addressKeyOf } from '../cn/index.js';
@@ -33,6 +37,7 @@ export interface GroupLoad {
   runningQueries: number | null;
   pendingQueries: number | null;
   queryLoad: number | null;
+  slotLoad: number | null;
   cpuUsedPercent: number | null;
   memUsedPercent: number | null;
   /** Why a figure is null: the FE's version, or a read that failed. Empty when every figure is known. */
@@ -63,6 +68,7 @@ export function groupLoad(input: LoadInput): GroupLoad {
     runningQueries,
     pendingQueries,
     queryLoad: runningQueries === null || pendingQueries === null ? null : round2(runningQueries + pendingQueries),
+    slotLoad: slotShare(input, alive),
     cpuUsedPercent: reportsLoad ? mean(loads.map((load) => load?.cpuUsedPercent ?? null)) : null,
     memUsedPercent: reportsLoad ? mean(loads.map((load) => load?.memUsedPercent ?? null)) : null,
     gaps,
@@ -106,8 +112,20 @@ function pendingShare(input: LoadInput, alive: readonly ComputeNodeRecord[], gap
   const serving = input.nodes.filter((record) => record.alive);
   const occupancy = sum(serving.map((record) => record.load?.runningQueries ?? 0));
   const cnsPerQuery = running > 0 && occupancy > 0 ? occupancy / running : 1;
-  const share = serving.length === 0 ? 1 : alive.length / serving.length;
-  return round2(pending * cnsPerQuery * share);
+  return round2(pending * cnsPerQuery * aliveShare(input, alive));
+}
+
+/** The group's part of the queue's slots; null while the queue is not read or a row gave no slot count. */
+function slotShare(input: LoadInput, alive: readonly ComputeNodeRecord[]): number | null {
+  if (input.queue.kind !== 'Read' || input.queue.queue.slots === null) return null;
+  const { running, pending } = input.queue.queue.slots;
+  return round2((running + pending) * aliveShare(input, alive));
+}
+
+/** The group's alive CNs among all the alive CNs the FE lists; all of it when none is alive. */
+function aliveShare(input: LoadInput, alive: readonly ComputeNodeRecord[]): number {
+  const serving = input.nodes.filter((record) => record.alive).length;
+  return serving === 0 ? 1 : alive.length / serving;
 }
 
 function sum(values: readonly number[]): number {

@@ -80,7 +80,8 @@ describe('operator: query-aware autoscaling through the custom metrics API', { t
   let testNamespace: TestNamespace | undefined;
   let operator: RunningOperator | undefined;
   let identity: OperatorIdentity | undefined;
-  const fe = new FeSimulator({ version: '3.5', heartbeatPeriodMs: 500 });
+  // Query queue v2 on (3.3.4+; the default from 4.1): SHOW RUNNING QUERIES' Slots carries each query's estimate.
+  const fe = new FeSimulator({ version: '3.5', heartbeatPeriodMs: 500, queryQueueV2: true });
   fe.liveness.defaultOutcome = { ok: true };
 
   let customMetrics: CustomMetricsSetup | undefined;
@@ -146,11 +147,13 @@ describe('operator: query-aware autoscaling through the custom metrics API', { t
     await waitForCondition(namespace, GROUP, 'LoadReported', 'True', 60_000);
 
     // A burst: 2 queries run on the one CN and 6 wait in the FE's queue: query_load 8, 2 per CN wanted, so 4 CNs.
-    fe.setLoad({ runningPerNode: 2, cpuUsedPercent: 95, running: 2, pending: 6 });
+    fe.setLoad({ runningPerNode: 2, cpuUsedPercent: 95, running: 2, pending: 6, slotsPerQuery: 3 });
     await waitFor(async () => (await rawMetric(namespace, 'query_load')).items[0]?.value === '8', {
       description: 'query_load 8',
       timeoutMs: 60_000,
     });
+    // The same 8 queries in slots, as the FE admits them: 3 each.
+    assert.equal((await rawMetric(namespace, 'slot_load')).items[0]?.value, '24');
     await waitForMembers(namespace, GROUP, 4, () => fe.computeNodeAddresses(), 180_000);
     const status = JSON.parse(await kubectlOk(['get', 'cng', GROUP, '-n', namespace, '-o', 'json'])) as {
       status: { load?: { aliveComputeNodes: number } };

@@ -42,6 +42,8 @@ export interface SimLoad {
 export interface SimQuery {
   id: string;
   state: 'RUNNING' | 'PENDING';
+  /** Under queue v2, the slots the FE estimated for it (`LogicalSlot.numPhysicalSlots`); 1 when unset. */
+  slots?: number;
 }
 
 export interface SimBackend {
@@ -94,6 +96,8 @@ export class Catalog {
   /** SHOW RUNNING QUERIES rows: what a test put in the queue. */
   queries: SimQuery[] = [];
   load: SimLoad = { runningPerNode: 0, cpuUsedPercent: 0 };
+  /** `enable_query_queue_v2` (FeSimulatorOptions.queryQueueV2, else the profile's default). */
+  queryQueueV2 = false;
   /** Every node an ADD or DROP changed, in order. */
   readonly membershipLog: MembershipChange[] = [];
   /** A query workload (FeSimulator.attachQueryEngine): when set, the load and the queue come from it. */
@@ -221,19 +225,23 @@ export class Catalog {
   runningQueryRows(): Row[] {
     const now = formatTime(new Date());
     const queries = this.engine === undefined ? this.queries : engineQueries(this.engine);
-    return queries.map((query) => ({
+    const rows = queries.map((query) => ({
       QueryId: query.id,
+      // The default warehouse's id (3.5+ only; the other columns drop it).
+      WarehouseId: '0',
       ResourceGroupId: '-',
       StartTime: now,
       PendingTimeout: now,
       QueryTimeout: now,
       State: query.state,
-      Slots: '1',
+      // Under v1 every query takes exactly 1 slot (DefaultSlotEstimator); under v2 the estimate.
+      Slots: String(this.queryQueueV2 ? (query.slots ?? 1) : 1),
       Fragments: '1',
       DOP: '1',
       Frontend: 'fe-simulator',
       FeStartTime: now,
     }));
+    return rows.map((row) => pick(row, this.profile.runningQueryColumns));
   }
 
   /** The jobs the FE's idle checker would count: the queries it lists (running or queued), or a load set by hand. */

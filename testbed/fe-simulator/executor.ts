@@ -54,7 +54,7 @@ export function execute(statement: Statement, context: ExecutionContext): Outcom
       if (!catalog.profile.hasRunningQueries) {
         return fail(errors.syntax(context.sql, 'SHOW '.length, 'RUNNING'));
       }
-      return { type: 'rows', columns: RUNNING_QUERY_COLUMNS, rows: catalog.runningQueryRows() };
+      return { type: 'rows', columns: [...catalog.profile.runningQueryColumns], rows: catalog.runningQueryRows() };
     case 'showBackends':
       return show(context, () => ({ columns: catalog.backendColumns(), rows: catalog.backendRows() }));
     case 'showFrontends':
@@ -97,20 +97,6 @@ export function execute(statement: Statement, context: ExecutionContext): Outcom
       return manageUsers(statement, context);
   }
 }
-
-const RUNNING_QUERY_COLUMNS = [
-  'QueryId',
-  'ResourceGroupId',
-  'StartTime',
-  'PendingTimeout',
-  'QueryTimeout',
-  'State',
-  'Slots',
-  'Fragments',
-  'DOP',
-  'Frontend',
-  'FeStartTime',
-];
 
 type UserStatement = Extract<Statement, { kind: 'createUser' | 'grantRoles' | 'grantPrivileges' | 'setDefaultRole' }>;
 

@@ -31,6 +31,13 @@ export interface Profile {
   computeNodeColumns: readonly string[];
   /** `SHOW RUNNING QUERIES` (3.1.4 and later); before, the statement is a syntax error. */
   hasRunningQueries: boolean;
+  /** Its columns: 11 from 3.1.4, `WarehouseId` after `QueryId` from 3.5 (ShowRunningQueriesStmt). */
+  runningQueryColumns: readonly string[];
+  /**
+   * The slot-based query queue v2 (`enable_query_queue_v2`, not mutable): absent before 3.3.4, off by default up to
+   * 4.0, on from 4.1 (#67462). Under v1 every queued query takes 1 slot; under v2 `Slots` is the FE's estimate.
+   */
+  queryQueueV2: 'absent' | 'off' | 'on';
   /** From 3.4 on: StatusCode column and SHUTDOWN handling. */
   hasStatusCode: boolean;
   /**
@@ -145,6 +152,20 @@ const COLUMNS_3_3 = [
 
 /** Appended in shared-data mode (any version that has it). */
 export const SHARED_DATA_COLUMNS = ['StarletPort', 'WorkerId', 'WarehouseName', 'TabletNum'] as const;
+
+const RUNNING_QUERY_COLUMNS = [
+  'QueryId',
+  'ResourceGroupId',
+  'StartTime',
+  'PendingTimeout',
+  'QueryTimeout',
+  'State',
+  'Slots',
+  'Fragments',
+  'DOP',
+  'Frontend',
+  'FeStartTime',
+] as const;
 
 const accessDenied = (user: string, usedPassword: boolean): SqlError => ({
   code: 1045,
@@ -312,6 +333,8 @@ const PROFILE_2_4: Profile = {
   nodeVersion: '2.4.0-c0fa2bb',
   computeNodeColumns: COMMON_13,
   hasRunningQueries: false,
+  runningQueryColumns: RUNNING_QUERY_COLUMNS,
+  queryQueueV2: 'absent',
   hasStatusCode: false,
   hasKillQueryId: false,
   cnGracefulWaitMs: 0,
@@ -357,6 +380,7 @@ const PROFILE_3_4: Profile = {
   computeNodeColumns: [...COLUMNS_3_3, 'StatusCode'],
   hasStatusCode: true,
   hasKillQueryId: true,
+  queryQueueV2: 'off',
   cnGracefulWaitMs: 20_000,
   hasWarehouses: true,
   hasIdleStatus: true,
@@ -378,6 +402,7 @@ const PROFILE_3_5: Profile = {
   versionComment: '3.5.2-69b2a4e',
   nodeVersion: '3.5.2-69b2a4e',
   currentQueryColumns: CURRENT_QUERY_COLUMNS_3_5,
+  runningQueryColumns: [RUNNING_QUERY_COLUMNS[0], 'WarehouseId', ...RUNNING_QUERY_COLUMNS.slice(1)],
   errors: PROFILE_3_3.errors,
 };
 
@@ -389,6 +414,7 @@ const PROFILE_4_1: Profile = {
   hasCnGroups: true,
   hasComputeNodeBlacklist: true,
   currentQueryColumns: CURRENT_QUERY_COLUMNS_4,
+  queryQueueV2: 'on',
 };
 
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {

@@ -66,6 +66,8 @@ export interface FeSimulatorOptions {
   /** Replaces the liveness table as the heartbeat target. */
   heartbeatProbe?: HeartbeatProbe;
   sharedData?: boolean;
+  /** `enable_query_queue_v2`; default the profile's (on from 4.1). Refused where the version has no v2 queue. */
+  queryQueueV2?: boolean;
   warehouses?: string[];
   /** Nodes registered before the test starts (other groups', added by hand). */
   computeNodes?: SeedNode[];
@@ -136,6 +138,9 @@ export class FeSimulator {
     this.profile = PROFILES[options.version ?? DEFAULT_PROFILE];
     this.hostMode = options.hostMode ?? 'IP';
     this.catalog = new Catalog(this.profile, options.sharedData ?? false);
+    if (options.queryQueueV2 === true && this.profile.queryQueueV2 === 'absent')
+      throw new Error(`StarRocks ${this.profile.name} has no query queue v2 (it came with 3.3.4)`);
+    this.catalog.queryQueueV2 = options.queryQueueV2 ?? this.profile.queryQueueV2 === 'on';
     this.maxRecords = options.maxStatementRecords ?? 10000;
     if (typeof options.resolve === 'function') this.customResolver = options.resolve;
     else for (const [host, ip] of Object.entries(options.resolve ?? {})) this.resolutions.set(host, ip);
@@ -315,11 +320,19 @@ export class FeSimulator {
    * SHOW RUNNING QUERIES lists `running` RUNNING and `pending` PENDING queries. What a query workload would make the
    * FE say, without the workload.
    */
-  setLoad(load: { runningPerNode: number; cpuUsedPercent?: number; running?: number; pending?: number }): void {
+  /** `slotsPerQuery`: each listed query's slot estimate, shown only under queue v2 (1 under v1, as the FE does). */
+  setLoad(load: {
+    runningPerNode: number;
+    cpuUsedPercent?: number;
+    running?: number;
+    pending?: number;
+    slotsPerQuery?: number;
+  }): void {
     this.catalog.load = { runningPerNode: load.runningPerNode, cpuUsedPercent: load.cpuUsedPercent ?? 0 };
     const queries: SimQuery[] = [];
-    for (let i = 0; i < (load.running ?? 0); i++) queries.push({ id: `running-${i}`, state: 'RUNNING' });
-    for (let i = 0; i < (load.pending ?? 0); i++) queries.push({ id: `pending-${i}`, state: 'PENDING' });
+    const slots = load.slotsPerQuery ?? 1;
+    for (let i = 0; i < (load.running ?? 0); i++) queries.push({ id: `running-${i}`, state: 'RUNNING', slots });
+    for (let i = 0; i < (load.pending ?? 0); i++) queries.push({ id: `pending-${i}`, state: 'PENDING', slots });
     this.catalog.queries = queries;
     if (this.idleChecker.enabled) this.checkIdle();
   }

@@ -938,6 +938,9 @@ export const loadStatusSchema = z
     pendingQueries: loadFigure(
       "The group's share of the FE's query queue (SHOW RUNNING QUERIES, 3.1.4+, with query queues on), in proportion to its share of the alive CNs.",
     ),
+    slotLoad: loadFigure(
+      "The group's share of the slots of the FE's query queue, running and waiting (SHOW RUNNING QUERIES' Slots, 3.1.4+): 1 per query under queue v1, the FE's estimate per query under v2 (the default from 4.1).",
+    ),
     cpuUsedPercent: loadFigure("Mean CpuUsedPct the FE reports for the group's alive CNs (3.1+)."),
     memUsedPercent: loadFigure("Mean MemUsedPct the FE reports for the group's alive CNs (3.1+)."),
   })

@@ -143,6 +143,7 @@ function loadStatus(load: GroupLoad): LoadStatus {
   if (load.queryLoad !== null) status.queryLoad = load.queryLoad;
   if (load.runningQueries !== null) status.runningQueries = load.runningQueries;
   if (load.pendingQueries !== null) status.pendingQueries = load.pendingQueries;
+  if (load.slotLoad !== null) status.slotLoad = load.slotLoad;
   // Whole percents: finer figures would rewrite the status at every read for noise (Prometheus has the exact ones).
   if (load.cpuUsedPercent !== null) status.cpuUsedPercent = Math.round(load.cpuUsedPercent);
   if (load.memUsedPercent !== null) status.memUsedPercent = Math.round(load.memUsedPercent);

@@ -9,11 +9,15 @@ const load = (runningQueries: number | null): GroupLoad => ({
   runningQueries,
   pendingQueries: 0,
   queryLoad: runningQueries,
+  slotLoad: runningQueries,
   cpuUsedPercent: null,
   memUsedPercent: null,
   gaps: [],
 });
-const queue = (pending: number): QueueReading => ({ kind: 'Read', queue: { running: 0, pending } });
+const queue = (pending: number): QueueReading => ({
+  kind: 'Read',
+  queue: { running: 0, pending, slots: { running: 0, pending } },
+});
 
 describe('parseIdleStatus', () => {
   it('reads the FE body: idle with an idleTime, busy at -1', () => {

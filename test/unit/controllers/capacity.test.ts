@@ -35,7 +35,7 @@ const feRead: FeRead = {
   nodes: ['10.0.0.1', '10.0.0.2'].map((host) =>
     computeNodeRecord(host, { load: { runningQueries: 0, cpuUsedPercent: null, memUsedPercent: null } }),
   ),
-  queue: { kind: 'Read', queue: { running: 0, pending: 0 } },
+  queue: { kind: 'Read', queue: { running: 0, pending: 0, slots: { running: 0, pending: 0 } } },
   fetchedAt: NOW.getTime(),
 };
 

@@ -19,6 +19,7 @@ function entry(name: string, load: Partial<GroupLoad>, observedAt = new Date('20
       runningQueries: 3,
       pendingQueries: 1.5,
       queryLoad: 4.5,
+      slotLoad: 5,
       cpuUsedPercent: 40,
       memUsedPercent: 20,
       gaps: [],

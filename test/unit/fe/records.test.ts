@@ -146,7 +146,26 @@ describe('parseRunningQueryRows', () => {
       row('CREATED'),
       row('FINISHED'),
     ]);
-    assert.deepEqual(result, { ok: true, value: { running: 2, pending: 2 } });
+    assert.deepEqual(result, { ok: true, value: { running: 2, pending: 2, slots: { running: 2, pending: 2 } } });
+  });
+
+  it("sums the Slots of running and waiting queries (queue v2's estimates, with 3.5's WarehouseId column)", () => {
+    const result = parseRunningQueryRows([
+      row('RUNNING', { Slots: '8', WarehouseId: '0' }),
+      row('PENDING', { Slots: '16', WarehouseId: '0' }),
+      row('CREATED', { Slots: ' 2 ', WarehouseId: '0' }),
+      row('FINISHED', { Slots: '4', WarehouseId: '0' }),
+    ]);
+    assert.deepEqual(result, { ok: true, value: { running: 1, pending: 2, slots: { running: 8, pending: 18 } } });
+  });
+
+  it('gives no slot figure when a row has no count there, and keeps the query counts', () => {
+    for (const Slots of ['', 'NULL', '-1', '1.5']) {
+      const result = parseRunningQueryRows([row('RUNNING'), row('PENDING', { Slots })]);
+      assert.deepEqual(result, { ok: true, value: { running: 1, pending: 1, slots: null } }, Slots);
+    }
+    const missing = parseRunningQueryRows([{ State: 'PENDING' }]);
+    assert.deepEqual(missing, { ok: true, value: { running: 0, pending: 1, slots: null } });
   });
 
   it('knows the answer of an FE without the statement: a syntax error, in either wording', () => {

@@ -18,7 +18,7 @@ interface TestSource extends SnapshotSource {
   fail: boolean;
 }
 
-const EMPTY_QUEUE: QueryQueue = { running: 0, pending: 0 };
+const EMPTY_QUEUE: QueryQueue = { running: 0, pending: 0, slots: { running: 0, pending: 0 } };
 
 function source(key = 'fe|root'): TestSource {
   let release: () => void = () => undefined;
@@ -146,7 +146,7 @@ describe('FeSnapshotCache', () => {
     let now = 0;
     const cache = new FeSnapshotCache({ periodMs: 1000, now: () => now });
     const fe = source();
-    fe.queueAnswer = { running: 2, pending: 5 };
+    fe.queueAnswer = { running: 2, pending: 5, slots: { running: 2, pending: 5 } };
     const read = cache.get(fe);
     await Promise.resolve();
     fe.release();

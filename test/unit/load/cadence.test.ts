@@ -37,6 +37,7 @@ function load(alive: number, running: number | null, pending: number | null): Gr
     runningQueries: running,
     pendingQueries: pending,
     queryLoad,
+    slotLoad: queryLoad,
     cpuUsedPercent: null,
     memUsedPercent: null,
     gaps: [],

@@ -11,9 +11,14 @@ function node(ip: string, alive: boolean, load: ComputeNodeRecord['load']): Comp
 }
 
 const busy = (runningQueries: number, cpu = 50) => ({ runningQueries, cpuUsedPercent: cpu, memUsedPercent: 30 });
-const queue = (running: number, pending: number): QueueReading => ({
+/** Under queue v1 every query holds 1 slot; `slots` gives v2's estimates. */
+const queue = (
+  running: number,
+  pending: number,
+  slots: { running: number; pending: number } | null = { running, pending },
+): QueueReading => ({
   kind: 'Read',
-  queue: { running, pending },
+  queue: { running, pending, slots },
 });
 
 describe('groupLoad', () => {
@@ -50,6 +55,7 @@ describe('groupLoad', () => {
         runningQueries: 4,
         pendingQueries: 4,
         queryLoad: 8,
+        slotLoad: 8,
         cpuUsedPercent: 60,
         memUsedPercent: 30,
         gaps: 0,
@@ -77,6 +83,28 @@ describe('groupLoad', () => {
     assert.equal(load.runningQueries, 4);
     assert.equal(load.pendingQueries, 6);
     assert.equal(load.queryLoad, 10);
+  });
+
+  it("slotLoad: the group's share of the queue's slots, 1 per query under v1, the FE's estimates under v2", () => {
+    const nodes = [node('10.0.0.1', true, busy(2)), node('10.0.1.1', true, busy(2)), node('10.0.1.2', true, busy(2))];
+    const members = ['10.0.1.1:9050', '10.0.1.2:9050'];
+    // v1: 3 running and 6 waiting queries are 9 slots; the group has 2 of the 3 alive CNs.
+    const v1 = groupLoad({ nodes, queue: queue(3, 6), memberAddresses: members });
+    assert.equal(v1.slotLoad, 6);
+    // v2: the same queries hold 24 slots and ask for 48 more.
+    const v2 = groupLoad({ nodes, queue: queue(3, 6, { running: 24, pending: 48 }), memberAddresses: members });
+    assert.equal(v2.slotLoad, 48);
+    assert.deepEqual([v2.pendingQueries, v2.queryLoad], [v1.pendingQueries, v1.queryLoad], 'the query figures stay');
+  });
+
+  it('slotLoad is unknown when a row gave no slot count, and when the queue was not read', () => {
+    const nodes = [node('10.0.0.1', true, busy(1))];
+    const members = ['10.0.0.1:9050'];
+    const noSlots = groupLoad({ nodes, queue: queue(1, 2, null), memberAddresses: members });
+    assert.equal(noSlots.slotLoad, null);
+    assert.equal(noSlots.queryLoad, 3, 'the query figures stay known');
+    const failed = groupLoad({ nodes, queue: { kind: 'Failed', message: 'timed out' }, memberAddresses: members });
+    assert.equal(failed.slotLoad, null);
   });
 
   it('a queue read that failed leaves the queue figures unknown, the rest known', () => {

@@ -291,3 +291,64 @@ describe('FE simulator, shared-data: StarOS workers', () => {
     assert.notEqual(Number(again?.['WorkerId']), before);
   });
 });
+
+describe('FE simulator: SHOW RUNNING QUERIES', () => {
+  const ELEVEN = [
+    'QueryId',
+    'ResourceGroupId',
+    'StartTime',
+    'PendingTimeout',
+    'QueryTimeout',
+    'State',
+    'Slots',
+    'Fragments',
+    'DOP',
+    'Frontend',
+    'FeStartTime',
+  ];
+  const expected: Partial<Record<ProfileName, string[]>> = {
+    '3.3': ELEVEN,
+    '3.4': ELEVEN,
+    '3.5': ['QueryId', 'WarehouseId', ...ELEVEN.slice(1)],
+    '4.1': ['QueryId', 'WarehouseId', ...ELEVEN.slice(1)],
+  };
+  for (const [version, columns] of Object.entries(expected) as [ProfileName, string[]][]) {
+    it(`${version}: the columns, WarehouseId from 3.5`, async () => {
+      const sim = new FeSimulator({ version });
+      await sim.start();
+      try {
+        sim.setLoad({ runningPerNode: 0, running: 1, pending: 1 });
+        const answer = await sql(sim.ports[0] ?? 0, 'SHOW RUNNING QUERIES');
+        assert.ok(answer.ok);
+        assert.deepEqual(answer.columns, columns);
+      } finally {
+        await sim.stop();
+      }
+    });
+  }
+
+  const slots = async (options: ConstructorParameters<typeof FeSimulator>[0]): Promise<string[]> => {
+    const sim = new FeSimulator(options);
+    await sim.start();
+    try {
+      sim.setLoad({ runningPerNode: 0, running: 1, pending: 2, slotsPerQuery: 6 });
+      return expectRows(await sql(sim.ports[0] ?? 0, 'SHOW RUNNING QUERIES')).map((row) => row['Slots'] ?? '');
+    } finally {
+      await sim.stop();
+    }
+  };
+
+  it('queue v1 (the default up to 4.0): every query takes 1 slot', async () => {
+    assert.deepEqual(await slots({ version: '3.5' }), ['1', '1', '1']);
+  });
+
+  it("queue v2 (the default from 4.1, or turned on from 3.3.4): each query's estimate", async () => {
+    assert.deepEqual(await slots({ version: '4.1' }), ['6', '6', '6']);
+    assert.deepEqual(await slots({ version: '3.5', queryQueueV2: true }), ['6', '6', '6']);
+    assert.deepEqual(await slots({ version: '4.1', queryQueueV2: false }), ['1', '1', '1']);
+  });
+
+  it('has no queue v2 before 3.3.4', () => {
+    assert.throws(() => new FeSimulator({ version: '3.3', queryQueueV2: true }), /no query queue v2/);
+  });
+});
