@@ -7,23 +7,28 @@
 // scenario first runs that ref's build (made in a temporary worktree), in the same run on the same control plane;
 // each --node-flags (repeatable) adds a further run of this build with those V8 flags; --heap-snapshot DIR writes
 // a heap snapshot of this build after its quiet minute into DIR (summarise it with bench/heap-snapshot-summary.ts).
-// The manager runs on the Node that runs this script: run the script with the image's Node to measure that one.
-// Linux only.
+// The manager runs on the Node that runs this script, or on each `--node <binary>` in turn (the runtimes compared on
+// one control plane), each time without V8 flags, with the image's (`--image-flags`: MANAGER_NODE_FLAGS) and with
+// every --node-flags set. `--json FILE` keeps the figures; `--write` puts their table into docs/benchmarks.md
+// (section runtime-table). Linux only.
 //   npm run build && node --import tsx bench/operator-memory.ts [--groups 100] [--cns 1] [--unrelated-secrets 0]
 //       [--secret-bytes 4096] [--unrelated-pods 0] [--baseline <git ref>] [--node-flags="--max-semi-space-size=1 ..."]
-//       [--heap-snapshot DIR] [--fe-sync-period 2s]
+//       [--heap-snapshot DIR] [--fe-sync-period 2s] [--node /path/to/node ...] [--image-flags] [--json FILE] [--write]
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { freshNamespace, kubectl, kubectlCreate } from '@starrocks-cn-operator/testbed/control-plane';
 import { FeSimulator } from '@starrocks-cn-operator/testbed/fe-simulator';
 import { REPO_ROOT, waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import { MANAGER_NODE_FLAGS } from '../src/builders/settings.js';
 import { compiledCli } from '../test/support/e2e.js';
 import * as operatorSupport from '../test/support/operator.js';
 import { createUnrelatedObjects, ensureKwokCapacity, withControlPlane } from './support/cluster.js';
+import { docSection } from './support/doc-section.js';
 import { cpuSeconds, rssMiB, statusKiB } from './support/proc.js';
 
 const { values } = parseArgs({
@@ -38,6 +43,11 @@ const { values } = parseArgs({
     'heap-snapshot': { type: 'string' },
     // The e2e harness' 2s by default, as in the published figures; 15s is what the manager ships with.
     'fe-sync-period': { type: 'string', default: '2s' },
+    node: { type: 'string', multiple: true },
+    'image-flags': { type: 'boolean', default: false },
+    json: { type: 'string' },
+    'from-json': { type: 'string' },
+    write: { type: 'boolean', default: false },
   },
 });
 const groups = Number(values.groups);
@@ -50,6 +60,9 @@ if (!Number.isInteger(groups) || groups < 1 || groups > 1000)
 if (!Number.isInteger(cnsPerGroup) || cnsPerGroup < 1 || cnsPerGroup > 5) throw new Error('--cns must be from 1 to 5');
 if (!Number.isInteger(unrelatedSecrets) || unrelatedSecrets < 0) throw new Error('--unrelated-secrets must be >= 0');
 if (!Number.isInteger(unrelatedPods) || unrelatedPods < 0) throw new Error('--unrelated-pods must be >= 0');
+// One snapshot per folder: V8 names the file itself, and the script finds it as the folder's only one.
+if (values['heap-snapshot'] !== undefined && (values.node?.length ?? 0) > 1)
+  throw new Error('--heap-snapshot takes one --node at a time');
 
 /** Builds `ref` in a temporary worktree sharing this checkout's node_modules; returns its program and clean-up. */
 async function buildRef(ref: string): Promise<{ program: string[]; remove: () => Promise<void> }> {
@@ -66,6 +79,87 @@ async function buildRef(ref: string): Promise<{ program: string[]; remove: () =>
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** One scenario's figures, as --json keeps them and the table shows them. */
+interface Footprint {
+  label: string;
+  /** `this build`, or `baseline <ref>`. */
+  build: string;
+  node: string;
+  flags: string[];
+  startToReadyMs: number;
+  idleRssMiB: number;
+  idleCpuS: number;
+  convergeS: number;
+  convergeCpuS: number;
+  convergeRssMiB: number;
+  passes: number;
+  quietRssMiB: number;
+  quietAnonMiB: number;
+  quietFileMiB: number;
+  quietCpuS: number;
+}
+
+const footprints: Footprint[] = [];
+
+function footprintTable(rows: readonly Footprint[]): string {
+  const header =
+    '| build | Node | V8 flags | start to ready | idle RSS / CPU (1st min) | converge: time / CPU / RSS | quiet minute: RSS (anonymous + file) / CPU |\n' +
+    '| --- | --- | --- | --- | --- | --- | --- |';
+  const lines = rows.map(
+    (row) =>
+      `| ${row.build} | ${row.node} | ${row.flags.length === 0 ? 'none' : `\`${row.flags.join(' ')}\``} | ${row.startToReadyMs} ms | ` +
+      `${row.idleRssMiB.toFixed(1)} MiB / ${row.idleCpuS.toFixed(2)} s | ` +
+      `${row.convergeS.toFixed(1)} s / ${row.convergeCpuS.toFixed(2)} s / ${row.convergeRssMiB.toFixed(1)} MiB | ` +
+      `${row.quietRssMiB.toFixed(1)} MiB (${row.quietAnonMiB.toFixed(1)} + ${row.quietFileMiB.toFixed(1)}) / ` +
+      `${row.quietCpuS.toFixed(2)} s |`,
+  );
+  return [header, ...lines].join('\n');
+}
+
+/** Prints the table of every scenario; keeps the figures (--json) and writes the table into the docs (--write). */
+async function report(): Promise<void> {
+  const table = footprintTable(footprints);
+  console.log(`\n${table}`);
+  if (values.json !== undefined) await writeFile(values.json, `${JSON.stringify(footprints, null, 2)}\n`);
+  if (!values.write) return;
+  const section = await docSection('runtime-table', 'bench/operator-memory.ts');
+  const when = new Date().toISOString().slice(0, 10);
+  await section.write(
+    `${groups} groups of ${cnsPerGroup} CNs, FE sync every ${values['fe-sync-period']}, run of ${when}:\n\n${table}`,
+  );
+}
+
+/** `v24.22.3` of a Node binary. */
+function nodeVersion(binary: string): string {
+  return execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
+}
+
+/** The figures of an earlier run (--json), parsed: re-printed and written (--write) without measuring again. */
+const footprintSchema = z.object({
+  label: z.string(),
+  // Runs before the column existed measured this build only.
+  build: z.string().default('this build'),
+  node: z.string(),
+  flags: z.array(z.string()),
+  startToReadyMs: z.number(),
+  idleRssMiB: z.number(),
+  idleCpuS: z.number(),
+  convergeS: z.number(),
+  convergeCpuS: z.number(),
+  convergeRssMiB: z.number(),
+  passes: z.number(),
+  quietRssMiB: z.number(),
+  quietAnonMiB: z.number(),
+  quietFileMiB: z.number(),
+  quietCpuS: z.number(),
+});
+if (values['from-json'] !== undefined) {
+  const earlier = z.array(footprintSchema).parse(JSON.parse(await readFile(values['from-json'], 'utf8')));
+  footprints.push(...earlier);
+  await report();
+  process.exit(0);
 }
 
 const fe = new FeSimulator({ version: '3.3', heartbeatPeriodMs: 2_000 });
@@ -127,7 +221,12 @@ await withControlPlane('operator-memory-', fe, async () => {
       throw new Error(`no complete heap snapshot in ${snapshotDir} after 120 s`);
     };
 
-    const scenario = async (label: string, program: string[], snapshotDir?: string): Promise<void> => {
+    const scenario = async (
+      label: string,
+      program: string[],
+      options: { snapshotDir?: string; node?: string; flags?: string[]; build?: string } = {},
+    ): Promise<void> => {
+      const { snapshotDir, node } = options;
       const namespace = (await freshNamespace('operator-memory')).name;
       await createUnrelatedObjects(namespace, { pods: unrelatedPods, secrets: unrelatedSecrets, secretBytes });
       const identity = await operatorSupport.createOperatorIdentity(namespace);
@@ -137,6 +236,7 @@ await withControlPlane('operator-memory-', fe, async () => {
         watchNamespaces: [namespace],
         label: `memory-${label.replace(/[^a-z0-9]+/gi, '-')}`,
         program,
+        ...(node === undefined ? {} : { node }),
         feSyncPeriod: values['fe-sync-period'],
         readyPollMs: 20,
         // Served as in the shipped manifests (they bind :8080); read for the number of reconcile passes.
@@ -199,6 +299,23 @@ await withControlPlane('operator-memory-', fe, async () => {
         const quiet = rssMiB(operator.pid);
         const quietReconciles = (await reconcilesSoFar(operator)) - reconcilesAtConvergence;
         const quietHeap = await heapFigures(operator);
+        footprints.push({
+          label,
+          build: options.build ?? 'this build',
+          node: nodeVersion(node ?? process.execPath),
+          flags: options.flags ?? [],
+          startToReadyMs,
+          idleRssMiB: idle,
+          idleCpuS: idleCpu,
+          convergeS: convergeMs / 1000,
+          convergeCpuS: convergeCpu,
+          convergeRssMiB: converged,
+          passes: reconcilesAtConvergence - reconcilesAtStart,
+          quietRssMiB: quiet,
+          quietAnonMiB: statusKiB(operator.pid, 'RssAnon') / 1024,
+          quietFileMiB: statusKiB(operator.pid, 'RssFile') / 1024,
+          quietCpuS: quietCpu,
+        });
         const snapshot = snapshotDir === undefined ? undefined : await heapSnapshot(operator.pid, snapshotDir);
         console.log(
           `${label}: ${groups} groups x ${cnsPerGroup} CNs, FE sync every ${values['fe-sync-period']}, ` +
@@ -228,17 +345,30 @@ await withControlPlane('operator-memory-', fe, async () => {
     if (values.baseline !== undefined) {
       const baseline = await buildRef(values.baseline);
       cleanups.push(baseline.remove);
-      await scenario(`baseline ${values.baseline}`, baseline.program);
+      await scenario(`baseline ${values.baseline}`, baseline.program, { build: `baseline ${values.baseline}` });
     }
     const snapshotDir = values['heap-snapshot'] === undefined ? undefined : path.resolve(values['heap-snapshot']);
     if (snapshotDir !== undefined) await mkdir(snapshotDir, { recursive: true });
     const snapshotFlags =
       snapshotDir === undefined ? [] : ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`];
-    await scenario('this build', [...snapshotFlags, ...compiledCli()], snapshotDir);
-    for (const set of values['node-flags'] ?? []) {
-      const flags = set.split(/\s+/).filter((flag) => flag !== '');
-      await scenario(`this build with ${flags.join(' ')}`, [...flags, ...compiledCli()]);
+    const flagSets = [
+      ...(values['image-flags'] ? [[...MANAGER_NODE_FLAGS]] : []),
+      ...(values['node-flags'] ?? []).map((set) => set.split(/\s+/).filter((flag) => flag !== '')),
+    ];
+    for (const node of values.node ?? [undefined]) {
+      const on = node === undefined ? '' : ` on Node ${nodeVersion(node)}`;
+      await scenario(`this build${on}`, [...snapshotFlags, ...compiledCli()], {
+        ...(snapshotDir === undefined ? {} : { snapshotDir }),
+        ...(node === undefined ? {} : { node }),
+      });
+      for (const flags of flagSets) {
+        await scenario(`this build${on} with ${flags.join(' ')}`, [...flags, ...compiledCli()], {
+          flags,
+          ...(node === undefined ? {} : { node }),
+        });
+      }
     }
+    await report();
   } finally {
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
   }

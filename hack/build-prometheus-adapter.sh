@@ -23,8 +23,13 @@ if [ -x "$BIN_DIR/adapter" ]; then echo "$BIN_DIR/adapter"; exit 0; fi
 # `go install <module>@<version>` asks the proxy for the module's version list (to look for a deprecation notice),
 # which the proxy refuses for this module; the exact version downloads. So: download it, and build it in a copy of
 # its folder, as its own main module (its go.mod and go.sum pin every dependency).
-SOURCE="$(go mod download -json "$MODULE@$PROMETHEUS_ADAPTER_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-[ -d "$SOURCE" ] || { log "go mod download $MODULE@$PROMETHEUS_ADAPTER_VERSION gave no folder"; exit 1; }
+# A failed download says why in the JSON's "Error" field, on stdout: keep it for the message.
+if ! DOWNLOAD="$(go mod download -json "$MODULE@$PROMETHEUS_ADAPTER_VERSION")"; then
+  log "go mod download $MODULE@$PROMETHEUS_ADAPTER_VERSION failed: $DOWNLOAD"
+  exit 1
+fi
+SOURCE="$(printf '%s\n' "$DOWNLOAD" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+[ -d "$SOURCE" ] || { log "go mod download $MODULE@$PROMETHEUS_ADAPTER_VERSION gave no folder: $DOWNLOAD"; exit 1; }
 WORK="$(mktemp -d "$BIN_DIR/.tmp.XXXXXX")"
 trap 'chmod -R u+w "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT
 cp -R "$SOURCE/." "$WORK/src"

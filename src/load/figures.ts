@@ -19,7 +19,8 @@
 //   query is 1 slot; under v2 (the default from 4.1) the FE's estimate of what it needs, so a figure in the unit in
 //   which the FE admits work: divided by a CN's slots (its cores x query_queue_v2_concurrency_level) it is CNs.
 // - cpuUsedPercent / memUsedPercent: the mean of the FE's CpuUsedPct / MemUsedPct over the group's alive CNs.
-// Columns the FE's version lacks give null figures and a reason, never a guess.
+// Columns the FE's version lacks give null figures and a reason, never a guess. (slotLoad is also null, with no reason
+// of its own, when a row's `Slots` is not a count: every version that has the statement has the column.)
 import { addressKey, addressKeyOf } from '../cn/index.js';
 import type { ComputeNodeRecord, QueueReading } from '../fe/index.js';
 

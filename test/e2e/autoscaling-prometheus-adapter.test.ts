@@ -43,11 +43,11 @@ async function documentedRules(): Promise<unknown[]> {
   return values.rules.custom;
 }
 
-async function queryLoadThroughApiServer(namespace: string): Promise<string | undefined> {
+async function metricThroughApiServer(namespace: string, metric = 'query_load'): Promise<string | undefined> {
   const result = await kubectl([
     'get',
     '--raw',
-    `/apis/custom.metrics.k8s.io/v1beta2/namespaces/${namespace}/computenodegroups.starrocks.com/${GROUP}/query_load`,
+    `/apis/custom.metrics.k8s.io/v1beta2/namespaces/${namespace}/computenodegroups.starrocks.com/${GROUP}/${metric}`,
   ]);
   if (result.code !== 0) return undefined;
   const parsed = z.object({ items: z.array(z.object({ value: z.string() })) }).safeParse(JSON.parse(result.stdout));
@@ -123,7 +123,7 @@ describe('autoscaling through prometheus-adapter (the documented rule)', { timeo
     await waitForMembers(namespace, GROUP, 1, () => fe.computeNodeAddresses());
 
     // The figure the operator exports, scraped by Prometheus, served by the adapter under the name the HPA asks for.
-    await waitFor(async () => (await queryLoadThroughApiServer(namespace)) === '0', {
+    await waitFor(async () => (await metricThroughApiServer(namespace)) === '0', {
       description: 'query_load 0 from the adapter',
       timeoutMs: 90_000,
       intervalMs: 1_000,
@@ -131,11 +131,13 @@ describe('autoscaling through prometheus-adapter (the documented rule)', { timeo
 
     // 2 queries run on the one CN and 6 wait: query_load 8, 2 per CN wanted, so 4 CNs.
     fe.setLoad({ runningPerNode: 2, cpuUsedPercent: 95, running: 2, pending: 6 });
-    await waitFor(async () => (await queryLoadThroughApiServer(namespace)) === '8', {
+    await waitFor(async () => (await metricThroughApiServer(namespace)) === '8', {
       description: 'query_load 8 from the adapter',
       timeoutMs: 60_000,
       intervalMs: 1_000,
     });
+    // Every series of the group is served under its short name: the same queries in slots (1 each under queue v1).
+    assert.equal(await metricThroughApiServer(namespace, 'slot_load'), '8');
     await waitForMembers(namespace, GROUP, 4, () => fe.computeNodeAddresses(), 180_000);
 
     fe.setLoad({ runningPerNode: 0, running: 0, pending: 0 });

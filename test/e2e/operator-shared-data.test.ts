@@ -127,7 +127,17 @@ describe('operator: a CN-only group on a shared-data FE', { timeout: 600_000 }, 
       timeoutMs: 30_000,
     });
     assert.equal(node.warehouse, 'default_warehouse');
-    assert.equal(node.starletPort, 9070);
+    // The pod opens the starlet port the example's cn.conf names (9070).
+    const ports = await kubectlOk([
+      'get',
+      'pod',
+      `${GROUP}-0`,
+      '-n',
+      namespace,
+      '-o',
+      'jsonpath={.spec.containers[?(@.name=="cn")].ports[?(@.name=="starlet")].containerPort}',
+    ]);
+    assert.equal(ports.trim(), '9070');
     // The example's storage_root_path lies inside the cache volume.
     const group = await waitForCondition(namespace, GROUP, 'StorageConfigured', 'True', 60_000);
     assert.match(condition(group, 'StorageConfigured')?.message ?? '', /cache at \/opt\/starrocks\/cn\/storage/);

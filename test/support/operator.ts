@@ -111,6 +111,8 @@ export interface OperatorOptions {
   readonly extraArgs?: readonly string[];
   /** The program to run before `manager`; default the compiled build (compiledCli). Benchmarks pass another build. */
   readonly program?: readonly string[];
+  /** The Node binary that runs it; default the one running this process (benchmarks compare runtimes). */
+  readonly node?: string;
   /** How often /readyz is polled while starting; default 500 ms (benchmarks timing the start poll faster). */
   readonly readyPollMs?: number;
 }
@@ -171,7 +173,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const label = options.label ?? randomBytes(3).toString('hex');
   const logPath = path.join(environment.layout.dir, `operator-${options.identity.namespace}-${label}.log`);
   const logStream = createWriteStream(logPath, { flags: 'a' });
-  const child = spawn(process.execPath, args, {
+  const child = spawn(options.node ?? process.execPath, args, {
     cwd: REPO_ROOT,
     env: {
       PATH: process.env['PATH'],

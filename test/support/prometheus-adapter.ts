@@ -140,7 +140,9 @@ export class RunningAdapter {
 async function waitForAvailable(child: ChildProcess, logPath: string): Promise<void> {
   await waitFor(
     async () => {
-      if (child.exitCode !== null) throw new Error(`prometheus-adapter exited (${child.exitCode}); see ${logPath}`);
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`prometheus-adapter exited (${child.exitCode ?? child.signalCode}); see ${logPath}`);
+      }
       const result = await kubectl([
         'get',
         'apiservice',
@@ -155,5 +157,5 @@ async function waitForAvailable(child: ChildProcess, logPath: string): Promise<v
 }
 
 function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -227,8 +227,8 @@ export class Catalog {
     const queries = this.engine === undefined ? this.queries : engineQueries(this.engine);
     const rows = queries.map((query) => ({
       QueryId: query.id,
-      // The default warehouse's id (3.5+ only; the other columns drop it).
-      WarehouseId: '0',
+      // 3.5+ only (the other profiles drop it): `-` for the default warehouse (id 0), else its id.
+      WarehouseId: '-',
       ResourceGroupId: '-',
       StartTime: now,
       PendingTimeout: now,

@@ -151,10 +151,10 @@ describe('parseRunningQueryRows', () => {
 
   it("sums the Slots of running and waiting queries (queue v2's estimates, with 3.5's WarehouseId column)", () => {
     const result = parseRunningQueryRows([
-      row('RUNNING', { Slots: '8', WarehouseId: '0' }),
-      row('PENDING', { Slots: '16', WarehouseId: '0' }),
-      row('CREATED', { Slots: ' 2 ', WarehouseId: '0' }),
-      row('FINISHED', { Slots: '4', WarehouseId: '0' }),
+      row('RUNNING', { Slots: '8', WarehouseId: '-' }),
+      row('PENDING', { Slots: '16', WarehouseId: '-' }),
+      row('CREATED', { Slots: ' 2 ', WarehouseId: '-' }),
+      row('FINISHED', { Slots: '4', WarehouseId: '-' }),
     ]);
     assert.deepEqual(result, { ok: true, value: { running: 1, pending: 2, slots: { running: 8, pending: 18 } } });
   });
