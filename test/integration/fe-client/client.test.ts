@@ -331,7 +331,7 @@ for (const version of PROFILE_NAMES) {
       await fe.start();
       const client = new FeClient({ addresses: fe.addresses, user: 'root', password: '' });
       try {
-        fe.setLoad({ runningPerNode: 3, cpuUsedPercent: 72.5, running: 3, pending: 4 });
+        fe.setLoad({ runningPerNode: 3, cpuUsedPercent: 72.5, running: 3, pending: 4, slotsPerQuery: 2 });
         const cache = new FeSnapshotCache({ periodMs: 60_000 });
         const snapshot = await cache.get(client);
         const [node] = snapshot.nodes;
@@ -340,9 +340,11 @@ for (const version of PROFILE_NAMES) {
           assert.equal(snapshot.queue.kind, 'Unsupported');
         } else {
           assert.deepEqual(node?.load, { runningQueries: 3, cpuUsedPercent: 72.5, memUsedPercent: 0 });
+          // Slots: 1 per query under queue v1, the estimate (2 here) under v2, on by default from 4.1.
+          const slots = fe.profile.queryQueueV2 === 'on' ? 2 : 1;
           assert.deepEqual(snapshot.queue, {
             kind: 'Read',
-            queue: { running: 3, pending: 4 },
+            queue: { running: 3, pending: 4, slots: { running: 3 * slots, pending: 4 * slots } },
           });
         }
       } finally {
