@@ -21,6 +21,7 @@ import { REPO_ROOT, waitFor } from '@starrocks-cn-operator/testbed/helpers';
 import { installCrd } from '../support/e2e.js';
 import {
   createOperatorIdentity,
+  FAST_TEST_BEHAVIOR,
   removeOperatorIdentity,
   seedExampleObjects,
   startOperator,
@@ -111,10 +112,7 @@ describe('autoscaling through prometheus-adapter (the documented rule)', { timeo
         maxReplicas: 4,
         queries: { targetPerCN: 2 },
         hpaPolicy: {
-          behavior: {
-            scaleUp: { stabilizationWindowSeconds: 0, policies: [{ type: 'Pods', value: 4, periodSeconds: 5 }] },
-            scaleDown: { stabilizationWindowSeconds: 5, policies: [{ type: 'Pods', value: 4, periodSeconds: 5 }] },
-          },
+          behavior: FAST_TEST_BEHAVIOR,
         },
       };
     });

@@ -27,6 +27,7 @@ import { QueryWorkload } from '../support/query-workload.js';
 import { installCrd } from '../support/e2e.js';
 import {
   createOperatorIdentity,
+  FAST_TEST_BEHAVIOR,
   removeOperatorIdentity,
   seedExampleObjects,
   startOperator,
@@ -128,10 +129,7 @@ describe('operator: query-aware autoscaling through the custom metrics API', { t
         maxReplicas: 4,
         queries: { targetPerCN: 2 },
         hpaPolicy: {
-          behavior: {
-            scaleUp: { stabilizationWindowSeconds: 0, policies: [{ type: 'Pods', value: 4, periodSeconds: 5 }] },
-            scaleDown: { stabilizationWindowSeconds: 5, policies: [{ type: 'Pods', value: 4, periodSeconds: 5 }] },
-          },
+          behavior: FAST_TEST_BEHAVIOR,
         },
       };
     });

@@ -21,6 +21,7 @@ import { installCrd } from '../support/e2e.js';
 import {
   condition,
   createOperatorIdentity,
+  FAST_TEST_BEHAVIOR,
   groupPods,
   removeOperatorIdentity,
   SMALL_RESOURCES,
@@ -188,10 +189,7 @@ describe('operator: a CN-only group on a shared-data FE', { timeout: 600_000 }, 
         ...policy,
         // Only the pace changes, for the test's time: the figures that decide are the example's.
         hpaPolicy: {
-          behavior: {
-            scaleUp: { stabilizationWindowSeconds: 0, policies: [{ type: 'Pods', value: 4, periodSeconds: 5 }] },
-            scaleDown: { stabilizationWindowSeconds: 5, policies: [{ type: 'Pods', value: 4, periodSeconds: 5 }] },
-          },
+          behavior: FAST_TEST_BEHAVIOR,
         },
       },
     });

@@ -12,6 +12,7 @@ import {
   pkiFiles,
 } from '@starrocks-cn-operator/testbed/control-plane';
 import { freePort, REPO_ROOT, waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import { kubectlOrThrow } from './operator.js';
 
 export const CUSTOM_METRICS_API_SERVICE = 'v1beta2.custom.metrics.k8s.io';
 
@@ -21,11 +22,6 @@ export interface CustomMetricsSetup {
   readonly port: number;
   /** Deletes the APIService, the Service, the RBAC and the certificate directory. */
   cleanup(): Promise<void>;
-}
-
-async function kubectlOrThrow(args: readonly string[], input?: string): Promise<void> {
-  const result = await kubectl(args, input === undefined ? {} : { input });
-  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr.trim()}`);
 }
 
 /** deploy/custom-metrics/rbac.yaml for the ServiceAccount in `namespace` (instead of `starrocks`). */

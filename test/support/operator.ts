@@ -28,7 +28,8 @@ export interface OperatorIdentity {
   readonly kubeconfigPath: string;
 }
 
-async function kubectlOrThrow(args: readonly string[], input?: string): Promise<string> {
+/** Runs kubectl and returns its stdout; a failure throws with kubectl's own message. */
+export async function kubectlOrThrow(args: readonly string[], input?: string): Promise<string> {
   const result = await kubectl(args, { input });
   if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${result.stderr.trim()}`);
   return result.stdout;
@@ -256,6 +257,15 @@ export function reconcileTotal(metricsText: string): number {
   }
   return total;
 }
+
+/**
+ * An HPA behavior at the pace of a test: up by 4 CNs every 5 s at once, down by 4 after 5 s below target (the
+ * operator's default for query policies waits minutes on the way down).
+ */
+export const FAST_TEST_BEHAVIOR = {
+  scaleUp: { stabilizationWindowSeconds: 0, policies: [{ type: 'Pods', value: 4, periodSeconds: 5 }] },
+  scaleDown: { stabilizationWindowSeconds: 5, policies: [{ type: 'Pods', value: 4, periodSeconds: 5 }] },
+};
 
 /** Gives the process a moment; used where a test must let a few resyncs pass. */
 export const pause = (ms: number): Promise<void> => sleep(ms);

@@ -8,6 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { access, constants, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import {
@@ -18,6 +19,7 @@ import {
 } from '@starrocks-cn-operator/testbed/control-plane';
 import { freePort, REPO_ROOT, waitFor } from '@starrocks-cn-operator/testbed/helpers';
 import { CUSTOM_METRICS_API_SERVICE } from './custom-metrics.js';
+import { kubectlOrThrow } from './operator.js';
 
 const run = promisify(execFile);
 
@@ -41,11 +43,6 @@ export interface AdapterOptions {
   rules: readonly unknown[];
   /** Where the adapter's own log goes. */
   logPath: string;
-}
-
-async function kubectlOrThrow(args: readonly string[], input?: string): Promise<void> {
-  const result = await kubectl(args, input === undefined ? {} : { input });
-  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr.trim()}`);
 }
 
 export class RunningAdapter {
@@ -129,7 +126,7 @@ export class RunningAdapter {
     if (this.child.exitCode === null && this.child.signalCode === null) {
       const exited = new Promise((resolve) => this.child.once('exit', resolve));
       this.child.kill('SIGTERM');
-      const stopped = await Promise.race([exited.then(() => true), delay(10_000).then(() => false)]);
+      const stopped = await Promise.race([exited.then(() => true), sleep(10_000, false, { ref: false })]);
       if (!stopped) this.child.kill('SIGKILL');
     }
     await rm(this.dir, { recursive: true, force: true });
@@ -154,8 +151,4 @@ async function waitForAvailable(child: ChildProcess, logPath: string): Promise<v
     },
     { description: `APIService ${CUSTOM_METRICS_API_SERVICE} Available (prometheus-adapter)`, timeoutMs: 90_000 },
   );
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
