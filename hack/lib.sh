@@ -78,6 +78,45 @@ go_install_cached() {
   echo "$dir/$name"
 }
 
+# Builds commands of Go module $1 at version $2 into folder $3, one `<binary>=<package>` argument each (e.g.
+# `adapter=./cmd/adapter`), unless all are there; prints nothing (the caller prints its paths). `go install
+# <module>@<version>` asks the proxy for the module's version list (to look for a deprecation notice), which the proxy
+# refuses for some modules, and ignores the module's replace directives; so the exact version is downloaded and built
+# in a copy of its folder, as its own main module (its go.mod and go.sum pin every dependency). The binaries are
+# renamed into place, so an interrupted build never leaves a half-written one.
+build_module_commands() {
+  local module=$1 version=$2 dir=$3 target missing=0
+  shift 3
+  for target in "$@"; do [ -x "$dir/${target%%=*}" ] || missing=1; done
+  [ "$missing" = 1 ] || return 0
+  require_go "$module"
+  mkdir -p "$dir"
+  build_lock "$dir/.build.lock"
+  missing=0
+  for target in "$@"; do [ -x "$dir/${target%%=*}" ] || missing=1; done
+  [ "$missing" = 1 ] || return 0
+  local download source
+  # A failed download says why in the JSON's "Error" field, on stdout: keep it for the message.
+  if ! download="$(go mod download -json "$module@$version")"; then
+    log "go mod download $module@$version failed: $download"
+    return 1
+  fi
+  source="$(printf '%s\n' "$download" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [ -d "$source" ] || { log "go mod download $module@$version gave no folder: $download"; return 1; }
+  MODULE_BUILD_TMP="$(mktemp -d "$dir/.tmp.XXXXXX")"
+  trap 'chmod -R u+w "$MODULE_BUILD_TMP" 2>/dev/null; rm -rf "$MODULE_BUILD_TMP"' EXIT
+  cp -R "$source/." "$MODULE_BUILD_TMP/src"
+  chmod -R u+w "$MODULE_BUILD_TMP/src"
+  for target in "$@"; do
+    log "building $module@$version ${target#*=} with $(go env GOVERSION) (takes minutes on a small machine)"
+    (cd "$MODULE_BUILD_TMP/src" && go build -trimpath -ldflags="-s -w" -o "$MODULE_BUILD_TMP/${target%%=*}" "${target#*=}")
+  done
+  for target in "$@"; do
+    mv "$MODULE_BUILD_TMP/${target%%=*}" "$dir/${target%%=*}"
+    log "built $dir/${target%%=*} ($(du -h "$dir/${target%%=*}" | cut -f1))"
+  done
+}
+
 # The compiled program, made afresh: the tiers run it as the image does, and a file the build no longer makes must
 # not linger from an earlier build.
 build_dist() {

@@ -42,6 +42,7 @@ if [ -d test/e2e ] && [ -n "$(find test/e2e -name '*.test.ts' 2>/dev/null)" ]; t
   bash hack/build-monitoring-crds.sh >/dev/null
   bash hack/build-prometheus.sh >/dev/null
   bash hack/build-prometheus-adapter.sh >/dev/null
+  bash hack/build-keda.sh >/dev/null
   step "end-to-end tests"
   bash hack/e2e.sh
 fi

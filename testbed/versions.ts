@@ -16,6 +16,7 @@ const versionsSchema = z.object({
   PROMTOOL_MODULE_VERSION: z.string().min(1),
   PROMETHEUS_OPERATOR_VERSION: z.string().min(1),
   PROMETHEUS_ADAPTER_VERSION: z.string().min(1),
+  KEDA_VERSION: z.string().min(1),
   CONTROLLER_TOOLS_VERSION: z.string().min(1),
   IMAGE_NODE_VERSION: z.string().min(1),
   PAUSE_IMAGE: z.string().min(1),

@@ -115,7 +115,12 @@ export class Campaign {
   constructor(
     private readonly parts: ManagerParts & { namespace: string; shutdown: Shutdown },
     private readonly controller: ControllerRunnable,
+    /** Called when this replica starts or stops leading (the leader pod label follows). */
+    private readonly onLeadershipChange: () => void = () => undefined,
   ) {}
+
+  /** The write fence of the current term: false between terms. */
+  readonly mayAct = (): boolean => this.elector?.mayAct() ?? false;
 
   start(): void {
     const { flags, rest, logger, metrics, shutdown } = this.parts;
@@ -133,6 +138,7 @@ export class Campaign {
             logger.fatal({ err: error instanceof Error ? error.message : String(error) }, 'controller failed to start');
             void shutdown.run('controller start-up failure').then(() => process.exit(1));
           });
+        this.onLeadershipChange();
       },
       onStoppedLeading: (reason) => {
         if (reason === 'released') return; // an orderly shutdown released the lease and is already under way
@@ -140,7 +146,9 @@ export class Campaign {
         // connections with it) and campaigns again, so an API server that was away for a while costs no restart:
         // once it answers, this replica takes the lease back (or follows another one) and lists afresh.
         logger.error('lost the leader lease; stopping the controller and campaigning again');
-        void this.controller.stop().then(() => {
+        const stopped = this.controller.stop();
+        this.onLeadershipChange();
+        void stopped.then(() => {
           if (!shutdown.isRunning()) this.start();
         });
       },

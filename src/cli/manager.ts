@@ -7,6 +7,7 @@ import { DEFAULT_OPERATOR_IMAGE } from '../builders/index.js';
 import { GroupMetrics } from '../controllers/computenodegroup/metrics.js';
 import { connectKube } from '../kube/client.js';
 import { EventRecorder } from '../kube/events.js';
+import { LeaderPodMarker } from '../kube/leader-pod.js';
 import { parseManagerFlags, MANAGER_FLAGS, type ManagerSettings } from '../runtime/flags.js';
 import { HealthChecks } from '../runtime/health.js';
 import { createLogger, type Logger } from '../runtime/logging.js';
@@ -67,11 +68,39 @@ async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): 
     return;
   }
   const namespace = flags.leaderElectionNamespace ?? ownNamespace();
-  const campaign = new Campaign({ ...parts, namespace, shutdown }, controller);
-  // After the controller stopped: releasing the lease lets a follower take over at once.
-  shutdown.register('leader election', () => campaign.stop());
+  const marker = leaderPodMarker(
+    parts,
+    () => controller.running,
+    () => campaign.mayAct(),
+  );
+  const campaign: Campaign = new Campaign({ ...parts, namespace, shutdown }, controller, () => marker?.nudge());
+  // After the controller stopped: the pod loses the leader label, then releasing the lease lets a follower take over
+  // at once (and mark its own pod).
+  shutdown.register('leader election', async () => {
+    await marker?.stop();
+    await campaign.stop();
+  });
+  marker?.start();
   shutdown.register('http servers', () => closeAll(servers));
   campaign.start();
+}
+
+/**
+ * The marker of the leader's pod (kube/leader-pod.ts), when the downward API names the pod (POD_NAME and
+ * POD_NAMESPACE, as deploy/manager.yaml and the chart set them); undefined outside a pod.
+ */
+function leaderPodMarker(
+  parts: ManagerParts,
+  leading: () => boolean,
+  mayAct: () => boolean,
+): LeaderPodMarker | undefined {
+  const pod = process.env['POD_NAME'];
+  const namespace = process.env['POD_NAMESPACE'];
+  if (pod === undefined || pod === '' || namespace === undefined || namespace === '') {
+    parts.logger.info('POD_NAME or POD_NAMESPACE not set: the leader pod label is not kept');
+    return undefined;
+  }
+  return new LeaderPodMarker({ rest: parts.rest, logger: parts.logger, namespace, pod, leading, mayAct });
 }
 
 /** The namespace this pod runs in (for the Lease), from the downward API or the service account mount. */

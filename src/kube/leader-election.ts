@@ -20,6 +20,7 @@ import type { OperatorMetrics } from '../runtime/metrics.js';
 import type { Grant } from './access.js';
 import { describeError, isNotFound } from './errors.js';
 import { decideLease, leaseRecordOf, nextLeaseRecord, recordChanged, type LeaseRecord } from './lease-decision.js';
+import { LEADER_POD_ACCESS } from './leader-pod.js';
 import { formatMicroTime } from './microtime.js';
 import type { KubeRest } from './rest.js';
 
@@ -62,9 +63,10 @@ export const LEADER_ELECTION_GRANT: Grant = {
         verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
       },
       { apiGroups: ['', 'events.k8s.io'], resource: 'events', verbs: ['create', 'patch'] },
+      LEADER_POD_ACCESS,
     ],
   },
-  why: "Leader election: one Lease in the operator's own namespace, and the Events about it.",
+  why: "Leader election: one Lease in the operator's own namespace, the Events about it, and the leader's pod label.",
 };
 
 export function defaultIdentity(): string {

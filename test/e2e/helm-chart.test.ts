@@ -12,20 +12,14 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { kubectl, useNamespace, yamlObjects } from '@starrocks-cn-operator/testbed/control-plane';
 import { REPO_ROOT } from '@starrocks-cn-operator/testbed/helpers';
-import { SEED_DEPLOY_ORDER } from '../support/e2e.js';
+import { LEADER_POD_LABEL } from '../../src/kube/leader-pod.js';
+import { builtByScript, SEED_DEPLOY_ORDER } from '../support/e2e.js';
 
 const run = promisify(execFile);
 const CHART = path.join(REPO_ROOT, 'charts', 'starrocks-cn-operator');
 
-async function helmPath(): Promise<string> {
-  const { stdout } = await run('bash', [path.join(REPO_ROOT, 'hack', 'build-helm.sh'), '--path'], { timeout: 10_000 });
-  const helm = stdout.trim();
-  try {
-    await access(helm, constants.X_OK);
-  } catch {
-    throw new Error(`helm is not built (${helm} missing): run bash hack/build-helm.sh first (hack/test.sh does)`);
-  }
-  return helm;
+function helmPath(): Promise<string> {
+  return builtByScript('build-helm.sh', 'helm');
 }
 
 /** The Prometheus Operator's CRDs the monitoring objects need (hack/build-monitoring-crds.sh; hack/test.sh runs it). */
@@ -187,9 +181,19 @@ describe('Helm chart and deploy/ against the real API server', () => {
       'customMetrics.enabled=true',
       '--set',
       'crds.install=false',
+      '--set',
+      'replicas=2',
     ]);
     const objects = yamlObjects(manifest);
-    await dryRunApply(manifest, 'helm template (customMetrics.enabled)');
+    await dryRunApply(manifest, 'helm template (customMetrics.enabled, 2 replicas)');
+    // Two replicas: the Service selects the leader's pod alone (src/kube/leader-pod.ts labels it).
+    const service = objects.find((o) => o['kind'] === 'Service' && metadataOf(o).name?.endsWith('custom-metrics'));
+    const selector = (service?.['spec'] as { selector?: Record<string, string> } | undefined)?.selector;
+    assert.equal(selector?.[LEADER_POD_LABEL], 'true', JSON.stringify(selector));
+    await assert.rejects(
+      helmRun(['template', 'cn', CHART, '--set', 'replicas=2', '--set', 'leaderElection.enabled=false']),
+      /replicas above 1 need leaderElection.enabled/,
+    );
     const deployRbac = yamlObjects(await readFile(path.join(REPO_ROOT, 'deploy/custom-metrics/rbac.yaml'), 'utf8'));
     const roleRefs = (list: Record<string, unknown>[]) =>
       list

@@ -1,11 +1,30 @@
 // Helpers for the end-to-end tests of the operator: its compiled program, the project's own REST client on the test
 // cluster, the seed's install order and the project's CRD. The cluster itself (kubectl, namespaces, the audit log)
 // is the testbed's control plane (@starrocks-cn-operator/testbed/control-plane).
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { e2eEnvironment, kubectl } from '@starrocks-cn-operator/testbed/control-plane';
 import { REPO_ROOT, waitFor } from '@starrocks-cn-operator/testbed/helpers';
 import { kubeconfigConnection, type KubeConnection } from '../../src/kube/kubeconfig.js';
+
+/**
+ * Where `hack/<script> --path` says its result goes (a binary, or a folder), checked to exist: a tool the tests need
+ * but nobody built fails with the command that builds it (hack/test.sh runs every build script first).
+ */
+export async function builtByScript(script: string, what: string): Promise<string> {
+  const scriptPath = path.join(REPO_ROOT, 'hack', script);
+  const { stdout } = await promisify(execFile)('bash', [scriptPath, '--path'], { timeout: 10_000 });
+  const result = stdout.trim();
+  try {
+    await access(result, constants.R_OK);
+  } catch {
+    throw new Error(`${what} is not built (${result} missing): run bash hack/${script} first (hack/test.sh does)`);
+  }
+  return result;
+}
 
 /**
  * The command line of the compiled program, as the image runs it (`node dist/cli/main.js`): the e2e tier tests the

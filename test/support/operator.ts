@@ -110,6 +110,8 @@ export interface OperatorOptions {
   readonly metrics?: boolean;
   readonly leaderElection?: { readonly namespace: string; readonly id: string };
   readonly extraArgs?: readonly string[];
+  /** More environment for the process (POD_NAME and POD_NAMESPACE, as the downward API sets them in a pod). */
+  readonly env?: Readonly<Record<string, string>>;
   /** The program to run before `manager`; default the compiled build (compiledCli). Benchmarks pass another build. */
   readonly program?: readonly string[];
   /** The Node binary that runs it; default the one running this process (benchmarks compare runtimes). */
@@ -181,6 +183,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       HOME: process.env['HOME'],
       KUBECONFIG: options.identity.kubeconfigPath,
       OPERATOR_IMAGE: TEST_OPERATOR_IMAGE,
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

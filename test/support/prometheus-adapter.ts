@@ -3,13 +3,12 @@
 // (custom.metrics.k8s.io/v1beta2) behind an ExternalName Service to loopback as the aggregator needs, stopped by its
 // pid. It authenticates and authorizes its callers through the API server, as it does in a cluster; the test gives it
 // the admin kubeconfig for that and for its discovery, which the adapter's own RBAC would grant in a cluster.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { access, constants, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import {
   CUSTOM_METRICS_SERVICE,
@@ -17,24 +16,13 @@ import {
   kubectl,
   pkiFiles,
 } from '@starrocks-cn-operator/testbed/control-plane';
-import { freePort, REPO_ROOT, waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import { freePort, waitFor } from '@starrocks-cn-operator/testbed/helpers';
 import { CUSTOM_METRICS_API_SERVICE } from './custom-metrics.js';
+import { builtByScript } from './e2e.js';
 import { kubectlOrThrow } from './operator.js';
 
-const run = promisify(execFile);
-
-export async function adapterBinary(): Promise<string> {
-  const script = path.join(REPO_ROOT, 'hack', 'build-prometheus-adapter.sh');
-  const { stdout } = await run('bash', [script, '--path'], { timeout: 10_000 });
-  const binary = stdout.trim();
-  try {
-    await access(binary, constants.X_OK);
-  } catch {
-    throw new Error(
-      `prometheus-adapter is not built (${binary} missing): run bash ${script} first (hack/test.sh does)`,
-    );
-  }
-  return binary;
+export function adapterBinary(): Promise<string> {
+  return builtByScript('build-prometheus-adapter.sh', 'prometheus-adapter');
 }
 
 export interface AdapterOptions {

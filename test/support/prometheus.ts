@@ -1,27 +1,17 @@
 // A real Prometheus server for the end-to-end tests: built from its Go module by hack/build-prometheus.sh (hack/test.sh
 // runs it), started on a loopback port with a configuration the test writes, stopped by its pid. Its HTTP API is
 // read with bounded requests and parsed, never cast.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { access, constants, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { z } from 'zod';
-import { freePort, REPO_ROOT, waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import { freePort, waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import { builtByScript } from './e2e.js';
 
-const run = promisify(execFile);
-
-export async function prometheusBinary(): Promise<string> {
-  const script = path.join(REPO_ROOT, 'hack', 'build-prometheus.sh');
-  const { stdout } = await run('bash', [script, '--path'], { timeout: 10_000 });
-  const binary = stdout.trim();
-  try {
-    await access(binary, constants.X_OK);
-  } catch {
-    throw new Error(`prometheus is not built (${binary} missing): run bash ${script} first (hack/test.sh does)`);
-  }
-  return binary;
+export function prometheusBinary(): Promise<string> {
+  return builtByScript('build-prometheus.sh', 'prometheus');
 }
 
 export interface PrometheusOptions {

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
 import { CHART_CRD_FILE, CRD_FILE } from '../../../src/api/v1alpha1/generated.js';
+import { LEADER_POD_LABEL, LEADER_POD_LABEL_VALUE } from '../../../src/kube/leader-pod.js';
 import {
   CHART_CUSTOM_METRICS_RBAC_FILE,
   CHART_LEADER_ELECTION_RBAC_FILE,
@@ -66,7 +67,7 @@ interface Container {
   name: string;
   image: string;
   args: string[];
-  env: { name: string; value: string }[];
+  env: { name: string; value?: string; valueFrom?: unknown }[];
   ports: { name: string; containerPort: number }[];
   resources: unknown;
   securityContext: unknown;
@@ -133,6 +134,27 @@ describe('Helm chart against deploy/', () => {
     assert.ok(container.args.includes(`--metrics-bind-address=:${String(port('metrics'))}`));
     assert.ok(container.args.includes(`--health-probe-bind-address=:${String(port('probes'))}`));
     assert.equal(at(values, 'leaderElection.enabled'), container.args.includes('--leader-elect'));
+  });
+
+  it("routes the custom metrics API to the leader's pod alone, which the manager can name", () => {
+    const selector = record(at(readYaml('deploy/custom-metrics/service.yaml'), 'spec.selector'), 'selector');
+    assert.equal(selector[LEADER_POD_LABEL], LEADER_POD_LABEL_VALUE, 'deploy/: the Service selects every replica');
+    const chartService = readFileSync(new URL(`${chartDir}templates/custom-metrics.yaml`, repoRoot), 'utf8');
+    assert.ok(
+      chartService.includes(`    ${LEADER_POD_LABEL}: "${LEADER_POD_LABEL_VALUE}"\n`),
+      'the chart: the Service selects every replica',
+    );
+    const fieldOf = (env: Container['env'], name: string): unknown =>
+      at(env.find((e) => e.name === name)?.valueFrom, 'fieldRef.fieldPath');
+    const { container } = deployManager();
+    assert.equal(fieldOf(container.env, 'POD_NAME'), 'metadata.name');
+    assert.equal(fieldOf(container.env, 'POD_NAMESPACE'), 'metadata.namespace');
+    const chartDeployment = readFileSync(new URL(`${chartDir}templates/deployment.yaml`, repoRoot), 'utf8');
+    assert.match(chartDeployment, /- name: POD_NAME\n\s+valueFrom:\n\s+fieldRef:\n\s+fieldPath: metadata\.name\n/);
+    assert.match(
+      chartDeployment,
+      /- name: POD_NAMESPACE\n\s+valueFrom:\n\s+fieldRef:\n\s+fieldPath: metadata\.namespace\n/,
+    );
   });
 
   it('watches every namespace by default, as deploy/ does with its ClusterRole', () => {

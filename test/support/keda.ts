@@ -1,0 +1,250 @@
+// KEDA for the end-to-end tests: its operator and its metrics API server, built from KEDA's Go module by
+// hack/build-keda.sh (hack/test.sh runs it), with the CRDs from the same module. Both run on loopback and are stopped
+// by their pids. The metrics server is registered as external.metrics.k8s.io/v1beta1 behind an ExternalName Service to
+// loopback, as the aggregator needs; it asks the operator over gRPC with mutual TLS, from certificates this file makes
+// with openssl (one CA; one certificate for 127.0.0.1 and the Service's name, for serving and as a client). Both get
+// the admin kubeconfig, which KEDA's own RBAC would grant in a cluster; cert rotation and the patching of webhooks and
+// the APIService (a cluster install's jobs) are off.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { e2eEnvironment, kubectl } from '@starrocks-cn-operator/testbed/control-plane';
+import { freePorts, waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import { builtByScript } from './e2e.js';
+import { kubectlOrThrow } from './operator.js';
+
+const run = promisify(execFile);
+
+export const EXTERNAL_METRICS_API_SERVICE = 'v1beta1.external.metrics.k8s.io';
+const SERVICE = { name: 'keda-metrics-apiserver', namespace: 'kube-system' } as const;
+
+/** One CA and one certificate (serverAuth and clientAuth) for 127.0.0.1 and the Service, as ca.crt, tls.crt, tls.key. */
+async function makeCertificates(dir: string): Promise<void> {
+  const config = path.join(dir, 'openssl.cnf');
+  await writeFile(
+    config,
+    [
+      '[req]',
+      'distinguished_name = dn',
+      'prompt = no',
+      '[dn]',
+      'CN = keda-e2e',
+      '[ca_ext]',
+      'basicConstraints = critical,CA:TRUE',
+      'keyUsage = critical,keyCertSign,cRLSign,digitalSignature',
+      '[leaf_ext]',
+      'basicConstraints = critical,CA:FALSE',
+      'keyUsage = critical,digitalSignature,keyEncipherment',
+      'extendedKeyUsage = serverAuth,clientAuth',
+      `subjectAltName = IP:127.0.0.1,DNS:localhost,DNS:${SERVICE.name}.${SERVICE.namespace}.svc`,
+      '',
+    ].join('\n'),
+  );
+  const file = (name: string): string => path.join(dir, name);
+  const openssl = (args: string[]): Promise<unknown> => run('openssl', args, { timeout: 30_000 });
+  await openssl(
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-config', config].concat([
+      '-extensions',
+      'ca_ext',
+      '-keyout',
+      file('ca.key'),
+      '-out',
+      file('ca.crt'),
+      '-subj',
+      '/CN=keda-e2e-ca',
+    ]),
+  );
+  await openssl(
+    ['req', '-newkey', 'rsa:2048', '-nodes', '-config', config, '-keyout', file('tls.key')].concat([
+      '-out',
+      file('tls.csr'),
+      '-subj',
+      '/CN=keda-e2e',
+    ]),
+  );
+  await openssl(
+    ['x509', '-req', '-in', file('tls.csr'), '-CA', file('ca.crt'), '-CAkey', file('ca.key')].concat([
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-extfile',
+      config,
+      '-extensions',
+      'leaf_ext',
+      '-out',
+      file('tls.crt'),
+    ]),
+  );
+}
+
+export interface KedaOptions {
+  /** The folder for the two processes' logs. */
+  logDir: string;
+}
+
+export class RunningKeda {
+  private constructor(
+    private readonly children: readonly ChildProcess[],
+    private readonly dir: string,
+    private readonly crdFiles: readonly string[],
+  ) {}
+
+  static async start(options: KedaOptions): Promise<RunningKeda> {
+    const folder = await builtByScript('build-keda.sh', 'KEDA');
+    const crdDir = path.join(folder, 'crds');
+    const crdFiles = (await readdir(crdDir)).filter((name) => name.endsWith('.yaml')).map((n) => path.join(crdDir, n));
+    // Server-side: the CRDs are too large for the last-applied annotation of a client-side apply.
+    await kubectlOrThrow(['apply', '--server-side', '--field-manager=e2e', ...crdFiles.flatMap((f) => ['-f', f])]);
+    await waitFor(
+      async () => {
+        const established = await kubectl([
+          'get',
+          'crd',
+          'scaledobjects.keda.sh',
+          '-o',
+          'jsonpath={.status.conditions[?(@.type=="Established")].status}',
+        ]);
+        return established.stdout.trim() === 'True';
+      },
+      { description: "KEDA's ScaledObject CRD established", timeoutMs: 60_000 },
+    );
+
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'keda-e2e-'));
+    await makeCertificates(dir);
+    const kubeconfig = (await e2eEnvironment()).kubeconfigPath;
+    const [grpcPort, securePort, operatorProbes, adapterMetrics] = await freePorts(4);
+    if (grpcPort === undefined || securePort === undefined || operatorProbes === undefined || !adapterMetrics) {
+      throw new Error('no free ports for KEDA');
+    }
+    const environment = {
+      PATH: process.env['PATH'],
+      KUBECONFIG: kubeconfig,
+      POD_NAMESPACE: SERVICE.namespace,
+      // Where KEDA keeps its cluster-wide objects; in a pod it reads its service account's namespace file.
+      KEDA_CLUSTER_OBJECT_NAMESPACE: SERVICE.namespace,
+    };
+    const started: ChildProcess[] = [];
+    const keda = new RunningKeda(started, dir, crdFiles);
+    const spawnLogged = (binary: string, args: string[], log: string): ChildProcess => {
+      const out = createWriteStream(path.join(options.logDir, log), { flags: 'a' });
+      const child = spawn(path.join(folder, binary), args, {
+        env: { ...environment, WATCH_NAMESPACE: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout.pipe(out, { end: false });
+      child.stderr.pipe(out, { end: false });
+      child.once('exit', () => setTimeout(() => out.end(), 100));
+      started.push(child);
+      return child;
+    };
+    try {
+      spawnLogged(
+        'keda-operator',
+        [
+          '--leader-elect=false',
+          '--metrics-bind-address=0',
+          `--health-probe-bind-address=127.0.0.1:${operatorProbes}`,
+          `--metrics-service-bind-address=127.0.0.1:${grpcPort}`,
+          `--cert-dir=${dir}`,
+          `--ca-dir=${dir}`,
+          '--enable-cert-rotation=false',
+          '--enable-webhook-patching=false',
+          '--enable-apiservice-patching=false',
+          '--zap-log-level=info',
+        ],
+        'keda-operator.log',
+      );
+      spawnLogged(
+        'keda-adapter',
+        [
+          '--bind-address=127.0.0.1',
+          `--secure-port=${securePort}`,
+          `--tls-cert-file=${path.join(dir, 'tls.crt')}`,
+          `--tls-private-key-file=${path.join(dir, 'tls.key')}`,
+          `--cert-dir=${dir}`,
+          `--metrics-service-address=127.0.0.1:${grpcPort}`,
+          `--port=${adapterMetrics}`,
+          `--lister-kubeconfig=${kubeconfig}`,
+          `--authentication-kubeconfig=${kubeconfig}`,
+          `--authorization-kubeconfig=${kubeconfig}`,
+        ],
+        'keda-adapter.log',
+      );
+      await keda.register(securePort, await readFile(path.join(dir, 'ca.crt'), 'utf8'));
+      await keda.waitForAvailable(options.logDir);
+    } catch (error) {
+      await keda.stop();
+      throw error;
+    }
+    return keda;
+  }
+
+  /** The ExternalName Service to loopback and the APIService of external.metrics.k8s.io/v1beta1, to the adapter. */
+  private async register(port: number, caPem: string): Promise<void> {
+    const service = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { ...SERVICE },
+      spec: { type: 'ExternalName', externalName: '127.0.0.1' },
+    };
+    const apiService = {
+      apiVersion: 'apiregistration.k8s.io/v1',
+      kind: 'APIService',
+      metadata: { name: EXTERNAL_METRICS_API_SERVICE },
+      spec: {
+        service: { ...SERVICE, port },
+        group: 'external.metrics.k8s.io',
+        version: 'v1beta1',
+        caBundle: Buffer.from(caPem).toString('base64'),
+        groupPriorityMinimum: 100,
+        versionPriority: 100,
+      },
+    };
+    await kubectlOrThrow(['apply', '-f', '-'], JSON.stringify(service));
+    await kubectlOrThrow(['apply', '-f', '-'], JSON.stringify(apiService));
+  }
+
+  /** Bounded: the aggregator reports the APIService Available once the adapter answers; an exit fails at once. */
+  private async waitForAvailable(logDir: string): Promise<void> {
+    await waitFor(
+      async () => {
+        const exited = this.children.find((child) => child.exitCode !== null || child.signalCode !== null);
+        if (exited !== undefined) throw new Error(`a KEDA process exited; see keda-*.log in ${logDir}`);
+        const result = await kubectl([
+          'get',
+          'apiservice',
+          EXTERNAL_METRICS_API_SERVICE,
+          '-o',
+          'jsonpath={.status.conditions[?(@.type=="Available")].status}',
+        ]);
+        return result.code === 0 && result.stdout.trim() === 'True';
+      },
+      { description: `APIService ${EXTERNAL_METRICS_API_SERVICE} Available (KEDA)`, timeoutMs: 90_000 },
+    );
+  }
+
+  /**
+   * Removes every ScaledObject while the operator still runs (it holds a finalizer on each), then the APIService (a
+   * backend gone behind it leaves discovery partial), stops both processes, and removes the CRDs.
+   */
+  async stop(): Promise<void> {
+    await kubectl(['delete', 'scaledobjects.keda.sh', '--all', '-A', '--wait=true', '--timeout=60s'], {
+      timeoutMs: 70_000,
+    });
+    await kubectl(['delete', 'apiservice', EXTERNAL_METRICS_API_SERVICE, '--ignore-not-found']);
+    await kubectl(['delete', 'service', SERVICE.name, '-n', SERVICE.namespace, '--ignore-not-found']);
+    for (const child of this.children) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const stopped = await Promise.race([exited.then(() => true), sleep(10_000, false, { ref: false })]);
+      if (!stopped) child.kill('SIGKILL');
+    }
+    await kubectl(['delete', '--ignore-not-found', '--wait=false', ...this.crdFiles.flatMap((f) => ['-f', f])]);
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
