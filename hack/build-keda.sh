@@ -20,11 +20,15 @@ print_path_if_asked "$BIN_DIR" "$@"
 build_module_commands "$MODULE" "$KEDA_VERSION" "$BIN_DIR" keda-operator=./cmd/operator keda-adapter=./cmd/adapter
 if [ ! -f "$BIN_DIR/crds/keda.sh_scaledobjects.yaml" ]; then
   require_go "KEDA's CRDs"
-  source="$(go mod download -json "$MODULE@$KEDA_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-  mkdir -p "$BIN_DIR/crds.tmp"
-  cp "$source"/config/crd/bases/*.yaml "$BIN_DIR/crds.tmp/"
-  chmod -R u+w "$BIN_DIR/crds.tmp"
-  rm -rf "$BIN_DIR/crds"
-  mv "$BIN_DIR/crds.tmp" "$BIN_DIR/crds"
+  build_lock "$BIN_DIR/.build.lock"
+  if [ ! -f "$BIN_DIR/crds/keda.sh_scaledobjects.yaml" ]; then
+    module_dir="$(module_source_dir "$MODULE" "$KEDA_VERSION")"
+    rm -rf "$BIN_DIR/crds.tmp"
+    mkdir -p "$BIN_DIR/crds.tmp"
+    cp "$module_dir"/config/crd/bases/*.yaml "$BIN_DIR/crds.tmp/"
+    chmod -R u+w "$BIN_DIR/crds.tmp"
+    rm -rf "$BIN_DIR/crds"
+    mv "$BIN_DIR/crds.tmp" "$BIN_DIR/crds"
+  fi
 fi
 echo "$BIN_DIR"

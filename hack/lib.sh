@@ -78,42 +78,61 @@ go_install_cached() {
   echo "$dir/$name"
 }
 
+# Prints the folder of Go module $1 at version $2, downloaded first unless it is in the module cache. A failed
+# download says why in the JSON's "Error" field, on stdout: it goes into the message.
+module_source_dir() {
+  local download dir
+  if ! download="$(go mod download -json "$1@$2")"; then
+    log "go mod download $1@$2 failed: $download"
+    return 1
+  fi
+  dir="$(printf '%s\n' "$download" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [ -n "$dir" ] && [ -d "$dir" ] || { log "go mod download $1@$2 gave no folder: $download"; return 1; }
+  echo "$dir"
+}
+
 # Builds commands of Go module $1 at version $2 into folder $3, one `<binary>=<package>` argument each (e.g.
 # `adapter=./cmd/adapter`), unless all are there; prints nothing (the caller prints its paths). `go install
 # <module>@<version>` asks the proxy for the module's version list (to look for a deprecation notice), which the proxy
 # refuses for some modules, and ignores the module's replace directives; so the exact version is downloaded and built
 # in a copy of its folder, as its own main module (its go.mod and go.sum pin every dependency). The binaries are
-# renamed into place, so an interrupted build never leaves a half-written one.
+# renamed into place, so an interrupted build never leaves a half-written one. Every step returns on failure, since
+# a caller's `if` or `||` turns `set -e` off inside the function. Holds the folder's build lock until the script
+# exits.
 build_module_commands() {
-  local module=$1 version=$2 dir=$3 target missing=0
+  local module=$1 version=$2 dir=$3 target source work
   shift 3
-  for target in "$@"; do [ -x "$dir/${target%%=*}" ] || missing=1; done
-  [ "$missing" = 1 ] || return 0
+  all_built() {
+    for target in "$@"; do [ -x "$dir/${target%%=*}" ] || return 1; done
+  }
+  all_built "$@" && return 0
   require_go "$module"
   mkdir -p "$dir"
   build_lock "$dir/.build.lock"
-  missing=0
-  for target in "$@"; do [ -x "$dir/${target%%=*}" ] || missing=1; done
-  [ "$missing" = 1 ] || return 0
-  local download source
-  # A failed download says why in the JSON's "Error" field, on stdout: keep it for the message.
-  if ! download="$(go mod download -json "$module@$version")"; then
-    log "go mod download $module@$version failed: $download"
+  all_built "$@" && return 0
+  source="$(module_source_dir "$module" "$version")" || return 1
+  work="$(mktemp -d "$dir/.tmp.XXXXXX")" || return 1
+  if ! build_in_copy "$source" "$work" "$module@$version" "$@"; then
+    chmod -R u+w "$work" 2>/dev/null
+    rm -rf "$work"
     return 1
   fi
-  source="$(printf '%s\n' "$download" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-  [ -d "$source" ] || { log "go mod download $module@$version gave no folder: $download"; return 1; }
-  MODULE_BUILD_TMP="$(mktemp -d "$dir/.tmp.XXXXXX")"
-  trap 'chmod -R u+w "$MODULE_BUILD_TMP" 2>/dev/null; rm -rf "$MODULE_BUILD_TMP"' EXIT
-  cp -R "$source/." "$MODULE_BUILD_TMP/src"
-  chmod -R u+w "$MODULE_BUILD_TMP/src"
   for target in "$@"; do
-    log "building $module@$version ${target#*=} with $(go env GOVERSION) (takes minutes on a small machine)"
-    (cd "$MODULE_BUILD_TMP/src" && go build -trimpath -ldflags="-s -w" -o "$MODULE_BUILD_TMP/${target%%=*}" "${target#*=}")
-  done
-  for target in "$@"; do
-    mv "$MODULE_BUILD_TMP/${target%%=*}" "$dir/${target%%=*}"
+    mv "$work/${target%%=*}" "$dir/${target%%=*}" || return 1
     log "built $dir/${target%%=*} ($(du -h "$dir/${target%%=*}" | cut -f1))"
+  done
+  chmod -R u+w "$work" && rm -rf "$work"
+}
+
+# build_module_commands' build: module folder $1 copied into $2/src, each `<binary>=<package>` after $3 (the name in
+# the log) built into $2.
+build_in_copy() {
+  local source=$1 work=$2 name=$3 target
+  shift 3
+  cp -R "$source/." "$work/src" && chmod -R u+w "$work/src" || return 1
+  for target in "$@"; do
+    log "building $name ${target#*=} with $(go env GOVERSION) (takes minutes on a small machine)"
+    (cd "$work/src" && go build -trimpath -ldflags="-s -w" -o "$work/${target%%=*}" "${target#*=}") || return 1
   done
 }
 

@@ -112,15 +112,24 @@ export class Campaign {
   private readonly identity = defaultIdentity();
   private elector: LeaderElector | undefined;
 
+  private readonly leadershipListeners: (() => void)[] = [];
+
   constructor(
     private readonly parts: ManagerParts & { namespace: string; shutdown: Shutdown },
     private readonly controller: ControllerRunnable,
-    /** Called when this replica starts or stops leading (the leader pod label follows). */
-    private readonly onLeadershipChange: () => void = () => undefined,
   ) {}
 
   /** The write fence of the current term: false between terms. */
   readonly mayAct = (): boolean => this.elector?.mayAct() ?? false;
+
+  /** `listener` runs whenever this replica starts or stops leading (the leader pod label follows). */
+  onLeadershipChange(listener: () => void): void {
+    this.leadershipListeners.push(listener);
+  }
+
+  private leadershipChanged(): void {
+    for (const listener of this.leadershipListeners) listener();
+  }
 
   start(): void {
     const { flags, rest, logger, metrics, shutdown } = this.parts;
@@ -138,7 +147,7 @@ export class Campaign {
             logger.fatal({ err: error instanceof Error ? error.message : String(error) }, 'controller failed to start');
             void shutdown.run('controller start-up failure').then(() => process.exit(1));
           });
-        this.onLeadershipChange();
+        this.leadershipChanged();
       },
       onStoppedLeading: (reason) => {
         if (reason === 'released') return; // an orderly shutdown released the lease and is already under way
@@ -147,7 +156,7 @@ export class Campaign {
         // once it answers, this replica takes the lease back (or follows another one) and lists afresh.
         logger.error('lost the leader lease; stopping the controller and campaigning again');
         const stopped = this.controller.stop();
-        this.onLeadershipChange();
+        this.leadershipChanged();
         void stopped.then(() => {
           if (!shutdown.isRunning()) this.start();
         });

@@ -7,13 +7,14 @@ import { DEFAULT_OPERATOR_IMAGE } from '../builders/index.js';
 import { GroupMetrics } from '../controllers/computenodegroup/metrics.js';
 import { connectKube } from '../kube/client.js';
 import { EventRecorder } from '../kube/events.js';
-import { LeaderPodMarker } from '../kube/leader-pod.js';
+import { isLabelValue, LEADER_POD_LABEL, LeaderPodMarker } from '../kube/leader-pod.js';
 import { parseManagerFlags, MANAGER_FLAGS, type ManagerSettings } from '../runtime/flags.js';
 import { HealthChecks } from '../runtime/health.js';
 import { createLogger, type Logger } from '../runtime/logging.js';
 import { OperatorMetrics } from '../runtime/metrics.js';
 import { LoadBoard } from '../load/board.js';
 import { Shutdown } from '../runtime/shutdown.js';
+import type { MayAct } from '../runtime/write-fence.js';
 import { Campaign, closeAll, ControllerRunnable, startServers, type ManagerParts } from './manager-runnables.js';
 
 const SERVICE_ACCOUNT_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -63,17 +64,24 @@ async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): 
   if (!flags.leaderElect) {
     // The only replica acts: it reports itself as the leader, so "no leader" alerts mean what they say.
     metrics.leaderElectionMasterStatus.set({ name: flags.leaderElectionId }, 1);
+    if (flags.customMetricsBindAddress !== undefined) {
+      logger.warn(
+        `without --leader-elect no pod carries the label ${LEADER_POD_LABEL}: a custom metrics Service that selects ` +
+          'it (deploy/custom-metrics/service.yaml) reaches no pod; the chart selects it only with leader election',
+      );
+    }
     shutdown.register('http servers', () => closeAll(servers));
     await controller.start();
     return;
   }
   const namespace = flags.leaderElectionNamespace ?? ownNamespace();
-  const marker = leaderPodMarker(
-    parts,
-    () => controller.running,
-    () => campaign.mayAct(),
-  );
-  const campaign: Campaign = new Campaign({ ...parts, namespace, shutdown }, controller, () => marker?.nudge());
+  const campaign = new Campaign({ ...parts, namespace, shutdown }, controller);
+  const marker = leaderPodMarker(parts, () => controller.running, campaign.mayAct);
+  if (marker !== undefined) {
+    campaign.onLeadershipChange(() => {
+      marker.nudge();
+    });
+  }
   // After the controller stopped: the pod loses the leader label, then releasing the lease lets a follower take over
   // at once (and mark its own pod).
   shutdown.register('leader election', async () => {
@@ -87,20 +95,27 @@ async function run(flags: ManagerSettings, logger: Logger, shutdown: Shutdown): 
 
 /**
  * The marker of the leader's pod (kube/leader-pod.ts), when the downward API names the pod (POD_NAME and
- * POD_NAMESPACE, as deploy/manager.yaml and the chart set them); undefined outside a pod.
+ * POD_NAMESPACE, as deploy/manager.yaml and the chart set them); undefined outside a pod, said louder when the
+ * custom metrics API is on (its Service selects the label, so it would reach no pod).
  */
-function leaderPodMarker(
-  parts: ManagerParts,
-  leading: () => boolean,
-  mayAct: () => boolean,
-): LeaderPodMarker | undefined {
+function leaderPodMarker(parts: ManagerParts, leading: () => boolean, mayAct: MayAct): LeaderPodMarker | undefined {
+  const { flags, logger } = parts;
   const pod = process.env['POD_NAME'];
   const namespace = process.env['POD_NAMESPACE'];
+  const report = (message: string): void => {
+    if (flags.customMetricsBindAddress === undefined) logger.info(message);
+    else logger.warn(`${message}; the custom metrics Service that selects it reaches no pod`);
+  };
   if (pod === undefined || pod === '' || namespace === undefined || namespace === '') {
-    parts.logger.info('POD_NAME or POD_NAMESPACE not set: the leader pod label is not kept');
+    report(`POD_NAME or POD_NAMESPACE is not set: no pod gets the label ${LEADER_POD_LABEL}`);
     return undefined;
   }
-  return new LeaderPodMarker({ rest: parts.rest, logger: parts.logger, namespace, pod, leading, mayAct });
+  const leaseName = flags.leaderElectionId;
+  if (!isLabelValue(leaseName)) {
+    report(`--leader-election-id ${leaseName} cannot be a label value (63 characters at most): no pod is labelled`);
+    return undefined;
+  }
+  return new LeaderPodMarker({ rest: parts.rest, logger, namespace, pod, leaseName, leading, mayAct });
 }
 
 /** The namespace this pod runs in (for the Lease), from the downward API or the service account mount. */

@@ -46,6 +46,9 @@ export interface DocumentedFlag extends FlagSpec {
   };
 }
 
+/** The Lease's name unless --leader-election-id says otherwise (also the leader pod label's value). */
+export const DEFAULT_LEADER_ELECTION_ID = 'cn-operator.starrocks.com';
+
 export const MANAGER_FLAGS: readonly DocumentedFlag[] = [
   {
     name: 'metrics-bind-address',
@@ -73,7 +76,7 @@ export const MANAGER_FLAGS: readonly DocumentedFlag[] = [
   {
     name: 'leader-election-id',
     kind: 'string',
-    default: 'cn-operator.starrocks.com',
+    default: DEFAULT_LEADER_ELECTION_ID,
     help: 'Name of the Lease',
     docs: { meaning: 'name of the Lease' },
   },

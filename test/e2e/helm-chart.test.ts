@@ -189,7 +189,19 @@ describe('Helm chart and deploy/ against the real API server', () => {
     // Two replicas: the Service selects the leader's pod alone (src/kube/leader-pod.ts labels it).
     const service = objects.find((o) => o['kind'] === 'Service' && metadataOf(o).name?.endsWith('custom-metrics'));
     const selector = (service?.['spec'] as { selector?: Record<string, string> } | undefined)?.selector;
-    assert.equal(selector?.[LEADER_POD_LABEL], 'true', JSON.stringify(selector));
+    assert.equal(selector?.[LEADER_POD_LABEL], 'cn-operator.starrocks.com', JSON.stringify(selector));
+    await assert.rejects(
+      helmRun([
+        'template',
+        'cn',
+        CHART,
+        '--set',
+        'customMetrics.enabled=true',
+        '--set',
+        `leaderElection.id=${'x'.repeat(64)}`,
+      ]),
+      /needs a leaderElection.id that is a label value/,
+    );
     await assert.rejects(
       helmRun(['template', 'cn', CHART, '--set', 'replicas=2', '--set', 'leaderElection.enabled=false']),
       /replicas above 1 need leaderElection.enabled/,

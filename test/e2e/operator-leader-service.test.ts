@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { freshNamespace, kubectl, type TestNamespace } from '@starrocks-cn-operator/testbed/control-plane';
 import { REPO_ROOT, waitFor } from '@starrocks-cn-operator/testbed/helpers';
 import { LEADER_POD_LABEL } from '../../src/kube/leader-pod.js';
+import { DEFAULT_LEADER_ELECTION_ID } from '../../src/runtime/flags.js';
 import { installCrd } from '../support/e2e.js';
 import {
   createOperatorIdentity,
@@ -23,7 +24,8 @@ import {
   type RunningOperator,
 } from '../support/operator.js';
 
-const LEASE = 'cn-operator-service';
+/** deploy/manager.yaml's Lease (the default name): deploy/custom-metrics/service.yaml selects its pods by it. */
+const LEASE = DEFAULT_LEADER_ELECTION_ID;
 const SERVICE = 'cn-operator-custom-metrics';
 /** Longer than the lease (15 s): the follower takes over while the leader sleeps. */
 const PAUSE_MS = 25_000;
@@ -71,9 +73,17 @@ async function operatorPods(namespace: string): Promise<{ name: string; leader: 
   ]);
   return podListSchema.parse(JSON.parse(json)).items.map((pod) => ({
     name: pod.metadata.name,
-    leader: pod.metadata.labels?.[LEADER_POD_LABEL] === 'true',
+    leader: pod.metadata.labels?.[LEADER_POD_LABEL] === LEASE,
     ip: pod.status?.podIP,
   }));
+}
+
+/** The operator pods carrying the leader label (this Lease's), sorted. */
+async function labelledPods(namespace: string): Promise<string[]> {
+  return (await operatorPods(namespace))
+    .filter((pod) => pod.leader)
+    .map((pod) => pod.name)
+    .sort();
 }
 
 /** The pods the Service reaches, from its EndpointSlices (ready endpoints), sorted. */
@@ -188,6 +198,7 @@ describe('operator: the custom metrics Service follows the leader', { timeout: 3
     await waitForServiceOn(first, `the Service reaching ${first}, the first leader`);
     await startFor(second);
     await sleep(3_000);
+    assert.deepEqual(await labelledPods(namespace), [first], 'a follower that starts labels its pod');
     assert.deepEqual(await servedPods(namespace), [first], 'a follower that starts takes nothing over');
 
     // A crash: the old leader cannot unlabel its pod; the next leader sweeps it.
@@ -196,6 +207,7 @@ describe('operator: the custom metrics Service follows the leader', { timeout: 3
     // The crashed container restarts as a follower and stays out of the Service.
     await startFor(first);
     await sleep(3_000);
+    assert.deepEqual(await labelledPods(namespace), [second], 'the restarted replica labelled its pod');
     assert.deepEqual(await servedPods(namespace), [second], 'the restarted replica took the Service back');
 
     // A leader paused past its lease: the follower takes over and sweeps its label; the paused one, woken, is fenced
@@ -211,8 +223,7 @@ describe('operator: the custom metrics Service follows the leader', { timeout: 3
     }
     const watchUntil = Date.now() + 15_000;
     while (Date.now() < watchUntil) {
-      const labelled = (await operatorPods(namespace)).filter((pod) => pod.leader).map((pod) => pod.name);
-      assert.deepEqual(labelled, [first], 'the woken old leader labelled its pod again');
+      assert.deepEqual(await labelledPods(namespace), [first], 'the woken old leader labelled its pod again');
       await sleep(200);
     }
     assert.deepEqual(await servedPods(namespace), [first]);

@@ -11,17 +11,21 @@ import { REPO_ROOT, waitFor } from '@starrocks-cn-operator/testbed/helpers';
 import { kubeconfigConnection, type KubeConnection } from '../../src/kube/kubeconfig.js';
 
 /**
- * Where `hack/<script> --path` says its result goes (a binary, or a folder), checked to exist: a tool the tests need
- * but nobody built fails with the command that builds it (hack/test.sh runs every build script first).
+ * Where `hack/<script> --path` says its result goes, checked: a binary (executable), or a folder with the `inside`
+ * files (executables, or readable `.yaml`). A tool the tests need but nobody built (or a build that was interrupted)
+ * fails with the command that builds it (hack/test.sh runs every build script first).
  */
-export async function builtByScript(script: string, what: string): Promise<string> {
+export async function builtByScript(script: string, what: string, inside: readonly string[] = ['']): Promise<string> {
   const scriptPath = path.join(REPO_ROOT, 'hack', script);
   const { stdout } = await promisify(execFile)('bash', [scriptPath, '--path'], { timeout: 10_000 });
   const result = stdout.trim();
-  try {
-    await access(result, constants.R_OK);
-  } catch {
-    throw new Error(`${what} is not built (${result} missing): run bash hack/${script} first (hack/test.sh does)`);
+  for (const file of inside) {
+    const full = path.join(result, file);
+    try {
+      await access(full, file.endsWith('.yaml') ? constants.R_OK : constants.X_OK);
+    } catch {
+      throw new Error(`${what} is not built (${full} missing): run bash hack/${script} first (hack/test.sh does)`);
+    }
   }
   return result;
 }

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
 import { CHART_CRD_FILE, CRD_FILE } from '../../../src/api/v1alpha1/generated.js';
-import { LEADER_POD_LABEL, LEADER_POD_LABEL_VALUE } from '../../../src/kube/leader-pod.js';
+import { LEADER_POD_LABEL } from '../../../src/kube/leader-pod.js';
+import { DEFAULT_LEADER_ELECTION_ID } from '../../../src/runtime/flags.js';
 import {
   CHART_CUSTOM_METRICS_RBAC_FILE,
   CHART_LEADER_ELECTION_RBAC_FILE,
@@ -138,10 +139,12 @@ describe('Helm chart against deploy/', () => {
 
   it("routes the custom metrics API to the leader's pod alone, which the manager can name", () => {
     const selector = record(at(readYaml('deploy/custom-metrics/service.yaml'), 'spec.selector'), 'selector');
-    assert.equal(selector[LEADER_POD_LABEL], LEADER_POD_LABEL_VALUE, 'deploy/: the Service selects every replica');
+    // deploy/manager.yaml keeps the default Lease name, which is the label's value.
+    assert.ok(!deployManager().container.args.some((arg) => arg.startsWith('--leader-election-id')));
+    assert.equal(selector[LEADER_POD_LABEL], DEFAULT_LEADER_ELECTION_ID, 'deploy/: the Service selects every replica');
     const chartService = readFileSync(new URL(`${chartDir}templates/custom-metrics.yaml`, repoRoot), 'utf8');
     assert.ok(
-      chartService.includes(`    ${LEADER_POD_LABEL}: "${LEADER_POD_LABEL_VALUE}"\n`),
+      chartService.includes(`    ${LEADER_POD_LABEL}: {{ .Values.leaderElection.id | quote }}\n`),
       'the chart: the Service selects every replica',
     );
     const fieldOf = (env: Container['env'], name: string): unknown =>

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import {
+  isLabelValue,
   LEADER_POD_LABEL,
   LeaderPodMarker,
   leaderMarkChanges,
@@ -32,9 +33,16 @@ describe('leaderMarkChanges', () => {
 });
 
 describe('the label patch and the list', () => {
-  it('sets the label to "true" and removes it with null (a merge patch)', () => {
-    assert.deepEqual(markPatch(true), { metadata: { labels: { [LEADER_POD_LABEL]: 'true' } } });
-    assert.deepEqual(markPatch(false), { metadata: { labels: { [LEADER_POD_LABEL]: null } } });
+  it("sets the label to the Lease's name and removes it with null (a merge patch)", () => {
+    assert.deepEqual(markPatch(true, 'lease-a'), { metadata: { labels: { [LEADER_POD_LABEL]: 'lease-a' } } });
+    assert.deepEqual(markPatch(false, 'lease-a'), { metadata: { labels: { [LEADER_POD_LABEL]: null } } });
+  });
+
+  it('takes a Lease name as the value only when it is a valid label value', () => {
+    assert.ok(isLabelValue('cn-operator.starrocks.com'));
+    assert.ok(!isLabelValue('-leading-dash'));
+    assert.ok(!isLabelValue('a'.repeat(64)));
+    assert.ok(isLabelValue('a'.repeat(63)));
   });
 
   it('reads the names of a metadata-only list, empty when the server sends items: null', () => {
@@ -47,28 +55,39 @@ describe('the label patch and the list', () => {
   });
 });
 
-/** The pods of one namespace and their labels, answering the marker's list and merge patches. */
+/** The pods of one namespace and their leader label (pod -> value), answering the marker's list and merge patches. */
 class PodLabels {
-  readonly marked = new Set<string>();
+  readonly labels = new Map<string, string>();
   readonly writes: string[] = [];
   failing: Error | undefined;
+
+  /** The pods labelled with `value`, sorted. */
+  marked(value = LEASE): string[] {
+    return [...this.labels]
+      .filter(([, v]) => v === value)
+      .map(([pod]) => pod)
+      .sort();
+  }
 
   request = (request: KubeRequest): Promise<unknown> => {
     if (this.failing !== undefined) return Promise.reject(this.failing);
     if (request.method === 'GET') {
-      assert.equal(request.query?.['labelSelector'], LEADER_POD_LABEL);
-      return Promise.resolve({ items: [...this.marked].map((name) => ({ metadata: { name } })) });
+      const [key, value] = String(request.query?.['labelSelector']).split('=');
+      assert.equal(key, LEADER_POD_LABEL);
+      return Promise.resolve({ items: this.marked(value).map((name) => ({ metadata: { name } })) });
     }
     assert.equal(request.method, 'PATCH');
     assert.equal(request.contentType, 'application/merge-patch+json');
     const pod = request.path.split('/').at(-1) ?? '';
     const value = (request.body as ReturnType<typeof markPatch>).metadata.labels[LEADER_POD_LABEL];
-    if (value === null) this.marked.delete(pod);
-    else this.marked.add(pod);
+    if (value === null || value === undefined) this.labels.delete(pod);
+    else this.labels.set(pod, value);
     this.writes.push(`${value === null ? 'unmark' : 'mark'} ${pod}`);
     return Promise.resolve({});
   };
 }
+
+const LEASE = 'cn-operator.starrocks.com';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
 
@@ -79,13 +98,14 @@ async function settle(): Promise<void> {
 describe('LeaderPodMarker', () => {
   it('follows leadership: marks on leading, sweeps a stale mark, unmarks on stepping down and on shutdown', async () => {
     const pods = new PodLabels();
-    pods.marked.add('old-leader');
+    pods.labels.set('old-leader', LEASE);
     let leading = false;
     const marker = new LeaderPodMarker({
       rest: pods,
       logger,
       namespace: 'ops',
       pod: 'me',
+      leaseName: LEASE,
       leading: () => leading,
       mayAct: () => true,
       periodMs: 60_000,
@@ -93,33 +113,37 @@ describe('LeaderPodMarker', () => {
     marker.start();
     await settle();
     assert.deepEqual(pods.writes, [], 'a follower leaves the other pods alone');
+    pods.labels.set('other-install', 'another-lease');
     leading = true;
     marker.nudge();
     await settle();
-    assert.deepEqual([...pods.marked], ['me']);
+    assert.deepEqual(pods.marked(), ['me']);
     assert.deepEqual(pods.writes, ['mark me', 'unmark old-leader']);
     leading = false;
     marker.nudge();
     await settle();
-    assert.deepEqual([...pods.marked], []);
+    assert.deepEqual(pods.marked(), []);
     leading = true;
     marker.nudge();
     await settle();
+    assert.deepEqual(pods.marked(), ['me']);
     await marker.stop();
-    assert.deepEqual([...pods.marked], [], 'shutdown takes the label off');
+    assert.deepEqual(pods.marked(), [], 'shutdown takes the label off');
     marker.nudge();
     await settle();
-    assert.deepEqual([...pods.marked], [], 'nothing after stop');
+    assert.deepEqual(pods.marked(), [], 'nothing after stop');
+    assert.deepEqual(pods.marked('another-lease'), ['other-install'], "another install's leader is not swept");
   });
 
   it('the leader writes nothing while the fence refuses (a lease it may no longer hold)', async () => {
     const pods = new PodLabels();
-    pods.marked.add('new-leader');
+    pods.labels.set('new-leader', LEASE);
     const marker = new LeaderPodMarker({
       rest: pods,
       logger,
       namespace: 'ops',
       pod: 'me',
+      leaseName: LEASE,
       leading: () => true,
       mayAct: () => false,
       periodMs: 60_000,
@@ -127,7 +151,7 @@ describe('LeaderPodMarker', () => {
     marker.start();
     await settle();
     assert.deepEqual(pods.writes, []);
-    assert.deepEqual([...pods.marked], ['new-leader']);
+    assert.deepEqual(pods.marked(), ['new-leader']);
     await marker.stop();
   });
 
@@ -139,17 +163,18 @@ describe('LeaderPodMarker', () => {
       logger,
       namespace: 'ops',
       pod: 'me',
+      leaseName: LEASE,
       leading: () => true,
       mayAct: () => true,
       periodMs: 20,
     });
     marker.start();
     await settle();
-    assert.deepEqual([...pods.marked], []);
+    assert.deepEqual(pods.marked(), []);
     pods.failing = undefined;
     await new Promise((resolve) => setTimeout(resolve, 60));
     await settle();
-    assert.deepEqual([...pods.marked], ['me']);
+    assert.deepEqual(pods.marked(), ['me']);
     await marker.stop();
   });
 });
