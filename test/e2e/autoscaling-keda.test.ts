@@ -31,7 +31,7 @@ import {
   type OperatorIdentity,
   type RunningOperator,
 } from '../support/operator.js';
-import { RunningPrometheus } from '../support/prometheus.js';
+import { scrapeOperator, type RunningPrometheus } from '../support/prometheus.js';
 
 const GROUP = 'computenodegroup-sample';
 const DOCUMENTED_NAMESPACE = 'starrocks';
@@ -113,15 +113,8 @@ describe('autoscaling through KEDA (the documented ScaledObject)', { timeout: 60
       feSyncPeriod: '1s',
       metrics: true,
     });
-    assert.ok(operator.metricsPort !== undefined);
+    prometheus = await scrapeOperator(operator);
     const logDir = (await e2eEnvironment()).layout.dir;
-    prometheus = await RunningPrometheus.start({
-      targets: [`127.0.0.1:${operator.metricsPort}`],
-      job: 'starrocks-cn-operator',
-      ruleFiles: [],
-      interval: '1s',
-      logPath: path.join(logDir, 'keda-test-prometheus.log'),
-    });
     keda = await RunningKeda.start({ logDir });
   });
 

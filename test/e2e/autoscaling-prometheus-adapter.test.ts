@@ -30,7 +30,7 @@ import {
   type RunningOperator,
 } from '../support/operator.js';
 import { RunningAdapter } from '../support/prometheus-adapter.js';
-import { RunningPrometheus } from '../support/prometheus.js';
+import { scrapeOperator, type RunningPrometheus } from '../support/prometheus.js';
 
 const GROUP = 'computenodegroup-sample';
 
@@ -78,15 +78,8 @@ describe('autoscaling through prometheus-adapter (the documented rule)', { timeo
       feSyncPeriod: '1s',
       metrics: true,
     });
-    assert.ok(operator.metricsPort !== undefined);
+    prometheus = await scrapeOperator(operator);
     const logDir = (await e2eEnvironment()).layout.dir;
-    prometheus = await RunningPrometheus.start({
-      targets: [`127.0.0.1:${operator.metricsPort}`],
-      job: 'starrocks-cn-operator',
-      ruleFiles: [],
-      interval: '1s',
-      logPath: path.join(logDir, 'prometheus-adapter-test-prometheus.log'),
-    });
     adapter = await RunningAdapter.start({
       prometheusUrl: prometheus.url,
       rules: await documentedRules(),

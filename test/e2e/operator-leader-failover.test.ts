@@ -27,6 +27,7 @@ import {
   waitForMembers,
   type OperatorIdentity,
   type RunningOperator,
+  identityOf,
 } from '../support/operator.js';
 
 const LEASE = 'cn-operator-failover';
@@ -49,14 +50,6 @@ async function readLease(namespace: string): Promise<z.infer<typeof leaseSchema>
   const result = await kubectl(['get', 'lease', LEASE, '-n', namespace, '-o', 'json']);
   assert.equal(result.code, 0, result.stderr);
   return leaseSchema.parse(JSON.parse(result.stdout)).spec;
-}
-
-/** The elector identity a replica logged (every leader-election line carries it). */
-async function identityOf(operator: RunningOperator): Promise<string | undefined> {
-  for (const line of await operator.logLines()) {
-    if (typeof line['identity'] === 'string' && line['lease'] !== undefined) return line['identity'];
-  }
-  return undefined;
 }
 
 function describeStatements(records: readonly StatementRecord[]): string[] {

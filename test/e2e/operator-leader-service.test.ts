@@ -10,7 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
-import { freshNamespace, kubectl, type TestNamespace } from '@starrocks-cn-operator/testbed/control-plane';
+import { freshNamespace, type TestNamespace } from '@starrocks-cn-operator/testbed/control-plane';
 import { REPO_ROOT, waitFor } from '@starrocks-cn-operator/testbed/helpers';
 import { LEADER_POD_LABEL } from '../../src/kube/leader-pod.js';
 import { DEFAULT_LEADER_ELECTION_ID } from '../../src/runtime/flags.js';
@@ -22,6 +22,8 @@ import {
   startOperator,
   type OperatorIdentity,
   type RunningOperator,
+  identityOf,
+  leaseHolder,
 } from '../support/operator.js';
 
 /** deploy/manager.yaml's Lease (the default name): deploy/custom-metrics/service.yaml selects its pods by it. */
@@ -106,19 +108,6 @@ async function servedPods(namespace: string): Promise<string[]> {
     .sort();
 }
 
-async function leaseHolder(namespace: string): Promise<string | undefined> {
-  const result = await kubectl(['get', 'lease', LEASE, '-n', namespace, '-o', 'jsonpath={.spec.holderIdentity}']);
-  return result.code === 0 && result.stdout.trim() !== '' ? result.stdout.trim() : undefined;
-}
-
-/** The elector identity a replica logged (every leader-election line carries it). */
-async function identityOf(operator: RunningOperator): Promise<string | undefined> {
-  for (const line of await operator.logLines()) {
-    if (typeof line['identity'] === 'string' && line['lease'] !== undefined) return line['identity'];
-  }
-  return undefined;
-}
-
 describe('operator: the custom metrics Service follows the leader', { timeout: 300_000 }, () => {
   let namespace = '';
   let testNamespace: TestNamespace | undefined;
@@ -169,7 +158,7 @@ describe('operator: the custom metrics Service follows the leader', { timeout: 3
     await waitFor(
       async () => {
         const [holder, pods, served] = await Promise.all([
-          leaseHolder(namespace),
+          leaseHolder(namespace, LEASE),
           operatorPods(namespace),
           servedPods(namespace),
         ]);

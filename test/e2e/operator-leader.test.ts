@@ -20,24 +20,13 @@ import {
   waitForMembers,
   type OperatorIdentity,
   type RunningOperator,
+  identityOf,
+  leaseHolder,
 } from '../support/operator.js';
 
 const GROUP = 'computenodegroup-sample';
 const LEASE = 'cn-operator-e2e';
 const CONTROLLER_STARTED = 'starting the ComputeNodeGroup controller';
-
-async function leaseHolder(namespace: string): Promise<string | undefined> {
-  const result = await kubectl(['get', 'lease', LEASE, '-n', namespace, '-o', 'jsonpath={.spec.holderIdentity}']);
-  return result.code === 0 && result.stdout.trim() !== '' ? result.stdout.trim() : undefined;
-}
-
-/** The elector identity a replica logged (every leader-election line carries it). */
-async function identityOf(operator: RunningOperator): Promise<string | undefined> {
-  for (const line of await operator.logLines()) {
-    if (typeof line['identity'] === 'string' && line['lease'] !== undefined) return line['identity'];
-  }
-  return undefined;
-}
 
 async function startedController(operator: RunningOperator): Promise<boolean> {
   return (await operator.logLines()).some((line) => line['msg'] === CONTROLLER_STARTED);
@@ -84,7 +73,7 @@ describe('operator: two replicas with leader election', { timeout: 300_000 }, ()
     const first = await start('a');
     const firstIdentity = await waitFor(
       async () => {
-        const holder = await leaseHolder(namespace);
+        const holder = await leaseHolder(namespace, LEASE);
         return holder !== undefined && holder === (await identityOf(first)) ? holder : undefined;
       },
       { description: 'replica a holding the Lease', timeoutMs: 60_000 },
@@ -104,7 +93,7 @@ describe('operator: two replicas with leader election', { timeout: 300_000 }, ()
     );
     assert.equal(created.code, 0, created.stderr);
     await waitForMembers(namespace, GROUP, 2, () => fe.computeNodeAddresses());
-    assert.equal(await leaseHolder(namespace), firstIdentity);
+    assert.equal(await leaseHolder(namespace, LEASE), firstIdentity);
     assert.ok(await startedController(first), 'the leader never started its controller');
     assert.ok(!(await startedController(second)), 'the follower started a controller while a leader held the Lease');
 
@@ -112,7 +101,7 @@ describe('operator: two replicas with leader election', { timeout: 300_000 }, ()
     await first.kill();
     const holder = await waitFor(
       async () => {
-        const current = await leaseHolder(namespace);
+        const current = await leaseHolder(namespace, LEASE);
         return current === secondIdentity ? current : undefined;
       },
       { description: 'replica b taking the Lease over', timeoutMs: 45_000, intervalMs: 250 },
@@ -142,7 +131,7 @@ describe('operator: two replicas with leader election', { timeout: 300_000 }, ()
     assert.ok(!(await startedController(third)));
     const stoppedAt = Date.now();
     await leader.stop();
-    await waitFor(async () => (await leaseHolder(namespace)) === thirdIdentity, {
+    await waitFor(async () => (await leaseHolder(namespace, LEASE)) === thirdIdentity, {
       description: 'replica c taking the released Lease',
       timeoutMs: 30_000,
       intervalMs: 250,

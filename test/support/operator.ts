@@ -464,3 +464,17 @@ export async function waitForMembers(
 }
 
 export const WRITE_VERBS: readonly string[] = ['create', 'update', 'patch', 'delete', 'deletecollection'];
+
+/** The holder of Lease `lease` in `namespace` (undefined when it has none, or there is no Lease yet). */
+export async function leaseHolder(namespace: string, lease: string): Promise<string | undefined> {
+  const result = await kubectl(['get', 'lease', lease, '-n', namespace, '-o', 'jsonpath={.spec.holderIdentity}']);
+  return result.code === 0 && result.stdout.trim() !== '' ? result.stdout.trim() : undefined;
+}
+
+/** The elector identity a replica logged (every leader-election line carries it). */
+export async function identityOf(operator: RunningOperator): Promise<string | undefined> {
+  for (const line of await operator.logLines()) {
+    if (typeof line['identity'] === 'string' && line['lease'] !== undefined) return line['identity'];
+  }
+  return undefined;
+}

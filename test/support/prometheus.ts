@@ -9,6 +9,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { freePort, waitFor } from '@starrocks-cn-operator/testbed/helpers';
 import { builtByScript } from './e2e.js';
+import type { RunningOperator } from './operator.js';
 
 export function prometheusBinary(): Promise<string> {
   return builtByScript('build-prometheus.sh', 'prometheus');
@@ -179,4 +180,17 @@ export class RunningPrometheus {
 
 function sleepMs(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** A Prometheus scraping one operator's /metrics every second, with no rules; its log next to the operator's. */
+export async function scrapeOperator(operator: RunningOperator): Promise<RunningPrometheus> {
+  if (operator.metricsPort === undefined)
+    throw new Error('the operator serves no /metrics: start it with metrics: true');
+  return RunningPrometheus.start({
+    targets: [`127.0.0.1:${operator.metricsPort}`],
+    job: 'starrocks-cn-operator',
+    ruleFiles: [],
+    interval: '1s',
+    logPath: `${operator.logPath}.prometheus.log`,
+  });
 }

@@ -4,6 +4,7 @@ import {
   isLabelValue,
   LEADER_POD_LABEL,
   LeaderPodMarker,
+  type LeaderPodMarkerOptions,
   leaderMarkChanges,
   markedPodNames,
   markPatch,
@@ -89,6 +90,14 @@ class PodLabels {
 
 const LEASE = 'cn-operator.starrocks.com';
 
+/** The marker of pod `me` in namespace `ops`, for the Lease LEASE, on `pods`. */
+function markerFor(
+  pods: PodLabels,
+  options: Pick<LeaderPodMarkerOptions, 'leading' | 'mayAct' | 'periodMs'>,
+): LeaderPodMarker {
+  return new LeaderPodMarker({ rest: pods, logger, namespace: 'ops', pod: 'me', leaseName: LEASE, ...options });
+}
+
 const logger = createLogger({ name: 'test', level: 'silent' });
 
 async function settle(): Promise<void> {
@@ -100,16 +109,7 @@ describe('LeaderPodMarker', () => {
     const pods = new PodLabels();
     pods.labels.set('old-leader', LEASE);
     let leading = false;
-    const marker = new LeaderPodMarker({
-      rest: pods,
-      logger,
-      namespace: 'ops',
-      pod: 'me',
-      leaseName: LEASE,
-      leading: () => leading,
-      mayAct: () => true,
-      periodMs: 60_000,
-    });
+    const marker = markerFor(pods, { leading: () => leading, mayAct: () => true, periodMs: 60_000 });
     marker.start();
     await settle();
     assert.deepEqual(pods.writes, [], 'a follower leaves the other pods alone');
@@ -138,16 +138,7 @@ describe('LeaderPodMarker', () => {
   it('the leader writes nothing while the fence refuses (a lease it may no longer hold)', async () => {
     const pods = new PodLabels();
     pods.labels.set('new-leader', LEASE);
-    const marker = new LeaderPodMarker({
-      rest: pods,
-      logger,
-      namespace: 'ops',
-      pod: 'me',
-      leaseName: LEASE,
-      leading: () => true,
-      mayAct: () => false,
-      periodMs: 60_000,
-    });
+    const marker = markerFor(pods, { leading: () => true, mayAct: () => false, periodMs: 60_000 });
     marker.start();
     await settle();
     assert.deepEqual(pods.writes, []);
@@ -158,16 +149,7 @@ describe('LeaderPodMarker', () => {
   it('a failed round is retried on the next one', async () => {
     const pods = new PodLabels();
     pods.failing = new Error('connect ECONNREFUSED');
-    const marker = new LeaderPodMarker({
-      rest: pods,
-      logger,
-      namespace: 'ops',
-      pod: 'me',
-      leaseName: LEASE,
-      leading: () => true,
-      mayAct: () => true,
-      periodMs: 20,
-    });
+    const marker = markerFor(pods, { leading: () => true, mayAct: () => true, periodMs: 20 });
     marker.start();
     await settle();
     assert.deepEqual(pods.marked(), []);
