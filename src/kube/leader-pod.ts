@@ -5,13 +5,13 @@
 //
 // The label's value is the Lease's name: two installs in one namespace (each with its own Lease) mark and sweep only
 // their own pods. Each replica keeps its own part of "exactly the leader's pod is marked", from a list of the pods
-// marked with its Lease's name (the decision is pure): the leader marks its pod and unmarks any other (a leader that crashed, or was
-// paused past its lease, cannot unmark its own); a follower unmarks its own pod (a restarted container of an old
-// leader keeps the pod and its labels) and leaves the others to the leader. The leader's writes pass the write
-// fence, so a leader paused past its lease cannot mark its pod after the next one swept it. A round runs when
-// leadership changes and every `periodMs`; a failed round is logged (once per distinct error) and retried then.
-// Shutdown unmarks this replica's pod before the lease is released, within a few seconds: the lease release after it
-// must fit in the manager's 25 s shutdown.
+// marked with its Lease's name (the decision is pure): the leader marks its pod and unmarks any other (a leader that
+// crashed, or was paused past its lease, cannot unmark its own); a follower unmarks its own pod (a restarted
+// container of an old leader keeps the pod and its labels) and leaves the others to the leader. The leader's writes
+// pass the write fence, so a leader paused past its lease cannot mark its pod after the next one swept it. A round
+// runs when leadership changes and every `periodMs`; a failed round is logged (once per distinct error) and retried
+// then. Shutdown unmarks this replica's pod before the lease is released, within a few seconds: the lease release
+// after it must fit in the manager's 25 s shutdown.
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import type { Logger } from '../runtime/logging.js';

@@ -22,7 +22,7 @@ const run = promisify(execFile);
 export const EXTERNAL_METRICS_API_SERVICE = 'v1beta1.external.metrics.k8s.io';
 const SERVICE = { name: 'keda-metrics-apiserver', namespace: 'kube-system' } as const;
 
-/** One CA and one certificate (serverAuth and clientAuth) for 127.0.0.1 and the Service, as ca.crt, tls.crt, tls.key. */
+/** One CA and one certificate (serverAuth, clientAuth) for 127.0.0.1 and the Service: ca.crt, tls.crt, tls.key. */
 async function makeCertificates(dir: string): Promise<void> {
   const config = path.join(dir, 'openssl.cnf');
   await writeFile(
@@ -46,39 +46,37 @@ async function makeCertificates(dir: string): Promise<void> {
   );
   const file = (name: string): string => path.join(dir, name);
   const openssl = (args: string[]): Promise<unknown> => run('openssl', args, { timeout: 30_000 });
-  await openssl(
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-config', config].concat([
-      '-extensions',
-      'ca_ext',
-      '-keyout',
-      file('ca.key'),
-      '-out',
-      file('ca.crt'),
-      '-subj',
-      '/CN=keda-e2e-ca',
-    ]),
-  );
-  await openssl(
-    ['req', '-newkey', 'rsa:2048', '-nodes', '-config', config, '-keyout', file('tls.key')].concat([
-      '-out',
-      file('tls.csr'),
-      '-subj',
-      '/CN=keda-e2e',
-    ]),
-  );
-  await openssl(
-    ['x509', '-req', '-in', file('tls.csr'), '-CA', file('ca.crt'), '-CAkey', file('ca.key')].concat([
-      '-CAcreateserial',
-      '-days',
-      '1',
-      '-extfile',
-      config,
-      '-extensions',
-      'leaf_ext',
-      '-out',
-      file('tls.crt'),
-    ]),
-  );
+  const ca = ['-keyout', file('ca.key'), '-out', file('ca.crt'), '-subj', '/CN=keda-e2e-ca'];
+  await openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-config',
+    config,
+    '-extensions',
+    'ca_ext',
+    ...ca,
+  ]);
+  const request = ['-keyout', file('tls.key'), '-out', file('tls.csr'), '-subj', '/CN=keda-e2e'];
+  await openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-config', config, ...request]);
+  const signing = ['-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial', '-days', '1'];
+  await openssl([
+    'x509',
+    '-req',
+    '-in',
+    file('tls.csr'),
+    ...signing,
+    '-extfile',
+    config,
+    '-extensions',
+    'leaf_ext',
+    '-out',
+    file('tls.crt'),
+  ]);
 }
 
 export interface KedaOptions {
