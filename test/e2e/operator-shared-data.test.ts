@@ -198,7 +198,11 @@ describe('operator: a CN-only group on a shared-data FE', { timeout: 600_000 }, 
     // 12 queries wait in the FE's queue, 4 per CN wanted: 3 CNs.
     fe.setLoad({ runningPerNode: 0, running: 0, pending: 12 });
     await waitForMembers(namespace, GROUP, 3, () => fe.computeNodeAddresses());
-    assert.equal(fe.catalog.starosWorkers.size, 3);
+    // A CN becomes a StarOS worker on the FE's first heartbeat after its ADD, a moment after it joined the list.
+    await waitFor(() => Promise.resolve(fe.catalog.starosWorkers.size === 3), {
+      description: 'a StarOS worker for each of the 3 CNs',
+      timeoutMs: 30_000,
+    });
     fe.setLoad({ runningPerNode: 0, running: 0, pending: 0 });
     await waitForMembers(namespace, GROUP, 1, () => fe.computeNodeAddresses());
     assert.equal(fe.catalog.starosWorkers.size, 1, 'the CNs that left are no StarOS workers any more');
