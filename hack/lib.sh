@@ -100,19 +100,16 @@ module_source_dir() {
 # a caller's `if` or `||` turns `set -e` off inside the function. Holds the folder's build lock until the script
 # exits.
 build_module_commands() {
-  local module=$1 version=$2 dir=$3 target source work
+  local module=$1 version=$2 dir=$3 target module_dir work
   shift 3
-  all_built() {
-    for target in "$@"; do [ -x "$dir/${target%%=*}" ] || return 1; done
-  }
-  all_built "$@" && return 0
+  commands_built "$dir" "$@" && return 0
   require_go "$module"
   mkdir -p "$dir"
   build_lock "$dir/.build.lock"
-  all_built "$@" && return 0
-  source="$(module_source_dir "$module" "$version")" || return 1
+  commands_built "$dir" "$@" && return 0
+  module_dir="$(module_source_dir "$module" "$version")" || return 1
   work="$(mktemp -d "$dir/.tmp.XXXXXX")" || return 1
-  if ! build_in_copy "$source" "$work" "$module@$version" "$@"; then
+  if ! build_in_copy "$module_dir" "$work" "$module@$version" "$@"; then
     chmod -R u+w "$work" 2>/dev/null
     rm -rf "$work"
     return 1
@@ -124,12 +121,19 @@ build_module_commands() {
   chmod -R u+w "$work" && rm -rf "$work"
 }
 
+# Whether folder $1 holds every `<binary>=<package>` binary named after it.
+commands_built() {
+  local dir=$1 target
+  shift
+  for target in "$@"; do [ -x "$dir/${target%%=*}" ] || return 1; done
+}
+
 # build_module_commands' build: module folder $1 copied into $2/src, each `<binary>=<package>` after $3 (the name in
 # the log) built into $2.
 build_in_copy() {
-  local source=$1 work=$2 name=$3 target
+  local module_dir=$1 work=$2 name=$3 target
   shift 3
-  cp -R "$source/." "$work/src" && chmod -R u+w "$work/src" || return 1
+  cp -R "$module_dir/." "$work/src" && chmod -R u+w "$work/src" || return 1
   for target in "$@"; do
     log "building $name ${target#*=} with $(go env GOVERSION) (takes minutes on a small machine)"
     (cd "$work/src" && go build -trimpath -ldflags="-s -w" -o "$work/${target%%=*}" "${target#*=}") || return 1
