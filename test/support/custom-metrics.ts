@@ -11,7 +11,8 @@ import {
   kubectl,
   pkiFiles,
 } from '@starrocks-cn-operator/testbed/control-plane';
-import { freePort, REPO_ROOT, waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import { freePort, REPO_ROOT } from '@starrocks-cn-operator/testbed/helpers';
+import { waitForApiServiceAvailable } from './loopback-api.js';
 import { kubectlOrThrow } from './operator.js';
 
 export const CUSTOM_METRICS_API_SERVICE = 'v1beta2.custom.metrics.k8s.io';
@@ -73,14 +74,5 @@ export async function setUpCustomMetrics(operatorNamespace: string): Promise<Cus
 
 /** Waits (bounded) until the aggregator reports the operator's APIService Available. */
 export async function waitForCustomMetricsApi(timeoutMs = 60_000): Promise<void> {
-  await waitFor(
-    async () => {
-      const result = await kubectl(['get', 'apiservice', CUSTOM_METRICS_API_SERVICE, '-o', 'json']);
-      if (result.code !== 0) return false;
-      const status = (JSON.parse(result.stdout) as { status?: { conditions?: { type: string; status: string }[] } })
-        .status;
-      return status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True') ?? false;
-    },
-    { description: `APIService ${CUSTOM_METRICS_API_SERVICE} Available`, timeoutMs },
-  );
+  await waitForApiServiceAvailable(CUSTOM_METRICS_API_SERVICE, { timeoutMs });
 }

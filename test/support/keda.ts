@@ -10,17 +10,30 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { e2eEnvironment, kubectl } from '@starrocks-cn-operator/testbed/control-plane';
 import { freePorts, waitFor } from '@starrocks-cn-operator/testbed/helpers';
 import { builtByScript } from './e2e.js';
+import {
+  registerLoopbackApi,
+  stopProcess,
+  unregisterLoopbackApi,
+  waitForApiServiceAvailable,
+  type LoopbackApi,
+} from './loopback-api.js';
 import { kubectlOrThrow } from './operator.js';
 
 const run = promisify(execFile);
 
-export const EXTERNAL_METRICS_API_SERVICE = 'v1beta1.external.metrics.k8s.io';
 const SERVICE = { name: 'keda-metrics-apiserver', namespace: 'kube-system' } as const;
+/** The external metrics API, served by KEDA's metrics API server. */
+const KEDA_API: LoopbackApi = {
+  apiService: 'v1beta1.external.metrics.k8s.io',
+  group: 'external.metrics.k8s.io',
+  version: 'v1beta1',
+  service: SERVICE,
+  versionPriority: 100,
+};
 
 /** One CA and one certificate (serverAuth, clientAuth) for 127.0.0.1 and the Service: ca.crt, tls.crt, tls.key. */
 async function makeCertificates(dir: string): Promise<void> {
@@ -135,7 +148,7 @@ export class RunningKeda {
       child.stdout.pipe(out, { end: false });
       child.stderr.pipe(out, { end: false });
       child.once('exit', () => setTimeout(() => out.end(), 100));
-      // A binary that cannot start: the exit check of waitForAvailable reports it (with the log).
+      // A binary that cannot start: the wait for the APIService reports the exit (with the log).
       child.once('error', (error) => {
         out.write(`spawn failed: ${error.message}\n`);
       });
@@ -185,57 +198,19 @@ export class RunningKeda {
         ],
         'keda-adapter.log',
       );
-      await keda.register(securePort, await readFile(path.join(dir, 'ca.crt'), 'utf8'));
-      await keda.waitForAvailable(options.logDir);
+      await registerLoopbackApi(KEDA_API, securePort, await readFile(path.join(dir, 'ca.crt'), 'utf8'));
+      await waitForApiServiceAvailable(KEDA_API.apiService, {
+        timeoutMs: 90_000,
+        failure: () =>
+          started.some((child) => child.exitCode !== null || child.signalCode !== null)
+            ? `a KEDA process exited; see keda-*.log in ${options.logDir}`
+            : undefined,
+      });
     } catch (error) {
       await keda.stop();
       throw error;
     }
     return keda;
-  }
-
-  /** The ExternalName Service to loopback and the APIService of external.metrics.k8s.io/v1beta1, to the adapter. */
-  private async register(port: number, caPem: string): Promise<void> {
-    const service = {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { ...SERVICE },
-      spec: { type: 'ExternalName', externalName: '127.0.0.1' },
-    };
-    const apiService = {
-      apiVersion: 'apiregistration.k8s.io/v1',
-      kind: 'APIService',
-      metadata: { name: EXTERNAL_METRICS_API_SERVICE },
-      spec: {
-        service: { ...SERVICE, port },
-        group: 'external.metrics.k8s.io',
-        version: 'v1beta1',
-        caBundle: Buffer.from(caPem).toString('base64'),
-        groupPriorityMinimum: 100,
-        versionPriority: 100,
-      },
-    };
-    await kubectlOrThrow(['apply', '-f', '-'], JSON.stringify(service));
-    await kubectlOrThrow(['apply', '-f', '-'], JSON.stringify(apiService));
-  }
-
-  /** Bounded: the aggregator reports the APIService Available once the adapter answers; an exit fails at once. */
-  private async waitForAvailable(logDir: string): Promise<void> {
-    await waitFor(
-      async () => {
-        const exited = this.children.find((child) => child.exitCode !== null || child.signalCode !== null);
-        if (exited !== undefined) throw new Error(`a KEDA process exited; see keda-*.log in ${logDir}`);
-        const result = await kubectl([
-          'get',
-          'apiservice',
-          EXTERNAL_METRICS_API_SERVICE,
-          '-o',
-          'jsonpath={.status.conditions[?(@.type=="Available")].status}',
-        ]);
-        return result.code === 0 && result.stdout.trim() === 'True';
-      },
-      { description: `APIService ${EXTERNAL_METRICS_API_SERVICE} Available (KEDA)`, timeoutMs: 90_000 },
-    );
   }
 
   /**
@@ -247,15 +222,8 @@ export class RunningKeda {
       timeoutMs: 70_000,
     });
     if (deleted.code !== 0) await this.releaseScaledObjects(deleted.stderr);
-    await kubectl(['delete', 'apiservice', EXTERNAL_METRICS_API_SERVICE, '--ignore-not-found']);
-    await kubectl(['delete', 'service', SERVICE.name, '-n', SERVICE.namespace, '--ignore-not-found']);
-    for (const child of this.children) {
-      if (child.exitCode !== null || child.signalCode !== null) continue;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      const stopped = await Promise.race([exited.then(() => true), sleep(10_000, false, { ref: false })]);
-      if (!stopped) child.kill('SIGKILL');
-    }
+    await unregisterLoopbackApi(KEDA_API);
+    for (const child of this.children) await stopProcess(child);
     await kubectl(['delete', '--ignore-not-found', '--wait=false', ...this.crdFiles.flatMap((f) => ['-f', f])]);
     await rm(this.dir, { recursive: true, force: true });
   }

@@ -8,18 +8,31 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
-import {
-  CUSTOM_METRICS_SERVICE,
-  e2eEnvironment,
-  kubectl,
-  pkiFiles,
-} from '@starrocks-cn-operator/testbed/control-plane';
-import { freePort, waitFor } from '@starrocks-cn-operator/testbed/helpers';
+import { CUSTOM_METRICS_SERVICE, e2eEnvironment, pkiFiles } from '@starrocks-cn-operator/testbed/control-plane';
+import { freePort } from '@starrocks-cn-operator/testbed/helpers';
 import { CUSTOM_METRICS_API_SERVICE } from './custom-metrics.js';
 import { builtByScript } from './e2e.js';
-import { kubectlOrThrow } from './operator.js';
+import {
+  registerLoopbackApi,
+  stopProcess,
+  unregisterLoopbackApi,
+  waitForApiServiceAvailable,
+  type LoopbackApi,
+} from './loopback-api.js';
+
+/** The custom metrics API, served by the adapter (the run's serving certificate names this Service). */
+const ADAPTER_API: LoopbackApi = {
+  apiService: CUSTOM_METRICS_API_SERVICE,
+  group: 'custom.metrics.k8s.io',
+  version: 'v1beta2',
+  service: CUSTOM_METRICS_SERVICE,
+  versionPriority: 200,
+};
+
+function exitedOf(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
 
 export function adapterBinary(): Promise<string> {
   return builtByScript('build-prometheus-adapter.sh', 'prometheus-adapter');
@@ -73,8 +86,11 @@ export class RunningAdapter {
     child.once('exit', () => setTimeout(() => log.end(), 100));
     const adapter = new RunningAdapter(child, dir, port);
     try {
-      await adapter.register(await readFile(pki.caCert, 'utf8'));
-      await waitForAvailable(child, options.logPath);
+      await registerLoopbackApi(ADAPTER_API, port, await readFile(pki.caCert, 'utf8'));
+      await waitForApiServiceAvailable(ADAPTER_API.apiService, {
+        timeoutMs: 90_000,
+        failure: () => (exitedOf(child) ? `prometheus-adapter exited; see ${options.logPath}` : undefined),
+      });
     } catch (error) {
       await adapter.stop();
       throw error;
@@ -82,61 +98,10 @@ export class RunningAdapter {
     return adapter;
   }
 
-  /** The ExternalName Service to loopback and the APIService of custom.metrics.k8s.io/v1beta2, to this adapter. */
-  private async register(caPem: string): Promise<void> {
-    const service = {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { ...CUSTOM_METRICS_SERVICE },
-      spec: { type: 'ExternalName', externalName: '127.0.0.1' },
-    };
-    const apiService = {
-      apiVersion: 'apiregistration.k8s.io/v1',
-      kind: 'APIService',
-      metadata: { name: CUSTOM_METRICS_API_SERVICE },
-      spec: {
-        service: { ...CUSTOM_METRICS_SERVICE, port: this.port },
-        group: 'custom.metrics.k8s.io',
-        version: 'v1beta2',
-        caBundle: Buffer.from(caPem).toString('base64'),
-        groupPriorityMinimum: 100,
-        versionPriority: 200,
-      },
-    };
-    await kubectlOrThrow(['apply', '-f', '-'], JSON.stringify(service));
-    await kubectlOrThrow(['apply', '-f', '-'], JSON.stringify(apiService));
-  }
-
   /** Removes the APIService first (a backend gone behind it leaves discovery partial), then stops the process. */
   async stop(): Promise<void> {
-    await kubectl(['delete', 'apiservice', CUSTOM_METRICS_API_SERVICE, '--ignore-not-found']);
-    await kubectl(['delete', 'service', CUSTOM_METRICS_SERVICE.name, '-n', CUSTOM_METRICS_SERVICE.namespace]);
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise((resolve) => this.child.once('exit', resolve));
-      this.child.kill('SIGTERM');
-      const stopped = await Promise.race([exited.then(() => true), sleep(10_000, false, { ref: false })]);
-      if (!stopped) this.child.kill('SIGKILL');
-    }
+    await unregisterLoopbackApi(ADAPTER_API);
+    await stopProcess(this.child);
     await rm(this.dir, { recursive: true, force: true });
   }
-}
-
-/** Bounded: the aggregator reports the APIService Available once the adapter answers; an exit fails at once. */
-async function waitForAvailable(child: ChildProcess, logPath: string): Promise<void> {
-  await waitFor(
-    async () => {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`prometheus-adapter exited (${child.exitCode ?? child.signalCode}); see ${logPath}`);
-      }
-      const result = await kubectl([
-        'get',
-        'apiservice',
-        CUSTOM_METRICS_API_SERVICE,
-        '-o',
-        'jsonpath={.status.conditions[?(@.type=="Available")].status}',
-      ]);
-      return result.code === 0 && result.stdout.trim() === 'True';
-    },
-    { description: `APIService ${CUSTOM_METRICS_API_SERVICE} Available (prometheus-adapter)`, timeoutMs: 90_000 },
-  );
 }
